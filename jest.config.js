@@ -1,0 +1,27 @@
+// Two projects: unit (no broker, seconds) and integration (a real Kafka broker started by integration/global-setup).
+const transform = {
+  '^.+\\.ts$': [
+    '@swc/jest',
+    {
+      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+      module: { type: 'commonjs' },
+      sourceMaps: 'inline',
+    },
+  ],
+}
+const moduleNameMapper = { '^(\\.{1,2}/.*)\\.js$': '$1' }
+const common = { testEnvironment: 'node', transform, moduleNameMapper, moduleFileExtensions: ['ts', 'js', 'json'] }
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/integration/global-setup.ts',
+      globalTeardown: '<rootDir>/integration/global-teardown.ts',
+      testTimeout: 120000,
+    },
+  ],
+}

@@ -1,0 +1,243 @@
+// Error classes keep KafkaJS's names so `instanceof` checks and `error.name` switches in existing
+// KafkaJS code keep working. Every class carries a stable `code`, `retriable` and the standard `cause`.
+
+export interface KafkaJSErrorOptions {
+  retriable?: boolean
+  cause?: unknown
+}
+
+export class KafkaJSError extends Error {
+  /** Stable machine-readable identifier; never changes between releases. */
+  readonly code: string
+  readonly retriable: boolean
+  override readonly cause: unknown
+  /** KafkaJS exposes the original error as `originalError` on some errors; kept as an alias of `cause`. */
+  get originalError(): unknown {
+    return this.cause
+  }
+
+  constructor(message: string, options: KafkaJSErrorOptions = {}, code = 'KAFKAJS_ERROR') {
+    super(message)
+    this.name = new.target.name
+    this.code = code
+    this.retriable = options.retriable ?? true
+    this.cause = options.cause
+  }
+}
+
+export class KafkaJSNonRetriableError extends KafkaJSError {
+  constructor(message: string, options: Omit<KafkaJSErrorOptions, 'retriable'> = {}, code = 'KAFKAJS_NON_RETRIABLE') {
+    super(message, { ...options, retriable: false }, code)
+  }
+}
+
+/** An error code returned by a broker. `type` is Kafka's error name (e.g. NOT_LEADER_OR_FOLLOWER). */
+export class KafkaJSProtocolError extends KafkaJSError {
+  readonly type: string
+  readonly errorCode: number
+  constructor(
+    info: { code: number; name: string; retriable: boolean; message: string },
+    options: { cause?: unknown; detail?: string } = {},
+  ) {
+    // the stable code of a protocol error is Kafka's own error name
+    super(
+      options.detail ? `${info.message} (${options.detail})` : info.message,
+      { retriable: info.retriable, cause: options.cause },
+      info.name,
+    )
+    this.type = info.name
+    this.errorCode = info.code
+  }
+}
+
+export class KafkaJSOffsetOutOfRange extends KafkaJSProtocolError {
+  readonly topic: string
+  readonly partition: number
+  constructor(e: KafkaJSProtocolError, where: { topic: string; partition: number }) {
+    super({ code: e.errorCode, name: e.type, retriable: e.retriable, message: e.message }, { cause: e.cause })
+    this.topic = where.topic
+    this.partition = where.partition
+  }
+}
+
+export class KafkaJSConnectionError extends KafkaJSError {
+  readonly broker: string | undefined
+  constructor(message: string, options: KafkaJSErrorOptions & { broker?: string } = {}, code = 'ERR_CONNECTION') {
+    super(message, { retriable: true, ...options }, code)
+    this.broker = options.broker
+  }
+}
+
+export class KafkaJSConnectionClosedError extends KafkaJSConnectionError {
+  constructor(message: string, options: KafkaJSErrorOptions & { broker?: string } = {}) {
+    super(message, options, 'ERR_CONNECTION_CLOSED')
+  }
+}
+
+export class KafkaJSRequestTimeoutError extends KafkaJSError {
+  readonly broker: string | undefined
+  readonly correlationId: number | undefined
+  readonly createdAt: number | undefined
+  readonly sentAt: number | undefined
+  readonly pendingDuration: number | undefined
+  constructor(
+    message: string,
+    info: {
+      broker?: string
+      correlationId?: number
+      createdAt?: number
+      sentAt?: number
+      pendingDuration?: number
+    } = {},
+  ) {
+    super(message, { retriable: true }, 'ERR_REQUEST_TIMEOUT')
+    this.broker = info.broker
+    this.correlationId = info.correlationId
+    this.createdAt = info.createdAt
+    this.sentAt = info.sentAt
+    this.pendingDuration = info.pendingDuration
+  }
+}
+
+export class KafkaJSNumberOfRetriesExceeded extends KafkaJSNonRetriableError {
+  readonly retryCount: number
+  readonly retryTime: number
+  constructor(cause: unknown, info: { retryCount: number; retryTime: number }) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause }, 'ERR_RETRIES_EXCEEDED')
+    this.retryCount = info.retryCount
+    this.retryTime = info.retryTime
+  }
+}
+
+export class KafkaJSTimeout extends KafkaJSError {
+  constructor(message: string, options: KafkaJSErrorOptions = {}) {
+    super(message, { retriable: false, ...options }, 'ERR_TIMEOUT')
+  }
+}
+
+/** Bytes from the wire (or from disk) that cannot be decoded: truncated, oversized or malformed. */
+export class KafkaJSDecodeError extends KafkaJSNonRetriableError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options, 'ERR_DECODE')
+  }
+}
+
+/** A record batch whose CRC does not match, or whose structure contradicts its header. */
+export class KafkaJSCorruptRecordError extends KafkaJSError {
+  readonly topic: string | undefined
+  readonly partition: number | undefined
+  readonly offset: string | undefined
+  constructor(message: string, where: { topic?: string; partition?: number; offset?: string; cause?: unknown } = {}) {
+    super(message, { retriable: false, cause: where.cause }, 'ERR_CORRUPT_RECORD')
+    this.topic = where.topic
+    this.partition = where.partition
+    this.offset = where.offset
+  }
+}
+
+export class KafkaJSPartialMessageError extends KafkaJSNonRetriableError {
+  constructor(message: string) {
+    super(message, {}, 'ERR_PARTIAL_MESSAGE')
+  }
+}
+
+export class KafkaJSUnsupportedMagicByteInMessageSet extends KafkaJSNonRetriableError {
+  constructor(message: string) {
+    super(message, {}, 'ERR_UNSUPPORTED_MAGIC')
+  }
+}
+
+export class KafkaJSInvalidVarIntError extends KafkaJSDecodeError {}
+export class KafkaJSInvalidLongError extends KafkaJSDecodeError {}
+
+/** The broker does not support any version of an API in the range the client can speak. */
+export class KafkaJSServerDoesNotSupportApiKey extends KafkaJSNonRetriableError {
+  readonly apiKey: number
+  readonly apiName: string
+  constructor(message: string, info: { apiKey: number; apiName: string }) {
+    super(message, {}, 'ERR_UNSUPPORTED_API')
+    this.apiKey = info.apiKey
+    this.apiName = info.apiName
+  }
+}
+
+/** A request field was set to a value that the negotiated version of the API cannot carry. */
+export class KafkaJSUnsupportedFieldError extends KafkaJSNonRetriableError {
+  readonly apiName: string
+  readonly field: string
+  readonly version: number
+  constructor(info: { apiName: string; field: string; version: number }) {
+    super(
+      `${info.apiName} v${info.version} cannot carry field ${info.field}; it is set to a non-default value`,
+      {},
+      'ERR_UNSUPPORTED_FIELD',
+    )
+    this.apiName = info.apiName
+    this.field = info.field
+    this.version = info.version
+  }
+}
+
+export class KafkaJSInvalidArgumentError extends KafkaJSNonRetriableError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options, 'ERR_INVALID_ARGUMENT')
+  }
+}
+
+export class KafkaJSMetadataNotLoaded extends KafkaJSError {
+  constructor(message: string) {
+    super(message, { retriable: true }, 'ERR_METADATA_NOT_LOADED')
+  }
+}
+
+export class KafkaJSTopicMetadataNotLoaded extends KafkaJSMetadataNotLoaded {
+  readonly topic: string
+  constructor(message: string, info: { topic: string }) {
+    super(message)
+    this.topic = info.topic
+  }
+}
+
+export class KafkaJSBrokerNotFound extends KafkaJSError {
+  constructor(message: string, options: KafkaJSErrorOptions = {}) {
+    super(message, { retriable: true, ...options }, 'ERR_BROKER_NOT_FOUND')
+  }
+}
+
+export class KafkaJSNoBrokerAvailableError extends KafkaJSError {
+  constructor(message: string, options: KafkaJSErrorOptions = {}) {
+    super(message, { retriable: true, ...options }, 'ERR_NO_BROKER_AVAILABLE')
+  }
+}
+
+export class KafkaJSGroupCoordinatorNotFound extends KafkaJSError {
+  constructor(message: string, options: KafkaJSErrorOptions = {}) {
+    super(message, { retriable: true, ...options }, 'ERR_COORDINATOR_NOT_FOUND')
+  }
+}
+
+export class KafkaJSSASLAuthenticationError extends KafkaJSNonRetriableError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options, 'ERR_SASL_AUTHENTICATION')
+  }
+}
+
+export class KafkaJSNotImplemented extends KafkaJSNonRetriableError {
+  constructor(message: string) {
+    super(message, {}, 'ERR_NOT_IMPLEMENTED')
+  }
+}
+
+export class KafkaJSInvariantViolation extends KafkaJSNonRetriableError {
+  constructor(message: string) {
+    super(message, {}, 'ERR_INVARIANT')
+  }
+}
+
+export class KafkaJSAggregateError extends KafkaJSError {
+  readonly errors: readonly Error[]
+  constructor(message: string, errors: readonly Error[]) {
+    super(message, { retriable: errors.every((e) => e instanceof KafkaJSError && e.retriable) }, 'ERR_AGGREGATE')
+    this.errors = errors
+  }
+}

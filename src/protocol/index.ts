@@ -1,0 +1,5 @@
+export * from './api.js'
+export * from './frame.js'
+export * from './primitives/reader.js'
+export * from './primitives/uuid.js'
+export * from './primitives/writer.js'
