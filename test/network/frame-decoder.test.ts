@@ -1,0 +1,83 @@
+import { KafkaJSDecodeError } from '../../src/errors.js'
+import { FrameDecoder } from '../../src/network/frame-decoder.js'
+
+function frame(body: Buffer): Buffer {
+  return concat([body])
+}
+
+/** Size-prefixes each body and joins them (Buffer.concat's typings clash with this TypeScript). */
+function concat(bodies: Buffer[]): Buffer {
+  const out = Buffer.alloc(bodies.reduce((n, b) => n + 4 + b.length, 0))
+  let offset = 0
+  for (const body of bodies) {
+    offset = out.writeInt32BE(body.length, offset)
+    out.set(body, offset)
+    offset += body.length
+  }
+  return out
+}
+
+const bodies = [Buffer.from('first frame'), Buffer.alloc(0), Buffer.from('x'), Buffer.alloc(70_000, 7)]
+const stream = concat(bodies)
+
+test('many frames in one chunk come out in order', () => {
+  const decoder = new FrameDecoder()
+  expect(decoder.push(stream)).toEqual(bodies)
+  expect(decoder.buffered).toBe(0)
+})
+
+test('frames split at every possible byte boundary reassemble', () => {
+  for (let cut = 1; cut < 40; cut++) {
+    const decoder = new FrameDecoder()
+    const out = [...decoder.push(stream.subarray(0, cut)), ...decoder.push(stream.subarray(cut))]
+    expect(out).toEqual(bodies)
+  }
+})
+
+test('a stream fed one byte at a time reassembles, size prefix split too', () => {
+  const decoder = new FrameDecoder()
+  const out: Buffer[] = []
+  const small = concat(bodies.slice(0, 3))
+  for (let i = 0; i < small.length; i++) out.push(...decoder.push(small.subarray(i, i + 1)))
+  expect(out).toEqual(bodies.slice(0, 3))
+})
+
+test('a frame within one chunk is a view of that chunk, not a copy', () => {
+  const chunk = frame(Buffer.from('view me'))
+  const [out] = new FrameDecoder().push(chunk)
+  expect(out!.buffer).toBe(chunk.buffer)
+})
+
+test('a large frame in many chunks is assembled in a single buffer', () => {
+  const decoder = new FrameDecoder()
+  const big = frame(Buffer.alloc(1_000_000, 3))
+  const out: Buffer[] = []
+  for (let i = 0; i < big.length; i += 1000) out.push(...decoder.push(big.subarray(i, i + 1000)))
+  expect(out).toHaveLength(1)
+  expect(out[0]!.length).toBe(1_000_000)
+  expect(out[0]!.every((b) => b === 3)).toBe(true)
+})
+
+test('a negative frame size is a decode error', () => {
+  const decoder = new FrameDecoder()
+  expect(() => decoder.push(Buffer.from([0xff, 0xff, 0xff, 0xfe]))).toThrow(KafkaJSDecodeError)
+})
+
+test('a frame size above the bound is a decode error before anything is allocated for it', () => {
+  const decoder = new FrameDecoder(1024)
+  const prefix = Buffer.alloc(4)
+  prefix.writeInt32BE(1025)
+  expect(() => decoder.push(prefix)).toThrow(/invalid frame size 1025: must be between 0 and 1024/)
+  // "HTTP" read as a size: what a client sees when it dials a web server
+  expect(() => new FrameDecoder().push(Buffer.from('HTTP/1.1 400'))).toThrow(KafkaJSDecodeError)
+})
+
+test('a frame of exactly the bound is accepted', () => {
+  const decoder = new FrameDecoder(16)
+  expect(decoder.push(frame(Buffer.alloc(16)))).toHaveLength(1)
+})
+
+test('the bound is validated', () => {
+  expect(() => new FrameDecoder(-1)).toThrow(RangeError)
+  expect(() => new FrameDecoder(1.5)).toThrow(RangeError)
+})
