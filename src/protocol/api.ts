@@ -24,7 +24,13 @@ export interface ApiDefinition<Req, Res> {
   /** Kafka's name for the API, e.g. "Produce", "Metadata". */
   readonly name: string
   readonly minVersion: number
+  /** Highest version the client negotiates: the newest version Kafka marks stable. */
   readonly maxVersion: number
+  /**
+   * Highest version the schema defines; above maxVersion only when Kafka marks the newest version
+   * unstable (brokers do not offer it unless configured to). The codecs handle every version up to it.
+   */
+  readonly latestVersion: number
   /** First flexible version (compact encodings and tagged fields), or -1 when no version is flexible. */
   readonly firstFlexibleVersion: number
   readonly routing: ApiRouting
@@ -44,3 +50,18 @@ export interface ApiDefinition<Req, Res> {
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds definitions of every request/response type
 export type AnyApiDefinition = ApiDefinition<any, any>
+
+/**
+ * A structure Kafka serializes outside a request or response (consumer protocol subscription and
+ * assignment, principal data, control records), prefixed with its int16 version. `size`, `write`
+ * and `read` handle the structure without the prefix; the generated encodeX/decodeX add it.
+ */
+export interface EmbeddedDefinition<T> {
+  readonly name: string
+  readonly minVersion: number
+  readonly maxVersion: number
+  create(fields?: Partial<T>): T
+  size(value: T, version: number): number
+  write(writer: Writer, value: T, version: number): void
+  read(reader: Reader, version: number): T
+}

@@ -1,5 +1,6 @@
 export * from './api.js'
 export * from './frame.js'
+export * from './generated/index.js'
 export * from './primitives/reader.js'
 export * from './primitives/uuid.js'
 export * from './primitives/writer.js'

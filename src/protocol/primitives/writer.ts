@@ -48,11 +48,11 @@ export function sizeOfCompactString(value: string | null): number {
   return sizeOfUnsignedVarint(len + 1) + len
 }
 
-export function sizeOfBytes(value: Uint8Array | null): number {
+export function sizeOfBytes(value: Buffer | Uint8Array | null): number {
   return value === null ? 4 : 4 + value.length
 }
 
-export function sizeOfCompactBytes(value: Uint8Array | null): number {
+export function sizeOfCompactBytes(value: Buffer | Uint8Array | null): number {
   return value === null ? 1 : sizeOfUnsignedVarint(value.length + 1) + value.length
 }
 
@@ -170,7 +170,7 @@ export class Writer {
     this.utf8(value)
   }
 
-  bytes(value: Uint8Array | null): void {
+  bytes(value: Buffer | Uint8Array | null): void {
     if (value === null) {
       this.int32(-1)
       return
@@ -179,7 +179,7 @@ export class Writer {
     this.raw(value)
   }
 
-  compactBytes(value: Uint8Array | null): void {
+  compactBytes(value: Buffer | Uint8Array | null): void {
     if (value === null) {
       this.unsignedVarint(0)
       return
@@ -188,7 +188,7 @@ export class Writer {
     this.raw(value)
   }
 
-  raw(value: Uint8Array): void {
+  raw(value: Buffer | Uint8Array): void {
     this.buffer.set(value, this.offset)
     this.offset += value.length
   }
