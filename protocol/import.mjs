@@ -139,7 +139,11 @@ export function normalizeMessage(m) {
     if (m[k] === undefined) continue
     if (k === 'fields') out.fields = m.fields.map(normalizeField)
     else if (k === 'commonStructs') {
-      out.commonStructs = m.commonStructs.map((s) => ({ name: s.name, versions: s.versions, fields: s.fields.map(normalizeField) }))
+      out.commonStructs = m.commonStructs.map((s) => ({
+        name: s.name,
+        versions: s.versions,
+        fields: s.fields.map(normalizeField),
+      }))
     } else out[k] = m[k]
   }
   return out
