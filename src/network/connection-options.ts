@@ -1,0 +1,127 @@
+// Options of one broker connection, validated once at construction with messages that name the
+// option and the value, so a misconfiguration fails at startup rather than on the first request.
+
+import type tls from 'node:tls'
+import { KafkaJSInvalidArgumentError } from '../errors.js'
+import type { ApiDefinition } from '../protocol/api.js'
+import { DEFAULT_MAX_FRAME_SIZE } from './frame-decoder.js'
+import { type Logger, silentLogger } from './logger.js'
+import { defaultSocketFactory, type SocketFactory } from './socket-factory.js'
+
+/** What an authenticator (SASL, later) may do on a connection that has negotiated versions but is not ready. */
+export interface AuthenticationContext {
+  /** "host:port" */
+  readonly broker: string
+  readonly host: string
+  readonly port: number
+  versionFor(api: VersionedApi): number
+  send<Req, Res>(
+    api: ApiDefinition<Req, Res>,
+    request: Req,
+    options?: { version?: number; timeout?: number },
+  ): Promise<Res>
+}
+
+/**
+ * Runs after ApiVersions and before the connection becomes ready; the connection fails with whatever
+ * it throws. This is where SASL (SaslHandshake + SaslAuthenticate) plugs in.
+ */
+export type Authenticator = (context: AuthenticationContext) => Promise<void>
+
+/** The part of an API definition that version negotiation needs. */
+export type VersionedApi = Pick<ApiDefinition<unknown, unknown>, 'apiKey' | 'name' | 'minVersion' | 'maxVersion'>
+
+export interface ConnectionOptions {
+  host: string
+  port: number
+  /** Sent in every request header; default "kafkit". */
+  clientId?: string | null
+  /** Time allowed for the TCP (and TLS) connect, in ms; default 1000 as KafkaJS. */
+  connectionTimeout?: number
+  /** Time allowed for a request from send() to its response, in ms; default 30000 as KafkaJS. */
+  requestTimeout?: number
+  /**
+   * Requests written and awaiting a response at most; later ones wait in a queue. Default null:
+   * no limit, as KafkaJS. The idempotent producer lowers it to 5 or less.
+   */
+  maxInFlightRequests?: number | null
+  /** Largest response frame accepted, in bytes; default 100 MiB. A larger one closes the connection. */
+  maxResponseSize?: number
+  /** true or tls.connect options for TLS; false/undefined for plaintext. */
+  ssl?: boolean | tls.ConnectionOptions
+  socketFactory?: SocketFactory
+  authenticator?: Authenticator
+  logger?: Logger
+}
+
+export interface ResolvedConnectionOptions {
+  readonly host: string
+  readonly port: number
+  readonly clientId: string | null
+  readonly connectionTimeout: number
+  readonly requestTimeout: number
+  readonly maxInFlightRequests: number
+  readonly maxResponseSize: number
+  readonly ssl: tls.ConnectionOptions | undefined
+  readonly socketFactory: SocketFactory
+  readonly authenticator: Authenticator | undefined
+  readonly logger: Logger
+}
+
+export const DEFAULT_CLIENT_ID = 'kafkit'
+export const DEFAULT_CONNECTION_TIMEOUT = 1000
+export const DEFAULT_REQUEST_TIMEOUT = 30000
+
+// Node's timers overflow (and fire at once) above this
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+export function resolveConnectionOptions(options: ConnectionOptions): ResolvedConnectionOptions {
+  const fail = (name: string, rule: string, value: unknown): never => {
+    throw new KafkaJSInvalidArgumentError(`${name} must be ${rule}, got ${describe(value)}`)
+  }
+  const { host, port } = options
+  if (typeof host !== 'string' || host.length === 0) fail('host', 'a non-empty string', host)
+  if (!Number.isInteger(port) || port < 1 || port > 65535) fail('port', 'an integer between 1 and 65535', port)
+  const clientId = options.clientId === undefined ? DEFAULT_CLIENT_ID : options.clientId
+  if (clientId !== null && typeof clientId !== 'string') fail('clientId', 'a string or null', clientId)
+  const milliseconds = (name: string, value: number | undefined, fallback: number): number => {
+    const v = value ?? fallback
+    if (!Number.isInteger(v) || v <= 0 || v > MAX_TIMER_MS)
+      fail(name, `an integer between 1 and ${MAX_TIMER_MS} (ms)`, v)
+    return v
+  }
+  const maxInFlight = options.maxInFlightRequests ?? Number.POSITIVE_INFINITY
+  if (maxInFlight !== Number.POSITIVE_INFINITY && (!Number.isInteger(maxInFlight) || maxInFlight < 1)) {
+    fail('maxInFlightRequests', 'a positive integer or null (no limit)', maxInFlight)
+  }
+  const maxResponseSize = options.maxResponseSize ?? DEFAULT_MAX_FRAME_SIZE
+  if (!Number.isSafeInteger(maxResponseSize) || maxResponseSize < 8) {
+    fail('maxResponseSize', 'an integer >= 8 (bytes)', maxResponseSize)
+  }
+  const ssl = options.ssl === true ? {} : options.ssl === false ? undefined : options.ssl
+  if (ssl !== undefined && (typeof ssl !== 'object' || ssl === null))
+    fail('ssl', 'a boolean or tls.connect options', ssl)
+  if (options.socketFactory !== undefined && typeof options.socketFactory !== 'function') {
+    fail('socketFactory', 'a function', options.socketFactory)
+  }
+  if (options.authenticator !== undefined && typeof options.authenticator !== 'function') {
+    fail('authenticator', 'a function', options.authenticator)
+  }
+  return {
+    host,
+    port,
+    clientId,
+    connectionTimeout: milliseconds('connectionTimeout', options.connectionTimeout, DEFAULT_CONNECTION_TIMEOUT),
+    requestTimeout: milliseconds('requestTimeout', options.requestTimeout, DEFAULT_REQUEST_TIMEOUT),
+    maxInFlightRequests: maxInFlight,
+    maxResponseSize,
+    ssl,
+    socketFactory: options.socketFactory ?? defaultSocketFactory,
+    authenticator: options.authenticator,
+    logger: options.logger ?? silentLogger,
+  }
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value)
+}

@@ -1,0 +1,555 @@
+// One TCP (or TLS) connection to one broker: size-prefixed framing, correlation ids, pipelining,
+// per-request timeouts, and the handshake every Kafka connection starts with (ApiVersions, then an
+// optional authenticator) before it accepts requests. A Connection is used once: after it closes,
+// the broker pool makes a new one.
+//
+// Request queue invariants (checked by test/network/connection.test.ts):
+// 1. A request is in exactly one place: #queue (encoded, not written), #inFlight (written, awaiting
+//    its response) or nowhere (settled). Settling removes it from where it was and clears its timer.
+// 2. Correlation ids are assigned in send() order and requests are written in that order, so both
+//    #queue and #inFlight (a Map, iterated in insertion order) are ordered by correlation id.
+// 3. #inFlight.size <= maxInFlightRequests. A request leaves #queue only while that holds, and only
+//    once the socket is connected. A request sent with expectResponse: false never enters #inFlight:
+//    it settles when the socket has taken its bytes (or fails to).
+// 4. Kafka answers the requests of one connection in the order it received them, so a response must
+//    carry the correlation id of the oldest in-flight request; anything else means the stream can
+//    no longer be trusted, and the connection closes.
+// 5. A request that times out in #queue is dropped from it. One that times out in flight closes the
+//    connection (as Java's NetworkClient does): its response would still arrive later and hold up
+//    every request behind it, and a broker that does not answer in time is not trusted with more.
+// 6. Once closed, #queue and #inFlight are empty: in-flight requests fail with the error that closed
+//    the connection, queued ones (never written, so safe to retry) with KafkaJSConnectionClosedError.
+
+import type net from 'node:net'
+import type { Writable } from 'node:stream'
+import {
+  KafkaJSConnectionClosedError,
+  KafkaJSConnectionError,
+  KafkaJSDecodeError,
+  KafkaJSError,
+  KafkaJSRequestTimeoutError,
+  KafkaJSServerDoesNotSupportApiKey,
+} from '../errors.js'
+import type { ApiDefinition } from '../protocol/api.js'
+import { decodeResponseFrame, encodeRequestFrame, readCorrelationId } from '../protocol/frame.js'
+import { ApiVersions, type ApiVersionsResponse } from '../protocol/generated/api-versions.js'
+import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
+import { VERSION } from '../version.js'
+import {
+  type AuthenticationContext,
+  type ConnectionOptions,
+  type ResolvedConnectionOptions,
+  resolveConnectionOptions,
+  type VersionedApi,
+} from './connection-options.js'
+import { Fifo } from './fifo.js'
+import { FrameDecoder } from './frame-decoder.js'
+import { StateMachine, type TransitionTable } from './state-machine.js'
+
+export const CONNECTION_STATES = ['created', 'connecting', 'negotiating', 'authenticating', 'ready', 'closed'] as const
+export type ConnectionState = (typeof CONNECTION_STATES)[number]
+
+const TRANSITIONS: TransitionTable<ConnectionState> = {
+  created: ['connecting', 'closed'],
+  connecting: ['negotiating', 'closed'],
+  negotiating: ['authenticating', 'ready', 'closed'],
+  authenticating: ['ready', 'closed'],
+  ready: ['closed'],
+  closed: [],
+}
+
+/** Sent in ApiVersions v3+ (KIP-511) so that brokers can report which clients connect to them. */
+export const CLIENT_SOFTWARE_NAME = 'kafkit'
+
+export interface SendOptions {
+  /** The version to send; default: the highest both sides support (versionFor). */
+  version?: number
+  /** Overrides requestTimeout for this request, in ms. */
+  timeout?: number
+  /**
+   * false when the broker sends no response (Produce with acks=0): the promise resolves with
+   * undefined once the request is written.
+   */
+  expectResponse?: boolean
+}
+
+/** The version range a broker supports for one API, from its ApiVersions response. */
+export interface VersionRange {
+  readonly minVersion: number
+  readonly maxVersion: number
+}
+
+interface PendingRequest {
+  readonly correlationId: number
+  /** e.g. "Metadata(key: 3, version: 12)" */
+  readonly label: string
+  readonly frame: Buffer
+  readonly expectResponse: boolean
+  readonly decode: (frame: Buffer) => unknown
+  readonly resolve: (value: unknown) => void
+  readonly reject: (error: Error) => void
+  readonly createdAt: number
+  readonly timeout: number
+  timer: NodeJS.Timeout | undefined
+  sentAt: number | undefined
+  settled: boolean
+}
+
+const INT32_MAX = 2 ** 31 - 1
+
+/** States in which queued requests may be written: the handshake's own requests, then everyone's. */
+const WRITABLE_STATES: ReadonlySet<ConnectionState> = new Set(['negotiating', 'authenticating', 'ready'])
+
+export class Connection {
+  readonly host: string
+  readonly port: number
+  /** "host:port", as named in every error. */
+  readonly broker: string
+  readonly #options: ResolvedConnectionOptions
+  readonly #state: StateMachine<ConnectionState>
+  readonly #queue = new Fifo<PendingRequest>()
+  readonly #inFlight = new Map<number, PendingRequest>()
+  readonly #decoder: FrameDecoder
+  #socket: net.Socket | undefined
+  #nextCorrelationId = 0
+  #apiVersions: ReadonlyMap<number, VersionRange> | undefined
+  #apiVersionsResponse: ApiVersionsResponse | undefined
+  #connecting: Promise<void> | undefined
+  /** Settles the wait for the socket to connect; set only while that wait lasts. */
+  #socketWait: { resolve: () => void; reject: (error: Error) => void } | undefined
+  #closeError: KafkaJSError | undefined
+  #socketClosed: Promise<void> = Promise.resolve()
+
+  constructor(options: ConnectionOptions) {
+    this.#options = resolveConnectionOptions(options)
+    this.host = this.#options.host
+    this.port = this.#options.port
+    this.broker = `${this.host}:${this.port}`
+    this.#decoder = new FrameDecoder(this.#options.maxResponseSize)
+    this.#state = new StateMachine(`connection ${this.broker}`, 'created', TRANSITIONS, this.#options.logger)
+  }
+
+  get state(): ConnectionState {
+    return this.#state.state
+  }
+
+  get isReady(): boolean {
+    return this.#state.state === 'ready'
+  }
+
+  /** Requests queued or in flight: how busy this connection is. */
+  get pendingRequests(): number {
+    return this.#queue.length + this.#inFlight.size
+  }
+
+  /** The broker's supported version range per API key, once negotiated. */
+  get apiVersions(): ReadonlyMap<number, VersionRange> {
+    if (this.#apiVersions === undefined) throw this.#notReady('API versions are not negotiated yet')
+    return this.#apiVersions
+  }
+
+  /** The broker's whole ApiVersions response (features, finalized feature levels), once negotiated. */
+  get apiVersionsResponse(): ApiVersionsResponse {
+    if (this.#apiVersionsResponse === undefined) throw this.#notReady('API versions are not negotiated yet')
+    return this.#apiVersionsResponse
+  }
+
+  /** Connects, negotiates versions and authenticates; concurrent and repeated calls share one attempt. */
+  connect(): Promise<void> {
+    this.#connecting ??= this.#establish()
+    return this.#connecting
+  }
+
+  /**
+   * The highest version of `api` that both this client and the broker support. Throws
+   * KafkaJSServerDoesNotSupportApiKey, naming the API and both ranges, when there is none.
+   */
+  versionFor(api: VersionedApi): number {
+    const broker = this.apiVersions.get(api.apiKey)
+    const client = `the client supports v${api.minVersion}-v${api.maxVersion}`
+    if (broker === undefined) {
+      throw new KafkaJSServerDoesNotSupportApiKey(
+        `Broker ${this.broker} does not support ${api.name} (API key ${api.apiKey}); ${client}`,
+        { apiKey: api.apiKey, apiName: api.name },
+      )
+    }
+    const min = Math.max(api.minVersion, broker.minVersion)
+    const max = Math.min(api.maxVersion, broker.maxVersion)
+    if (min > max) {
+      throw new KafkaJSServerDoesNotSupportApiKey(
+        `Broker ${this.broker} supports ${api.name} (API key ${api.apiKey}) v${broker.minVersion}-v${broker.maxVersion}, ` +
+          `${client}: no common version`,
+        { apiKey: api.apiKey, apiName: api.name },
+      )
+    }
+    return max
+  }
+
+  send<Req, Res>(
+    api: ApiDefinition<Req, Res>,
+    request: Req,
+    options: SendOptions & { expectResponse: false },
+  ): Promise<undefined>
+  send<Req, Res>(api: ApiDefinition<Req, Res>, request: Req, options?: SendOptions): Promise<Res>
+  async send<Req, Res>(
+    api: ApiDefinition<Req, Res>,
+    request: Req,
+    options: SendOptions = {},
+  ): Promise<Res | undefined> {
+    if (this.state !== 'ready') throw this.#notReady(`cannot send ${api.name}`)
+    return this.#request(api, request, options)
+  }
+
+  /**
+   * Closes the socket at once. In-flight and queued requests fail with KafkaJSConnectionClosedError;
+   * resolves when the socket is closed. Safe to call in any state, any number of times.
+   */
+  close(): Promise<void> {
+    this.#shutdown(new KafkaJSConnectionClosedError(`Connection to ${this.broker} was closed`, { broker: this.broker }))
+    return this.#socketClosed
+  }
+
+  async #establish(): Promise<void> {
+    this.#state.transition('connecting', 'connect()')
+    try {
+      await this.#openSocket()
+      this.#state.transition('negotiating', 'socket connected')
+      await this.#negotiateApiVersions()
+      const { authenticator } = this.#options
+      if (authenticator !== undefined) {
+        this.#assertOpen()
+        this.#state.transition('authenticating', 'API versions negotiated')
+        await authenticator(this.#authenticationContext())
+      }
+      this.#assertOpen()
+      this.#state.transition('ready', authenticator === undefined ? 'API versions negotiated' : 'authenticated')
+    } catch (error) {
+      // whatever failed the handshake (socket error, timeout, protocol error, the authenticator's
+      // error) is what connect() rejects with; an error of unknown kind is wrapped to name the broker
+      const failure =
+        error instanceof KafkaJSError
+          ? error
+          : new KafkaJSConnectionError(`Connection to ${this.broker} failed: ${String(error)}`, {
+              broker: this.broker,
+              cause: error,
+              retriable: false,
+            })
+      this.#shutdown(failure)
+      throw failure
+    }
+  }
+
+  /** Resolves once the socket is connected; a socket error, close() or the connection timeout rejects. */
+  #openSocket(): Promise<void> {
+    const { host, port, ssl, connectionTimeout } = this.#options
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const message = `Connection timeout after ${connectionTimeout} ms to ${this.broker}`
+        this.#shutdown(new KafkaJSConnectionError(message, { broker: this.broker }))
+      }, connectionTimeout)
+      const done = (): void => {
+        clearTimeout(timer)
+        this.#socketWait = undefined
+      }
+      this.#socketWait = {
+        resolve: () => {
+          done()
+          resolve()
+        },
+        reject: (error) => {
+          done()
+          reject(error)
+        },
+      }
+      try {
+        const onConnect = (): void => this.#socketWait?.resolve()
+        this.#attach(this.#options.socketFactory({ host, port, ssl, onConnect }))
+      } catch (error) {
+        const message = `Connection to ${this.broker} failed: the socket factory threw ${String(error)}`
+        this.#shutdown(new KafkaJSConnectionError(message, { broker: this.broker, cause: error }))
+      }
+    })
+  }
+
+  #attach(socket: net.Socket): void {
+    this.#socket = socket
+    this.#socketClosed = new Promise((resolve) => socket.once('close', () => resolve()))
+    socket.setNoDelay(true)
+    socket.setKeepAlive(true)
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk))
+    socket.on('error', (error: Error) => this.#shutdown(this.#socketError(error)))
+    socket.on('close', () => {
+      const message = `Connection to ${this.broker} closed by the broker`
+      this.#shutdown(new KafkaJSConnectionClosedError(message, { broker: this.broker }))
+    })
+  }
+
+  async #negotiateApiVersions(): Promise<void> {
+    let version = ApiVersions.maxVersion
+    const request = ApiVersions.createRequest({
+      clientSoftwareName: CLIENT_SOFTWARE_NAME,
+      clientSoftwareVersion: VERSION,
+    })
+    for (;;) {
+      const response = await this.#request(ApiVersions, request, {
+        version,
+        // a broker that does not know `version` answers in v0 (with UNSUPPORTED_VERSION and its own
+        // range for ApiVersions), as that is the one format every client can read
+        decode: (frame) => {
+          try {
+            return decodeResponseFrame(ApiVersions, version, frame)
+          } catch (error) {
+            if (version === 0) throw error
+            return decodeResponseFrame(ApiVersions, 0, frame)
+          }
+        },
+      })
+      if (response.errorCode === ErrorCode.UNSUPPORTED_VERSION) {
+        const advertised = response.apiKeys.find((k) => k.apiKey === ApiVersions.apiKey)
+        const next = advertised === undefined ? 0 : Math.min(advertised.maxVersion, ApiVersions.maxVersion)
+        if (next >= version) throw protocolError(response.errorCode, `ApiVersions v${version} to ${this.broker}`)
+        this.#options.logger.debug(`ApiVersions v${version} unsupported by ${this.broker}, retrying with v${next}`)
+        version = next
+        continue
+      }
+      if (response.errorCode !== ErrorCode.NONE) {
+        throw protocolError(response.errorCode, `ApiVersions v${version} to ${this.broker}`)
+      }
+      this.#apiVersions = new Map(
+        response.apiKeys.map((k) => [k.apiKey, { minVersion: k.minVersion, maxVersion: k.maxVersion }]),
+      )
+      this.#apiVersionsResponse = response
+      return
+    }
+  }
+
+  #authenticationContext(): AuthenticationContext {
+    return {
+      broker: this.broker,
+      host: this.host,
+      port: this.port,
+      versionFor: (api) => this.versionFor(api),
+      send: async (api, request, options = {}) => {
+        if (this.state !== 'authenticating') throw this.#notReady('authentication is over')
+        return this.#request(api, request, options)
+      },
+    }
+  }
+
+  /** The one path every request takes: encode, queue, write when a slot is free, await the response. */
+  #request<Req, Res>(
+    api: ApiDefinition<Req, Res>,
+    request: Req,
+    options: SendOptions & { decode?: (frame: Buffer) => Res },
+  ): Promise<Res> {
+    const version = options.version ?? this.versionFor(api)
+    if (options.version !== undefined) this.#checkVersion(api, version)
+    const timeout = options.timeout ?? this.#options.requestTimeout
+    if (!Number.isInteger(timeout) || timeout <= 0 || timeout > INT32_MAX) {
+      throw new RangeError(`timeout must be an integer between 1 and ${INT32_MAX} (ms), got ${timeout}`)
+    }
+    const correlationId = this.#nextCorrelationId
+    this.#nextCorrelationId = correlationId === INT32_MAX ? 0 : correlationId + 1
+    const frame = encodeRequestFrame(api, version, correlationId, this.#options.clientId, request)
+    return new Promise<Res>((resolve, reject) => {
+      const pending: PendingRequest = {
+        correlationId,
+        label: `${api.name}(key: ${api.apiKey}, version: ${version})`,
+        frame,
+        expectResponse: options.expectResponse ?? true,
+        decode: options.decode ?? ((f) => decodeResponseFrame(api, version, f)),
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        createdAt: Date.now(),
+        timeout,
+        timer: undefined,
+        sentAt: undefined,
+        settled: false,
+      }
+      pending.timer = setTimeout(() => this.#onTimeout(pending), timeout)
+      this.#queue.push(pending)
+      this.#pump()
+    })
+  }
+
+  /**
+   * An explicitly requested version must lie in both ranges; on the client side up to the newest
+   * version the schema defines, so that a caller can reach a version Kafka still marks unstable.
+   */
+  #checkVersion(api: VersionedApi & { latestVersion: number }, version: number): void {
+    const negotiated = this.#apiVersions
+    const range = negotiated?.get(api.apiKey)
+    const inClient = Number.isInteger(version) && version >= api.minVersion && version <= api.latestVersion
+    // before ApiVersions has answered, only the client's range is known
+    const inBroker =
+      negotiated === undefined || (range !== undefined && version >= range.minVersion && version <= range.maxVersion)
+    if (inClient && inBroker) return
+    const brokerSays =
+      negotiated === undefined
+        ? 'has not said yet'
+        : range === undefined
+          ? 'none'
+          : `v${range.minVersion}-v${range.maxVersion}`
+    throw new KafkaJSServerDoesNotSupportApiKey(
+      `${api.name} v${version} cannot be sent to ${this.broker}: the client supports ` +
+        `v${api.minVersion}-v${api.latestVersion}, the broker ${brokerSays}`,
+      { apiKey: api.apiKey, apiName: api.name },
+    )
+  }
+
+  /** Writes queued requests while the in-flight limit allows (invariant 3). */
+  #pump(): void {
+    // typed as a plain Writable: @types/node 20.9's Buffer does not match TypeScript 5.9's Uint8Array,
+    // which net.Socket#write demands
+    const socket: Writable | undefined = this.#socket
+    if (socket === undefined || !WRITABLE_STATES.has(this.state)) return
+    while (this.#inFlight.size < this.#options.maxInFlightRequests) {
+      const pending = this.#queue.shift()
+      if (pending === undefined) return
+      if (pending.settled) continue
+      pending.sentAt = Date.now()
+      if (pending.expectResponse) {
+        this.#inFlight.set(pending.correlationId, pending)
+        socket.write(pending.frame)
+      } else {
+        socket.write(pending.frame, (error) => {
+          if (error) this.#settle(pending, this.#closeError ?? this.#socketError(error))
+          else this.#settle(pending, undefined, undefined)
+        })
+      }
+    }
+  }
+
+  #onData(chunk: Buffer): void {
+    let frames: Buffer[]
+    try {
+      frames = this.#decoder.push(chunk)
+    } catch (error) {
+      this.#shutdown(this.#streamError(error))
+      return
+    }
+    // a frame can close the connection (invariant 4); the frames after it then belong to no one
+    for (const frame of frames) {
+      if (this.state === 'closed') return
+      this.#onFrame(frame)
+    }
+  }
+
+  #onFrame(frame: Buffer): void {
+    let correlationId: number
+    try {
+      correlationId = readCorrelationId(frame)
+    } catch (error) {
+      this.#shutdown(this.#streamError(error))
+      return
+    }
+    const oldest = this.#inFlight.values().next().value
+    if (oldest === undefined || oldest.correlationId !== correlationId) {
+      const expected = oldest === undefined ? 'none in flight' : `expected ${oldest.correlationId}`
+      this.#shutdown(this.#streamError(`a response carries correlation id ${correlationId}, ${expected}`))
+      return
+    }
+    this.#inFlight.delete(correlationId)
+    let response: unknown
+    try {
+      response = oldest.decode(frame)
+    } catch (error) {
+      // the frame boundary held, so only this request is lost; the stream stays usable
+      this.#settle(oldest, error instanceof Error ? error : new KafkaJSDecodeError(String(error)))
+      this.#pump()
+      return
+    }
+    this.#settle(oldest, undefined, response)
+    this.#pump()
+  }
+
+  #onTimeout(pending: PendingRequest): void {
+    if (pending.settled) return
+    const now = Date.now()
+    const where = pending.sentAt === undefined ? 'waiting to be sent' : 'waiting for the response'
+    const error = new KafkaJSRequestTimeoutError(
+      `Request ${pending.label} to ${this.broker} timed out after ${pending.timeout} ms (${where})`,
+      {
+        broker: this.broker,
+        correlationId: pending.correlationId,
+        createdAt: pending.createdAt,
+        sentAt: pending.sentAt,
+        pendingDuration: now - pending.createdAt,
+      },
+    )
+    const wasInFlight = this.#inFlight.delete(pending.correlationId)
+    this.#settle(pending, error)
+    if (wasInFlight) {
+      this.#shutdown(
+        new KafkaJSConnectionClosedError(`Connection to ${this.broker} closed: request ${pending.label} timed out`, {
+          broker: this.broker,
+          cause: error,
+        }),
+      )
+    }
+  }
+
+  #settle(pending: PendingRequest, error: Error | undefined, response?: unknown): void {
+    if (pending.settled) return
+    pending.settled = true
+    clearTimeout(pending.timer)
+    if (error === undefined) pending.resolve(response)
+    else pending.reject(error)
+  }
+
+  /** Moves to closed and fails everything outstanding (invariant 6). The first error to arrive wins. */
+  #shutdown(error: KafkaJSError): void {
+    if (this.state === 'closed') return
+    this.#closeError = error
+    this.#state.transition('closed', error.message)
+    this.#socketWait?.reject(error)
+    const socket = this.#socket
+    if (socket !== undefined) {
+      // late 'error' events after destroy must not become unhandled errors
+      socket.on('error', () => {})
+      socket.destroy()
+    }
+    const inFlight = [...this.#inFlight.values()]
+    this.#inFlight.clear()
+    for (const pending of inFlight) this.#settle(pending, error)
+    const queued =
+      error instanceof KafkaJSConnectionClosedError
+        ? error
+        : new KafkaJSConnectionClosedError(`Connection to ${this.broker} closed: ${error.message}`, {
+            broker: this.broker,
+            cause: error,
+          })
+    for (const pending of this.#queue.drain()) this.#settle(pending, queued)
+  }
+
+  /** A response stream that cannot be followed any more (bad frame size, foreign correlation id). */
+  #streamError(problem: unknown): KafkaJSDecodeError {
+    const detail = problem instanceof Error ? problem.message : String(problem)
+    return new KafkaJSDecodeError(`Invalid response stream from ${this.broker}: ${detail}`, {
+      cause: problem instanceof Error ? problem : undefined,
+    })
+  }
+
+  #socketError(error: Error): KafkaJSConnectionError {
+    return new KafkaJSConnectionError(`Connection error to ${this.broker}: ${error.message}`, {
+      broker: this.broker,
+      cause: error,
+    })
+  }
+
+  #assertOpen(): void {
+    if (this.state === 'closed') throw this.#closeError!
+  }
+
+  #notReady(what: string): KafkaJSConnectionError {
+    if (this.state === 'closed') {
+      return new KafkaJSConnectionClosedError(`Connection to ${this.broker} is closed: ${what}`, {
+        broker: this.broker,
+        cause: this.#closeError,
+      })
+    }
+    return new KafkaJSConnectionError(`Not connected to ${this.broker} (${this.state}): ${what}`, {
+      broker: this.broker,
+    })
+  }
+}

@@ -1,0 +1,23 @@
+// How a connection gets its socket. The shape is KafkaJS's `socketFactory` option, so a custom factory
+// written for KafkaJS (proxies, custom TLS, instrumentation) plugs in unchanged: it returns the socket
+// and calls `onConnect` once it is connected (after the TLS handshake when there is one).
+
+import net from 'node:net'
+import tls from 'node:tls'
+
+export interface SocketFactoryArgs {
+  host: string
+  port: number
+  /** TLS options; undefined for plaintext. */
+  ssl: tls.ConnectionOptions | undefined
+  onConnect: () => void
+}
+
+export type SocketFactory = (args: SocketFactoryArgs) => net.Socket
+
+export const defaultSocketFactory: SocketFactory = ({ host, port, ssl, onConnect }) => {
+  if (ssl === undefined) return net.connect({ host, port }, onConnect)
+  // SNI carries host names only; Node warns when it is given an IP address
+  const servername = net.isIP(host) === 0 ? host : undefined
+  return tls.connect({ servername, ...ssl, host, port }, onConnect)
+}

@@ -1,0 +1,143 @@
+// A local TCP server that speaks Kafka's framing (size prefix, request header, correlation ids) and
+// answers ApiVersions, for testing the connection's mechanics: framing, pipelining, timeouts, close.
+// It is not a broker and the tests that use it claim nothing about broker behaviour; those live in
+// integration/, against real Kafka.
+
+import net from 'node:net'
+import type { Writable } from 'node:stream'
+import { FrameDecoder } from '../../src/network/frame-decoder.js'
+import type { ApiDefinition } from '../../src/protocol/api.js'
+import { skipTaggedFields } from '../../src/protocol/frame.js'
+import { ApiVersions } from '../../src/protocol/generated/api-versions.js'
+import { Reader } from '../../src/protocol/primitives/reader.js'
+import { Writer } from '../../src/protocol/primitives/writer.js'
+
+/** A made-up API for tests: the request carries an int32, the response echoes it. */
+export interface EchoMessage {
+  value: number
+}
+
+export const Echo: ApiDefinition<EchoMessage, EchoMessage> = {
+  apiKey: 1000,
+  name: 'Echo',
+  minVersion: 0,
+  maxVersion: 3,
+  latestVersion: 3,
+  firstFlexibleVersion: -1,
+  routing: 'any',
+  requestHeaderVersion: () => 1,
+  responseHeaderVersion: () => 0,
+  createRequest: (fields) => ({ value: 0, ...fields }),
+  createResponse: (fields) => ({ value: 0, ...fields }),
+  sizeRequest: () => 4,
+  writeRequest: (w, m) => w.int32(m.value),
+  readRequest: (r) => ({ value: r.int32() }),
+  sizeResponse: () => 4,
+  writeResponse: (w, m) => w.int32(m.value),
+  readResponse: (r) => ({ value: r.int32() }),
+}
+
+export interface ReceivedRequest {
+  apiKey: number
+  apiVersion: number
+  correlationId: number
+  clientId: string | null
+  /** The request body, after the header. */
+  body: Buffer
+  socket: net.Socket
+}
+
+/** What a handler does with a request: answer it (now or later), or nothing. */
+export type Handler = (request: ReceivedRequest, server: FakeServer) => void
+
+export class FakeServer {
+  readonly requests: ReceivedRequest[] = []
+  readonly sockets = new Set<net.Socket>()
+  /** Per API key; ApiVersions has a default that advertises `apiVersions`. */
+  readonly handlers = new Map<number, Handler>()
+  /** The ranges advertised by the default ApiVersions handler. */
+  apiVersions: { apiKey: number; minVersion: number; maxVersion: number }[] = [
+    { apiKey: ApiVersions.apiKey, minVersion: 0, maxVersion: 4 },
+    { apiKey: Echo.apiKey, minVersion: 0, maxVersion: 2 },
+  ]
+  #server: net.Server
+  port = 0
+
+  private constructor() {
+    this.#server = net.createServer((socket) => this.#accept(socket))
+    this.handlers.set(ApiVersions.apiKey, (req) => {
+      const response = ApiVersions.createResponse({ apiKeys: this.apiVersions })
+      this.reply(req, ApiVersions, response, req.apiVersion)
+    })
+    this.handlers.set(Echo.apiKey, (req) => this.reply(req, Echo, { value: echoed(req) }))
+  }
+
+  static async start(): Promise<FakeServer> {
+    const server = new FakeServer()
+    await new Promise<void>((resolve) => server.#server.listen(0, '127.0.0.1', resolve))
+    server.port = (server.#server.address() as net.AddressInfo).port
+    return server
+  }
+
+  get broker(): string {
+    return `127.0.0.1:${this.port}`
+  }
+
+  /** Requests received for one API. */
+  received(api: { apiKey: number }): ReceivedRequest[] {
+    return this.requests.filter((r) => r.apiKey === api.apiKey)
+  }
+
+  /** The frame of a response: size, correlation id, (header v1: empty tagged fields), body. */
+  frame<Res>(req: ReceivedRequest, api: ApiDefinition<unknown, Res>, response: Res, version = req.apiVersion): Buffer {
+    const headerSize = api.responseHeaderVersion(version) >= 1 ? 5 : 4
+    const total = 4 + headerSize + api.sizeResponse(response, version)
+    const w = new Writer(total)
+    w.int32(total - 4)
+    w.int32(req.correlationId)
+    if (headerSize === 5) w.unsignedVarint(0)
+    api.writeResponse(w, response, version)
+    return w.assertEnd(total)
+  }
+
+  reply<Res>(req: ReceivedRequest, api: ApiDefinition<unknown, Res>, response: Res, version?: number): void {
+    write(req.socket, this.frame(req, api, response, version))
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy()
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()))
+  }
+
+  #accept(socket: net.Socket): void {
+    this.sockets.add(socket)
+    socket.on('close', () => this.sockets.delete(socket))
+    socket.on('error', () => {})
+    const decoder = new FrameDecoder()
+    socket.on('data', (chunk: Buffer) => {
+      for (const frame of decoder.push(chunk)) {
+        const r = new Reader(frame)
+        const apiKey = r.int16()
+        const apiVersion = r.int16()
+        const correlationId = r.int32()
+        const clientId = r.string()
+        // request header v2 (flexible versions) ends with tagged fields
+        if (apiKey === ApiVersions.apiKey && ApiVersions.requestHeaderVersion(apiVersion) >= 2) skipTaggedFields(r)
+        const body = frame.subarray(r.offset)
+        const request = { apiKey, apiVersion, correlationId, clientId, body, socket }
+        this.requests.push(request)
+        this.handlers.get(apiKey)?.(request, this)
+      }
+    })
+  }
+}
+
+/** The value an Echo request carries. */
+export function echoed(req: ReceivedRequest): number {
+  return Echo.readRequest(new Reader(req.body), req.apiVersion).value
+}
+
+/** socket.write for a Buffer (@types/node 20.9's Buffer does not match TypeScript 5.9's Uint8Array). */
+export function write(socket: Writable, data: Buffer): void {
+  socket.write(data)
+}
