@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+// npm run kafka -- start [--nodes 1|3] [--version X] [--config key=value]... [--sasl]
+// npm run kafka -- status | stop
+//
+// Starts a real Kafka cluster from kafkit/testing that keeps running after this command returns
+// (its pids and folders go to .kafkit/cli-state.json), so that examples, kcat or a debugger can use it.
+// It runs the TypeScript sources directly (compiled in memory by @swc/core), so no build is needed.
+
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import Module, { createRequire } from 'node:module'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const require = createRequire(import.meta.url)
+const stateFile = process.env.KAFKIT_CLI_STATE || join(root, '.kafkit', 'cli-state.json')
+
+function loadTesting() {
+  const swc = require('@swc/core')
+  const srcRoot = join(root, 'src')
+  // sources import './x.js' (the name after the build); inside src/ that means './x.ts'
+  const resolveFilename = Module._resolveFilename
+  Module._resolveFilename = function (request, parent, ...rest) {
+    if (parent?.filename?.startsWith(srcRoot) && request.startsWith('.') && request.endsWith('.js')) {
+      const source = resolve(dirname(parent.filename), `${request.slice(0, -3)}.ts`)
+      if (existsSync(source)) return source
+    }
+    return resolveFilename.call(this, request, parent, ...rest)
+  }
+  Module._extensions['.ts'] = (module, filename) => {
+    const { code } = swc.transformSync(readFileSync(filename, 'utf8'), {
+      filename,
+      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+      module: { type: 'commonjs' },
+    })
+    module._compile(code, filename)
+  }
+  return require(join(srcRoot, 'testing', 'index.ts'))
+}
+
+const USAGE = `usage: npm run kafka -- <command> [options]
+  start   start a cluster that keeps running; prints its bootstrap servers
+          --nodes 1|3          number of nodes (default 1)
+          --version X          Kafka release (default: KAFKA_VERSION or the pinned one)
+          --config key=value   broker setting, repeatable
+          --sasl               also open a SASL_PLAINTEXT listener (user kafkit / kafkit-secret)
+  status  show the running cluster
+  stop    stop it and remove its folders`
+
+function parseStartArguments(args) {
+  const options = {}
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]
+    const value = () => {
+      const next = args[++i]
+      if (next === undefined) throw new Error(`${arg} needs a value`)
+      return next
+    }
+    if (arg === '--nodes') {
+      const nodes = Number(value())
+      if (nodes !== 1 && nodes !== 3) throw new Error('--nodes must be 1 or 3')
+      options.nodes = nodes
+    } else if (arg === '--version') {
+      options.version = value()
+    } else if (arg === '--config') {
+      const setting = value()
+      const eq = setting.indexOf('=')
+      if (eq <= 0) throw new Error(`--config takes key=value, got ${setting}`)
+      options.brokerConfig = { ...options.brokerConfig, [setting.slice(0, eq)]: setting.slice(eq + 1) }
+    } else if (arg === '--sasl') {
+      options.security = { listeners: ['SASL_PLAINTEXT'] }
+    } else {
+      throw new Error(`unknown option ${arg}`)
+    }
+  }
+  return options
+}
+
+function readState() {
+  if (!existsSync(stateFile)) return undefined
+  return JSON.parse(readFileSync(stateFile, 'utf8'))
+}
+
+async function start(args) {
+  const options = parseStartArguments(args)
+  const testing = loadTesting()
+  const previous = readState()
+  if (previous) {
+    const status = await testing.describeDetachedKafka(previous)
+    if (status.some((node) => node.running)) {
+      throw new Error(`a cluster is already running (${previous.brokers.join(',')}); run: npm run kafka -- stop`)
+    }
+    await testing.stopDetachedKafka(previous)
+    rmSync(stateFile, { force: true })
+  }
+  const cluster = await testing.startKafka({ ...options, detached: true })
+  const state = cluster.state()
+  mkdirSync(dirname(stateFile), { recursive: true })
+  writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`)
+  for (const [listener, servers] of Object.entries(state.listeners)) {
+    if (listener !== 'PLAINTEXT') console.error(`${listener}: ${servers.join(',')}`)
+  }
+  console.error(`Kafka ${state.version}, ${state.nodes.length} node(s), logs in ${state.rootDir}`)
+  console.log(state.brokers.join(','))
+}
+
+async function status() {
+  const state = readState()
+  if (!state) {
+    console.log('no cluster started by this CLI')
+    return 1
+  }
+  const testing = loadTesting()
+  const nodes = await testing.describeDetachedKafka(state)
+  console.log(`Kafka ${state.version} started ${state.startedAt}: ${state.brokers.join(',')}`)
+  for (const node of nodes) {
+    const what = node.running ? (node.answering ? 'running, answering' : 'running, not answering') : 'not running'
+    console.log(`  node ${node.id} (pid ${node.pid}): ${what}`)
+  }
+  return nodes.every((node) => node.answering) ? 0 : 1
+}
+
+async function stop() {
+  const state = readState()
+  if (!state) {
+    console.log('no cluster started by this CLI')
+    return 0
+  }
+  const testing = loadTesting()
+  const { killed } = await testing.stopDetachedKafka(state)
+  rmSync(stateFile, { force: true })
+  console.log(`stopped ${killed.length} Kafka JVM(s) and removed ${state.rootDir}`)
+  return 0
+}
+
+async function main(argv) {
+  const [command, ...args] = argv
+  switch (command) {
+    case 'start':
+      await start(args)
+      return 0
+    case 'status':
+      return status()
+    case 'stop':
+      return stop()
+    case undefined:
+    case 'help':
+    case '--help':
+      console.log(USAGE)
+      return command === undefined ? 1 : 0
+    default:
+      console.error(`unknown command ${command}\n${USAGE}`)
+      return 1
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (err) => {
+    console.error(err instanceof Error ? err.message : err)
+    process.exitCode = 1
+  },
+)

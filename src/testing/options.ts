@@ -1,0 +1,283 @@
+// The options of startKafka and their validation. Validation is strict and names the offending
+// option, so a typo in a test's setup fails at once instead of as a broker that never starts.
+
+import { KafkaJSInvalidArgumentError, KafkaJSNotImplemented } from '../errors.js'
+import { chooseKafkaVersion, isValidKafkaVersion } from './version.js'
+
+/** Client listeners that can be added next to the always-present PLAINTEXT one. */
+export type SecureListener = 'SASL_PLAINTEXT' | 'SSL' | 'SASL_SSL'
+export type ListenerName = 'PLAINTEXT' | SecureListener
+export type TestSaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
+
+export interface KafkaTestUser {
+  username: string
+  password: string
+}
+
+/** TLS material for the SSL and SASL_SSL listeners (PEM text). Not implemented yet. */
+export interface KafkaTestTlsOptions {
+  /** The CA that signs the broker certificate; clients trust it. Generated when omitted. */
+  ca?: { certificate: string; privateKey: string }
+  /** Whether the broker asks clients for a certificate (mutual TLS). Default 'none'. */
+  clientAuth?: 'none' | 'requested' | 'required'
+}
+
+export interface KafkaTestSecurityOptions {
+  /** Listeners to open besides PLAINTEXT (which stays: the controller and inter-broker traffic use it). */
+  listeners: SecureListener[]
+  /** SASL mechanisms the SASL listeners accept. Default: PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512. */
+  saslMechanisms?: TestSaslMechanism[]
+  /** Users accepted by every enabled mechanism (PLAIN via JAAS, SCRAM created at format time). */
+  users?: KafkaTestUser[]
+  tls?: KafkaTestTlsOptions
+}
+
+export type KafkaRuntime = 'jvm' | 'container'
+
+export interface StartKafkaOptions {
+  /** Number of combined broker+controller nodes. Default 1. */
+  nodes?: 1 | 3
+  /** Apache Kafka release. Default: env KAFKA_VERSION, else the pinned version. */
+  version?: string
+  /** Extra broker settings (server.properties keys) applied to every node. */
+  brokerConfig?: Record<string, string>
+  security?: KafkaTestSecurityOptions
+  /** Feature levels set when formatting storage, e.g. { 'share.version': 1 }. */
+  features?: Record<string, number>
+  /** 'jvm' (default) runs local JVMs; 'container' runs apache/kafka (default when KAFKIT_TEST_CONTAINER=1). */
+  runtime?: KafkaRuntime
+  /** How long to wait for the cluster to accept clients. Default 120 000 ms. */
+  startTimeoutMs?: number
+  /** Where broker jars are cached. Default: env KAFKIT_CACHE_DIR, else ~/.cache/kafkit. */
+  cacheDir?: string
+  /**
+   * Leave the JVMs running when this process exits (the CLI uses this). The caller must stop them:
+   * `stop()` on the handle or stopDetachedKafka() with its state.
+   */
+  detached?: boolean
+}
+
+export interface NormalizedSecurity {
+  listeners: SecureListener[]
+  saslMechanisms: TestSaslMechanism[]
+  users: KafkaTestUser[]
+}
+
+export interface NormalizedStartOptions {
+  nodes: 1 | 3
+  version: string
+  brokerConfig: Record<string, string>
+  security: NormalizedSecurity | undefined
+  features: Record<string, number>
+  runtime: KafkaRuntime
+  startTimeoutMs: number
+  cacheDir: string | undefined
+  detached: boolean
+}
+
+export const DEFAULT_SASL_MECHANISMS: readonly TestSaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']
+export const DEFAULT_TEST_USERS: readonly KafkaTestUser[] = [{ username: 'kafkit', password: 'kafkit-secret' }]
+
+/** Settings the harness derives itself; overriding them would break ports, storage or the quorum. */
+export const HARNESS_OWNED_SETTINGS: readonly string[] = [
+  'process.roles',
+  'node.id',
+  'broker.id',
+  'controller.quorum.voters',
+  'controller.quorum.bootstrap.servers',
+  'controller.listener.names',
+  'listeners',
+  'advertised.listeners',
+  'listener.security.protocol.map',
+  'inter.broker.listener.name',
+  'log.dirs',
+  'log.dir',
+  'metadata.log.dir',
+]
+
+const OPTION_KEYS = new Set([
+  'nodes',
+  'version',
+  'brokerConfig',
+  'security',
+  'features',
+  'runtime',
+  'startTimeoutMs',
+  'cacheDir',
+  'detached',
+])
+const SECURITY_KEYS = new Set(['listeners', 'saslMechanisms', 'users', 'tls'])
+const SECURE_LISTENERS: readonly SecureListener[] = ['SASL_PLAINTEXT', 'SSL', 'SASL_SSL']
+// Users end up inside a JAAS config string and a StorageTool --add-scram argument; characters that
+// would need quoting there are refused rather than escaped.
+const CREDENTIAL_PATTERN = /^[A-Za-z0-9._~!@#$%^&*+-]+$/
+const FEATURE_PATTERN = /^[a-z][a-z0-9._-]*$/
+
+export function normalizeStartOptions(
+  options: StartKafkaOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): NormalizedStartOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new KafkaJSInvalidArgumentError('startKafka options must be an object')
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) {
+      throw new KafkaJSInvalidArgumentError(
+        `startKafka: unknown option "${key}" (known: ${[...OPTION_KEYS].join(', ')})`,
+      )
+    }
+  }
+  const nodes = options.nodes ?? 1
+  if (nodes !== 1 && nodes !== 3) {
+    throw new KafkaJSInvalidArgumentError(`startKafka: nodes must be 1 or 3, got ${JSON.stringify(options.nodes)}`)
+  }
+  const version = chooseKafkaVersion(options.version, env)
+  if (!isValidKafkaVersion(version)) {
+    throw new KafkaJSInvalidArgumentError(
+      `startKafka: version must be a release such as "4.3.1", got ${JSON.stringify(version)}` +
+        (options.version === undefined ? ' (from KAFKA_VERSION)' : ''),
+    )
+  }
+  const runtime = options.runtime ?? (env.KAFKIT_TEST_CONTAINER === '1' ? 'container' : 'jvm')
+  if (runtime !== 'jvm' && runtime !== 'container') {
+    throw new KafkaJSInvalidArgumentError(`startKafka: runtime must be "jvm" or "container", got ${String(runtime)}`)
+  }
+  const startTimeoutMs = options.startTimeoutMs ?? 120_000
+  if (!Number.isInteger(startTimeoutMs) || startTimeoutMs <= 0) {
+    throw new KafkaJSInvalidArgumentError(
+      `startKafka: startTimeoutMs must be a positive integer, got ${startTimeoutMs}`,
+    )
+  }
+  if (options.cacheDir !== undefined && (typeof options.cacheDir !== 'string' || options.cacheDir === '')) {
+    throw new KafkaJSInvalidArgumentError('startKafka: cacheDir must be a non-empty path')
+  }
+  if (options.detached !== undefined && typeof options.detached !== 'boolean') {
+    throw new KafkaJSInvalidArgumentError('startKafka: detached must be a boolean')
+  }
+  return {
+    nodes,
+    version,
+    brokerConfig: validateBrokerConfig(options.brokerConfig ?? {}),
+    security: options.security === undefined ? undefined : normalizeSecurity(options.security),
+    features: validateFeatures(options.features ?? {}),
+    runtime,
+    startTimeoutMs,
+    cacheDir: options.cacheDir,
+    detached: options.detached ?? false,
+  }
+}
+
+function validateBrokerConfig(config: Record<string, string>): Record<string, string> {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new KafkaJSInvalidArgumentError('startKafka: brokerConfig must be an object of string settings')
+  }
+  for (const [key, value] of Object.entries(config)) {
+    if (!/^[A-Za-z0-9._-]+$/.test(key)) {
+      throw new KafkaJSInvalidArgumentError(`startKafka: brokerConfig key ${JSON.stringify(key)} is not a setting name`)
+    }
+    if (HARNESS_OWNED_SETTINGS.includes(key)) {
+      throw new KafkaJSInvalidArgumentError(
+        `startKafka: brokerConfig cannot set "${key}": the harness derives it from nodes, ports and security`,
+      )
+    }
+    if (typeof value !== 'string') {
+      throw new KafkaJSInvalidArgumentError(
+        `startKafka: brokerConfig "${key}" must be a string, got ${typeof value} (write ${JSON.stringify(String(value))})`,
+      )
+    }
+    if (/[\r\n]/.test(value)) {
+      throw new KafkaJSInvalidArgumentError(`startKafka: brokerConfig "${key}" must be a single line`)
+    }
+  }
+  return { ...config }
+}
+
+function validateFeatures(features: Record<string, number>): Record<string, number> {
+  if (typeof features !== 'object' || features === null || Array.isArray(features)) {
+    throw new KafkaJSInvalidArgumentError('startKafka: features must be an object such as { "share.version": 1 }')
+  }
+  for (const [name, level] of Object.entries(features)) {
+    if (!FEATURE_PATTERN.test(name)) {
+      throw new KafkaJSInvalidArgumentError(`startKafka: feature name ${JSON.stringify(name)} is not valid`)
+    }
+    if (!Number.isInteger(level) || level < 0 || level > 32767) {
+      throw new KafkaJSInvalidArgumentError(`startKafka: feature "${name}" level must be an integer 0..32767`)
+    }
+  }
+  return { ...features }
+}
+
+function normalizeSecurity(security: KafkaTestSecurityOptions): NormalizedSecurity {
+  if (typeof security !== 'object' || security === null) {
+    throw new KafkaJSInvalidArgumentError('startKafka: security must be an object')
+  }
+  for (const key of Object.keys(security)) {
+    if (!SECURITY_KEYS.has(key)) {
+      throw new KafkaJSInvalidArgumentError(
+        `startKafka: unknown security option "${key}" (known: ${[...SECURITY_KEYS].join(', ')})`,
+      )
+    }
+  }
+  const { listeners } = security
+  if (!Array.isArray(listeners) || listeners.length === 0) {
+    throw new KafkaJSInvalidArgumentError(
+      `startKafka: security.listeners must list at least one of ${SECURE_LISTENERS.join(', ')}`,
+    )
+  }
+  for (const listener of listeners) {
+    if (!SECURE_LISTENERS.includes(listener)) {
+      throw new KafkaJSInvalidArgumentError(
+        `startKafka: security.listeners has ${JSON.stringify(listener)}; expected ${SECURE_LISTENERS.join(', ')}`,
+      )
+    }
+  }
+  if (new Set(listeners).size !== listeners.length) {
+    throw new KafkaJSInvalidArgumentError('startKafka: security.listeners lists a listener twice')
+  }
+  const tlsListeners = listeners.filter((l) => l === 'SSL' || l === 'SASL_SSL')
+  if (tlsListeners.length > 0 || security.tls !== undefined) {
+    throw new KafkaJSNotImplemented(
+      `kafkit/testing: TLS listeners (${tlsListeners.join(', ') || 'security.tls'}) are not implemented yet; ` +
+        'only SASL_PLAINTEXT is available',
+    )
+  }
+  const saslMechanisms = security.saslMechanisms ?? [...DEFAULT_SASL_MECHANISMS]
+  if (!Array.isArray(saslMechanisms) || saslMechanisms.length === 0) {
+    throw new KafkaJSInvalidArgumentError(
+      `startKafka: security.saslMechanisms must list at least one of ${DEFAULT_SASL_MECHANISMS.join(', ')}`,
+    )
+  }
+  for (const mechanism of saslMechanisms) {
+    if (!DEFAULT_SASL_MECHANISMS.includes(mechanism)) {
+      throw new KafkaJSInvalidArgumentError(
+        `startKafka: security.saslMechanisms has ${JSON.stringify(mechanism)}; ` +
+          `supported: ${DEFAULT_SASL_MECHANISMS.join(', ')}`,
+      )
+    }
+  }
+  const users = security.users ?? DEFAULT_TEST_USERS.map((u) => ({ ...u }))
+  if (!Array.isArray(users) || users.length === 0) {
+    throw new KafkaJSInvalidArgumentError('startKafka: security.users must list at least one user')
+  }
+  const seen = new Set<string>()
+  for (const user of users) {
+    for (const field of ['username', 'password'] as const) {
+      const value = user?.[field]
+      if (typeof value !== 'string' || !CREDENTIAL_PATTERN.test(value)) {
+        throw new KafkaJSInvalidArgumentError(
+          `startKafka: security.users ${field} ${JSON.stringify(value)} must be non-empty and use only ` +
+            'letters, digits and ._~!@#$%^&*+-',
+        )
+      }
+    }
+    if (seen.has(user.username)) {
+      throw new KafkaJSInvalidArgumentError(`startKafka: security.users lists "${user.username}" twice`)
+    }
+    seen.add(user.username)
+  }
+  return {
+    listeners: [...listeners],
+    saslMechanisms: [...saslMechanisms],
+    users: users.map((u) => ({ username: u.username, password: u.password })),
+  }
+}
