@@ -1010,8 +1010,9 @@ export function generate(outDir) {
     .map((f) => `export * from './${f.replace(/\.ts$/, '.js')}'`)
     .join('\n')
   const index = `${HEADER('protocol/schemas')}
-import type { AnyApiDefinition } from '../api.js'
+import type { AnyApiDefinition, AnyEmbeddedDefinition } from '../api.js'
 ${apis.map((a) => `import { ${a.api} } from './${a.file.replace(/\.ts$/, '.js')}'`).join('\n')}
+${data.map((d) => `import { ${d.name}Schema } from './${d.file.replace(/\.ts$/, '.js')}'`).join('\n')}
 
 ${exportsText}
 export * from './errors.js'
@@ -1022,6 +1023,11 @@ ${apis.map((a) => `  ${a.api},`).join('\n')}
 ]
 
 export const apisByKey: ReadonlyMap<number, AnyApiDefinition> = new Map(allApis.map((api) => [api.apiKey, api]))
+
+/** Every structure Kafka serializes with a version prefix outside requests and responses. */
+export const allEmbeddedStructures: readonly AnyEmbeddedDefinition[] = [
+${data.map((d) => `  ${d.name}Schema,`).join('\n')}
+]
 `
   files.push({ file: 'index.ts', text: index })
   rmSync(outDir, { recursive: true, force: true })

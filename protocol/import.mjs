@@ -5,6 +5,7 @@
 // Maven into ~/.cache/kafkit/. Without Maven, the copy in ../shared/kafka-protocol/message is used.
 //
 // Usage: node protocol/import.mjs [--source <dir-with-json>]
+//        node protocol/import.mjs --jar-path   (resolves the jar and prints its path)
 
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -33,7 +34,7 @@ function resolveJar() {
         `-Dartifact=org.apache.kafka:kafka-clients:${KAFKA_VERSION}`,
         `-DoutputDirectory=${cacheDir}`,
       ],
-      { stdio: ['ignore', 'inherit', 'inherit'], cwd: cacheDir },
+      { stdio: ['ignore', 'ignore', 'inherit'], cwd: cacheDir },
     )
   } catch (err) {
     console.warn(`maven could not resolve kafka-clients ${KAFKA_VERSION}: ${err.message}`)
@@ -168,6 +169,13 @@ function loadSources(sourceDir) {
 }
 
 function main() {
+  if (process.argv.includes('--jar-path')) {
+    // used by the golden-bytes tests, which run Kafka's own message classes from the same jar
+    const jar = resolveJar()
+    if (!jar) process.exit(1)
+    console.log(jar)
+    return
+  }
   const i = process.argv.indexOf('--source')
   const { files, origin } = loadSources(i > 0 ? process.argv[i + 1] : undefined)
   if (files.size === 0) throw new Error(`no message definitions found in ${origin}`)

@@ -65,3 +65,6 @@ export interface EmbeddedDefinition<T> {
   write(writer: Writer, value: T, version: number): void
   read(reader: Reader, version: number): T
 }
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds definitions of every embedded structure
+export type AnyEmbeddedDefinition = EmbeddedDefinition<any>
