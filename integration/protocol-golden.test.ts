@@ -9,7 +9,6 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { AnyApiDefinition } from '../src/protocol/api.js'
 import * as generated from '../src/protocol/generated/index.js'
 import {
   ApiVersions,
@@ -20,7 +19,7 @@ import {
   Produce,
 } from '../src/protocol/generated/index.js'
 import { Reader } from '../src/protocol/primitives/reader.js'
-import { Writer } from '../src/protocol/primitives/writer.js'
+import { apiCodec, encodeWith } from '../test/protocol/api-codec.js'
 import { loadSchema, Random, ValueFactory } from '../test/protocol/schema-values.js'
 
 const root = join(__dirname, '..')
@@ -48,28 +47,6 @@ afterAll(() => {
   if (workDir) rmSync(workDir, { recursive: true, force: true })
 })
 
-function encode(size: number, write: (w: Writer) => void): Buffer {
-  const w = new Writer(size)
-  write(w)
-  return w.assertEnd(size)
-}
-
-type Side = 'Request' | 'Response'
-
-function codec(api: AnyApiDefinition, side: Side) {
-  return side === 'Request'
-    ? {
-        size: (s: unknown, v: number) => api.sizeRequest(s, v),
-        write: (w: Writer, s: unknown, v: number) => api.writeRequest(w, s, v),
-        read: (r: Reader, v: number) => api.readRequest(r, v),
-      }
-    : {
-        size: (s: unknown, v: number) => api.sizeResponse(s, v),
-        write: (w: Writer, s: unknown, v: number) => api.writeResponse(w, s, v),
-        read: (r: Reader, v: number) => api.readResponse(r, v),
-      }
-}
-
 const TOPIC_ID = Buffer.from('0102030405060708090a0b0c0d0e0f10', 'hex').toString('base64url')
 const RECORDS = Buffer.from('not-really-a-record-batch')
 
@@ -85,14 +62,14 @@ describe('messages built by Kafka', () => {
   function decoded(name: string, version: number): unknown {
     const entry = golden.find((g) => g.name === name && g.version === version)
     if (!entry) throw new Error(`no golden ${name} v${version}`)
-    const side: Side = name.endsWith('Request') ? 'Request' : 'Response'
+    const side = name.endsWith('Request') ? 'Request' : 'Response'
     const api = allApis.find((a) => a.name === name.slice(0, -side.length))!
-    const c = codec(api, side)
+    const c = apiCodec(api, side)
     const r = new Reader(entry.bytes)
     const value = c.read(r, version)
     expect(r.remaining()).toBe(0)
     // our encoding of what we decoded is Java's encoding, byte for byte
-    const again = encode(c.size(value, version), (w) => c.write(w, value, version))
+    const again = encodeWith(c, value, version)
     expect(again.toString('hex')).toBe(entry.bytes.toString('hex'))
     return value
   }
@@ -241,7 +218,7 @@ describe('Java reads what we write', () => {
           name,
           new Random(api.apiKey * 7919 + (side === 'Request' ? 1 : 2)),
         )
-        const c = codec(api, side)
+        const c = apiCodec(api, side)
         for (let v = api.minVersion; v <= api.latestVersion; v++) {
           for (let i = 0; i < 2; i++) {
             const value = values.root(v)
@@ -249,7 +226,7 @@ describe('Java reads what we write', () => {
               label: `${name} v${v}`,
               javaClass: `${name}Data`,
               version: v,
-              bytes: encode(c.size(value, v), (w) => c.write(w, value, v)),
+              bytes: encodeWith(c, value, v),
             })
           }
         }
@@ -270,7 +247,7 @@ describe('Java reads what we write', () => {
             label: `${def.name} v${v}`,
             javaClass: def.name,
             version: v,
-            bytes: encode(def.size(value, v), (w) => def.write(w, value, v)),
+            bytes: encodeWith(def, value, v),
           })
         }
       }

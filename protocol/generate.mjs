@@ -921,8 +921,12 @@ ${versionCheck}
 // ---------------------------------------------------------------------------------------------
 
 function humanMessage(name) {
-  const words = name.toLowerCase().split('_')
-  const text = words.join(' ')
+  // a few names carry a redundant suffix (INVALID_TOPIC_EXCEPTION)
+  const text = name
+    .toLowerCase()
+    .replace(/_exception$/, '')
+    .split('_')
+    .join(' ')
   return text[0].toUpperCase() + text.slice(1)
 }
 

@@ -130,9 +130,14 @@ export class ValueFactory {
     return value
   }
 
-  #value(f: SchemaField, v: number): unknown {
+  /** A random value of field `f` as version `v` carries it, never null. */
+  nonNullValue(f: SchemaField, v: number): unknown {
+    return this.#value(f, v, false)
+  }
+
+  #value(f: SchemaField, v: number, allowNull = true): unknown {
     const r = this.#random
-    if (inRange(f.nullableVersions, v) && r.next() < 0.25) return null
+    if (allowNull && inRange(f.nullableVersions, v) && r.next() < 0.25) return null
     if (f.type.startsWith('[]')) {
       const elem = f.type.slice(2)
       const n = r.int(1, 3)
