@@ -2,11 +2,11 @@
 // option and the value, so a misconfiguration fails at startup rather than on the first request.
 
 import type tls from 'node:tls'
-import { KafkaJSInvalidArgumentError } from '../errors.js'
 import type { ApiDefinition } from '../protocol/api.js'
 import { DEFAULT_MAX_FRAME_SIZE } from './frame-decoder.js'
 import { type Logger, silentLogger } from './logger.js'
 import { defaultSocketFactory, type SocketFactory } from './socket-factory.js'
+import { durationOption, invalidOption } from './validate.js'
 
 /** What an authenticator (SASL, later) may do on a connection that has negotiated versions but is not ready. */
 export interface AuthenticationContext {
@@ -72,47 +72,36 @@ export const DEFAULT_CLIENT_ID = 'kafkit'
 export const DEFAULT_CONNECTION_TIMEOUT = 1000
 export const DEFAULT_REQUEST_TIMEOUT = 30000
 
-// Node's timers overflow (and fire at once) above this
-const MAX_TIMER_MS = 2 ** 31 - 1
-
 export function resolveConnectionOptions(options: ConnectionOptions): ResolvedConnectionOptions {
-  const fail = (name: string, rule: string, value: unknown): never => {
-    throw new KafkaJSInvalidArgumentError(`${name} must be ${rule}, got ${describe(value)}`)
-  }
   const { host, port } = options
-  if (typeof host !== 'string' || host.length === 0) fail('host', 'a non-empty string', host)
-  if (!Number.isInteger(port) || port < 1 || port > 65535) fail('port', 'an integer between 1 and 65535', port)
+  if (typeof host !== 'string' || host.length === 0) invalidOption('host', 'a non-empty string', host)
+  if (!Number.isInteger(port) || port < 1 || port > 65535) invalidOption('port', 'an integer between 1 and 65535', port)
   const clientId = options.clientId === undefined ? DEFAULT_CLIENT_ID : options.clientId
-  if (clientId !== null && typeof clientId !== 'string') fail('clientId', 'a string or null', clientId)
-  const milliseconds = (name: string, value: number | undefined, fallback: number): number => {
-    const v = value ?? fallback
-    if (!Number.isInteger(v) || v <= 0 || v > MAX_TIMER_MS)
-      fail(name, `an integer between 1 and ${MAX_TIMER_MS} (ms)`, v)
-    return v
-  }
+  if (clientId !== null && typeof clientId !== 'string') invalidOption('clientId', 'a string or null', clientId)
   const maxInFlight = options.maxInFlightRequests ?? Number.POSITIVE_INFINITY
   if (maxInFlight !== Number.POSITIVE_INFINITY && (!Number.isInteger(maxInFlight) || maxInFlight < 1)) {
-    fail('maxInFlightRequests', 'a positive integer or null (no limit)', maxInFlight)
+    invalidOption('maxInFlightRequests', 'a positive integer or null (no limit)', maxInFlight)
   }
   const maxResponseSize = options.maxResponseSize ?? DEFAULT_MAX_FRAME_SIZE
   if (!Number.isSafeInteger(maxResponseSize) || maxResponseSize < 8) {
-    fail('maxResponseSize', 'an integer >= 8 (bytes)', maxResponseSize)
+    invalidOption('maxResponseSize', 'an integer >= 8 (bytes)', maxResponseSize)
   }
   const ssl = options.ssl === true ? {} : options.ssl === false ? undefined : options.ssl
-  if (ssl !== undefined && (typeof ssl !== 'object' || ssl === null))
-    fail('ssl', 'a boolean or tls.connect options', ssl)
+  if (ssl !== undefined && (typeof ssl !== 'object' || ssl === null)) {
+    invalidOption('ssl', 'a boolean or tls.connect options', ssl)
+  }
   if (options.socketFactory !== undefined && typeof options.socketFactory !== 'function') {
-    fail('socketFactory', 'a function', options.socketFactory)
+    invalidOption('socketFactory', 'a function', options.socketFactory)
   }
   if (options.authenticator !== undefined && typeof options.authenticator !== 'function') {
-    fail('authenticator', 'a function', options.authenticator)
+    invalidOption('authenticator', 'a function', options.authenticator)
   }
   return {
     host,
     port,
     clientId,
-    connectionTimeout: milliseconds('connectionTimeout', options.connectionTimeout, DEFAULT_CONNECTION_TIMEOUT),
-    requestTimeout: milliseconds('requestTimeout', options.requestTimeout, DEFAULT_REQUEST_TIMEOUT),
+    connectionTimeout: durationOption('connectionTimeout', options.connectionTimeout, DEFAULT_CONNECTION_TIMEOUT),
+    requestTimeout: durationOption('requestTimeout', options.requestTimeout, DEFAULT_REQUEST_TIMEOUT),
     maxInFlightRequests: maxInFlight,
     maxResponseSize,
     ssl,
@@ -120,8 +109,4 @@ export function resolveConnectionOptions(options: ConnectionOptions): ResolvedCo
     authenticator: options.authenticator,
     logger: options.logger ?? silentLogger,
   }
-}
-
-function describe(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value)
 }

@@ -45,6 +45,7 @@ import {
 import { Fifo } from './fifo.js'
 import { FrameDecoder } from './frame-decoder.js'
 import { StateMachine, type TransitionTable } from './state-machine.js'
+import { durationOption } from './validate.js'
 
 export const CONNECTION_STATES = ['created', 'connecting', 'negotiating', 'authenticating', 'ready', 'closed'] as const
 export type ConnectionState = (typeof CONNECTION_STATES)[number]
@@ -344,10 +345,7 @@ export class Connection {
   ): Promise<Res> {
     const version = options.version ?? this.versionFor(api)
     if (options.version !== undefined) this.#checkVersion(api, version)
-    const timeout = options.timeout ?? this.#options.requestTimeout
-    if (!Number.isInteger(timeout) || timeout <= 0 || timeout > INT32_MAX) {
-      throw new RangeError(`timeout must be an integer between 1 and ${INT32_MAX} (ms), got ${timeout}`)
-    }
+    const timeout = durationOption('timeout', options.timeout, this.#options.requestTimeout)
     const correlationId = this.#nextCorrelationId
     this.#nextCorrelationId = correlationId === INT32_MAX ? 0 : correlationId + 1
     const frame = encodeRequestFrame(api, version, correlationId, this.#options.clientId, request)

@@ -1,0 +1,59 @@
+// Options of the cluster view, with KafkaJS's names and defaults where KafkaJS has them.
+
+import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../network/backoff.js'
+import type { PoolConnectionOptions } from '../network/broker-pool.js'
+import { resolveConnectionOptions } from '../network/connection-options.js'
+import { type Logger, silentLogger } from '../network/logger.js'
+import { durationOption, invalidOption, parseHostPort } from '../network/validate.js'
+
+export interface SeedBroker {
+  readonly host: string
+  readonly port: number
+}
+
+export interface ClusterOptions extends PoolConnectionOptions {
+  /** Seed brokers as "host:port", or a function returning them (called at each bootstrap), as KafkaJS. */
+  brokers: readonly string[] | (() => readonly string[] | Promise<readonly string[]>)
+  /** Retry options for bootstrap, metadata and coordinator lookups (KafkaJS `retry`). */
+  retry?: RetryOptions
+  /** Metadata older than this (ms) is refreshed before use; default 300000 as KafkaJS and Java. */
+  metadataMaxAge?: number
+  /** Lets the broker create topics named in Metadata requests, if it is configured to; default true as KafkaJS. */
+  allowAutoTopicCreation?: boolean
+}
+
+export interface ResolvedClusterOptions {
+  readonly seeds: () => Promise<SeedBroker[]>
+  readonly connection: PoolConnectionOptions
+  readonly retry: ResolvedRetryOptions
+  readonly metadataMaxAge: number
+  readonly allowAutoTopicCreation: boolean
+  readonly logger: Logger
+}
+
+export const DEFAULT_METADATA_MAX_AGE = 300000
+
+export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterOptions {
+  const { brokers, retry, metadataMaxAge, allowAutoTopicCreation, ...connection } = options
+  if (typeof brokers !== 'function') parseSeeds(brokers)
+  // the connection options are checked here, once, with a placeholder address
+  resolveConnectionOptions({ ...connection, host: 'seed', port: 1 })
+  if (allowAutoTopicCreation !== undefined && typeof allowAutoTopicCreation !== 'boolean') {
+    invalidOption('allowAutoTopicCreation', 'a boolean', allowAutoTopicCreation)
+  }
+  return {
+    seeds: async () => parseSeeds(typeof brokers === 'function' ? await brokers() : brokers),
+    connection,
+    retry: resolveRetryOptions(retry),
+    metadataMaxAge: durationOption('metadataMaxAge', metadataMaxAge, DEFAULT_METADATA_MAX_AGE),
+    allowAutoTopicCreation: allowAutoTopicCreation ?? true,
+    logger: connection.logger ?? silentLogger,
+  }
+}
+
+function parseSeeds(brokers: readonly string[]): SeedBroker[] {
+  if (!Array.isArray(brokers) || brokers.length === 0) {
+    invalidOption('brokers', 'a non-empty array of "host:port" strings', brokers)
+  }
+  return brokers.map((b, i) => parseHostPort(b, `brokers[${i}]`))
+}

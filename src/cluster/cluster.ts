@@ -1,0 +1,324 @@
+// The client's view of a Kafka cluster: bootstrap from seed brokers, the metadata cache and its
+// refresh, and routing: which node leads a partition, which is the controller, which coordinates a
+// group or transactional id, and a ready connection to any of them.
+
+import {
+  KafkaJSAggregateError,
+  KafkaJSBrokerNotFound,
+  KafkaJSConnectionError,
+  KafkaJSMetadataNotLoaded,
+  KafkaJSNoBrokerAvailableError,
+} from '../errors.js'
+import { isRetriable, retry } from '../network/backoff.js'
+import { type BrokerAddress, BrokerPool } from '../network/broker-pool.js'
+import type { Connection } from '../network/connection.js'
+import type { Logger } from '../network/logger.js'
+import { protocolError } from '../protocol/generated/errors.js'
+import { createMetadataRequestMetadataRequestTopic, Metadata } from '../protocol/generated/metadata.js'
+import {
+  type ClusterOptions,
+  type ResolvedClusterOptions,
+  resolveClusterOptions,
+  type SeedBroker,
+} from './cluster-options.js'
+import { CoordinatorLookup, type CoordinatorResult, type CoordinatorType } from './coordinator-lookup.js'
+import { ClusterMetadata } from './metadata.js'
+import { isStaleMetadataError } from './stale-metadata.js'
+
+export class Cluster {
+  readonly #options: ResolvedClusterOptions
+  readonly #logger: Logger
+  readonly #coordinators: CoordinatorLookup
+  #pool: BrokerPool
+  #metadata: ClusterMetadata | undefined
+  /** Set by an error that says the metadata is wrong; the next use refreshes it. */
+  #stale = false
+  /** Topics every refresh asks about: the ones this client has used. */
+  readonly #targetTopics = new Set<string>()
+  /** The refresh in progress and the topics it asks about; a request for fewer topics joins it. */
+  #refresh: { topics: ReadonlySet<string>; promise: Promise<ClusterMetadata> } | undefined
+  #connecting: Promise<void> | undefined
+
+  constructor(options: ClusterOptions) {
+    this.#options = resolveClusterOptions(options)
+    this.#logger = this.#options.logger
+    this.#pool = this.#newPool()
+    this.#coordinators = new CoordinatorLookup({
+      anyConnection: () => this.anyConnection(),
+      onCoordinator: (address) => this.#pool.addBroker(address),
+      retry: this.#options.retry,
+      logger: this.#logger,
+    })
+  }
+
+  get isConnected(): boolean {
+    return this.#metadata !== undefined
+  }
+
+  /** The latest metadata; throws KafkaJSMetadataNotLoaded before connect(). */
+  get metadata(): ClusterMetadata {
+    if (this.#metadata === undefined)
+      throw new KafkaJSMetadataNotLoaded('Cluster metadata is not loaded: call connect()')
+    return this.#metadata
+  }
+
+  /**
+   * Bootstraps: tries the seed brokers in random order until one answers Metadata, retrying the
+   * whole list with backoff. When none works, the error names every seed and why it failed.
+   */
+  connect(): Promise<void> {
+    this.#connecting ??= retry(() => this.#bootstrap().then(() => undefined), this.#retryOptions('bootstrap')).catch(
+      (error: unknown) => {
+        this.#connecting = undefined
+        throw error
+      },
+    )
+    return this.#connecting
+  }
+
+  /** Closes every connection; connect() may be called again afterwards. */
+  async disconnect(): Promise<void> {
+    const pool = this.#pool
+    this.#pool = this.#newPool()
+    this.#metadata = undefined
+    this.#connecting = undefined
+    this.#refresh = undefined
+    this.#coordinators.clear()
+    await pool.close()
+  }
+
+  /** Adds topics to those every metadata refresh asks about. */
+  addTargetTopics(topics: Iterable<string>): void {
+    for (const topic of topics) this.#targetTopics.add(topic)
+  }
+
+  /** Marks the metadata out of date: the next refreshMetadataIfNecessary() refreshes it. */
+  markMetadataStale(): void {
+    this.#stale = true
+  }
+
+  /**
+   * Feeds back an error a request got. A stale-metadata error (NOT_LEADER_OR_FOLLOWER,
+   * UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE, ...) or a lost connection marks the metadata
+   * for refresh; returns whether it did.
+   */
+  noteError(error: unknown): boolean {
+    const stale = isStaleMetadataError(error) || error instanceof KafkaJSConnectionError
+    if (stale) this.markMetadataStale()
+    return stale
+  }
+
+  /** Fetches metadata now for the target topics plus `topics` (which become targets). */
+  refreshMetadata(topics: Iterable<string> = []): Promise<ClusterMetadata> {
+    this.addTargetTopics(topics)
+    const wanted: ReadonlySet<string> = new Set(this.#targetTopics)
+    const current = this.#refresh
+    if (current !== undefined && [...wanted].every((t) => current.topics.has(t))) return current.promise
+    // one refresh at a time: a wider one waits for the one in progress
+    const previous = current?.promise.catch(() => undefined) ?? Promise.resolve()
+    const promise = previous.then(() =>
+      retry(() => this.#refreshOnce([...wanted]), this.#retryOptions('metadata refresh')),
+    )
+    const done = (): void => {
+      if (this.#refresh?.promise === promise) this.#refresh = undefined
+    }
+    promise.then(done, done)
+    this.#refresh = { topics: wanted, promise }
+    return promise
+  }
+
+  /** The metadata, refreshed first if it is stale, older than metadataMaxAge, or lacks one of `topics`. */
+  async refreshMetadataIfNecessary(topics: Iterable<string> = []): Promise<ClusterMetadata> {
+    const wanted = [...topics]
+    const m = this.#metadata
+    if (
+      m === undefined ||
+      this.#stale ||
+      Date.now() - m.updatedAt >= this.#options.metadataMaxAge ||
+      wanted.some((t) => !m.topics.has(t))
+    ) {
+      return this.refreshMetadata(wanted)
+    }
+    return m
+  }
+
+  /**
+   * The node id of the partition's leader, refreshing metadata as needed and retrying (with backoff)
+   * while the topic is unknown or the partition has no leader, as right after the topic's creation.
+   */
+  leaderFor(topic: string, partition: number): Promise<number> {
+    return retry(
+      async () => {
+        const metadata = await this.refreshMetadataIfNecessary([topic])
+        try {
+          return metadata.leaderFor(topic, partition)
+        } catch (error) {
+          this.noteError(error)
+          throw error
+        }
+      },
+      this.#retryOptions(`leader lookup for ${topic}-${partition}`),
+    )
+  }
+
+  async connectionToLeader(topic: string, partition: number): Promise<Connection> {
+    return this.connectionToNode(await this.leaderFor(topic, partition))
+  }
+
+  /** The node's connection, made (with the node's reconnect backoff) when there is none. */
+  async connectionToNode(nodeId: number): Promise<Connection> {
+    try {
+      return await this.#pool.connection(nodeId)
+    } catch (error) {
+      this.noteError(error)
+      throw error
+    }
+  }
+
+  /** The controller's connection (in KRaft, the broker Metadata names as controller forwards to it). */
+  async controllerConnection(): Promise<Connection> {
+    let metadata = await this.refreshMetadataIfNecessary()
+    if (metadata.controllerId < 0) metadata = await this.refreshMetadata()
+    if (metadata.controllerId < 0) throw new KafkaJSBrokerNotFound('The cluster metadata names no controller')
+    return this.connectionToNode(metadata.controllerId)
+  }
+
+  /**
+   * A ready connection to some broker, for requests any broker answers: the least busy ready one, or
+   * else the first node (in random order) that accepts a connection.
+   */
+  async anyConnection(): Promise<Connection> {
+    const ids = this.#pool.nodeIds
+    let best: Connection | undefined
+    for (const id of ids) {
+      const ready = this.#pool.readyConnection(id)
+      if (ready !== undefined && (best === undefined || ready.pendingRequests < best.pendingRequests)) best = ready
+    }
+    if (best !== undefined) return best
+    const failures: Error[] = []
+    for (const id of shuffled(ids)) {
+      try {
+        return await this.#pool.connection(id)
+      } catch (error) {
+        failures.push(asError(error))
+      }
+    }
+    throw new KafkaJSNoBrokerAvailableError(
+      ids.length === 0
+        ? 'No broker is known: call connect()'
+        : `No broker is reachable: ${failures.map((e) => e.message).join('; ')}`,
+      { cause: failures.length > 0 ? new KafkaJSAggregateError('every broker failed', failures) : undefined },
+    )
+  }
+
+  /** The coordinator of a group (CoordinatorType.GROUP) or transactional id (TRANSACTION), cached. */
+  findCoordinator(type: CoordinatorType, key: string): Promise<BrokerAddress> {
+    return this.#coordinators.find(type, key)
+  }
+
+  /** The coordinators of many keys, batched in one request per round when the broker allows (v4+). */
+  findCoordinators(type: CoordinatorType, keys: readonly string[]): Promise<Map<string, CoordinatorResult>> {
+    return this.#coordinators.findAll(type, keys)
+  }
+
+  /** A connection to the coordinator of `key`; forgets the coordinator if it cannot be reached. */
+  async coordinatorConnection(type: CoordinatorType, key: string): Promise<Connection> {
+    const address = await this.#coordinators.find(type, key)
+    this.#pool.addBroker(address)
+    try {
+      return await this.#pool.connection(address.nodeId)
+    } catch (error) {
+      this.#coordinators.invalidateOnError(type, key, error)
+      throw error
+    }
+  }
+
+  /**
+   * Forgets the coordinator of `key` if `error` (from a request sent to it) says it moved:
+   * NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE or a lost connection. Returns whether it did.
+   */
+  invalidateCoordinatorOn(type: CoordinatorType, key: string, error: unknown): boolean {
+    return this.#coordinators.invalidateOnError(type, key, error)
+  }
+
+  /** One pass over the seeds, in random order; the first that answers Metadata wins. */
+  async #bootstrap(): Promise<ClusterMetadata> {
+    const seeds = shuffled(await this.#options.seeds())
+    const failures: { seed: SeedBroker; error: Error }[] = []
+    for (const seed of seeds) {
+      let connection: Connection | undefined
+      try {
+        connection = await this.#pool.connectTo(seed.host, seed.port)
+        const metadata = await this.#fetchMetadata(connection, [...this.#targetTopics])
+        this.#pool.adopt(connection)
+        return metadata
+      } catch (error) {
+        void connection?.close()
+        failures.push({ seed, error: asError(error) })
+        this.#logger.warn(`Seed broker ${seed.host}:${seed.port} failed`, { error: asError(error).message })
+      }
+    }
+    const errors = failures.map((f) => f.error)
+    const detail = failures.map((f) => `${f.seed.host}:${f.seed.port}: ${f.error.message}`).join('; ')
+    throw new KafkaJSConnectionError(`Failed to connect to any seed broker (${detail})`, {
+      cause: new KafkaJSAggregateError('every seed broker failed', errors),
+      retriable: errors.some(isRetriable),
+    })
+  }
+
+  /** One refresh attempt; with no broker known or reachable, it bootstraps from the seeds. */
+  async #refreshOnce(topics: string[]): Promise<ClusterMetadata> {
+    let connection: Connection
+    try {
+      connection = await this.anyConnection()
+    } catch (error) {
+      if (!(error instanceof KafkaJSNoBrokerAvailableError)) throw error
+      // no broker known yet, or every known one is gone: start from the seeds (KIP-899 rebootstrap)
+      if (this.#pool.nodeIds.length > 0) this.#logger.warn('No known broker is reachable; bootstrapping again')
+      return this.#bootstrap()
+    }
+    return this.#fetchMetadata(connection, topics)
+  }
+
+  async #fetchMetadata(connection: Connection, topics: string[]): Promise<ClusterMetadata> {
+    const version = connection.versionFor(Metadata)
+    const request = Metadata.createRequest({
+      topics: topics.map((name) => createMetadataRequestMetadataRequestTopic({ name })),
+      allowAutoTopicCreation: this.#options.allowAutoTopicCreation,
+    })
+    const response = await connection.send(Metadata, request, { version })
+    if (response.errorCode !== 0) throw protocolError(response.errorCode, `Metadata from ${connection.broker}`)
+    // Metadata v0 reads an empty topic list as "every topic"
+    const allTopics = version === 0 && topics.length === 0
+    const metadata = (this.#metadata ?? ClusterMetadata.empty()).merge(response, Date.now(), allTopics)
+    this.#metadata = metadata
+    this.#stale = false
+    this.#pool.setBrokers([...metadata.brokers.values()])
+    return metadata
+  }
+
+  #retryOptions(what: string) {
+    return {
+      ...this.#options.retry,
+      onRetry: (error: unknown, attempt: number, delay: number) =>
+        this.#logger.debug(`Retrying ${what} (${attempt + 1}) in ${delay} ms`, { error: asError(error).message }),
+    }
+  }
+
+  #newPool(): BrokerPool {
+    return new BrokerPool({ connection: this.#options.connection, logger: this.#logger })
+  }
+}
+
+function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items]
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1))
+    ;[out[i], out[j]] = [out[j]!, out[i]!]
+  }
+  return out
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error))
+}
