@@ -238,6 +238,10 @@ function tsType(field) {
   return field.nullable ? `${s} | null` : s
 }
 
+function tsString(text) {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+}
+
 function intLiteral(text, prim) {
   const value = BigInt(text.startsWith('0x') ? Number.parseInt(text, 16) : text)
   if (prim === 'int64') return `${value}n`
@@ -257,9 +261,9 @@ function defaultExpr(field) {
     case 'bool':
       return d === 'true' ? 'true' : 'false'
     case 'string':
-      return JSON.stringify(d ?? '')
+      return tsString(d ?? '')
     case 'uuid':
-      return d === undefined ? 'ZERO_UUID' : JSON.stringify(d)
+      return d === undefined ? 'ZERO_UUID' : tsString(d)
     case 'bytes':
       return 'Buffer.alloc(0)'
     case 'records':

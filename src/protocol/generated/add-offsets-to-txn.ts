@@ -15,7 +15,7 @@ export interface AddOffsetsToTxnRequest {
 }
 
 export function createAddOffsetsToTxnRequest(fields?: Partial<AddOffsetsToTxnRequest>): AddOffsetsToTxnRequest {
-  return { transactionalId: "", producerId: 0n, producerEpoch: 0, groupId: "", ...fields }
+  return { transactionalId: '', producerId: 0n, producerEpoch: 0, groupId: '', ...fields }
 }
 
 function sizeAddOffsetsToTxnRequest(s: AddOffsetsToTxnRequest, v: number): number {

@@ -16,7 +16,7 @@ export interface AddPartitionsToTxnRequest {
 }
 
 export function createAddPartitionsToTxnRequest(fields?: Partial<AddPartitionsToTxnRequest>): AddPartitionsToTxnRequest {
-  return { transactions: [], v3AndBelowTransactionalId: "", v3AndBelowProducerId: 0n, v3AndBelowProducerEpoch: 0, v3AndBelowTopics: [], ...fields }
+  return { transactions: [], v3AndBelowTransactionalId: '', v3AndBelowProducerId: 0n, v3AndBelowProducerEpoch: 0, v3AndBelowTopics: [], ...fields }
 }
 
 function sizeAddPartitionsToTxnRequest(s: AddPartitionsToTxnRequest, v: number): number {
@@ -24,7 +24,7 @@ function sizeAddPartitionsToTxnRequest(s: AddPartitionsToTxnRequest, v: number):
   let n = 0
   if (v < 4 && s.transactions.length !== 0) throw unsupportedField('AddPartitionsToTxn', 'transactions', v)
   if (v >= 4) n += sizeOfArray(s.transactions, true, (e) => sizeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(e, v))
-  if (v > 3 && s.v3AndBelowTransactionalId !== "") throw unsupportedField('AddPartitionsToTxn', 'v3AndBelowTransactionalId', v)
+  if (v > 3 && s.v3AndBelowTransactionalId !== '') throw unsupportedField('AddPartitionsToTxn', 'v3AndBelowTransactionalId', v)
   if (v <= 3) n += sizeOfStringField(s.v3AndBelowTransactionalId, flex)
   if (v > 3 && s.v3AndBelowProducerId !== 0n) throw unsupportedField('AddPartitionsToTxn', 'v3AndBelowProducerId', v)
   if (v <= 3) n += 8
@@ -54,7 +54,7 @@ function readAddPartitionsToTxnRequest(r: Reader, v: number): AddPartitionsToTxn
   const flex = v >= 3
   const s: AddPartitionsToTxnRequest = {
     transactions: v >= 4 ? readArray(r, true, 14, (r) => readAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(r, v)) : [],
-    v3AndBelowTransactionalId: v <= 3 ? readString(r, flex) : "",
+    v3AndBelowTransactionalId: v <= 3 ? readString(r, flex) : '',
     v3AndBelowProducerId: v <= 3 ? r.int64() : 0n,
     v3AndBelowProducerEpoch: v <= 3 ? r.int16() : 0,
     v3AndBelowTopics: v <= 3 ? readArray(r, flex, 3, (r) => readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(r, v)) : [],
@@ -75,7 +75,7 @@ export interface AddPartitionsToTxnRequestAddPartitionsToTxnTransaction {
 }
 
 export function createAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(fields?: Partial<AddPartitionsToTxnRequestAddPartitionsToTxnTransaction>): AddPartitionsToTxnRequestAddPartitionsToTxnTransaction {
-  return { transactionalId: "", producerId: 0n, producerEpoch: 0, verifyOnly: false, topics: [], ...fields }
+  return { transactionalId: '', producerId: 0n, producerEpoch: 0, verifyOnly: false, topics: [], ...fields }
 }
 
 function sizeAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(s: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction, v: number): number {
@@ -114,7 +114,7 @@ export interface AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
 }
 
 export function createAddPartitionsToTxnRequestAddPartitionsToTxnTopic(fields?: Partial<AddPartitionsToTxnRequestAddPartitionsToTxnTopic>): AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
-  return { name: "", partitions: [], ...fields }
+  return { name: '', partitions: [], ...fields }
 }
 
 function sizeAddPartitionsToTxnRequestAddPartitionsToTxnTopic(s: AddPartitionsToTxnRequestAddPartitionsToTxnTopic, v: number): number {
@@ -207,7 +207,7 @@ export interface AddPartitionsToTxnResponseAddPartitionsToTxnResult {
 }
 
 export function createAddPartitionsToTxnResponseAddPartitionsToTxnResult(fields?: Partial<AddPartitionsToTxnResponseAddPartitionsToTxnResult>): AddPartitionsToTxnResponseAddPartitionsToTxnResult {
-  return { transactionalId: "", topicResults: [], ...fields }
+  return { transactionalId: '', topicResults: [], ...fields }
 }
 
 function sizeAddPartitionsToTxnResponseAddPartitionsToTxnResult(s: AddPartitionsToTxnResponseAddPartitionsToTxnResult, v: number): number {
@@ -240,7 +240,7 @@ export interface AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult {
 }
 
 export function createAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(fields?: Partial<AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult>): AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult {
-  return { name: "", resultsByPartition: [], ...fields }
+  return { name: '', resultsByPartition: [], ...fields }
 }
 
 function sizeAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(s: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult, v: number): number {

@@ -18,7 +18,7 @@ export interface AddRaftVoterRequest {
 }
 
 export function createAddRaftVoterRequest(fields?: Partial<AddRaftVoterRequest>): AddRaftVoterRequest {
-  return { clusterId: "", timeoutMs: 0, voterId: 0, voterDirectoryId: ZERO_UUID, listeners: [], ackWhenCommitted: true, ...fields }
+  return { clusterId: '', timeoutMs: 0, voterId: 0, voterDirectoryId: ZERO_UUID, listeners: [], ackWhenCommitted: true, ...fields }
 }
 
 function sizeAddRaftVoterRequest(s: AddRaftVoterRequest, v: number): number {
@@ -62,7 +62,7 @@ export interface AddRaftVoterRequestListener {
 }
 
 export function createAddRaftVoterRequestListener(fields?: Partial<AddRaftVoterRequestListener>): AddRaftVoterRequestListener {
-  return { name: "", host: "", port: 0, ...fields }
+  return { name: '', host: '', port: 0, ...fields }
 }
 
 function sizeAddRaftVoterRequestListener(s: AddRaftVoterRequestListener, _v: number): number {
@@ -98,7 +98,7 @@ export interface AddRaftVoterResponse {
 }
 
 export function createAddRaftVoterResponse(fields?: Partial<AddRaftVoterResponse>): AddRaftVoterResponse {
-  return { throttleTimeMs: 0, errorCode: 0, errorMessage: "", ...fields }
+  return { throttleTimeMs: 0, errorCode: 0, errorMessage: '', ...fields }
 }
 
 function sizeAddRaftVoterResponse(s: AddRaftVoterResponse, _v: number): number {

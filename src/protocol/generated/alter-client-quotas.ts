@@ -96,7 +96,7 @@ export interface AlterClientQuotasRequestEntityData {
 }
 
 export function createAlterClientQuotasRequestEntityData(fields?: Partial<AlterClientQuotasRequestEntityData>): AlterClientQuotasRequestEntityData {
-  return { entityType: "", entityName: "", ...fields }
+  return { entityType: '', entityName: '', ...fields }
 }
 
 function sizeAlterClientQuotasRequestEntityData(s: AlterClientQuotasRequestEntityData, v: number): number {
@@ -139,7 +139,7 @@ export interface AlterClientQuotasRequestOpData {
 }
 
 export function createAlterClientQuotasRequestOpData(fields?: Partial<AlterClientQuotasRequestOpData>): AlterClientQuotasRequestOpData {
-  return { key: "", value: 0, remove: false, ...fields }
+  return { key: '', value: 0, remove: false, ...fields }
 }
 
 function sizeAlterClientQuotasRequestOpData(s: AlterClientQuotasRequestOpData, v: number): number {
@@ -224,7 +224,7 @@ export interface AlterClientQuotasResponseEntryData {
 }
 
 export function createAlterClientQuotasResponseEntryData(fields?: Partial<AlterClientQuotasResponseEntryData>): AlterClientQuotasResponseEntryData {
-  return { errorCode: 0, errorMessage: "", entity: [], ...fields }
+  return { errorCode: 0, errorMessage: '', entity: [], ...fields }
 }
 
 function sizeAlterClientQuotasResponseEntryData(s: AlterClientQuotasResponseEntryData, v: number): number {
@@ -268,7 +268,7 @@ export interface AlterClientQuotasResponseEntityData {
 }
 
 export function createAlterClientQuotasResponseEntityData(fields?: Partial<AlterClientQuotasResponseEntityData>): AlterClientQuotasResponseEntityData {
-  return { entityType: "", entityName: "", ...fields }
+  return { entityType: '', entityName: '', ...fields }
 }
 
 function sizeAlterClientQuotasResponseEntityData(s: AlterClientQuotasResponseEntityData, v: number): number {

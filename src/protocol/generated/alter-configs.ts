@@ -55,7 +55,7 @@ export interface AlterConfigsRequestAlterConfigsResource {
 }
 
 export function createAlterConfigsRequestAlterConfigsResource(fields?: Partial<AlterConfigsRequestAlterConfigsResource>): AlterConfigsRequestAlterConfigsResource {
-  return { resourceType: 0, resourceName: "", configs: [], ...fields }
+  return { resourceType: 0, resourceName: '', configs: [], ...fields }
 }
 
 function sizeAlterConfigsRequestAlterConfigsResource(s: AlterConfigsRequestAlterConfigsResource, v: number): number {
@@ -99,7 +99,7 @@ export interface AlterConfigsRequestAlterableConfig {
 }
 
 export function createAlterConfigsRequestAlterableConfig(fields?: Partial<AlterConfigsRequestAlterableConfig>): AlterConfigsRequestAlterableConfig {
-  return { name: "", value: "", ...fields }
+  return { name: '', value: '', ...fields }
 }
 
 function sizeAlterConfigsRequestAlterableConfig(s: AlterConfigsRequestAlterableConfig, v: number): number {
@@ -184,7 +184,7 @@ export interface AlterConfigsResponseAlterConfigsResourceResponse {
 }
 
 export function createAlterConfigsResponseAlterConfigsResourceResponse(fields?: Partial<AlterConfigsResponseAlterConfigsResourceResponse>): AlterConfigsResponseAlterConfigsResourceResponse {
-  return { errorCode: 0, errorMessage: "", resourceType: 0, resourceName: "", ...fields }
+  return { errorCode: 0, errorMessage: '', resourceType: 0, resourceName: '', ...fields }
 }
 
 function sizeAlterConfigsResponseAlterConfigsResourceResponse(s: AlterConfigsResponseAlterConfigsResourceResponse, v: number): number {

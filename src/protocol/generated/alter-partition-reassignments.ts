@@ -50,7 +50,7 @@ export interface AlterPartitionReassignmentsRequestReassignableTopic {
 }
 
 export function createAlterPartitionReassignmentsRequestReassignableTopic(fields?: Partial<AlterPartitionReassignmentsRequestReassignableTopic>): AlterPartitionReassignmentsRequestReassignableTopic {
-  return { name: "", partitions: [], ...fields }
+  return { name: '', partitions: [], ...fields }
 }
 
 function sizeAlterPartitionReassignmentsRequestReassignableTopic(s: AlterPartitionReassignmentsRequestReassignableTopic, v: number): number {
@@ -118,7 +118,7 @@ export interface AlterPartitionReassignmentsResponse {
 }
 
 export function createAlterPartitionReassignmentsResponse(fields?: Partial<AlterPartitionReassignmentsResponse>): AlterPartitionReassignmentsResponse {
-  return { throttleTimeMs: 0, allowReplicationFactorChange: true, errorCode: 0, errorMessage: "", responses: [], ...fields }
+  return { throttleTimeMs: 0, allowReplicationFactorChange: true, errorCode: 0, errorMessage: '', responses: [], ...fields }
 }
 
 function sizeAlterPartitionReassignmentsResponse(s: AlterPartitionReassignmentsResponse, v: number): number {
@@ -158,7 +158,7 @@ export interface AlterPartitionReassignmentsResponseReassignableTopicResponse {
 }
 
 export function createAlterPartitionReassignmentsResponseReassignableTopicResponse(fields?: Partial<AlterPartitionReassignmentsResponseReassignableTopicResponse>): AlterPartitionReassignmentsResponseReassignableTopicResponse {
-  return { name: "", partitions: [], ...fields }
+  return { name: '', partitions: [], ...fields }
 }
 
 function sizeAlterPartitionReassignmentsResponseReassignableTopicResponse(s: AlterPartitionReassignmentsResponseReassignableTopicResponse, v: number): number {
@@ -192,7 +192,7 @@ export interface AlterPartitionReassignmentsResponseReassignablePartitionRespons
 }
 
 export function createAlterPartitionReassignmentsResponseReassignablePartitionResponse(fields?: Partial<AlterPartitionReassignmentsResponseReassignablePartitionResponse>): AlterPartitionReassignmentsResponseReassignablePartitionResponse {
-  return { partitionIndex: 0, errorCode: 0, errorMessage: "", ...fields }
+  return { partitionIndex: 0, errorCode: 0, errorMessage: '', ...fields }
 }
 
 function sizeAlterPartitionReassignmentsResponseReassignablePartitionResponse(s: AlterPartitionReassignmentsResponseReassignablePartitionResponse, _v: number): number {

@@ -51,7 +51,7 @@ export interface AlterReplicaLogDirsRequestAlterReplicaLogDir {
 }
 
 export function createAlterReplicaLogDirsRequestAlterReplicaLogDir(fields?: Partial<AlterReplicaLogDirsRequestAlterReplicaLogDir>): AlterReplicaLogDirsRequestAlterReplicaLogDir {
-  return { path: "", topics: [], ...fields }
+  return { path: '', topics: [], ...fields }
 }
 
 function sizeAlterReplicaLogDirsRequestAlterReplicaLogDir(s: AlterReplicaLogDirsRequestAlterReplicaLogDir, v: number): number {
@@ -93,7 +93,7 @@ export interface AlterReplicaLogDirsRequestAlterReplicaLogDirTopic {
 }
 
 export function createAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(fields?: Partial<AlterReplicaLogDirsRequestAlterReplicaLogDirTopic>): AlterReplicaLogDirsRequestAlterReplicaLogDirTopic {
-  return { name: "", partitions: [], ...fields }
+  return { name: '', partitions: [], ...fields }
 }
 
 function sizeAlterReplicaLogDirsRequestAlterReplicaLogDirTopic(s: AlterReplicaLogDirsRequestAlterReplicaLogDirTopic, v: number): number {
@@ -176,7 +176,7 @@ export interface AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult {
 }
 
 export function createAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(fields?: Partial<AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult>): AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult {
-  return { topicName: "", partitions: [], ...fields }
+  return { topicName: '', partitions: [], ...fields }
 }
 
 function sizeAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult(s: AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult, v: number): number {

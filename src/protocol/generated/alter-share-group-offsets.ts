@@ -14,7 +14,7 @@ export interface AlterShareGroupOffsetsRequest {
 }
 
 export function createAlterShareGroupOffsetsRequest(fields?: Partial<AlterShareGroupOffsetsRequest>): AlterShareGroupOffsetsRequest {
-  return { groupId: "", topics: [], ...fields }
+  return { groupId: '', topics: [], ...fields }
 }
 
 function sizeAlterShareGroupOffsetsRequest(s: AlterShareGroupOffsetsRequest, v: number): number {
@@ -47,7 +47,7 @@ export interface AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic
 }
 
 export function createAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic(fields?: Partial<AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic>): AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic {
-  return { topicName: "", partitions: [], ...fields }
+  return { topicName: '', partitions: [], ...fields }
 }
 
 function sizeAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic(s: AlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestTopic, v: number): number {
@@ -151,7 +151,7 @@ export interface AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTop
 }
 
 export function createAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(fields?: Partial<AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic>): AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic {
-  return { topicName: "", topicId: ZERO_UUID, partitions: [], ...fields }
+  return { topicName: '', topicId: ZERO_UUID, partitions: [], ...fields }
 }
 
 function sizeAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic(s: AlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic, v: number): number {

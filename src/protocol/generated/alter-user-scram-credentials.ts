@@ -46,7 +46,7 @@ export interface AlterUserScramCredentialsRequestScramCredentialDeletion {
 }
 
 export function createAlterUserScramCredentialsRequestScramCredentialDeletion(fields?: Partial<AlterUserScramCredentialsRequestScramCredentialDeletion>): AlterUserScramCredentialsRequestScramCredentialDeletion {
-  return { name: "", mechanism: 0, ...fields }
+  return { name: '', mechanism: 0, ...fields }
 }
 
 function sizeAlterUserScramCredentialsRequestScramCredentialDeletion(s: AlterUserScramCredentialsRequestScramCredentialDeletion, _v: number): number {
@@ -81,7 +81,7 @@ export interface AlterUserScramCredentialsRequestScramCredentialUpsertion {
 }
 
 export function createAlterUserScramCredentialsRequestScramCredentialUpsertion(fields?: Partial<AlterUserScramCredentialsRequestScramCredentialUpsertion>): AlterUserScramCredentialsRequestScramCredentialUpsertion {
-  return { name: "", mechanism: 0, iterations: 0, salt: Buffer.alloc(0), saltedPassword: Buffer.alloc(0), ...fields }
+  return { name: '', mechanism: 0, iterations: 0, salt: Buffer.alloc(0), saltedPassword: Buffer.alloc(0), ...fields }
 }
 
 function sizeAlterUserScramCredentialsRequestScramCredentialUpsertion(s: AlterUserScramCredentialsRequestScramCredentialUpsertion, _v: number): number {
@@ -154,7 +154,7 @@ export interface AlterUserScramCredentialsResponseAlterUserScramCredentialsResul
 }
 
 export function createAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(fields?: Partial<AlterUserScramCredentialsResponseAlterUserScramCredentialsResult>): AlterUserScramCredentialsResponseAlterUserScramCredentialsResult {
-  return { user: "", errorCode: 0, errorMessage: "", ...fields }
+  return { user: '', errorCode: 0, errorMessage: '', ...fields }
 }
 
 function sizeAlterUserScramCredentialsResponseAlterUserScramCredentialsResult(s: AlterUserScramCredentialsResponseAlterUserScramCredentialsResult, _v: number): number {

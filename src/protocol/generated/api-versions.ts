@@ -13,7 +13,7 @@ export interface ApiVersionsRequest {
 }
 
 export function createApiVersionsRequest(fields?: Partial<ApiVersionsRequest>): ApiVersionsRequest {
-  return { clientSoftwareName: "", clientSoftwareVersion: "", ...fields }
+  return { clientSoftwareName: '', clientSoftwareVersion: '', ...fields }
 }
 
 function sizeApiVersionsRequest(s: ApiVersionsRequest, v: number): number {
@@ -39,8 +39,8 @@ function writeApiVersionsRequest(w: Writer, s: ApiVersionsRequest, v: number): v
 function readApiVersionsRequest(r: Reader, v: number): ApiVersionsRequest {
   const flex = v >= 3
   const s: ApiVersionsRequest = {
-    clientSoftwareName: v >= 3 ? readString(r, true) : "",
-    clientSoftwareVersion: v >= 3 ? readString(r, true) : "",
+    clientSoftwareName: v >= 3 ? readString(r, true) : '',
+    clientSoftwareVersion: v >= 3 ? readString(r, true) : '',
   }
   if (flex) {
     readTaggedFields(r, s)
@@ -218,7 +218,7 @@ export interface ApiVersionsResponseSupportedFeatureKey {
 }
 
 export function createApiVersionsResponseSupportedFeatureKey(fields?: Partial<ApiVersionsResponseSupportedFeatureKey>): ApiVersionsResponseSupportedFeatureKey {
-  return { name: "", minVersion: 0, maxVersion: 0, ...fields }
+  return { name: '', minVersion: 0, maxVersion: 0, ...fields }
 }
 
 function sizeApiVersionsResponseSupportedFeatureKey(s: ApiVersionsResponseSupportedFeatureKey, _v: number): number {
@@ -253,7 +253,7 @@ export interface ApiVersionsResponseFinalizedFeatureKey {
 }
 
 export function createApiVersionsResponseFinalizedFeatureKey(fields?: Partial<ApiVersionsResponseFinalizedFeatureKey>): ApiVersionsResponseFinalizedFeatureKey {
-  return { name: "", maxVersionLevel: 0, minVersionLevel: 0, ...fields }
+  return { name: '', maxVersionLevel: 0, minVersionLevel: 0, ...fields }
 }
 
 function sizeApiVersionsResponseFinalizedFeatureKey(s: ApiVersionsResponseFinalizedFeatureKey, _v: number): number {

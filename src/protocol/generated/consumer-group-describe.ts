@@ -85,7 +85,7 @@ export interface ConsumerGroupDescribeResponseDescribedGroup {
 }
 
 export function createConsumerGroupDescribeResponseDescribedGroup(fields?: Partial<ConsumerGroupDescribeResponseDescribedGroup>): ConsumerGroupDescribeResponseDescribedGroup {
-  return { errorCode: 0, errorMessage: null, groupId: "", groupState: "", groupEpoch: 0, assignmentEpoch: 0, assignorName: "", members: [], authorizedOperations: -2147483648, ...fields }
+  return { errorCode: 0, errorMessage: null, groupId: '', groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [], authorizedOperations: -2147483648, ...fields }
 }
 
 function sizeConsumerGroupDescribeResponseDescribedGroup(s: ConsumerGroupDescribeResponseDescribedGroup, v: number): number {
@@ -144,7 +144,7 @@ export interface ConsumerGroupDescribeResponseMember {
 }
 
 export function createConsumerGroupDescribeResponseMember(fields?: Partial<ConsumerGroupDescribeResponseMember>): ConsumerGroupDescribeResponseMember {
-  return { memberId: "", instanceId: null, rackId: null, memberEpoch: 0, clientId: "", clientHost: "", subscribedTopicNames: [], subscribedTopicRegex: null, assignment: createConsumerGroupDescribeResponseAssignment(), targetAssignment: createConsumerGroupDescribeResponseAssignment(), memberType: -1, ...fields }
+  return { memberId: '', instanceId: null, rackId: null, memberEpoch: 0, clientId: '', clientHost: '', subscribedTopicNames: [], subscribedTopicRegex: null, assignment: createConsumerGroupDescribeResponseAssignment(), targetAssignment: createConsumerGroupDescribeResponseAssignment(), memberType: -1, ...fields }
 }
 
 function sizeConsumerGroupDescribeResponseMember(s: ConsumerGroupDescribeResponseMember, v: number): number {
@@ -233,7 +233,7 @@ export interface ConsumerGroupDescribeResponseTopicPartitions {
 }
 
 export function createConsumerGroupDescribeResponseTopicPartitions(fields?: Partial<ConsumerGroupDescribeResponseTopicPartitions>): ConsumerGroupDescribeResponseTopicPartitions {
-  return { topicId: ZERO_UUID, topicName: "", partitions: [], ...fields }
+  return { topicId: ZERO_UUID, topicName: '', partitions: [], ...fields }
 }
 
 function sizeConsumerGroupDescribeResponseTopicPartitions(s: ConsumerGroupDescribeResponseTopicPartitions, _v: number): number {

@@ -22,7 +22,7 @@ export interface ConsumerGroupHeartbeatRequest {
 }
 
 export function createConsumerGroupHeartbeatRequest(fields?: Partial<ConsumerGroupHeartbeatRequest>): ConsumerGroupHeartbeatRequest {
-  return { groupId: "", memberId: "", memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: -1, subscribedTopicNames: null, subscribedTopicRegex: null, serverAssignor: null, topicPartitions: null, ...fields }
+  return { groupId: '', memberId: '', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: -1, subscribedTopicNames: null, subscribedTopicRegex: null, serverAssignor: null, topicPartitions: null, ...fields }
 }
 
 function sizeConsumerGroupHeartbeatRequest(s: ConsumerGroupHeartbeatRequest, v: number): number {

@@ -42,7 +42,7 @@ export interface ConsumerProtocolAssignmentTopicPartition {
 }
 
 export function createConsumerProtocolAssignmentTopicPartition(fields?: Partial<ConsumerProtocolAssignmentTopicPartition>): ConsumerProtocolAssignmentTopicPartition {
-  return { topic: "", partitions: [], ...fields }
+  return { topic: '', partitions: [], ...fields }
 }
 
 function sizeConsumerProtocolAssignmentTopicPartition(s: ConsumerProtocolAssignmentTopicPartition, _v: number): number {

@@ -54,7 +54,7 @@ export interface ConsumerProtocolSubscriptionTopicPartition {
 }
 
 export function createConsumerProtocolSubscriptionTopicPartition(fields?: Partial<ConsumerProtocolSubscriptionTopicPartition>): ConsumerProtocolSubscriptionTopicPartition {
-  return { topic: "", partitions: [], ...fields }
+  return { topic: '', partitions: [], ...fields }
 }
 
 function sizeConsumerProtocolSubscriptionTopicPartition(s: ConsumerProtocolSubscriptionTopicPartition, _v: number): number {

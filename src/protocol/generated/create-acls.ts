@@ -56,7 +56,7 @@ export interface CreateAclsRequestAclCreation {
 }
 
 export function createCreateAclsRequestAclCreation(fields?: Partial<CreateAclsRequestAclCreation>): CreateAclsRequestAclCreation {
-  return { resourceType: 0, resourceName: "", resourcePatternType: 3, principal: "", host: "", operation: 0, permissionType: 0, ...fields }
+  return { resourceType: 0, resourceName: '', resourcePatternType: 3, principal: '', host: '', operation: 0, permissionType: 0, ...fields }
 }
 
 function sizeCreateAclsRequestAclCreation(s: CreateAclsRequestAclCreation, v: number): number {
@@ -150,7 +150,7 @@ export interface CreateAclsResponseAclCreationResult {
 }
 
 export function createCreateAclsResponseAclCreationResult(fields?: Partial<CreateAclsResponseAclCreationResult>): CreateAclsResponseAclCreationResult {
-  return { errorCode: 0, errorMessage: "", ...fields }
+  return { errorCode: 0, errorMessage: '', ...fields }
 }
 
 function sizeCreateAclsResponseAclCreationResult(s: CreateAclsResponseAclCreationResult, v: number): number {

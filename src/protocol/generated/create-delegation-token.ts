@@ -15,15 +15,15 @@ export interface CreateDelegationTokenRequest {
 }
 
 export function createCreateDelegationTokenRequest(fields?: Partial<CreateDelegationTokenRequest>): CreateDelegationTokenRequest {
-  return { ownerPrincipalType: "", ownerPrincipalName: "", renewers: [], maxLifetimeMs: 0n, ...fields }
+  return { ownerPrincipalType: '', ownerPrincipalName: '', renewers: [], maxLifetimeMs: 0n, ...fields }
 }
 
 function sizeCreateDelegationTokenRequest(s: CreateDelegationTokenRequest, v: number): number {
   const flex = v >= 2
   let n = 8
-  if (v < 3 && s.ownerPrincipalType !== "") throw unsupportedField('CreateDelegationToken', 'ownerPrincipalType', v)
+  if (v < 3 && s.ownerPrincipalType !== '') throw unsupportedField('CreateDelegationToken', 'ownerPrincipalType', v)
   if (v >= 3) n += sizeOfCompactString(s.ownerPrincipalType)
-  if (v < 3 && s.ownerPrincipalName !== "") throw unsupportedField('CreateDelegationToken', 'ownerPrincipalName', v)
+  if (v < 3 && s.ownerPrincipalName !== '') throw unsupportedField('CreateDelegationToken', 'ownerPrincipalName', v)
   if (v >= 3) n += sizeOfCompactString(s.ownerPrincipalName)
   n += sizeOfArray(s.renewers, flex, (e) => sizeCreateDelegationTokenRequestCreatableRenewers(e, v))
   if (flex) {
@@ -46,8 +46,8 @@ function writeCreateDelegationTokenRequest(w: Writer, s: CreateDelegationTokenRe
 function readCreateDelegationTokenRequest(r: Reader, v: number): CreateDelegationTokenRequest {
   const flex = v >= 2
   const s: CreateDelegationTokenRequest = {
-    ownerPrincipalType: v >= 3 ? r.compactString() : "",
-    ownerPrincipalName: v >= 3 ? r.compactString() : "",
+    ownerPrincipalType: v >= 3 ? r.compactString() : '',
+    ownerPrincipalName: v >= 3 ? r.compactString() : '',
     renewers: readArray(r, flex, 3, (r) => readCreateDelegationTokenRequestCreatableRenewers(r, v)),
     maxLifetimeMs: r.int64(),
   }
@@ -64,7 +64,7 @@ export interface CreateDelegationTokenRequestCreatableRenewers {
 }
 
 export function createCreateDelegationTokenRequestCreatableRenewers(fields?: Partial<CreateDelegationTokenRequestCreatableRenewers>): CreateDelegationTokenRequestCreatableRenewers {
-  return { principalType: "", principalName: "", ...fields }
+  return { principalType: '', principalName: '', ...fields }
 }
 
 function sizeCreateDelegationTokenRequestCreatableRenewers(s: CreateDelegationTokenRequestCreatableRenewers, v: number): number {
@@ -115,7 +115,7 @@ export interface CreateDelegationTokenResponse {
 }
 
 export function createCreateDelegationTokenResponse(fields?: Partial<CreateDelegationTokenResponse>): CreateDelegationTokenResponse {
-  return { errorCode: 0, principalType: "", principalName: "", tokenRequesterPrincipalType: "", tokenRequesterPrincipalName: "", issueTimestampMs: 0n, expiryTimestampMs: 0n, maxTimestampMs: 0n, tokenId: "", hmac: Buffer.alloc(0), throttleTimeMs: 0, ...fields }
+  return { errorCode: 0, principalType: '', principalName: '', tokenRequesterPrincipalType: '', tokenRequesterPrincipalName: '', issueTimestampMs: 0n, expiryTimestampMs: 0n, maxTimestampMs: 0n, tokenId: '', hmac: Buffer.alloc(0), throttleTimeMs: 0, ...fields }
 }
 
 function sizeCreateDelegationTokenResponse(s: CreateDelegationTokenResponse, v: number): number {
@@ -123,9 +123,9 @@ function sizeCreateDelegationTokenResponse(s: CreateDelegationTokenResponse, v: 
   let n = 30
   n += sizeOfStringField(s.principalType, flex)
   n += sizeOfStringField(s.principalName, flex)
-  if (v < 3 && s.tokenRequesterPrincipalType !== "") throw unsupportedField('CreateDelegationToken', 'tokenRequesterPrincipalType', v)
+  if (v < 3 && s.tokenRequesterPrincipalType !== '') throw unsupportedField('CreateDelegationToken', 'tokenRequesterPrincipalType', v)
   if (v >= 3) n += sizeOfCompactString(s.tokenRequesterPrincipalType)
-  if (v < 3 && s.tokenRequesterPrincipalName !== "") throw unsupportedField('CreateDelegationToken', 'tokenRequesterPrincipalName', v)
+  if (v < 3 && s.tokenRequesterPrincipalName !== '') throw unsupportedField('CreateDelegationToken', 'tokenRequesterPrincipalName', v)
   if (v >= 3) n += sizeOfCompactString(s.tokenRequesterPrincipalName)
   n += sizeOfStringField(s.tokenId, flex)
   n += sizeOfBytesField(s.hmac, flex)
@@ -159,8 +159,8 @@ function readCreateDelegationTokenResponse(r: Reader, v: number): CreateDelegati
     errorCode: r.int16(),
     principalType: readString(r, flex),
     principalName: readString(r, flex),
-    tokenRequesterPrincipalType: v >= 3 ? readString(r, true) : "",
-    tokenRequesterPrincipalName: v >= 3 ? readString(r, true) : "",
+    tokenRequesterPrincipalType: v >= 3 ? readString(r, true) : '',
+    tokenRequesterPrincipalName: v >= 3 ? readString(r, true) : '',
     issueTimestampMs: r.int64(),
     expiryTimestampMs: r.int64(),
     maxTimestampMs: r.int64(),

@@ -58,7 +58,7 @@ export interface CreatePartitionsRequestCreatePartitionsTopic {
 }
 
 export function createCreatePartitionsRequestCreatePartitionsTopic(fields?: Partial<CreatePartitionsRequestCreatePartitionsTopic>): CreatePartitionsRequestCreatePartitionsTopic {
-  return { name: "", count: 0, assignments: [], ...fields }
+  return { name: '', count: 0, assignments: [], ...fields }
 }
 
 function sizeCreatePartitionsRequestCreatePartitionsTopic(s: CreatePartitionsRequestCreatePartitionsTopic, v: number): number {
@@ -182,7 +182,7 @@ export interface CreatePartitionsResponseCreatePartitionsTopicResult {
 }
 
 export function createCreatePartitionsResponseCreatePartitionsTopicResult(fields?: Partial<CreatePartitionsResponseCreatePartitionsTopicResult>): CreatePartitionsResponseCreatePartitionsTopicResult {
-  return { name: "", errorCode: 0, errorMessage: null, ...fields }
+  return { name: '', errorCode: 0, errorMessage: null, ...fields }
 }
 
 function sizeCreatePartitionsResponseCreatePartitionsTopicResult(s: CreatePartitionsResponseCreatePartitionsTopicResult, v: number): number {

@@ -61,7 +61,7 @@ export interface CreateTopicsRequestCreatableTopic {
 }
 
 export function createCreateTopicsRequestCreatableTopic(fields?: Partial<CreateTopicsRequestCreatableTopic>): CreateTopicsRequestCreatableTopic {
-  return { name: "", numPartitions: 0, replicationFactor: 0, assignments: [], configs: [], ...fields }
+  return { name: '', numPartitions: 0, replicationFactor: 0, assignments: [], configs: [], ...fields }
 }
 
 function sizeCreateTopicsRequestCreatableTopic(s: CreateTopicsRequestCreatableTopic, v: number): number {
@@ -151,7 +151,7 @@ export interface CreateTopicsRequestCreatableTopicConfig {
 }
 
 export function createCreateTopicsRequestCreatableTopicConfig(fields?: Partial<CreateTopicsRequestCreatableTopicConfig>): CreateTopicsRequestCreatableTopicConfig {
-  return { name: "", value: "", ...fields }
+  return { name: '', value: '', ...fields }
 }
 
 function sizeCreateTopicsRequestCreatableTopicConfig(s: CreateTopicsRequestCreatableTopicConfig, v: number): number {
@@ -240,7 +240,7 @@ export interface CreateTopicsResponseCreatableTopicResult {
 }
 
 export function createCreateTopicsResponseCreatableTopicResult(fields?: Partial<CreateTopicsResponseCreatableTopicResult>): CreateTopicsResponseCreatableTopicResult {
-  return { name: "", topicId: ZERO_UUID, errorCode: 0, errorMessage: "", topicConfigErrorCode: 0, numPartitions: -1, replicationFactor: -1, configs: [], ...fields }
+  return { name: '', topicId: ZERO_UUID, errorCode: 0, errorMessage: '', topicConfigErrorCode: 0, numPartitions: -1, replicationFactor: -1, configs: [], ...fields }
 }
 
 function sizeCreateTopicsResponseCreatableTopicResult(s: CreateTopicsResponseCreatableTopicResult, v: number): number {
@@ -324,7 +324,7 @@ export interface CreateTopicsResponseCreatableTopicConfigs {
 }
 
 export function createCreateTopicsResponseCreatableTopicConfigs(fields?: Partial<CreateTopicsResponseCreatableTopicConfigs>): CreateTopicsResponseCreatableTopicConfigs {
-  return { name: "", value: "", readOnly: false, configSource: -1, isSensitive: false, ...fields }
+  return { name: '', value: '', readOnly: false, configSource: -1, isSensitive: false, ...fields }
 }
 
 function sizeCreateTopicsResponseCreatableTopicConfigs(s: CreateTopicsResponseCreatableTopicConfigs, _v: number): number {

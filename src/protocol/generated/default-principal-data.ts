@@ -15,7 +15,7 @@ export interface DefaultPrincipalData {
 }
 
 export function createDefaultPrincipalData(fields?: Partial<DefaultPrincipalData>): DefaultPrincipalData {
-  return { type: "", name: "", tokenAuthenticated: false, ...fields }
+  return { type: '', name: '', tokenAuthenticated: false, ...fields }
 }
 
 function sizeDefaultPrincipalData(s: DefaultPrincipalData, _v: number): number {

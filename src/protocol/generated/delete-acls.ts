@@ -56,7 +56,7 @@ export interface DeleteAclsRequestDeleteAclsFilter {
 }
 
 export function createDeleteAclsRequestDeleteAclsFilter(fields?: Partial<DeleteAclsRequestDeleteAclsFilter>): DeleteAclsRequestDeleteAclsFilter {
-  return { resourceTypeFilter: 0, resourceNameFilter: "", patternTypeFilter: 3, principalFilter: "", hostFilter: "", operation: 0, permissionType: 0, ...fields }
+  return { resourceTypeFilter: 0, resourceNameFilter: '', patternTypeFilter: 3, principalFilter: '', hostFilter: '', operation: 0, permissionType: 0, ...fields }
 }
 
 function sizeDeleteAclsRequestDeleteAclsFilter(s: DeleteAclsRequestDeleteAclsFilter, v: number): number {
@@ -151,7 +151,7 @@ export interface DeleteAclsResponseDeleteAclsFilterResult {
 }
 
 export function createDeleteAclsResponseDeleteAclsFilterResult(fields?: Partial<DeleteAclsResponseDeleteAclsFilterResult>): DeleteAclsResponseDeleteAclsFilterResult {
-  return { errorCode: 0, errorMessage: "", matchingAcls: [], ...fields }
+  return { errorCode: 0, errorMessage: '', matchingAcls: [], ...fields }
 }
 
 function sizeDeleteAclsResponseDeleteAclsFilterResult(s: DeleteAclsResponseDeleteAclsFilterResult, v: number): number {
@@ -202,7 +202,7 @@ export interface DeleteAclsResponseDeleteAclsMatchingAcl {
 }
 
 export function createDeleteAclsResponseDeleteAclsMatchingAcl(fields?: Partial<DeleteAclsResponseDeleteAclsMatchingAcl>): DeleteAclsResponseDeleteAclsMatchingAcl {
-  return { errorCode: 0, errorMessage: "", resourceType: 0, resourceName: "", patternType: 3, principal: "", host: "", operation: 0, permissionType: 0, ...fields }
+  return { errorCode: 0, errorMessage: '', resourceType: 0, resourceName: '', patternType: 3, principal: '', host: '', operation: 0, permissionType: 0, ...fields }
 }
 
 function sizeDeleteAclsResponseDeleteAclsMatchingAcl(s: DeleteAclsResponseDeleteAclsMatchingAcl, v: number): number {

@@ -92,7 +92,7 @@ export interface DeleteGroupsResponseDeletableGroupResult {
 }
 
 export function createDeleteGroupsResponseDeletableGroupResult(fields?: Partial<DeleteGroupsResponseDeletableGroupResult>): DeleteGroupsResponseDeletableGroupResult {
-  return { groupId: "", errorCode: 0, ...fields }
+  return { groupId: '', errorCode: 0, ...fields }
 }
 
 function sizeDeleteGroupsResponseDeletableGroupResult(s: DeleteGroupsResponseDeletableGroupResult, v: number): number {

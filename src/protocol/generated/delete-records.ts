@@ -54,7 +54,7 @@ export interface DeleteRecordsRequestDeleteRecordsTopic {
 }
 
 export function createDeleteRecordsRequestDeleteRecordsTopic(fields?: Partial<DeleteRecordsRequestDeleteRecordsTopic>): DeleteRecordsRequestDeleteRecordsTopic {
-  return { name: "", partitions: [], ...fields }
+  return { name: '', partitions: [], ...fields }
 }
 
 function sizeDeleteRecordsRequestDeleteRecordsTopic(s: DeleteRecordsRequestDeleteRecordsTopic, v: number): number {
@@ -177,7 +177,7 @@ export interface DeleteRecordsResponseDeleteRecordsTopicResult {
 }
 
 export function createDeleteRecordsResponseDeleteRecordsTopicResult(fields?: Partial<DeleteRecordsResponseDeleteRecordsTopicResult>): DeleteRecordsResponseDeleteRecordsTopicResult {
-  return { name: "", partitions: [], ...fields }
+  return { name: '', partitions: [], ...fields }
 }
 
 function sizeDeleteRecordsResponseDeleteRecordsTopicResult(s: DeleteRecordsResponseDeleteRecordsTopicResult, v: number): number {

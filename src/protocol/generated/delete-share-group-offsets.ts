@@ -14,7 +14,7 @@ export interface DeleteShareGroupOffsetsRequest {
 }
 
 export function createDeleteShareGroupOffsetsRequest(fields?: Partial<DeleteShareGroupOffsetsRequest>): DeleteShareGroupOffsetsRequest {
-  return { groupId: "", topics: [], ...fields }
+  return { groupId: '', topics: [], ...fields }
 }
 
 function sizeDeleteShareGroupOffsetsRequest(s: DeleteShareGroupOffsetsRequest, v: number): number {
@@ -46,7 +46,7 @@ export interface DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTop
 }
 
 export function createDeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic(fields?: Partial<DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic>): DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic {
-  return { topicName: "", ...fields }
+  return { topicName: '', ...fields }
 }
 
 function sizeDeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic(s: DeleteShareGroupOffsetsRequestDeleteShareGroupOffsetsRequestTopic, _v: number): number {
@@ -117,7 +117,7 @@ export interface DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseT
 }
 
 export function createDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic(fields?: Partial<DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic>): DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic {
-  return { topicName: "", topicId: ZERO_UUID, errorCode: 0, errorMessage: null, ...fields }
+  return { topicName: '', topicId: ZERO_UUID, errorCode: 0, errorMessage: null, ...fields }
 }
 
 function sizeDeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic(s: DeleteShareGroupOffsetsResponseDeleteShareGroupOffsetsResponseTopic, _v: number): number {

@@ -14,7 +14,7 @@ export interface DeleteShareGroupStateRequest {
 }
 
 export function createDeleteShareGroupStateRequest(fields?: Partial<DeleteShareGroupStateRequest>): DeleteShareGroupStateRequest {
-  return { groupId: "", topics: [], ...fields }
+  return { groupId: '', topics: [], ...fields }
 }
 
 function sizeDeleteShareGroupStateRequest(s: DeleteShareGroupStateRequest, v: number): number {

@@ -135,7 +135,7 @@ export interface DeleteTopicsResponseDeletableTopicResult {
 }
 
 export function createDeleteTopicsResponseDeletableTopicResult(fields?: Partial<DeleteTopicsResponseDeletableTopicResult>): DeleteTopicsResponseDeletableTopicResult {
-  return { name: "", topicId: ZERO_UUID, errorCode: 0, errorMessage: null, ...fields }
+  return { name: '', topicId: ZERO_UUID, errorCode: 0, errorMessage: null, ...fields }
 }
 
 function sizeDeleteTopicsResponseDeletableTopicResult(s: DeleteTopicsResponseDeletableTopicResult, v: number): number {

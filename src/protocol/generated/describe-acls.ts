@@ -18,7 +18,7 @@ export interface DescribeAclsRequest {
 }
 
 export function createDescribeAclsRequest(fields?: Partial<DescribeAclsRequest>): DescribeAclsRequest {
-  return { resourceTypeFilter: 0, resourceNameFilter: "", patternTypeFilter: 3, principalFilter: "", hostFilter: "", operation: 0, permissionType: 0, ...fields }
+  return { resourceTypeFilter: 0, resourceNameFilter: '', patternTypeFilter: 3, principalFilter: '', hostFilter: '', operation: 0, permissionType: 0, ...fields }
 }
 
 function sizeDescribeAclsRequest(s: DescribeAclsRequest, v: number): number {
@@ -73,7 +73,7 @@ export interface DescribeAclsResponse {
 }
 
 export function createDescribeAclsResponse(fields?: Partial<DescribeAclsResponse>): DescribeAclsResponse {
-  return { throttleTimeMs: 0, errorCode: 0, errorMessage: "", resources: [], ...fields }
+  return { throttleTimeMs: 0, errorCode: 0, errorMessage: '', resources: [], ...fields }
 }
 
 function sizeDescribeAclsResponse(s: DescribeAclsResponse, v: number): number {
@@ -121,7 +121,7 @@ export interface DescribeAclsResponseDescribeAclsResource {
 }
 
 export function createDescribeAclsResponseDescribeAclsResource(fields?: Partial<DescribeAclsResponseDescribeAclsResource>): DescribeAclsResponseDescribeAclsResource {
-  return { resourceType: 0, resourceName: "", patternType: 3, acls: [], ...fields }
+  return { resourceType: 0, resourceName: '', patternType: 3, acls: [], ...fields }
 }
 
 function sizeDescribeAclsResponseDescribeAclsResource(s: DescribeAclsResponseDescribeAclsResource, v: number): number {
@@ -169,7 +169,7 @@ export interface DescribeAclsResponseAclDescription {
 }
 
 export function createDescribeAclsResponseAclDescription(fields?: Partial<DescribeAclsResponseAclDescription>): DescribeAclsResponseAclDescription {
-  return { principal: "", host: "", operation: 0, permissionType: 0, ...fields }
+  return { principal: '', host: '', operation: 0, permissionType: 0, ...fields }
 }
 
 function sizeDescribeAclsResponseAclDescription(s: DescribeAclsResponseAclDescription, v: number): number {

@@ -55,7 +55,7 @@ export interface DescribeClientQuotasRequestComponentData {
 }
 
 export function createDescribeClientQuotasRequestComponentData(fields?: Partial<DescribeClientQuotasRequestComponentData>): DescribeClientQuotasRequestComponentData {
-  return { entityType: "", matchType: 0, match: "", ...fields }
+  return { entityType: '', matchType: 0, match: '', ...fields }
 }
 
 function sizeDescribeClientQuotasRequestComponentData(s: DescribeClientQuotasRequestComponentData, v: number): number {
@@ -101,7 +101,7 @@ export interface DescribeClientQuotasResponse {
 }
 
 export function createDescribeClientQuotasResponse(fields?: Partial<DescribeClientQuotasResponse>): DescribeClientQuotasResponse {
-  return { throttleTimeMs: 0, errorCode: 0, errorMessage: "", entries: [], ...fields }
+  return { throttleTimeMs: 0, errorCode: 0, errorMessage: '', entries: [], ...fields }
 }
 
 function sizeDescribeClientQuotasResponse(s: DescribeClientQuotasResponse, v: number): number {
@@ -189,7 +189,7 @@ export interface DescribeClientQuotasResponseEntityData {
 }
 
 export function createDescribeClientQuotasResponseEntityData(fields?: Partial<DescribeClientQuotasResponseEntityData>): DescribeClientQuotasResponseEntityData {
-  return { entityType: "", entityName: "", ...fields }
+  return { entityType: '', entityName: '', ...fields }
 }
 
 function sizeDescribeClientQuotasResponseEntityData(s: DescribeClientQuotasResponseEntityData, v: number): number {
@@ -231,7 +231,7 @@ export interface DescribeClientQuotasResponseValueData {
 }
 
 export function createDescribeClientQuotasResponseValueData(fields?: Partial<DescribeClientQuotasResponseValueData>): DescribeClientQuotasResponseValueData {
-  return { key: "", value: 0, ...fields }
+  return { key: '', value: 0, ...fields }
 }
 
 function sizeDescribeClientQuotasResponseValueData(s: DescribeClientQuotasResponseValueData, v: number): number {

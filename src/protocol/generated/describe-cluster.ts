@@ -57,7 +57,7 @@ export interface DescribeClusterResponse {
 }
 
 export function createDescribeClusterResponse(fields?: Partial<DescribeClusterResponse>): DescribeClusterResponse {
-  return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, endpointType: 1, clusterId: "", controllerId: -1, brokers: [], clusterAuthorizedOperations: -2147483648, ...fields }
+  return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, endpointType: 1, clusterId: '', controllerId: -1, brokers: [], clusterAuthorizedOperations: -2147483648, ...fields }
 }
 
 function sizeDescribeClusterResponse(s: DescribeClusterResponse, v: number): number {
@@ -108,7 +108,7 @@ export interface DescribeClusterResponseDescribeClusterBroker {
 }
 
 export function createDescribeClusterResponseDescribeClusterBroker(fields?: Partial<DescribeClusterResponseDescribeClusterBroker>): DescribeClusterResponseDescribeClusterBroker {
-  return { brokerId: 0, host: "", port: 0, rack: null, isFenced: false, ...fields }
+  return { brokerId: 0, host: '', port: 0, rack: null, isFenced: false, ...fields }
 }
 
 function sizeDescribeClusterResponseDescribeClusterBroker(s: DescribeClusterResponseDescribeClusterBroker, v: number): number {

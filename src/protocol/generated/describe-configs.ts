@@ -60,7 +60,7 @@ export interface DescribeConfigsRequestDescribeConfigsResource {
 }
 
 export function createDescribeConfigsRequestDescribeConfigsResource(fields?: Partial<DescribeConfigsRequestDescribeConfigsResource>): DescribeConfigsRequestDescribeConfigsResource {
-  return { resourceType: 0, resourceName: "", configurationKeys: [], ...fields }
+  return { resourceType: 0, resourceName: '', configurationKeys: [], ...fields }
 }
 
 function sizeDescribeConfigsRequestDescribeConfigsResource(s: DescribeConfigsRequestDescribeConfigsResource, v: number): number {
@@ -148,7 +148,7 @@ export interface DescribeConfigsResponseDescribeConfigsResult {
 }
 
 export function createDescribeConfigsResponseDescribeConfigsResult(fields?: Partial<DescribeConfigsResponseDescribeConfigsResult>): DescribeConfigsResponseDescribeConfigsResult {
-  return { errorCode: 0, errorMessage: "", resourceType: 0, resourceName: "", configs: [], ...fields }
+  return { errorCode: 0, errorMessage: '', resourceType: 0, resourceName: '', configs: [], ...fields }
 }
 
 function sizeDescribeConfigsResponseDescribeConfigsResult(s: DescribeConfigsResponseDescribeConfigsResult, v: number): number {
@@ -203,7 +203,7 @@ export interface DescribeConfigsResponseDescribeConfigsResourceResult {
 }
 
 export function createDescribeConfigsResponseDescribeConfigsResourceResult(fields?: Partial<DescribeConfigsResponseDescribeConfigsResourceResult>): DescribeConfigsResponseDescribeConfigsResourceResult {
-  return { name: "", value: "", readOnly: false, configSource: -1, isSensitive: false, synonyms: [], configType: 0, documentation: "", ...fields }
+  return { name: '', value: '', readOnly: false, configSource: -1, isSensitive: false, synonyms: [], configType: 0, documentation: '', ...fields }
 }
 
 function sizeDescribeConfigsResponseDescribeConfigsResourceResult(s: DescribeConfigsResponseDescribeConfigsResourceResult, v: number): number {
@@ -245,7 +245,7 @@ function readDescribeConfigsResponseDescribeConfigsResourceResult(r: Reader, v: 
     isSensitive: r.bool(),
     synonyms: readArray(r, flex, 4, (r) => readDescribeConfigsResponseDescribeConfigsSynonym(r, v)),
     configType: v >= 3 ? r.int8() : 0,
-    documentation: v >= 3 ? readNullableString(r, flex) : "",
+    documentation: v >= 3 ? readNullableString(r, flex) : '',
   }
   if (flex) {
     readTaggedFields(r, s)
@@ -261,7 +261,7 @@ export interface DescribeConfigsResponseDescribeConfigsSynonym {
 }
 
 export function createDescribeConfigsResponseDescribeConfigsSynonym(fields?: Partial<DescribeConfigsResponseDescribeConfigsSynonym>): DescribeConfigsResponseDescribeConfigsSynonym {
-  return { name: "", value: "", source: 0, ...fields }
+  return { name: '', value: '', source: 0, ...fields }
 }
 
 function sizeDescribeConfigsResponseDescribeConfigsSynonym(s: DescribeConfigsResponseDescribeConfigsSynonym, v: number): number {

@@ -51,7 +51,7 @@ export interface DescribeDelegationTokenRequestDescribeDelegationTokenOwner {
 }
 
 export function createDescribeDelegationTokenRequestDescribeDelegationTokenOwner(fields?: Partial<DescribeDelegationTokenRequestDescribeDelegationTokenOwner>): DescribeDelegationTokenRequestDescribeDelegationTokenOwner {
-  return { principalType: "", principalName: "", ...fields }
+  return { principalType: '', principalName: '', ...fields }
 }
 
 function sizeDescribeDelegationTokenRequestDescribeDelegationTokenOwner(s: DescribeDelegationTokenRequestDescribeDelegationTokenOwner, v: number): number {
@@ -145,7 +145,7 @@ export interface DescribeDelegationTokenResponseDescribedDelegationToken {
 }
 
 export function createDescribeDelegationTokenResponseDescribedDelegationToken(fields?: Partial<DescribeDelegationTokenResponseDescribedDelegationToken>): DescribeDelegationTokenResponseDescribedDelegationToken {
-  return { principalType: "", principalName: "", tokenRequesterPrincipalType: "", tokenRequesterPrincipalName: "", issueTimestamp: 0n, expiryTimestamp: 0n, maxTimestamp: 0n, tokenId: "", hmac: Buffer.alloc(0), renewers: [], ...fields }
+  return { principalType: '', principalName: '', tokenRequesterPrincipalType: '', tokenRequesterPrincipalName: '', issueTimestamp: 0n, expiryTimestamp: 0n, maxTimestamp: 0n, tokenId: '', hmac: Buffer.alloc(0), renewers: [], ...fields }
 }
 
 function sizeDescribeDelegationTokenResponseDescribedDelegationToken(s: DescribeDelegationTokenResponseDescribedDelegationToken, v: number): number {
@@ -153,9 +153,9 @@ function sizeDescribeDelegationTokenResponseDescribedDelegationToken(s: Describe
   let n = 24
   n += sizeOfStringField(s.principalType, flex)
   n += sizeOfStringField(s.principalName, flex)
-  if (v < 3 && s.tokenRequesterPrincipalType !== "") throw unsupportedField('DescribeDelegationToken', 'DescribedDelegationToken.tokenRequesterPrincipalType', v)
+  if (v < 3 && s.tokenRequesterPrincipalType !== '') throw unsupportedField('DescribeDelegationToken', 'DescribedDelegationToken.tokenRequesterPrincipalType', v)
   if (v >= 3) n += sizeOfCompactString(s.tokenRequesterPrincipalType)
-  if (v < 3 && s.tokenRequesterPrincipalName !== "") throw unsupportedField('DescribeDelegationToken', 'DescribedDelegationToken.tokenRequesterPrincipalName', v)
+  if (v < 3 && s.tokenRequesterPrincipalName !== '') throw unsupportedField('DescribeDelegationToken', 'DescribedDelegationToken.tokenRequesterPrincipalName', v)
   if (v >= 3) n += sizeOfCompactString(s.tokenRequesterPrincipalName)
   n += sizeOfStringField(s.tokenId, flex)
   n += sizeOfBytesField(s.hmac, flex)
@@ -188,8 +188,8 @@ function readDescribeDelegationTokenResponseDescribedDelegationToken(r: Reader, 
   const s: DescribeDelegationTokenResponseDescribedDelegationToken = {
     principalType: readString(r, flex),
     principalName: readString(r, flex),
-    tokenRequesterPrincipalType: v >= 3 ? readString(r, true) : "",
-    tokenRequesterPrincipalName: v >= 3 ? readString(r, true) : "",
+    tokenRequesterPrincipalType: v >= 3 ? readString(r, true) : '',
+    tokenRequesterPrincipalName: v >= 3 ? readString(r, true) : '',
     issueTimestamp: r.int64(),
     expiryTimestamp: r.int64(),
     maxTimestamp: r.int64(),
@@ -210,7 +210,7 @@ export interface DescribeDelegationTokenResponseDescribedDelegationTokenRenewer 
 }
 
 export function createDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(fields?: Partial<DescribeDelegationTokenResponseDescribedDelegationTokenRenewer>): DescribeDelegationTokenResponseDescribedDelegationTokenRenewer {
-  return { principalType: "", principalName: "", ...fields }
+  return { principalType: '', principalName: '', ...fields }
 }
 
 function sizeDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(s: DescribeDelegationTokenResponseDescribedDelegationTokenRenewer, v: number): number {

@@ -104,7 +104,7 @@ export interface DescribeGroupsResponseDescribedGroup {
 }
 
 export function createDescribeGroupsResponseDescribedGroup(fields?: Partial<DescribeGroupsResponseDescribedGroup>): DescribeGroupsResponseDescribedGroup {
-  return { errorCode: 0, errorMessage: null, groupId: "", groupState: "", protocolType: "", protocolData: "", members: [], authorizedOperations: -2147483648, ...fields }
+  return { errorCode: 0, errorMessage: null, groupId: '', groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: -2147483648, ...fields }
 }
 
 function sizeDescribeGroupsResponseDescribedGroup(s: DescribeGroupsResponseDescribedGroup, v: number): number {
@@ -169,7 +169,7 @@ export interface DescribeGroupsResponseDescribedGroupMember {
 }
 
 export function createDescribeGroupsResponseDescribedGroupMember(fields?: Partial<DescribeGroupsResponseDescribedGroupMember>): DescribeGroupsResponseDescribedGroupMember {
-  return { memberId: "", groupInstanceId: null, clientId: "", clientHost: "", memberMetadata: Buffer.alloc(0), memberAssignment: Buffer.alloc(0), ...fields }
+  return { memberId: '', groupInstanceId: null, clientId: '', clientHost: '', memberMetadata: Buffer.alloc(0), memberAssignment: Buffer.alloc(0), ...fields }
 }
 
 function sizeDescribeGroupsResponseDescribedGroupMember(s: DescribeGroupsResponseDescribedGroupMember, v: number): number {

@@ -51,7 +51,7 @@ export interface DescribeLogDirsRequestDescribableLogDirTopic {
 }
 
 export function createDescribeLogDirsRequestDescribableLogDirTopic(fields?: Partial<DescribeLogDirsRequestDescribableLogDirTopic>): DescribeLogDirsRequestDescribableLogDirTopic {
-  return { topic: "", partitions: [], ...fields }
+  return { topic: '', partitions: [], ...fields }
 }
 
 function sizeDescribeLogDirsRequestDescribableLogDirTopic(s: DescribeLogDirsRequestDescribableLogDirTopic, v: number): number {
@@ -142,7 +142,7 @@ export interface DescribeLogDirsResponseDescribeLogDirsResult {
 }
 
 export function createDescribeLogDirsResponseDescribeLogDirsResult(fields?: Partial<DescribeLogDirsResponseDescribeLogDirsResult>): DescribeLogDirsResponseDescribeLogDirsResult {
-  return { errorCode: 0, logDir: "", topics: [], totalBytes: -1n, usableBytes: -1n, isCordoned: false, ...fields }
+  return { errorCode: 0, logDir: '', topics: [], totalBytes: -1n, usableBytes: -1n, isCordoned: false, ...fields }
 }
 
 function sizeDescribeLogDirsResponseDescribeLogDirsResult(s: DescribeLogDirsResponseDescribeLogDirsResult, v: number): number {
@@ -195,7 +195,7 @@ export interface DescribeLogDirsResponseDescribeLogDirsTopic {
 }
 
 export function createDescribeLogDirsResponseDescribeLogDirsTopic(fields?: Partial<DescribeLogDirsResponseDescribeLogDirsTopic>): DescribeLogDirsResponseDescribeLogDirsTopic {
-  return { name: "", partitions: [], ...fields }
+  return { name: '', partitions: [], ...fields }
 }
 
 function sizeDescribeLogDirsResponseDescribeLogDirsTopic(s: DescribeLogDirsResponseDescribeLogDirsTopic, v: number): number {

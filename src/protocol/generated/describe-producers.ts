@@ -42,7 +42,7 @@ export interface DescribeProducersRequestTopicRequest {
 }
 
 export function createDescribeProducersRequestTopicRequest(fields?: Partial<DescribeProducersRequestTopicRequest>): DescribeProducersRequestTopicRequest {
-  return { name: "", partitionIndexes: [], ...fields }
+  return { name: '', partitionIndexes: [], ...fields }
 }
 
 function sizeDescribeProducersRequestTopicRequest(s: DescribeProducersRequestTopicRequest, _v: number): number {
@@ -107,7 +107,7 @@ export interface DescribeProducersResponseTopicResponse {
 }
 
 export function createDescribeProducersResponseTopicResponse(fields?: Partial<DescribeProducersResponseTopicResponse>): DescribeProducersResponseTopicResponse {
-  return { name: "", partitions: [], ...fields }
+  return { name: '', partitions: [], ...fields }
 }
 
 function sizeDescribeProducersResponseTopicResponse(s: DescribeProducersResponseTopicResponse, v: number): number {

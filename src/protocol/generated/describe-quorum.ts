@@ -43,7 +43,7 @@ export interface DescribeQuorumRequestTopicData {
 }
 
 export function createDescribeQuorumRequestTopicData(fields?: Partial<DescribeQuorumRequestTopicData>): DescribeQuorumRequestTopicData {
-  return { topicName: "", partitions: [], ...fields }
+  return { topicName: '', partitions: [], ...fields }
 }
 
 function sizeDescribeQuorumRequestTopicData(s: DescribeQuorumRequestTopicData, v: number): number {
@@ -106,7 +106,7 @@ export interface DescribeQuorumResponse {
 }
 
 export function createDescribeQuorumResponse(fields?: Partial<DescribeQuorumResponse>): DescribeQuorumResponse {
-  return { errorCode: 0, errorMessage: "", topics: [], nodes: [], ...fields }
+  return { errorCode: 0, errorMessage: '', topics: [], nodes: [], ...fields }
 }
 
 function sizeDescribeQuorumResponse(s: DescribeQuorumResponse, v: number): number {
@@ -130,7 +130,7 @@ function writeDescribeQuorumResponse(w: Writer, s: DescribeQuorumResponse, v: nu
 function readDescribeQuorumResponse(r: Reader, v: number): DescribeQuorumResponse {
   const s: DescribeQuorumResponse = {
     errorCode: r.int16(),
-    errorMessage: v >= 2 ? r.compactString() : "",
+    errorMessage: v >= 2 ? r.compactString() : '',
     topics: readArray(r, true, 3, (r) => readDescribeQuorumResponseTopicData(r, v)),
     nodes: v >= 2 ? readArray(r, true, 6, (r) => readDescribeQuorumResponseNode(r, v)) : [],
   }
@@ -145,7 +145,7 @@ export interface DescribeQuorumResponseTopicData {
 }
 
 export function createDescribeQuorumResponseTopicData(fields?: Partial<DescribeQuorumResponseTopicData>): DescribeQuorumResponseTopicData {
-  return { topicName: "", partitions: [], ...fields }
+  return { topicName: '', partitions: [], ...fields }
 }
 
 function sizeDescribeQuorumResponseTopicData(s: DescribeQuorumResponseTopicData, v: number): number {
@@ -184,7 +184,7 @@ export interface DescribeQuorumResponsePartitionData {
 }
 
 export function createDescribeQuorumResponsePartitionData(fields?: Partial<DescribeQuorumResponsePartitionData>): DescribeQuorumResponsePartitionData {
-  return { partitionIndex: 0, errorCode: 0, errorMessage: "", leaderId: 0, leaderEpoch: 0, highWatermark: 0n, currentVoters: [], observers: [], ...fields }
+  return { partitionIndex: 0, errorCode: 0, errorMessage: '', leaderId: 0, leaderEpoch: 0, highWatermark: 0n, currentVoters: [], observers: [], ...fields }
 }
 
 function sizeDescribeQuorumResponsePartitionData(s: DescribeQuorumResponsePartitionData, v: number): number {
@@ -212,7 +212,7 @@ function readDescribeQuorumResponsePartitionData(r: Reader, v: number): Describe
   const s: DescribeQuorumResponsePartitionData = {
     partitionIndex: r.int32(),
     errorCode: r.int16(),
-    errorMessage: v >= 2 ? r.compactString() : "",
+    errorMessage: v >= 2 ? r.compactString() : '',
     leaderId: r.int32(),
     leaderEpoch: r.int32(),
     highWatermark: r.int64(),
@@ -307,7 +307,7 @@ export interface DescribeQuorumResponseListener {
 }
 
 export function createDescribeQuorumResponseListener(fields?: Partial<DescribeQuorumResponseListener>): DescribeQuorumResponseListener {
-  return { name: "", host: "", port: 0, ...fields }
+  return { name: '', host: '', port: 0, ...fields }
 }
 
 function sizeDescribeQuorumResponseListener(s: DescribeQuorumResponseListener, _v: number): number {

@@ -43,7 +43,7 @@ export interface DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsReques
 }
 
 export function createDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup(fields?: Partial<DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup>): DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup {
-  return { groupId: "", topics: [], ...fields }
+  return { groupId: '', topics: [], ...fields }
 }
 
 function sizeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup(s: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup, v: number): number {
@@ -76,7 +76,7 @@ export interface DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsReques
 }
 
 export function createDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic(fields?: Partial<DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic>): DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic {
-  return { topicName: "", partitions: [], ...fields }
+  return { topicName: '', partitions: [], ...fields }
 }
 
 function sizeDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic(s: DescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic, _v: number): number {
@@ -143,7 +143,7 @@ export interface DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsRespo
 }
 
 export function createDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup(fields?: Partial<DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup>): DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup {
-  return { groupId: "", topics: [], errorCode: 0, errorMessage: null, ...fields }
+  return { groupId: '', topics: [], errorCode: 0, errorMessage: null, ...fields }
 }
 
 function sizeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup(s: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseGroup, v: number): number {
@@ -182,7 +182,7 @@ export interface DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsRespo
 }
 
 export function createDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic(fields?: Partial<DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic>): DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic {
-  return { topicName: "", topicId: ZERO_UUID, partitions: [], ...fields }
+  return { topicName: '', topicId: ZERO_UUID, partitions: [], ...fields }
 }
 
 function sizeDescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic(s: DescribeShareGroupOffsetsResponseDescribeShareGroupOffsetsResponseTopic, v: number): number {

@@ -49,7 +49,7 @@ export interface DescribeTopicPartitionsRequestTopicRequest {
 }
 
 export function createDescribeTopicPartitionsRequestTopicRequest(fields?: Partial<DescribeTopicPartitionsRequestTopicRequest>): DescribeTopicPartitionsRequestTopicRequest {
-  return { name: "", ...fields }
+  return { name: '', ...fields }
 }
 
 function sizeDescribeTopicPartitionsRequestTopicRequest(s: DescribeTopicPartitionsRequestTopicRequest, _v: number): number {
@@ -79,7 +79,7 @@ export interface DescribeTopicPartitionsRequestCursor {
 }
 
 export function createDescribeTopicPartitionsRequestCursor(fields?: Partial<DescribeTopicPartitionsRequestCursor>): DescribeTopicPartitionsRequestCursor {
-  return { topicName: "", partitionIndex: 0, ...fields }
+  return { topicName: '', partitionIndex: 0, ...fields }
 }
 
 function sizeDescribeTopicPartitionsRequestCursor(s: DescribeTopicPartitionsRequestCursor, _v: number): number {
@@ -151,7 +151,7 @@ export interface DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseT
 }
 
 export function createDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(fields?: Partial<DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic>): DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic {
-  return { errorCode: 0, name: "", topicId: ZERO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations: -2147483648, ...fields }
+  return { errorCode: 0, name: '', topicId: ZERO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations: -2147483648, ...fields }
 }
 
 function sizeDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic(s: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic, v: number): number {
@@ -249,7 +249,7 @@ export interface DescribeTopicPartitionsResponseCursor {
 }
 
 export function createDescribeTopicPartitionsResponseCursor(fields?: Partial<DescribeTopicPartitionsResponseCursor>): DescribeTopicPartitionsResponseCursor {
-  return { topicName: "", partitionIndex: 0, ...fields }
+  return { topicName: '', partitionIndex: 0, ...fields }
 }
 
 function sizeDescribeTopicPartitionsResponseCursor(s: DescribeTopicPartitionsResponseCursor, _v: number): number {

@@ -80,7 +80,7 @@ export interface DescribeTransactionsResponseTransactionState {
 }
 
 export function createDescribeTransactionsResponseTransactionState(fields?: Partial<DescribeTransactionsResponseTransactionState>): DescribeTransactionsResponseTransactionState {
-  return { errorCode: 0, transactionalId: "", transactionState: "", transactionTimeoutMs: 0, transactionStartTimeMs: 0n, producerId: 0n, producerEpoch: 0, topics: [], ...fields }
+  return { errorCode: 0, transactionalId: '', transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: 0n, producerId: 0n, producerEpoch: 0, topics: [], ...fields }
 }
 
 function sizeDescribeTransactionsResponseTransactionState(s: DescribeTransactionsResponseTransactionState, v: number): number {
@@ -126,7 +126,7 @@ export interface DescribeTransactionsResponseTopicData {
 }
 
 export function createDescribeTransactionsResponseTopicData(fields?: Partial<DescribeTransactionsResponseTopicData>): DescribeTransactionsResponseTopicData {
-  return { topic: "", partitions: [], ...fields }
+  return { topic: '', partitions: [], ...fields }
 }
 
 function sizeDescribeTransactionsResponseTopicData(s: DescribeTransactionsResponseTopicData, _v: number): number {

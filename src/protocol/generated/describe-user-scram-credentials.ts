@@ -41,7 +41,7 @@ export interface DescribeUserScramCredentialsRequestUserName {
 }
 
 export function createDescribeUserScramCredentialsRequestUserName(fields?: Partial<DescribeUserScramCredentialsRequestUserName>): DescribeUserScramCredentialsRequestUserName {
-  return { name: "", ...fields }
+  return { name: '', ...fields }
 }
 
 function sizeDescribeUserScramCredentialsRequestUserName(s: DescribeUserScramCredentialsRequestUserName, _v: number): number {
@@ -73,7 +73,7 @@ export interface DescribeUserScramCredentialsResponse {
 }
 
 export function createDescribeUserScramCredentialsResponse(fields?: Partial<DescribeUserScramCredentialsResponse>): DescribeUserScramCredentialsResponse {
-  return { throttleTimeMs: 0, errorCode: 0, errorMessage: "", results: [], ...fields }
+  return { throttleTimeMs: 0, errorCode: 0, errorMessage: '', results: [], ...fields }
 }
 
 function sizeDescribeUserScramCredentialsResponse(s: DescribeUserScramCredentialsResponse, v: number): number {
@@ -112,7 +112,7 @@ export interface DescribeUserScramCredentialsResponseDescribeUserScramCredential
 }
 
 export function createDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(fields?: Partial<DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult>): DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult {
-  return { user: "", errorCode: 0, errorMessage: "", credentialInfos: [], ...fields }
+  return { user: '', errorCode: 0, errorMessage: '', credentialInfos: [], ...fields }
 }
 
 function sizeDescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult(s: DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult, v: number): number {

@@ -59,7 +59,7 @@ export interface ElectLeadersRequestTopicPartitions {
 }
 
 export function createElectLeadersRequestTopicPartitions(fields?: Partial<ElectLeadersRequestTopicPartitions>): ElectLeadersRequestTopicPartitions {
-  return { topic: "", partitions: [], ...fields }
+  return { topic: '', partitions: [], ...fields }
 }
 
 function sizeElectLeadersRequestTopicPartitions(s: ElectLeadersRequestTopicPartitions, v: number): number {
@@ -147,7 +147,7 @@ export interface ElectLeadersResponseReplicaElectionResult {
 }
 
 export function createElectLeadersResponseReplicaElectionResult(fields?: Partial<ElectLeadersResponseReplicaElectionResult>): ElectLeadersResponseReplicaElectionResult {
-  return { topic: "", partitionResult: [], ...fields }
+  return { topic: '', partitionResult: [], ...fields }
 }
 
 function sizeElectLeadersResponseReplicaElectionResult(s: ElectLeadersResponseReplicaElectionResult, v: number): number {
@@ -190,7 +190,7 @@ export interface ElectLeadersResponsePartitionResult {
 }
 
 export function createElectLeadersResponsePartitionResult(fields?: Partial<ElectLeadersResponsePartitionResult>): ElectLeadersResponsePartitionResult {
-  return { partitionId: 0, errorCode: 0, errorMessage: "", ...fields }
+  return { partitionId: 0, errorCode: 0, errorMessage: '', ...fields }
 }
 
 function sizeElectLeadersResponsePartitionResult(s: ElectLeadersResponsePartitionResult, v: number): number {

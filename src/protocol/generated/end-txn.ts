@@ -15,7 +15,7 @@ export interface EndTxnRequest {
 }
 
 export function createEndTxnRequest(fields?: Partial<EndTxnRequest>): EndTxnRequest {
-  return { transactionalId: "", producerId: 0n, producerEpoch: 0, committed: false, ...fields }
+  return { transactionalId: '', producerId: 0n, producerEpoch: 0, committed: false, ...fields }
 }
 
 function sizeEndTxnRequest(s: EndTxnRequest, v: number): number {

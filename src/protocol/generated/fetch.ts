@@ -24,7 +24,7 @@ export interface FetchRequest {
 }
 
 export function createFetchRequest(fields?: Partial<FetchRequest>): FetchRequest {
-  return { clusterId: null, replicaId: -1, replicaState: createFetchRequestReplicaState(), maxWaitMs: 0, minBytes: 0, maxBytes: 2147483647, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: [], forgottenTopicsData: [], rackId: "", ...fields }
+  return { clusterId: null, replicaId: -1, replicaState: createFetchRequestReplicaState(), maxWaitMs: 0, minBytes: 0, maxBytes: 2147483647, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: [], forgottenTopicsData: [], rackId: '', ...fields }
 }
 
 function sizeFetchRequest(s: FetchRequest, v: number): number {
@@ -103,7 +103,7 @@ function readFetchRequest(r: Reader, v: number): FetchRequest {
     sessionEpoch: v >= 7 ? r.int32() : -1,
     topics: readArray(r, flex, 3, (r) => readFetchRequestFetchTopic(r, v)),
     forgottenTopicsData: v >= 7 ? readArray(r, flex, 3, (r) => readFetchRequestForgottenTopic(r, v)) : [],
-    rackId: v >= 11 ? readString(r, flex) : "",
+    rackId: v >= 11 ? readString(r, flex) : '',
   }
   if (flex) {
     readTaggedFields(r, s, (tag, r) => {
@@ -162,7 +162,7 @@ export interface FetchRequestFetchTopic {
 }
 
 export function createFetchRequestFetchTopic(fields?: Partial<FetchRequestFetchTopic>): FetchRequestFetchTopic {
-  return { topic: "", topicId: ZERO_UUID, partitions: [], ...fields }
+  return { topic: '', topicId: ZERO_UUID, partitions: [], ...fields }
 }
 
 function sizeFetchRequestFetchTopic(s: FetchRequestFetchTopic, v: number): number {
@@ -190,7 +190,7 @@ function writeFetchRequestFetchTopic(w: Writer, s: FetchRequestFetchTopic, v: nu
 function readFetchRequestFetchTopic(r: Reader, v: number): FetchRequestFetchTopic {
   const flex = v >= 12
   const s: FetchRequestFetchTopic = {
-    topic: v <= 12 ? readString(r, flex) : "",
+    topic: v <= 12 ? readString(r, flex) : '',
     topicId: v >= 13 ? r.uuid() : ZERO_UUID,
     partitions: readArray(r, flex, 16, (r) => readFetchRequestFetchPartition(r, v)),
   }
@@ -308,7 +308,7 @@ export interface FetchRequestForgottenTopic {
 }
 
 export function createFetchRequestForgottenTopic(fields?: Partial<FetchRequestForgottenTopic>): FetchRequestForgottenTopic {
-  return { topic: "", topicId: ZERO_UUID, partitions: [], ...fields }
+  return { topic: '', topicId: ZERO_UUID, partitions: [], ...fields }
 }
 
 function sizeFetchRequestForgottenTopic(s: FetchRequestForgottenTopic, v: number): number {
@@ -336,7 +336,7 @@ function writeFetchRequestForgottenTopic(w: Writer, s: FetchRequestForgottenTopi
 function readFetchRequestForgottenTopic(r: Reader, v: number): FetchRequestForgottenTopic {
   const flex = v >= 12
   const s: FetchRequestForgottenTopic = {
-    topic: v <= 12 ? readString(r, flex) : "",
+    topic: v <= 12 ? readString(r, flex) : '',
     topicId: v >= 13 ? r.uuid() : ZERO_UUID,
     partitions: readArray(r, flex, 4, readInt32),
   }
@@ -432,7 +432,7 @@ export interface FetchResponseFetchableTopicResponse {
 }
 
 export function createFetchResponseFetchableTopicResponse(fields?: Partial<FetchResponseFetchableTopicResponse>): FetchResponseFetchableTopicResponse {
-  return { topic: "", topicId: ZERO_UUID, partitions: [], ...fields }
+  return { topic: '', topicId: ZERO_UUID, partitions: [], ...fields }
 }
 
 function sizeFetchResponseFetchableTopicResponse(s: FetchResponseFetchableTopicResponse, v: number): number {
@@ -460,7 +460,7 @@ function writeFetchResponseFetchableTopicResponse(w: Writer, s: FetchResponseFet
 function readFetchResponseFetchableTopicResponse(r: Reader, v: number): FetchResponseFetchableTopicResponse {
   const flex = v >= 12
   const s: FetchResponseFetchableTopicResponse = {
-    topic: v <= 12 ? readString(r, flex) : "",
+    topic: v <= 12 ? readString(r, flex) : '',
     topicId: v >= 13 ? r.uuid() : ZERO_UUID,
     partitions: readArray(r, flex, 30, (r) => readFetchResponsePartitionData(r, v)),
   }
@@ -736,7 +736,7 @@ export interface FetchResponseNodeEndpoint {
 }
 
 export function createFetchResponseNodeEndpoint(fields?: Partial<FetchResponseNodeEndpoint>): FetchResponseNodeEndpoint {
-  return { nodeId: 0, host: "", port: 0, rack: null, ...fields }
+  return { nodeId: 0, host: '', port: 0, rack: null, ...fields }
 }
 
 function sizeFetchResponseNodeEndpoint(s: FetchResponseNodeEndpoint, _v: number): number {

@@ -14,13 +14,13 @@ export interface FindCoordinatorRequest {
 }
 
 export function createFindCoordinatorRequest(fields?: Partial<FindCoordinatorRequest>): FindCoordinatorRequest {
-  return { key: "", keyType: 0, coordinatorKeys: [], ...fields }
+  return { key: '', keyType: 0, coordinatorKeys: [], ...fields }
 }
 
 function sizeFindCoordinatorRequest(s: FindCoordinatorRequest, v: number): number {
   const flex = v >= 3
   let n = 0
-  if (v > 3 && s.key !== "") throw unsupportedField('FindCoordinator', 'key', v)
+  if (v > 3 && s.key !== '') throw unsupportedField('FindCoordinator', 'key', v)
   if (v <= 3) n += sizeOfStringField(s.key, flex)
   if (v < 1 && s.keyType !== 0) throw unsupportedField('FindCoordinator', 'keyType', v)
   if (v >= 1) n += 1
@@ -45,7 +45,7 @@ function writeFindCoordinatorRequest(w: Writer, s: FindCoordinatorRequest, v: nu
 function readFindCoordinatorRequest(r: Reader, v: number): FindCoordinatorRequest {
   const flex = v >= 3
   const s: FindCoordinatorRequest = {
-    key: v <= 3 ? readString(r, flex) : "",
+    key: v <= 3 ? readString(r, flex) : '',
     keyType: v >= 1 ? r.int8() : 0,
     coordinatorKeys: v >= 4 ? readArray(r, true, 1, readCompactString) : [],
   }
@@ -67,7 +67,7 @@ export interface FindCoordinatorResponse {
 }
 
 export function createFindCoordinatorResponse(fields?: Partial<FindCoordinatorResponse>): FindCoordinatorResponse {
-  return { throttleTimeMs: 0, errorCode: 0, errorMessage: "", nodeId: 0, host: "", port: 0, coordinators: [], ...fields }
+  return { throttleTimeMs: 0, errorCode: 0, errorMessage: '', nodeId: 0, host: '', port: 0, coordinators: [], ...fields }
 }
 
 function sizeFindCoordinatorResponse(s: FindCoordinatorResponse, v: number): number {
@@ -79,7 +79,7 @@ function sizeFindCoordinatorResponse(s: FindCoordinatorResponse, v: number): num
   if (v >= 1 && v <= 3) n += sizeOfStringField(s.errorMessage, flex)
   if (v > 3 && s.nodeId !== 0) throw unsupportedField('FindCoordinator', 'nodeId', v)
   if (v <= 3) n += 4
-  if (v > 3 && s.host !== "") throw unsupportedField('FindCoordinator', 'host', v)
+  if (v > 3 && s.host !== '') throw unsupportedField('FindCoordinator', 'host', v)
   if (v <= 3) n += sizeOfStringField(s.host, flex)
   if (v > 3 && s.port !== 0) throw unsupportedField('FindCoordinator', 'port', v)
   if (v <= 3) n += 4
@@ -110,9 +110,9 @@ function readFindCoordinatorResponse(r: Reader, v: number): FindCoordinatorRespo
   const s: FindCoordinatorResponse = {
     throttleTimeMs: v >= 1 ? r.int32() : 0,
     errorCode: v <= 3 ? r.int16() : 0,
-    errorMessage: v >= 1 && v <= 3 ? readNullableString(r, flex) : "",
+    errorMessage: v >= 1 && v <= 3 ? readNullableString(r, flex) : '',
     nodeId: v <= 3 ? r.int32() : 0,
-    host: v <= 3 ? readString(r, flex) : "",
+    host: v <= 3 ? readString(r, flex) : '',
     port: v <= 3 ? r.int32() : 0,
     coordinators: v >= 4 ? readArray(r, true, 14, (r) => readFindCoordinatorResponseCoordinator(r, v)) : [],
   }
@@ -133,7 +133,7 @@ export interface FindCoordinatorResponseCoordinator {
 }
 
 export function createFindCoordinatorResponseCoordinator(fields?: Partial<FindCoordinatorResponseCoordinator>): FindCoordinatorResponseCoordinator {
-  return { key: "", nodeId: 0, host: "", port: 0, errorCode: 0, errorMessage: "", ...fields }
+  return { key: '', nodeId: 0, host: '', port: 0, errorCode: 0, errorMessage: '', ...fields }
 }
 
 function sizeFindCoordinatorResponseCoordinator(s: FindCoordinatorResponseCoordinator, _v: number): number {

@@ -15,7 +15,7 @@ export interface HeartbeatRequest {
 }
 
 export function createHeartbeatRequest(fields?: Partial<HeartbeatRequest>): HeartbeatRequest {
-  return { groupId: "", generationId: 0, memberId: "", groupInstanceId: null, ...fields }
+  return { groupId: '', generationId: 0, memberId: '', groupInstanceId: null, ...fields }
 }
 
 function sizeHeartbeatRequest(s: HeartbeatRequest, v: number): number {

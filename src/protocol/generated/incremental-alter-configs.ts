@@ -55,7 +55,7 @@ export interface IncrementalAlterConfigsRequestAlterConfigsResource {
 }
 
 export function createIncrementalAlterConfigsRequestAlterConfigsResource(fields?: Partial<IncrementalAlterConfigsRequestAlterConfigsResource>): IncrementalAlterConfigsRequestAlterConfigsResource {
-  return { resourceType: 0, resourceName: "", configs: [], ...fields }
+  return { resourceType: 0, resourceName: '', configs: [], ...fields }
 }
 
 function sizeIncrementalAlterConfigsRequestAlterConfigsResource(s: IncrementalAlterConfigsRequestAlterConfigsResource, v: number): number {
@@ -100,7 +100,7 @@ export interface IncrementalAlterConfigsRequestAlterableConfig {
 }
 
 export function createIncrementalAlterConfigsRequestAlterableConfig(fields?: Partial<IncrementalAlterConfigsRequestAlterableConfig>): IncrementalAlterConfigsRequestAlterableConfig {
-  return { name: "", configOperation: 0, value: "", ...fields }
+  return { name: '', configOperation: 0, value: '', ...fields }
 }
 
 function sizeIncrementalAlterConfigsRequestAlterableConfig(s: IncrementalAlterConfigsRequestAlterableConfig, v: number): number {
@@ -187,7 +187,7 @@ export interface IncrementalAlterConfigsResponseAlterConfigsResourceResponse {
 }
 
 export function createIncrementalAlterConfigsResponseAlterConfigsResourceResponse(fields?: Partial<IncrementalAlterConfigsResponseAlterConfigsResourceResponse>): IncrementalAlterConfigsResponseAlterConfigsResourceResponse {
-  return { errorCode: 0, errorMessage: "", resourceType: 0, resourceName: "", ...fields }
+  return { errorCode: 0, errorMessage: '', resourceType: 0, resourceName: '', ...fields }
 }
 
 function sizeIncrementalAlterConfigsResponseAlterConfigsResourceResponse(s: IncrementalAlterConfigsResponseAlterConfigsResourceResponse, v: number): number {

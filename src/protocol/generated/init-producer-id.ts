@@ -17,7 +17,7 @@ export interface InitProducerIdRequest {
 }
 
 export function createInitProducerIdRequest(fields?: Partial<InitProducerIdRequest>): InitProducerIdRequest {
-  return { transactionalId: "", transactionTimeoutMs: 0, producerId: -1n, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false, ...fields }
+  return { transactionalId: '', transactionTimeoutMs: 0, producerId: -1n, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false, ...fields }
 }
 
 function sizeInitProducerIdRequest(s: InitProducerIdRequest, v: number): number {

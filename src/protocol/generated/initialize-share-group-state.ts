@@ -14,7 +14,7 @@ export interface InitializeShareGroupStateRequest {
 }
 
 export function createInitializeShareGroupStateRequest(fields?: Partial<InitializeShareGroupStateRequest>): InitializeShareGroupStateRequest {
-  return { groupId: "", topics: [], ...fields }
+  return { groupId: '', topics: [], ...fields }
 }
 
 function sizeInitializeShareGroupStateRequest(s: InitializeShareGroupStateRequest, v: number): number {

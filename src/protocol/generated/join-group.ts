@@ -19,7 +19,7 @@ export interface JoinGroupRequest {
 }
 
 export function createJoinGroupRequest(fields?: Partial<JoinGroupRequest>): JoinGroupRequest {
-  return { groupId: "", sessionTimeoutMs: 0, rebalanceTimeoutMs: -1, memberId: "", groupInstanceId: null, protocolType: "", protocols: [], reason: null, ...fields }
+  return { groupId: '', sessionTimeoutMs: 0, rebalanceTimeoutMs: -1, memberId: '', groupInstanceId: null, protocolType: '', protocols: [], reason: null, ...fields }
 }
 
 function sizeJoinGroupRequest(s: JoinGroupRequest, v: number): number {
@@ -79,7 +79,7 @@ export interface JoinGroupRequestJoinGroupRequestProtocol {
 }
 
 export function createJoinGroupRequestJoinGroupRequestProtocol(fields?: Partial<JoinGroupRequestJoinGroupRequestProtocol>): JoinGroupRequestJoinGroupRequestProtocol {
-  return { name: "", metadata: Buffer.alloc(0), ...fields }
+  return { name: '', metadata: Buffer.alloc(0), ...fields }
 }
 
 function sizeJoinGroupRequestJoinGroupRequestProtocol(s: JoinGroupRequestJoinGroupRequestProtocol, v: number): number {
@@ -128,7 +128,7 @@ export interface JoinGroupResponse {
 }
 
 export function createJoinGroupResponse(fields?: Partial<JoinGroupResponse>): JoinGroupResponse {
-  return { throttleTimeMs: 0, errorCode: 0, generationId: -1, protocolType: null, protocolName: "", leader: "", skipAssignment: false, memberId: "", members: [], ...fields }
+  return { throttleTimeMs: 0, errorCode: 0, generationId: -1, protocolType: null, protocolName: '', leader: '', skipAssignment: false, memberId: '', members: [], ...fields }
 }
 
 function sizeJoinGroupResponse(s: JoinGroupResponse, v: number): number {
@@ -192,7 +192,7 @@ export interface JoinGroupResponseJoinGroupResponseMember {
 }
 
 export function createJoinGroupResponseJoinGroupResponseMember(fields?: Partial<JoinGroupResponseJoinGroupResponseMember>): JoinGroupResponseJoinGroupResponseMember {
-  return { memberId: "", groupInstanceId: null, metadata: Buffer.alloc(0), ...fields }
+  return { memberId: '', groupInstanceId: null, metadata: Buffer.alloc(0), ...fields }
 }
 
 function sizeJoinGroupResponseJoinGroupResponseMember(s: JoinGroupResponseJoinGroupResponseMember, v: number): number {

@@ -14,14 +14,14 @@ export interface LeaveGroupRequest {
 }
 
 export function createLeaveGroupRequest(fields?: Partial<LeaveGroupRequest>): LeaveGroupRequest {
-  return { groupId: "", memberId: "", members: [], ...fields }
+  return { groupId: '', memberId: '', members: [], ...fields }
 }
 
 function sizeLeaveGroupRequest(s: LeaveGroupRequest, v: number): number {
   const flex = v >= 4
   let n = 0
   n += sizeOfStringField(s.groupId, flex)
-  if (v > 2 && s.memberId !== "") throw unsupportedField('LeaveGroup', 'memberId', v)
+  if (v > 2 && s.memberId !== '') throw unsupportedField('LeaveGroup', 'memberId', v)
   if (v <= 2) n += sizeOfString(s.memberId)
   if (v < 3 && s.members.length !== 0) throw unsupportedField('LeaveGroup', 'members', v)
   if (v >= 3) n += sizeOfArray(s.members, flex, (e) => sizeLeaveGroupRequestMemberIdentity(e, v))
@@ -45,7 +45,7 @@ function readLeaveGroupRequest(r: Reader, v: number): LeaveGroupRequest {
   const flex = v >= 4
   const s: LeaveGroupRequest = {
     groupId: readString(r, flex),
-    memberId: v <= 2 ? readString(r, false) : "",
+    memberId: v <= 2 ? readString(r, false) : '',
     members: v >= 3 ? readArray(r, flex, 3, (r) => readLeaveGroupRequestMemberIdentity(r, v)) : [],
   }
   if (flex) {
@@ -62,7 +62,7 @@ export interface LeaveGroupRequestMemberIdentity {
 }
 
 export function createLeaveGroupRequestMemberIdentity(fields?: Partial<LeaveGroupRequestMemberIdentity>): LeaveGroupRequestMemberIdentity {
-  return { memberId: "", groupInstanceId: null, reason: null, ...fields }
+  return { memberId: '', groupInstanceId: null, reason: null, ...fields }
 }
 
 function sizeLeaveGroupRequestMemberIdentity(s: LeaveGroupRequestMemberIdentity, v: number): number {
@@ -154,7 +154,7 @@ export interface LeaveGroupResponseMemberResponse {
 }
 
 export function createLeaveGroupResponseMemberResponse(fields?: Partial<LeaveGroupResponseMemberResponse>): LeaveGroupResponseMemberResponse {
-  return { memberId: "", groupInstanceId: "", errorCode: 0, ...fields }
+  return { memberId: '', groupInstanceId: '', errorCode: 0, ...fields }
 }
 
 function sizeLeaveGroupResponseMemberResponse(s: LeaveGroupResponseMemberResponse, v: number): number {

@@ -78,7 +78,7 @@ export interface ListConfigResourcesResponseConfigResource {
 }
 
 export function createListConfigResourcesResponseConfigResource(fields?: Partial<ListConfigResourcesResponseConfigResource>): ListConfigResourcesResponseConfigResource {
-  return { resourceName: "", resourceType: 16, ...fields }
+  return { resourceName: '', resourceType: 16, ...fields }
 }
 
 function sizeListConfigResourcesResponseConfigResource(s: ListConfigResourcesResponseConfigResource, v: number): number {

@@ -104,7 +104,7 @@ export interface ListGroupsResponseListedGroup {
 }
 
 export function createListGroupsResponseListedGroup(fields?: Partial<ListGroupsResponseListedGroup>): ListGroupsResponseListedGroup {
-  return { groupId: "", protocolType: "", groupState: "", groupType: "", ...fields }
+  return { groupId: '', protocolType: '', groupState: '', groupType: '', ...fields }
 }
 
 function sizeListGroupsResponseListedGroup(s: ListGroupsResponseListedGroup, v: number): number {
@@ -136,8 +136,8 @@ function readListGroupsResponseListedGroup(r: Reader, v: number): ListGroupsResp
   const s: ListGroupsResponseListedGroup = {
     groupId: readString(r, flex),
     protocolType: readString(r, flex),
-    groupState: v >= 4 ? readString(r, true) : "",
-    groupType: v >= 5 ? readString(r, true) : "",
+    groupState: v >= 4 ? readString(r, true) : '',
+    groupType: v >= 5 ? readString(r, true) : '',
   }
   if (flex) {
     readTaggedFields(r, s)

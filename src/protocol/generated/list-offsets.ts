@@ -63,7 +63,7 @@ export interface ListOffsetsRequestListOffsetsTopic {
 }
 
 export function createListOffsetsRequestListOffsetsTopic(fields?: Partial<ListOffsetsRequestListOffsetsTopic>): ListOffsetsRequestListOffsetsTopic {
-  return { name: "", partitions: [], ...fields }
+  return { name: '', partitions: [], ...fields }
 }
 
 function sizeListOffsetsRequestListOffsetsTopic(s: ListOffsetsRequestListOffsetsTopic, v: number): number {
@@ -191,7 +191,7 @@ export interface ListOffsetsResponseListOffsetsTopicResponse {
 }
 
 export function createListOffsetsResponseListOffsetsTopicResponse(fields?: Partial<ListOffsetsResponseListOffsetsTopicResponse>): ListOffsetsResponseListOffsetsTopicResponse {
-  return { name: "", partitions: [], ...fields }
+  return { name: '', partitions: [], ...fields }
 }
 
 function sizeListOffsetsResponseListOffsetsTopicResponse(s: ListOffsetsResponseListOffsetsTopicResponse, v: number): number {

@@ -45,7 +45,7 @@ export interface ListPartitionReassignmentsRequestListPartitionReassignmentsTopi
 }
 
 export function createListPartitionReassignmentsRequestListPartitionReassignmentsTopics(fields?: Partial<ListPartitionReassignmentsRequestListPartitionReassignmentsTopics>): ListPartitionReassignmentsRequestListPartitionReassignmentsTopics {
-  return { name: "", partitionIndexes: [], ...fields }
+  return { name: '', partitionIndexes: [], ...fields }
 }
 
 function sizeListPartitionReassignmentsRequestListPartitionReassignmentsTopics(s: ListPartitionReassignmentsRequestListPartitionReassignmentsTopics, _v: number): number {
@@ -80,7 +80,7 @@ export interface ListPartitionReassignmentsResponse {
 }
 
 export function createListPartitionReassignmentsResponse(fields?: Partial<ListPartitionReassignmentsResponse>): ListPartitionReassignmentsResponse {
-  return { throttleTimeMs: 0, errorCode: 0, errorMessage: "", topics: [], ...fields }
+  return { throttleTimeMs: 0, errorCode: 0, errorMessage: '', topics: [], ...fields }
 }
 
 function sizeListPartitionReassignmentsResponse(s: ListPartitionReassignmentsResponse, v: number): number {
@@ -117,7 +117,7 @@ export interface ListPartitionReassignmentsResponseOngoingTopicReassignment {
 }
 
 export function createListPartitionReassignmentsResponseOngoingTopicReassignment(fields?: Partial<ListPartitionReassignmentsResponseOngoingTopicReassignment>): ListPartitionReassignmentsResponseOngoingTopicReassignment {
-  return { name: "", partitions: [], ...fields }
+  return { name: '', partitions: [], ...fields }
 }
 
 function sizeListPartitionReassignmentsResponseOngoingTopicReassignment(s: ListPartitionReassignmentsResponseOngoingTopicReassignment, v: number): number {

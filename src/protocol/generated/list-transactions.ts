@@ -96,7 +96,7 @@ export interface ListTransactionsResponseTransactionState {
 }
 
 export function createListTransactionsResponseTransactionState(fields?: Partial<ListTransactionsResponseTransactionState>): ListTransactionsResponseTransactionState {
-  return { transactionalId: "", producerId: 0n, transactionState: "", ...fields }
+  return { transactionalId: '', producerId: 0n, transactionState: '', ...fields }
 }
 
 function sizeListTransactionsResponseTransactionState(s: ListTransactionsResponseTransactionState, _v: number): number {

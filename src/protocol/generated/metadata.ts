@@ -68,7 +68,7 @@ export interface MetadataRequestMetadataRequestTopic {
 }
 
 export function createMetadataRequestMetadataRequestTopic(fields?: Partial<MetadataRequestMetadataRequestTopic>): MetadataRequestMetadataRequestTopic {
-  return { topicId: ZERO_UUID, name: "", ...fields }
+  return { topicId: ZERO_UUID, name: '', ...fields }
 }
 
 function sizeMetadataRequestMetadataRequestTopic(s: MetadataRequestMetadataRequestTopic, v: number): number {
@@ -176,7 +176,7 @@ export interface MetadataResponseMetadataResponseBroker {
 }
 
 export function createMetadataResponseMetadataResponseBroker(fields?: Partial<MetadataResponseMetadataResponseBroker>): MetadataResponseMetadataResponseBroker {
-  return { nodeId: 0, host: "", port: 0, rack: null, ...fields }
+  return { nodeId: 0, host: '', port: 0, rack: null, ...fields }
 }
 
 function sizeMetadataResponseMetadataResponseBroker(s: MetadataResponseMetadataResponseBroker, v: number): number {
@@ -226,7 +226,7 @@ export interface MetadataResponseMetadataResponseTopic {
 }
 
 export function createMetadataResponseMetadataResponseTopic(fields?: Partial<MetadataResponseMetadataResponseTopic>): MetadataResponseMetadataResponseTopic {
-  return { errorCode: 0, name: "", topicId: ZERO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations: -2147483648, ...fields }
+  return { errorCode: 0, name: '', topicId: ZERO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations: -2147483648, ...fields }
 }
 
 function sizeMetadataResponseMetadataResponseTopic(s: MetadataResponseMetadataResponseTopic, v: number): number {

@@ -18,7 +18,7 @@ export interface OffsetCommitRequest {
 }
 
 export function createOffsetCommitRequest(fields?: Partial<OffsetCommitRequest>): OffsetCommitRequest {
-  return { groupId: "", generationIdOrMemberEpoch: -1, memberId: "", groupInstanceId: null, retentionTimeMs: -1n, topics: [], ...fields }
+  return { groupId: '', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1n, topics: [], ...fields }
 }
 
 function sizeOffsetCommitRequest(s: OffsetCommitRequest, v: number): number {
@@ -73,7 +73,7 @@ export interface OffsetCommitRequestOffsetCommitRequestTopic {
 }
 
 export function createOffsetCommitRequestOffsetCommitRequestTopic(fields?: Partial<OffsetCommitRequestOffsetCommitRequestTopic>): OffsetCommitRequestOffsetCommitRequestTopic {
-  return { name: "", topicId: ZERO_UUID, partitions: [], ...fields }
+  return { name: '', topicId: ZERO_UUID, partitions: [], ...fields }
 }
 
 function sizeOffsetCommitRequestOffsetCommitRequestTopic(s: OffsetCommitRequestOffsetCommitRequestTopic, v: number): number {
@@ -101,7 +101,7 @@ function writeOffsetCommitRequestOffsetCommitRequestTopic(w: Writer, s: OffsetCo
 function readOffsetCommitRequestOffsetCommitRequestTopic(r: Reader, v: number): OffsetCommitRequestOffsetCommitRequestTopic {
   const flex = v >= 8
   const s: OffsetCommitRequestOffsetCommitRequestTopic = {
-    name: v <= 9 ? readString(r, flex) : "",
+    name: v <= 9 ? readString(r, flex) : '',
     topicId: v >= 10 ? r.uuid() : ZERO_UUID,
     partitions: readArray(r, flex, 14, (r) => readOffsetCommitRequestOffsetCommitRequestPartition(r, v)),
   }
@@ -120,7 +120,7 @@ export interface OffsetCommitRequestOffsetCommitRequestPartition {
 }
 
 export function createOffsetCommitRequestOffsetCommitRequestPartition(fields?: Partial<OffsetCommitRequestOffsetCommitRequestPartition>): OffsetCommitRequestOffsetCommitRequestPartition {
-  return { partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, committedMetadata: "", ...fields }
+  return { partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, committedMetadata: '', ...fields }
 }
 
 function sizeOffsetCommitRequestOffsetCommitRequestPartition(s: OffsetCommitRequestOffsetCommitRequestPartition, v: number): number {
@@ -209,7 +209,7 @@ export interface OffsetCommitResponseOffsetCommitResponseTopic {
 }
 
 export function createOffsetCommitResponseOffsetCommitResponseTopic(fields?: Partial<OffsetCommitResponseOffsetCommitResponseTopic>): OffsetCommitResponseOffsetCommitResponseTopic {
-  return { name: "", topicId: ZERO_UUID, partitions: [], ...fields }
+  return { name: '', topicId: ZERO_UUID, partitions: [], ...fields }
 }
 
 function sizeOffsetCommitResponseOffsetCommitResponseTopic(s: OffsetCommitResponseOffsetCommitResponseTopic, v: number): number {
@@ -237,7 +237,7 @@ function writeOffsetCommitResponseOffsetCommitResponseTopic(w: Writer, s: Offset
 function readOffsetCommitResponseOffsetCommitResponseTopic(r: Reader, v: number): OffsetCommitResponseOffsetCommitResponseTopic {
   const flex = v >= 8
   const s: OffsetCommitResponseOffsetCommitResponseTopic = {
-    name: v <= 9 ? readString(r, flex) : "",
+    name: v <= 9 ? readString(r, flex) : '',
     topicId: v >= 10 ? r.uuid() : ZERO_UUID,
     partitions: readArray(r, flex, 6, (r) => readOffsetCommitResponseOffsetCommitResponsePartition(r, v)),
   }

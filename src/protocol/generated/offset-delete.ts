@@ -12,7 +12,7 @@ export interface OffsetDeleteRequest {
 }
 
 export function createOffsetDeleteRequest(fields?: Partial<OffsetDeleteRequest>): OffsetDeleteRequest {
-  return { groupId: "", topics: [], ...fields }
+  return { groupId: '', topics: [], ...fields }
 }
 
 function sizeOffsetDeleteRequest(s: OffsetDeleteRequest, v: number): number {
@@ -41,7 +41,7 @@ export interface OffsetDeleteRequestOffsetDeleteRequestTopic {
 }
 
 export function createOffsetDeleteRequestOffsetDeleteRequestTopic(fields?: Partial<OffsetDeleteRequestOffsetDeleteRequestTopic>): OffsetDeleteRequestOffsetDeleteRequestTopic {
-  return { name: "", partitions: [], ...fields }
+  return { name: '', partitions: [], ...fields }
 }
 
 function sizeOffsetDeleteRequestOffsetDeleteRequestTopic(s: OffsetDeleteRequestOffsetDeleteRequestTopic, v: number): number {
@@ -125,7 +125,7 @@ export interface OffsetDeleteResponseOffsetDeleteResponseTopic {
 }
 
 export function createOffsetDeleteResponseOffsetDeleteResponseTopic(fields?: Partial<OffsetDeleteResponseOffsetDeleteResponseTopic>): OffsetDeleteResponseOffsetDeleteResponseTopic {
-  return { name: "", partitions: [], ...fields }
+  return { name: '', partitions: [], ...fields }
 }
 
 function sizeOffsetDeleteResponseOffsetDeleteResponseTopic(s: OffsetDeleteResponseOffsetDeleteResponseTopic, v: number): number {

@@ -16,13 +16,13 @@ export interface OffsetFetchRequest {
 }
 
 export function createOffsetFetchRequest(fields?: Partial<OffsetFetchRequest>): OffsetFetchRequest {
-  return { groupId: "", topics: [], groups: [], requireStable: false, ...fields }
+  return { groupId: '', topics: [], groups: [], requireStable: false, ...fields }
 }
 
 function sizeOffsetFetchRequest(s: OffsetFetchRequest, v: number): number {
   const flex = v >= 6
   let n = 0
-  if (v > 7 && s.groupId !== "") throw unsupportedField('OffsetFetch', 'groupId', v)
+  if (v > 7 && s.groupId !== '') throw unsupportedField('OffsetFetch', 'groupId', v)
   if (v <= 7) n += sizeOfStringField(s.groupId, flex)
   if (v > 7 && ((s.topics === null || s.topics.length !== 0))) throw unsupportedField('OffsetFetch', 'topics', v)
   if (v <= 7 && v < 2 && s.topics === null) throw nullNotAllowed('OffsetFetch', 'topics', v)
@@ -51,7 +51,7 @@ function writeOffsetFetchRequest(w: Writer, s: OffsetFetchRequest, v: number): v
 function readOffsetFetchRequest(r: Reader, v: number): OffsetFetchRequest {
   const flex = v >= 6
   const s: OffsetFetchRequest = {
-    groupId: v <= 7 ? readString(r, flex) : "",
+    groupId: v <= 7 ? readString(r, flex) : '',
     topics: v <= 7 ? (v >= 2 ? readNullableArray(r, flex, 3, (r) => readOffsetFetchRequestOffsetFetchRequestTopic(r, v)) : readArray(r, flex, 3, (r) => readOffsetFetchRequestOffsetFetchRequestTopic(r, v))) : [],
     groups: v >= 8 ? readArray(r, true, 3, (r) => readOffsetFetchRequestOffsetFetchRequestGroup(r, v)) : [],
     requireStable: v >= 7 ? r.bool() : false,
@@ -69,7 +69,7 @@ export interface OffsetFetchRequestOffsetFetchRequestTopic {
 }
 
 export function createOffsetFetchRequestOffsetFetchRequestTopic(fields?: Partial<OffsetFetchRequestOffsetFetchRequestTopic>): OffsetFetchRequestOffsetFetchRequestTopic {
-  return { name: "", partitionIndexes: [], ...fields }
+  return { name: '', partitionIndexes: [], ...fields }
 }
 
 function sizeOffsetFetchRequestOffsetFetchRequestTopic(s: OffsetFetchRequestOffsetFetchRequestTopic, v: number): number {
@@ -113,7 +113,7 @@ export interface OffsetFetchRequestOffsetFetchRequestGroup {
 }
 
 export function createOffsetFetchRequestOffsetFetchRequestGroup(fields?: Partial<OffsetFetchRequestOffsetFetchRequestGroup>): OffsetFetchRequestOffsetFetchRequestGroup {
-  return { groupId: "", memberId: null, memberEpoch: -1, topics: [], ...fields }
+  return { groupId: '', memberId: null, memberEpoch: -1, topics: [], ...fields }
 }
 
 function sizeOffsetFetchRequestOffsetFetchRequestGroup(s: OffsetFetchRequestOffsetFetchRequestGroup, v: number): number {
@@ -153,7 +153,7 @@ export interface OffsetFetchRequestOffsetFetchRequestTopics {
 }
 
 export function createOffsetFetchRequestOffsetFetchRequestTopics(fields?: Partial<OffsetFetchRequestOffsetFetchRequestTopics>): OffsetFetchRequestOffsetFetchRequestTopics {
-  return { name: "", topicId: ZERO_UUID, partitionIndexes: [], ...fields }
+  return { name: '', topicId: ZERO_UUID, partitionIndexes: [], ...fields }
 }
 
 function sizeOffsetFetchRequestOffsetFetchRequestTopics(s: OffsetFetchRequestOffsetFetchRequestTopics, v: number): number {
@@ -174,7 +174,7 @@ function writeOffsetFetchRequestOffsetFetchRequestTopics(w: Writer, s: OffsetFet
 
 function readOffsetFetchRequestOffsetFetchRequestTopics(r: Reader, v: number): OffsetFetchRequestOffsetFetchRequestTopics {
   const s: OffsetFetchRequestOffsetFetchRequestTopics = {
-    name: v <= 9 ? readString(r, true) : "",
+    name: v <= 9 ? readString(r, true) : '',
     topicId: v >= 10 ? r.uuid() : ZERO_UUID,
     partitionIndexes: readArray(r, true, 4, readInt32),
   }
@@ -241,7 +241,7 @@ export interface OffsetFetchResponseOffsetFetchResponseTopic {
 }
 
 export function createOffsetFetchResponseOffsetFetchResponseTopic(fields?: Partial<OffsetFetchResponseOffsetFetchResponseTopic>): OffsetFetchResponseOffsetFetchResponseTopic {
-  return { name: "", partitions: [], ...fields }
+  return { name: '', partitions: [], ...fields }
 }
 
 function sizeOffsetFetchResponseOffsetFetchResponseTopic(s: OffsetFetchResponseOffsetFetchResponseTopic, v: number): number {
@@ -286,7 +286,7 @@ export interface OffsetFetchResponseOffsetFetchResponsePartition {
 }
 
 export function createOffsetFetchResponseOffsetFetchResponsePartition(fields?: Partial<OffsetFetchResponseOffsetFetchResponsePartition>): OffsetFetchResponseOffsetFetchResponsePartition {
-  return { partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, metadata: "", errorCode: 0, ...fields }
+  return { partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, metadata: '', errorCode: 0, ...fields }
 }
 
 function sizeOffsetFetchResponseOffsetFetchResponsePartition(s: OffsetFetchResponseOffsetFetchResponsePartition, v: number): number {
@@ -335,7 +335,7 @@ export interface OffsetFetchResponseOffsetFetchResponseGroup {
 }
 
 export function createOffsetFetchResponseOffsetFetchResponseGroup(fields?: Partial<OffsetFetchResponseOffsetFetchResponseGroup>): OffsetFetchResponseOffsetFetchResponseGroup {
-  return { groupId: "", topics: [], errorCode: 0, ...fields }
+  return { groupId: '', topics: [], errorCode: 0, ...fields }
 }
 
 function sizeOffsetFetchResponseOffsetFetchResponseGroup(s: OffsetFetchResponseOffsetFetchResponseGroup, v: number): number {
@@ -371,7 +371,7 @@ export interface OffsetFetchResponseOffsetFetchResponseTopics {
 }
 
 export function createOffsetFetchResponseOffsetFetchResponseTopics(fields?: Partial<OffsetFetchResponseOffsetFetchResponseTopics>): OffsetFetchResponseOffsetFetchResponseTopics {
-  return { name: "", topicId: ZERO_UUID, partitions: [], ...fields }
+  return { name: '', topicId: ZERO_UUID, partitions: [], ...fields }
 }
 
 function sizeOffsetFetchResponseOffsetFetchResponseTopics(s: OffsetFetchResponseOffsetFetchResponseTopics, v: number): number {
@@ -392,7 +392,7 @@ function writeOffsetFetchResponseOffsetFetchResponseTopics(w: Writer, s: OffsetF
 
 function readOffsetFetchResponseOffsetFetchResponseTopics(r: Reader, v: number): OffsetFetchResponseOffsetFetchResponseTopics {
   const s: OffsetFetchResponseOffsetFetchResponseTopics = {
-    name: v <= 9 ? readString(r, true) : "",
+    name: v <= 9 ? readString(r, true) : '',
     topicId: v >= 10 ? r.uuid() : ZERO_UUID,
     partitions: readArray(r, true, 20, (r) => readOffsetFetchResponseOffsetFetchResponsePartitions(r, v)),
   }
@@ -410,7 +410,7 @@ export interface OffsetFetchResponseOffsetFetchResponsePartitions {
 }
 
 export function createOffsetFetchResponseOffsetFetchResponsePartitions(fields?: Partial<OffsetFetchResponseOffsetFetchResponsePartitions>): OffsetFetchResponseOffsetFetchResponsePartitions {
-  return { partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, metadata: "", errorCode: 0, ...fields }
+  return { partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, metadata: '', errorCode: 0, ...fields }
 }
 
 function sizeOffsetFetchResponseOffsetFetchResponsePartitions(s: OffsetFetchResponseOffsetFetchResponsePartitions, _v: number): number {

@@ -55,7 +55,7 @@ export interface OffsetForLeaderEpochRequestOffsetForLeaderTopic {
 }
 
 export function createOffsetForLeaderEpochRequestOffsetForLeaderTopic(fields?: Partial<OffsetForLeaderEpochRequestOffsetForLeaderTopic>): OffsetForLeaderEpochRequestOffsetForLeaderTopic {
-  return { topic: "", partitions: [], ...fields }
+  return { topic: '', partitions: [], ...fields }
 }
 
 function sizeOffsetForLeaderEpochRequestOffsetForLeaderTopic(s: OffsetForLeaderEpochRequestOffsetForLeaderTopic, v: number): number {
@@ -181,7 +181,7 @@ export interface OffsetForLeaderEpochResponseOffsetForLeaderTopicResult {
 }
 
 export function createOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(fields?: Partial<OffsetForLeaderEpochResponseOffsetForLeaderTopicResult>): OffsetForLeaderEpochResponseOffsetForLeaderTopicResult {
-  return { topic: "", partitions: [], ...fields }
+  return { topic: '', partitions: [], ...fields }
 }
 
 function sizeOffsetForLeaderEpochResponseOffsetForLeaderTopicResult(s: OffsetForLeaderEpochResponseOffsetForLeaderTopicResult, v: number): number {

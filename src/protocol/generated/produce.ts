@@ -63,7 +63,7 @@ export interface ProduceRequestTopicProduceData {
 }
 
 export function createProduceRequestTopicProduceData(fields?: Partial<ProduceRequestTopicProduceData>): ProduceRequestTopicProduceData {
-  return { name: "", topicId: ZERO_UUID, partitionData: [], ...fields }
+  return { name: '', topicId: ZERO_UUID, partitionData: [], ...fields }
 }
 
 function sizeProduceRequestTopicProduceData(s: ProduceRequestTopicProduceData, v: number): number {
@@ -91,7 +91,7 @@ function writeProduceRequestTopicProduceData(w: Writer, s: ProduceRequestTopicPr
 function readProduceRequestTopicProduceData(r: Reader, v: number): ProduceRequestTopicProduceData {
   const flex = v >= 9
   const s: ProduceRequestTopicProduceData = {
-    name: v <= 12 ? readString(r, flex) : "",
+    name: v <= 12 ? readString(r, flex) : '',
     topicId: v >= 13 ? r.uuid() : ZERO_UUID,
     partitionData: readArray(r, flex, 6, (r) => readProduceRequestPartitionProduceData(r, v)),
   }
@@ -219,7 +219,7 @@ export interface ProduceResponseTopicProduceResponse {
 }
 
 export function createProduceResponseTopicProduceResponse(fields?: Partial<ProduceResponseTopicProduceResponse>): ProduceResponseTopicProduceResponse {
-  return { name: "", topicId: ZERO_UUID, partitionResponses: [], ...fields }
+  return { name: '', topicId: ZERO_UUID, partitionResponses: [], ...fields }
 }
 
 function sizeProduceResponseTopicProduceResponse(s: ProduceResponseTopicProduceResponse, v: number): number {
@@ -247,7 +247,7 @@ function writeProduceResponseTopicProduceResponse(w: Writer, s: ProduceResponseT
 function readProduceResponseTopicProduceResponse(r: Reader, v: number): ProduceResponseTopicProduceResponse {
   const flex = v >= 9
   const s: ProduceResponseTopicProduceResponse = {
-    name: v <= 12 ? readString(r, flex) : "",
+    name: v <= 12 ? readString(r, flex) : '',
     topicId: v >= 13 ? r.uuid() : ZERO_UUID,
     partitionResponses: readArray(r, flex, 22, (r) => readProduceResponsePartitionProduceResponse(r, v)),
   }
@@ -424,7 +424,7 @@ export interface ProduceResponseNodeEndpoint {
 }
 
 export function createProduceResponseNodeEndpoint(fields?: Partial<ProduceResponseNodeEndpoint>): ProduceResponseNodeEndpoint {
-  return { nodeId: 0, host: "", port: 0, rack: null, ...fields }
+  return { nodeId: 0, host: '', port: 0, rack: null, ...fields }
 }
 
 function sizeProduceResponseNodeEndpoint(s: ProduceResponseNodeEndpoint, _v: number): number {

@@ -14,7 +14,7 @@ export interface ReadShareGroupStateSummaryRequest {
 }
 
 export function createReadShareGroupStateSummaryRequest(fields?: Partial<ReadShareGroupStateSummaryRequest>): ReadShareGroupStateSummaryRequest {
-  return { groupId: "", topics: [], ...fields }
+  return { groupId: '', topics: [], ...fields }
 }
 
 function sizeReadShareGroupStateSummaryRequest(s: ReadShareGroupStateSummaryRequest, v: number): number {

@@ -14,7 +14,7 @@ export interface ReadShareGroupStateRequest {
 }
 
 export function createReadShareGroupStateRequest(fields?: Partial<ReadShareGroupStateRequest>): ReadShareGroupStateRequest {
-  return { groupId: "", topics: [], ...fields }
+  return { groupId: '', topics: [], ...fields }
 }
 
 function sizeReadShareGroupStateRequest(s: ReadShareGroupStateRequest, v: number): number {

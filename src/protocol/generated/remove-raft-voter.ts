@@ -15,7 +15,7 @@ export interface RemoveRaftVoterRequest {
 }
 
 export function createRemoveRaftVoterRequest(fields?: Partial<RemoveRaftVoterRequest>): RemoveRaftVoterRequest {
-  return { clusterId: "", voterId: 0, voterDirectoryId: ZERO_UUID, ...fields }
+  return { clusterId: '', voterId: 0, voterDirectoryId: ZERO_UUID, ...fields }
 }
 
 function sizeRemoveRaftVoterRequest(s: RemoveRaftVoterRequest, _v: number): number {
@@ -50,7 +50,7 @@ export interface RemoveRaftVoterResponse {
 }
 
 export function createRemoveRaftVoterResponse(fields?: Partial<RemoveRaftVoterResponse>): RemoveRaftVoterResponse {
-  return { throttleTimeMs: 0, errorCode: 0, errorMessage: "", ...fields }
+  return { throttleTimeMs: 0, errorCode: 0, errorMessage: '', ...fields }
 }
 
 function sizeRemoveRaftVoterResponse(s: RemoveRaftVoterResponse, _v: number): number {

@@ -53,7 +53,7 @@ export interface SaslAuthenticateResponse {
 }
 
 export function createSaslAuthenticateResponse(fields?: Partial<SaslAuthenticateResponse>): SaslAuthenticateResponse {
-  return { errorCode: 0, errorMessage: "", authBytes: Buffer.alloc(0), sessionLifetimeMs: 0n, ...fields }
+  return { errorCode: 0, errorMessage: '', authBytes: Buffer.alloc(0), sessionLifetimeMs: 0n, ...fields }
 }
 
 function sizeSaslAuthenticateResponse(s: SaslAuthenticateResponse, v: number): number {

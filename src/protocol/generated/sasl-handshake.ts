@@ -11,7 +11,7 @@ export interface SaslHandshakeRequest {
 }
 
 export function createSaslHandshakeRequest(fields?: Partial<SaslHandshakeRequest>): SaslHandshakeRequest {
-  return { mechanism: "", ...fields }
+  return { mechanism: '', ...fields }
 }
 
 function sizeSaslHandshakeRequest(s: SaslHandshakeRequest, _v: number): number {

@@ -17,7 +17,7 @@ export interface ShareAcknowledgeRequest {
 }
 
 export function createShareAcknowledgeRequest(fields?: Partial<ShareAcknowledgeRequest>): ShareAcknowledgeRequest {
-  return { groupId: null, memberId: "", shareSessionEpoch: 0, isRenewAck: false, topics: [], ...fields }
+  return { groupId: null, memberId: '', shareSessionEpoch: 0, isRenewAck: false, topics: [], ...fields }
 }
 
 function sizeShareAcknowledgeRequest(s: ShareAcknowledgeRequest, v: number): number {
@@ -309,7 +309,7 @@ export interface ShareAcknowledgeResponseNodeEndpoint {
 }
 
 export function createShareAcknowledgeResponseNodeEndpoint(fields?: Partial<ShareAcknowledgeResponseNodeEndpoint>): ShareAcknowledgeResponseNodeEndpoint {
-  return { nodeId: 0, host: "", port: 0, rack: null, ...fields }
+  return { nodeId: 0, host: '', port: 0, rack: null, ...fields }
 }
 
 function sizeShareAcknowledgeResponseNodeEndpoint(s: ShareAcknowledgeResponseNodeEndpoint, _v: number): number {

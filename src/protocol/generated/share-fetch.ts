@@ -24,7 +24,7 @@ export interface ShareFetchRequest {
 }
 
 export function createShareFetchRequest(fields?: Partial<ShareFetchRequest>): ShareFetchRequest {
-  return { groupId: null, memberId: "", shareSessionEpoch: 0, maxWaitMs: 0, minBytes: 0, maxBytes: 2147483647, maxRecords: 0, batchSize: 0, shareAcquireMode: 0, isRenewAck: false, topics: [], forgottenTopicsData: [], ...fields }
+  return { groupId: null, memberId: '', shareSessionEpoch: 0, maxWaitMs: 0, minBytes: 0, maxBytes: 2147483647, maxRecords: 0, batchSize: 0, shareAcquireMode: 0, isRenewAck: false, topics: [], forgottenTopicsData: [], ...fields }
 }
 
 function sizeShareFetchRequest(s: ShareFetchRequest, v: number): number {
@@ -416,7 +416,7 @@ export interface ShareFetchResponseNodeEndpoint {
 }
 
 export function createShareFetchResponseNodeEndpoint(fields?: Partial<ShareFetchResponseNodeEndpoint>): ShareFetchResponseNodeEndpoint {
-  return { nodeId: 0, host: "", port: 0, rack: null, ...fields }
+  return { nodeId: 0, host: '', port: 0, rack: null, ...fields }
 }
 
 function sizeShareFetchResponseNodeEndpoint(s: ShareFetchResponseNodeEndpoint, _v: number): number {

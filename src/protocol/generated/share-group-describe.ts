@@ -85,7 +85,7 @@ export interface ShareGroupDescribeResponseDescribedGroup {
 }
 
 export function createShareGroupDescribeResponseDescribedGroup(fields?: Partial<ShareGroupDescribeResponseDescribedGroup>): ShareGroupDescribeResponseDescribedGroup {
-  return { errorCode: 0, errorMessage: null, groupId: "", groupState: "", groupEpoch: 0, assignmentEpoch: 0, assignorName: "", members: [], authorizedOperations: -2147483648, ...fields }
+  return { errorCode: 0, errorMessage: null, groupId: '', groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [], authorizedOperations: -2147483648, ...fields }
 }
 
 function sizeShareGroupDescribeResponseDescribedGroup(s: ShareGroupDescribeResponseDescribedGroup, v: number): number {
@@ -140,7 +140,7 @@ export interface ShareGroupDescribeResponseMember {
 }
 
 export function createShareGroupDescribeResponseMember(fields?: Partial<ShareGroupDescribeResponseMember>): ShareGroupDescribeResponseMember {
-  return { memberId: "", rackId: null, memberEpoch: 0, clientId: "", clientHost: "", subscribedTopicNames: [], assignment: createShareGroupDescribeResponseAssignment(), ...fields }
+  return { memberId: '', rackId: null, memberEpoch: 0, clientId: '', clientHost: '', subscribedTopicNames: [], assignment: createShareGroupDescribeResponseAssignment(), ...fields }
 }
 
 function sizeShareGroupDescribeResponseMember(s: ShareGroupDescribeResponseMember, v: number): number {
@@ -217,7 +217,7 @@ export interface ShareGroupDescribeResponseTopicPartitions {
 }
 
 export function createShareGroupDescribeResponseTopicPartitions(fields?: Partial<ShareGroupDescribeResponseTopicPartitions>): ShareGroupDescribeResponseTopicPartitions {
-  return { topicId: ZERO_UUID, topicName: "", partitions: [], ...fields }
+  return { topicId: ZERO_UUID, topicName: '', partitions: [], ...fields }
 }
 
 function sizeShareGroupDescribeResponseTopicPartitions(s: ShareGroupDescribeResponseTopicPartitions, _v: number): number {

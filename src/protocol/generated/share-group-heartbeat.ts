@@ -17,7 +17,7 @@ export interface ShareGroupHeartbeatRequest {
 }
 
 export function createShareGroupHeartbeatRequest(fields?: Partial<ShareGroupHeartbeatRequest>): ShareGroupHeartbeatRequest {
-  return { groupId: "", memberId: "", memberEpoch: 0, rackId: null, subscribedTopicNames: null, ...fields }
+  return { groupId: '', memberId: '', memberEpoch: 0, rackId: null, subscribedTopicNames: null, ...fields }
 }
 
 function sizeShareGroupHeartbeatRequest(s: ShareGroupHeartbeatRequest, _v: number): number {

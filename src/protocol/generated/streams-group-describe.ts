@@ -84,7 +84,7 @@ export interface StreamsGroupDescribeResponseDescribedGroup {
 }
 
 export function createStreamsGroupDescribeResponseDescribedGroup(fields?: Partial<StreamsGroupDescribeResponseDescribedGroup>): StreamsGroupDescribeResponseDescribedGroup {
-  return { errorCode: 0, errorMessage: null, groupId: "", groupState: "", groupEpoch: 0, assignmentEpoch: 0, topology: null, members: [], authorizedOperations: -2147483648, ...fields }
+  return { errorCode: 0, errorMessage: null, groupId: '', groupState: '', groupEpoch: 0, assignmentEpoch: 0, topology: null, members: [], authorizedOperations: -2147483648, ...fields }
 }
 
 function sizeStreamsGroupDescribeResponseDescribedGroup(s: StreamsGroupDescribeResponseDescribedGroup, v: number): number {
@@ -169,7 +169,7 @@ export interface StreamsGroupDescribeResponseSubtopology {
 }
 
 export function createStreamsGroupDescribeResponseSubtopology(fields?: Partial<StreamsGroupDescribeResponseSubtopology>): StreamsGroupDescribeResponseSubtopology {
-  return { subtopologyId: "", sourceTopics: [], repartitionSinkTopics: [], stateChangelogTopics: [], repartitionSourceTopics: [], ...fields }
+  return { subtopologyId: '', sourceTopics: [], repartitionSinkTopics: [], stateChangelogTopics: [], repartitionSourceTopics: [], ...fields }
 }
 
 function sizeStreamsGroupDescribeResponseSubtopology(s: StreamsGroupDescribeResponseSubtopology, v: number): number {
@@ -213,7 +213,7 @@ export interface StreamsGroupDescribeResponseTopicInfo {
 }
 
 export function createStreamsGroupDescribeResponseTopicInfo(fields?: Partial<StreamsGroupDescribeResponseTopicInfo>): StreamsGroupDescribeResponseTopicInfo {
-  return { name: "", partitions: 0, replicationFactor: 0, topicConfigs: [], ...fields }
+  return { name: '', partitions: 0, replicationFactor: 0, topicConfigs: [], ...fields }
 }
 
 function sizeStreamsGroupDescribeResponseTopicInfo(s: StreamsGroupDescribeResponseTopicInfo, v: number): number {
@@ -250,7 +250,7 @@ export interface StreamsGroupDescribeResponseKeyValue {
 }
 
 export function createStreamsGroupDescribeResponseKeyValue(fields?: Partial<StreamsGroupDescribeResponseKeyValue>): StreamsGroupDescribeResponseKeyValue {
-  return { key: "", value: "", ...fields }
+  return { key: '', value: '', ...fields }
 }
 
 function sizeStreamsGroupDescribeResponseKeyValue(s: StreamsGroupDescribeResponseKeyValue, _v: number): number {
@@ -296,7 +296,7 @@ export interface StreamsGroupDescribeResponseMember {
 }
 
 export function createStreamsGroupDescribeResponseMember(fields?: Partial<StreamsGroupDescribeResponseMember>): StreamsGroupDescribeResponseMember {
-  return { memberId: "", memberEpoch: 0, instanceId: null, rackId: null, clientId: "", clientHost: "", topologyEpoch: 0, processId: "", userEndpoint: null, clientTags: [], taskOffsets: [], taskEndOffsets: [], assignment: createStreamsGroupDescribeResponseAssignment(), targetAssignment: createStreamsGroupDescribeResponseAssignment(), isClassic: false, ...fields }
+  return { memberId: '', memberEpoch: 0, instanceId: null, rackId: null, clientId: '', clientHost: '', topologyEpoch: 0, processId: '', userEndpoint: null, clientTags: [], taskOffsets: [], taskEndOffsets: [], assignment: createStreamsGroupDescribeResponseAssignment(), targetAssignment: createStreamsGroupDescribeResponseAssignment(), isClassic: false, ...fields }
 }
 
 function sizeStreamsGroupDescribeResponseMember(s: StreamsGroupDescribeResponseMember, v: number): number {
@@ -365,7 +365,7 @@ export interface StreamsGroupDescribeResponseEndpoint {
 }
 
 export function createStreamsGroupDescribeResponseEndpoint(fields?: Partial<StreamsGroupDescribeResponseEndpoint>): StreamsGroupDescribeResponseEndpoint {
-  return { host: "", port: 0, ...fields }
+  return { host: '', port: 0, ...fields }
 }
 
 function sizeStreamsGroupDescribeResponseEndpoint(s: StreamsGroupDescribeResponseEndpoint, _v: number): number {
@@ -398,7 +398,7 @@ export interface StreamsGroupDescribeResponseTaskOffset {
 }
 
 export function createStreamsGroupDescribeResponseTaskOffset(fields?: Partial<StreamsGroupDescribeResponseTaskOffset>): StreamsGroupDescribeResponseTaskOffset {
-  return { subtopologyId: "", partition: 0, offset: 0n, ...fields }
+  return { subtopologyId: '', partition: 0, offset: 0n, ...fields }
 }
 
 function sizeStreamsGroupDescribeResponseTaskOffset(s: StreamsGroupDescribeResponseTaskOffset, _v: number): number {
@@ -469,7 +469,7 @@ export interface StreamsGroupDescribeResponseTaskIds {
 }
 
 export function createStreamsGroupDescribeResponseTaskIds(fields?: Partial<StreamsGroupDescribeResponseTaskIds>): StreamsGroupDescribeResponseTaskIds {
-  return { subtopologyId: "", partitions: [], ...fields }
+  return { subtopologyId: '', partitions: [], ...fields }
 }
 
 function sizeStreamsGroupDescribeResponseTaskIds(s: StreamsGroupDescribeResponseTaskIds, _v: number): number {

@@ -28,7 +28,7 @@ export interface StreamsGroupHeartbeatRequest {
 }
 
 export function createStreamsGroupHeartbeatRequest(fields?: Partial<StreamsGroupHeartbeatRequest>): StreamsGroupHeartbeatRequest {
-  return { groupId: "", memberId: "", memberEpoch: 0, endpointInformationEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: -1, topology: null, activeTasks: null, standbyTasks: null, warmupTasks: null, processId: null, userEndpoint: null, clientTags: null, taskOffsets: null, taskEndOffsets: null, shutdownApplication: false, ...fields }
+  return { groupId: '', memberId: '', memberEpoch: 0, endpointInformationEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: -1, topology: null, activeTasks: null, standbyTasks: null, warmupTasks: null, processId: null, userEndpoint: null, clientTags: null, taskOffsets: null, taskEndOffsets: null, shutdownApplication: false, ...fields }
 }
 
 function sizeStreamsGroupHeartbeatRequest(s: StreamsGroupHeartbeatRequest, v: number): number {
@@ -139,7 +139,7 @@ export interface StreamsGroupHeartbeatRequestSubtopology {
 }
 
 export function createStreamsGroupHeartbeatRequestSubtopology(fields?: Partial<StreamsGroupHeartbeatRequestSubtopology>): StreamsGroupHeartbeatRequestSubtopology {
-  return { subtopologyId: "", sourceTopics: [], sourceTopicRegex: [], stateChangelogTopics: [], repartitionSinkTopics: [], repartitionSourceTopics: [], copartitionGroups: [], ...fields }
+  return { subtopologyId: '', sourceTopics: [], sourceTopicRegex: [], stateChangelogTopics: [], repartitionSinkTopics: [], repartitionSourceTopics: [], copartitionGroups: [], ...fields }
 }
 
 function sizeStreamsGroupHeartbeatRequestSubtopology(s: StreamsGroupHeartbeatRequestSubtopology, v: number): number {
@@ -189,7 +189,7 @@ export interface StreamsGroupHeartbeatRequestTopicInfo {
 }
 
 export function createStreamsGroupHeartbeatRequestTopicInfo(fields?: Partial<StreamsGroupHeartbeatRequestTopicInfo>): StreamsGroupHeartbeatRequestTopicInfo {
-  return { name: "", partitions: 0, replicationFactor: 0, topicConfigs: [], ...fields }
+  return { name: '', partitions: 0, replicationFactor: 0, topicConfigs: [], ...fields }
 }
 
 function sizeStreamsGroupHeartbeatRequestTopicInfo(s: StreamsGroupHeartbeatRequestTopicInfo, v: number): number {
@@ -226,7 +226,7 @@ export interface StreamsGroupHeartbeatRequestKeyValue {
 }
 
 export function createStreamsGroupHeartbeatRequestKeyValue(fields?: Partial<StreamsGroupHeartbeatRequestKeyValue>): StreamsGroupHeartbeatRequestKeyValue {
-  return { key: "", value: "", ...fields }
+  return { key: '', value: '', ...fields }
 }
 
 function sizeStreamsGroupHeartbeatRequestKeyValue(s: StreamsGroupHeartbeatRequestKeyValue, _v: number): number {
@@ -296,7 +296,7 @@ export interface StreamsGroupHeartbeatRequestTaskIds {
 }
 
 export function createStreamsGroupHeartbeatRequestTaskIds(fields?: Partial<StreamsGroupHeartbeatRequestTaskIds>): StreamsGroupHeartbeatRequestTaskIds {
-  return { subtopologyId: "", partitions: [], ...fields }
+  return { subtopologyId: '', partitions: [], ...fields }
 }
 
 function sizeStreamsGroupHeartbeatRequestTaskIds(s: StreamsGroupHeartbeatRequestTaskIds, _v: number): number {
@@ -329,7 +329,7 @@ export interface StreamsGroupHeartbeatRequestEndpoint {
 }
 
 export function createStreamsGroupHeartbeatRequestEndpoint(fields?: Partial<StreamsGroupHeartbeatRequestEndpoint>): StreamsGroupHeartbeatRequestEndpoint {
-  return { host: "", port: 0, ...fields }
+  return { host: '', port: 0, ...fields }
 }
 
 function sizeStreamsGroupHeartbeatRequestEndpoint(s: StreamsGroupHeartbeatRequestEndpoint, _v: number): number {
@@ -362,7 +362,7 @@ export interface StreamsGroupHeartbeatRequestTaskOffset {
 }
 
 export function createStreamsGroupHeartbeatRequestTaskOffset(fields?: Partial<StreamsGroupHeartbeatRequestTaskOffset>): StreamsGroupHeartbeatRequestTaskOffset {
-  return { subtopologyId: "", partition: 0, offset: 0n, ...fields }
+  return { subtopologyId: '', partition: 0, offset: 0n, ...fields }
 }
 
 function sizeStreamsGroupHeartbeatRequestTaskOffset(s: StreamsGroupHeartbeatRequestTaskOffset, _v: number): number {
@@ -408,7 +408,7 @@ export interface StreamsGroupHeartbeatResponse {
 }
 
 export function createStreamsGroupHeartbeatResponse(fields?: Partial<StreamsGroupHeartbeatResponse>): StreamsGroupHeartbeatResponse {
-  return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, memberId: "", memberEpoch: 0, heartbeatIntervalMs: 0, acceptableRecoveryLag: 0, taskOffsetIntervalMs: 0, status: [], activeTasks: null, standbyTasks: null, warmupTasks: null, endpointInformationEpoch: 0, partitionsByUserEndpoint: null, ...fields }
+  return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, memberId: '', memberEpoch: 0, heartbeatIntervalMs: 0, acceptableRecoveryLag: 0, taskOffsetIntervalMs: 0, status: [], activeTasks: null, standbyTasks: null, warmupTasks: null, endpointInformationEpoch: 0, partitionsByUserEndpoint: null, ...fields }
 }
 
 function sizeStreamsGroupHeartbeatResponse(s: StreamsGroupHeartbeatResponse, v: number): number {
@@ -470,7 +470,7 @@ export interface StreamsGroupHeartbeatResponseStatus {
 }
 
 export function createStreamsGroupHeartbeatResponseStatus(fields?: Partial<StreamsGroupHeartbeatResponseStatus>): StreamsGroupHeartbeatResponseStatus {
-  return { statusCode: 0, statusDetail: "", ...fields }
+  return { statusCode: 0, statusDetail: '', ...fields }
 }
 
 function sizeStreamsGroupHeartbeatResponseStatus(s: StreamsGroupHeartbeatResponseStatus, _v: number): number {
@@ -502,7 +502,7 @@ export interface StreamsGroupHeartbeatResponseTaskIds {
 }
 
 export function createStreamsGroupHeartbeatResponseTaskIds(fields?: Partial<StreamsGroupHeartbeatResponseTaskIds>): StreamsGroupHeartbeatResponseTaskIds {
-  return { subtopologyId: "", partitions: [], ...fields }
+  return { subtopologyId: '', partitions: [], ...fields }
 }
 
 function sizeStreamsGroupHeartbeatResponseTaskIds(s: StreamsGroupHeartbeatResponseTaskIds, _v: number): number {
@@ -572,7 +572,7 @@ export interface StreamsGroupHeartbeatResponseEndpoint {
 }
 
 export function createStreamsGroupHeartbeatResponseEndpoint(fields?: Partial<StreamsGroupHeartbeatResponseEndpoint>): StreamsGroupHeartbeatResponseEndpoint {
-  return { host: "", port: 0, ...fields }
+  return { host: '', port: 0, ...fields }
 }
 
 function sizeStreamsGroupHeartbeatResponseEndpoint(s: StreamsGroupHeartbeatResponseEndpoint, _v: number): number {
@@ -604,7 +604,7 @@ export interface StreamsGroupHeartbeatResponseTopicPartition {
 }
 
 export function createStreamsGroupHeartbeatResponseTopicPartition(fields?: Partial<StreamsGroupHeartbeatResponseTopicPartition>): StreamsGroupHeartbeatResponseTopicPartition {
-  return { topic: "", partitions: [], ...fields }
+  return { topic: '', partitions: [], ...fields }
 }
 
 function sizeStreamsGroupHeartbeatResponseTopicPartition(s: StreamsGroupHeartbeatResponseTopicPartition, _v: number): number {

@@ -18,7 +18,7 @@ export interface SyncGroupRequest {
 }
 
 export function createSyncGroupRequest(fields?: Partial<SyncGroupRequest>): SyncGroupRequest {
-  return { groupId: "", generationId: 0, memberId: "", groupInstanceId: null, protocolType: null, protocolName: null, assignments: [], ...fields }
+  return { groupId: '', generationId: 0, memberId: '', groupInstanceId: null, protocolType: null, protocolName: null, assignments: [], ...fields }
 }
 
 function sizeSyncGroupRequest(s: SyncGroupRequest, v: number): number {
@@ -75,7 +75,7 @@ export interface SyncGroupRequestSyncGroupRequestAssignment {
 }
 
 export function createSyncGroupRequestSyncGroupRequestAssignment(fields?: Partial<SyncGroupRequestSyncGroupRequestAssignment>): SyncGroupRequestSyncGroupRequestAssignment {
-  return { memberId: "", assignment: Buffer.alloc(0), ...fields }
+  return { memberId: '', assignment: Buffer.alloc(0), ...fields }
 }
 
 function sizeSyncGroupRequestSyncGroupRequestAssignment(s: SyncGroupRequestSyncGroupRequestAssignment, v: number): number {

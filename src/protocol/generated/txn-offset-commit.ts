@@ -19,7 +19,7 @@ export interface TxnOffsetCommitRequest {
 }
 
 export function createTxnOffsetCommitRequest(fields?: Partial<TxnOffsetCommitRequest>): TxnOffsetCommitRequest {
-  return { transactionalId: "", groupId: "", producerId: 0n, producerEpoch: 0, generationId: -1, memberId: "", groupInstanceId: null, topics: [], ...fields }
+  return { transactionalId: '', groupId: '', producerId: 0n, producerEpoch: 0, generationId: -1, memberId: '', groupInstanceId: null, topics: [], ...fields }
 }
 
 function sizeTxnOffsetCommitRequest(s: TxnOffsetCommitRequest, v: number): number {
@@ -29,7 +29,7 @@ function sizeTxnOffsetCommitRequest(s: TxnOffsetCommitRequest, v: number): numbe
   n += sizeOfStringField(s.groupId, flex)
   if (v < 3 && s.generationId !== -1) throw unsupportedField('TxnOffsetCommit', 'generationId', v)
   if (v >= 3) n += 4
-  if (v < 3 && s.memberId !== "") throw unsupportedField('TxnOffsetCommit', 'memberId', v)
+  if (v < 3 && s.memberId !== '') throw unsupportedField('TxnOffsetCommit', 'memberId', v)
   if (v >= 3) n += sizeOfCompactString(s.memberId)
   if (v < 3 && s.groupInstanceId !== null) throw unsupportedField('TxnOffsetCommit', 'groupInstanceId', v)
   if (v >= 3) n += sizeOfCompactString(s.groupInstanceId)
@@ -63,7 +63,7 @@ function readTxnOffsetCommitRequest(r: Reader, v: number): TxnOffsetCommitReques
     producerId: r.int64(),
     producerEpoch: r.int16(),
     generationId: v >= 3 ? r.int32() : -1,
-    memberId: v >= 3 ? readString(r, true) : "",
+    memberId: v >= 3 ? readString(r, true) : '',
     groupInstanceId: v >= 3 ? r.compactString() : null,
     topics: readArray(r, flex, 3, (r) => readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(r, v)),
   }
@@ -80,7 +80,7 @@ export interface TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
 }
 
 export function createTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(fields?: Partial<TxnOffsetCommitRequestTxnOffsetCommitRequestTopic>): TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
-  return { name: "", partitions: [], ...fields }
+  return { name: '', partitions: [], ...fields }
 }
 
 function sizeTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(s: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic, v: number): number {
@@ -124,7 +124,7 @@ export interface TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
 }
 
 export function createTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(fields?: Partial<TxnOffsetCommitRequestTxnOffsetCommitRequestPartition>): TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
-  return { partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, committedMetadata: "", ...fields }
+  return { partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1, committedMetadata: '', ...fields }
 }
 
 function sizeTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(s: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition, v: number): number {
@@ -211,7 +211,7 @@ export interface TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
 }
 
 export function createTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(fields?: Partial<TxnOffsetCommitResponseTxnOffsetCommitResponseTopic>): TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
-  return { name: "", partitions: [], ...fields }
+  return { name: '', partitions: [], ...fields }
 }
 
 function sizeTxnOffsetCommitResponseTxnOffsetCommitResponseTopic(s: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic, v: number): number {

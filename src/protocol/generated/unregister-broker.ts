@@ -42,7 +42,7 @@ export interface UnregisterBrokerResponse {
 }
 
 export function createUnregisterBrokerResponse(fields?: Partial<UnregisterBrokerResponse>): UnregisterBrokerResponse {
-  return { throttleTimeMs: 0, errorCode: 0, errorMessage: "", ...fields }
+  return { throttleTimeMs: 0, errorCode: 0, errorMessage: '', ...fields }
 }
 
 function sizeUnregisterBrokerResponse(s: UnregisterBrokerResponse, _v: number): number {

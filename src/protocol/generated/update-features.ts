@@ -52,7 +52,7 @@ export interface UpdateFeaturesRequestFeatureUpdateKey {
 }
 
 export function createUpdateFeaturesRequestFeatureUpdateKey(fields?: Partial<UpdateFeaturesRequestFeatureUpdateKey>): UpdateFeaturesRequestFeatureUpdateKey {
-  return { feature: "", maxVersionLevel: 0, allowDowngrade: false, upgradeType: 1, ...fields }
+  return { feature: '', maxVersionLevel: 0, allowDowngrade: false, upgradeType: 1, ...fields }
 }
 
 function sizeUpdateFeaturesRequestFeatureUpdateKey(s: UpdateFeaturesRequestFeatureUpdateKey, v: number): number {
@@ -94,7 +94,7 @@ export interface UpdateFeaturesResponse {
 }
 
 export function createUpdateFeaturesResponse(fields?: Partial<UpdateFeaturesResponse>): UpdateFeaturesResponse {
-  return { throttleTimeMs: 0, errorCode: 0, errorMessage: "", results: [], ...fields }
+  return { throttleTimeMs: 0, errorCode: 0, errorMessage: '', results: [], ...fields }
 }
 
 function sizeUpdateFeaturesResponse(s: UpdateFeaturesResponse, v: number): number {
@@ -132,7 +132,7 @@ export interface UpdateFeaturesResponseUpdatableFeatureResult {
 }
 
 export function createUpdateFeaturesResponseUpdatableFeatureResult(fields?: Partial<UpdateFeaturesResponseUpdatableFeatureResult>): UpdateFeaturesResponseUpdatableFeatureResult {
-  return { feature: "", errorCode: 0, errorMessage: "", ...fields }
+  return { feature: '', errorCode: 0, errorMessage: '', ...fields }
 }
 
 function sizeUpdateFeaturesResponseUpdatableFeatureResult(s: UpdateFeaturesResponseUpdatableFeatureResult, _v: number): number {

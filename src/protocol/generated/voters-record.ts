@@ -87,7 +87,7 @@ export interface VotersRecordEndpoint {
 }
 
 export function createVotersRecordEndpoint(fields?: Partial<VotersRecordEndpoint>): VotersRecordEndpoint {
-  return { name: "", host: "", port: 0, ...fields }
+  return { name: '', host: '', port: 0, ...fields }
 }
 
 function sizeVotersRecordEndpoint(s: VotersRecordEndpoint, _v: number): number {

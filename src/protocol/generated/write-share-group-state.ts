@@ -14,7 +14,7 @@ export interface WriteShareGroupStateRequest {
 }
 
 export function createWriteShareGroupStateRequest(fields?: Partial<WriteShareGroupStateRequest>): WriteShareGroupStateRequest {
-  return { groupId: "", topics: [], ...fields }
+  return { groupId: '', topics: [], ...fields }
 }
 
 function sizeWriteShareGroupStateRequest(s: WriteShareGroupStateRequest, v: number): number {

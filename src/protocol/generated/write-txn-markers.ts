@@ -87,7 +87,7 @@ export interface WriteTxnMarkersRequestWritableTxnMarkerTopic {
 }
 
 export function createWriteTxnMarkersRequestWritableTxnMarkerTopic(fields?: Partial<WriteTxnMarkersRequestWritableTxnMarkerTopic>): WriteTxnMarkersRequestWritableTxnMarkerTopic {
-  return { name: "", partitionIndexes: [], ...fields }
+  return { name: '', partitionIndexes: [], ...fields }
 }
 
 function sizeWriteTxnMarkersRequestWritableTxnMarkerTopic(s: WriteTxnMarkersRequestWritableTxnMarkerTopic, _v: number): number {
@@ -181,7 +181,7 @@ export interface WriteTxnMarkersResponseWritableTxnMarkerTopicResult {
 }
 
 export function createWriteTxnMarkersResponseWritableTxnMarkerTopicResult(fields?: Partial<WriteTxnMarkersResponseWritableTxnMarkerTopicResult>): WriteTxnMarkersResponseWritableTxnMarkerTopicResult {
-  return { name: "", partitions: [], ...fields }
+  return { name: '', partitions: [], ...fields }
 }
 
 function sizeWriteTxnMarkersResponseWritableTxnMarkerTopicResult(s: WriteTxnMarkersResponseWritableTxnMarkerTopicResult, v: number): number {
