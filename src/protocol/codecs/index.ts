@@ -1,0 +1,8 @@
+export type { CompressionCodec, CompressionCodecFactory, CompressionInput, DecompressOptions } from './codec.js'
+export { DEFAULT_MAX_DECOMPRESSED_BYTES, DecompressionLimitError } from './codec.js'
+export { type CompressionType, CompressionTypes, compressionTypeName, isCompressionType } from './compression-types.js'
+export { gzipCodec } from './gzip.js'
+export { lz4Codec } from './lz4.js'
+export { CompressionCodecs, lookupCodec } from './registry.js'
+export { snappyCodec } from './snappy.js'
+export { zstdCodec } from './zstd.js'

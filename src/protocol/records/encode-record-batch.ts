@@ -1,0 +1,258 @@
+// Encodes a v2 record batch. Sizes are computed first and the batch is written into one buffer:
+// uncompressed, that buffer is the only allocation; compressed, the records are written into one
+// buffer, compressed, and the header and compressed records written into a second.
+
+import { KafkaJSInvalidArgumentError } from '../../errors.js'
+import { CompressionTypes, compressionTypeName, isCompressionType } from '../codecs/compression-types.js'
+import { lookupCodec } from '../codecs/registry.js'
+import { crc32c } from '../primitives/crc32c.js'
+import { sizeOfVarint, Writer } from '../primitives/writer.js'
+import {
+  ATTRIBUTES_OFFSET,
+  CONTROL_FLAG_MASK,
+  CRC_OFFSET,
+  DELETE_HORIZON_FLAG_MASK,
+  LOG_OVERHEAD,
+  MAGIC_V2,
+  NO_PARTITION_LEADER_EPOCH,
+  NO_PRODUCER_EPOCH,
+  NO_PRODUCER_ID,
+  NO_SEQUENCE,
+  RECORD_BATCH_OVERHEAD,
+  TIMESTAMP_TYPE_MASK,
+  TimestampTypes,
+  TRANSACTIONAL_FLAG_MASK,
+} from './record-batch-format.js'
+import type { RecordBatchInput, RecordInput } from './types.js'
+import { fitsVarlongNumber, sizeOfVarlongNumber, writeVarlongNumber } from './varlong-number.js'
+
+const INT16_MIN = -0x8000
+const INT16_MAX = 0x7fff
+const INT32_MIN = -0x80000000
+const INT32_MAX = 0x7fffffff
+const INT64_MIN = -(1n << 63n)
+const INT64_MAX = (1n << 63n) - 1n
+
+/** The batch header fields and the record layout, computed before anything is written. */
+interface BatchPlan {
+  attributes: number
+  baseOffset: bigint
+  partitionLeaderEpoch: number
+  producerId: bigint
+  producerEpoch: number
+  baseSequence: number
+  lastOffsetDelta: number
+  baseTimestamp: number
+  maxTimestamp: bigint
+  records: readonly RecordInput[]
+  timestamps: Float64Array
+  offsetDeltas: Int32Array
+  /** Size of each record without its length prefix. */
+  bodySizes: Int32Array
+  /** Bytes of all records, length prefixes included. */
+  recordsSize: number
+}
+
+function checkInteger(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new KafkaJSInvalidArgumentError(`${name} must be an integer in [${min}, ${max}], got ${value}`)
+  }
+  return value
+}
+
+function checkInt64(name: string, value: bigint): bigint {
+  if (typeof value !== 'bigint' || value < INT64_MIN || value > INT64_MAX) {
+    throw new KafkaJSInvalidArgumentError(`${name} must be a bigint in the int64 range, got ${String(value)}`)
+  }
+  return value
+}
+
+function timestampOf(record: RecordInput, index: number, now: number): number {
+  const t = record.timestamp
+  if (t === undefined) return now
+  const ms = typeof t === 'bigint' ? Number(t) : t
+  if (!fitsVarlongNumber(ms)) {
+    throw new KafkaJSInvalidArgumentError(
+      `records[${index}].timestamp must be an integer number of milliseconds, got ${String(t)}`,
+    )
+  }
+  return ms
+}
+
+function sizeOfNullableBytes(value: Buffer | null | undefined): number {
+  return value == null ? 1 : sizeOfVarint(value.length) + value.length
+}
+
+function sizeOfRecordBody(record: RecordInput, timestampDelta: number, offsetDelta: number): number {
+  let size =
+    1 + // attributes
+    sizeOfVarlongNumber(timestampDelta) +
+    sizeOfVarint(offsetDelta) +
+    sizeOfNullableBytes(record.key) +
+    sizeOfNullableBytes(record.value)
+  const headers = record.headers ?? []
+  size += sizeOfVarint(headers.length)
+  for (const header of headers) {
+    const keyLength = Buffer.byteLength(header.key, 'utf8')
+    size += sizeOfVarint(keyLength) + keyLength + sizeOfNullableBytes(header.value)
+  }
+  return size
+}
+
+function plan(input: RecordBatchInput): BatchPlan {
+  const compression = input.compression ?? CompressionTypes.None
+  if (!isCompressionType(compression)) {
+    throw new KafkaJSInvalidArgumentError(
+      `compression must be one of CompressionTypes (0-4), got ${String(compression)}`,
+    )
+  }
+  const timestampType = input.timestampType ?? TimestampTypes.CreateTime
+  if (timestampType !== TimestampTypes.CreateTime && timestampType !== TimestampTypes.LogAppendTime) {
+    throw new KafkaJSInvalidArgumentError(
+      `timestampType must be CreateTime (0) or LogAppendTime (1), got ${String(timestampType)}`,
+    )
+  }
+  const attributes =
+    compression |
+    (timestampType === TimestampTypes.LogAppendTime ? TIMESTAMP_TYPE_MASK : 0) |
+    (input.transactional ? TRANSACTIONAL_FLAG_MASK : 0) |
+    (input.isControl ? CONTROL_FLAG_MASK : 0) |
+    (input.deleteHorizon ? DELETE_HORIZON_FLAG_MASK : 0)
+
+  const records = input.records
+  const count = records.length
+  const now = Date.now()
+  const timestamps = new Float64Array(count)
+  const offsetDeltas = new Int32Array(count)
+  const bodySizes = new Int32Array(count)
+  let maxTimestamp = -Infinity
+  let previousDelta = -1
+  for (let i = 0; i < count; i++) {
+    const record = records[i]!
+    const ts = timestampOf(record, i, now)
+    timestamps[i] = ts
+    if (ts > maxTimestamp) maxTimestamp = ts
+    const delta = record.offsetDelta ?? i
+    checkInteger(`records[${i}].offsetDelta`, delta, previousDelta + 1, INT32_MAX)
+    offsetDeltas[i] = delta
+    previousDelta = delta
+  }
+  // As Java's MemoryRecordsBuilder: the first record's timestamp is the base.
+  const baseTimestamp = count > 0 ? timestamps[0]! : -1
+  let recordsSize = 0
+  for (let i = 0; i < count; i++) {
+    const body = sizeOfRecordBody(records[i]!, timestamps[i]! - baseTimestamp, offsetDeltas[i]!)
+    bodySizes[i] = body
+    recordsSize += sizeOfVarint(body) + body
+  }
+  return {
+    attributes,
+    baseOffset: checkInt64('baseOffset', input.baseOffset ?? 0n),
+    partitionLeaderEpoch: checkInteger(
+      'partitionLeaderEpoch',
+      input.partitionLeaderEpoch ?? NO_PARTITION_LEADER_EPOCH,
+      INT32_MIN,
+      INT32_MAX,
+    ),
+    producerId: checkInt64('producerId', input.producerId ?? NO_PRODUCER_ID),
+    producerEpoch: checkInteger('producerEpoch', input.producerEpoch ?? NO_PRODUCER_EPOCH, INT16_MIN, INT16_MAX),
+    baseSequence: checkInteger('baseSequence', input.baseSequence ?? NO_SEQUENCE, INT32_MIN, INT32_MAX),
+    lastOffsetDelta: count > 0 ? offsetDeltas[count - 1]! : 0,
+    baseTimestamp,
+    maxTimestamp: checkInt64('maxTimestamp', input.maxTimestamp ?? (count > 0 ? BigInt(maxTimestamp) : -1n)),
+    records,
+    timestamps,
+    offsetDeltas,
+    bodySizes,
+    recordsSize,
+  }
+}
+
+function writeNullableBytes(w: Writer, value: Buffer | null | undefined): void {
+  if (value == null) {
+    w.varint(-1)
+    return
+  }
+  w.varint(value.length)
+  w.raw(value)
+}
+
+function writeRecords(w: Writer, p: BatchPlan): void {
+  const { records, timestamps, offsetDeltas, bodySizes, baseTimestamp } = p
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!
+    w.varint(bodySizes[i]!)
+    w.int8(0) // record attributes: unused
+    w.offset = writeVarlongNumber(w.buffer, w.offset, timestamps[i]! - baseTimestamp)
+    w.varint(offsetDeltas[i]!)
+    writeNullableBytes(w, record.key)
+    writeNullableBytes(w, record.value)
+    const headers = record.headers ?? []
+    w.varint(headers.length)
+    for (const header of headers) {
+      w.varint(Buffer.byteLength(header.key, 'utf8'))
+      w.utf8(header.key)
+      writeNullableBytes(w, header.value)
+    }
+  }
+}
+
+function writeHeader(w: Writer, p: BatchPlan, attributes: number, totalSize: number): void {
+  w.int64(p.baseOffset)
+  w.int32(totalSize - LOG_OVERHEAD)
+  w.int32(p.partitionLeaderEpoch)
+  w.int8(MAGIC_V2)
+  w.uint32(0) // CRC, filled in once the rest is written
+  w.int16(attributes)
+  w.int32(p.lastOffsetDelta)
+  w.int64(BigInt(p.baseTimestamp))
+  w.int64(p.maxTimestamp)
+  w.int64(p.producerId)
+  w.int16(p.producerEpoch)
+  w.int32(p.baseSequence)
+  w.int32(p.records.length)
+}
+
+function sealChecksum(buffer: Buffer): Buffer {
+  buffer.writeUInt32BE(crc32c(buffer, ATTRIBUTES_OFFSET, buffer.length), CRC_OFFSET)
+  return buffer
+}
+
+function encodeUncompressed(p: BatchPlan): Buffer {
+  const size = RECORD_BATCH_OVERHEAD + p.recordsSize
+  const w = new Writer(size)
+  writeHeader(w, p, p.attributes, size)
+  writeRecords(w, p)
+  return sealChecksum(w.assertEnd())
+}
+
+/**
+ * Encodes a batch without compression, synchronously. Throws KafkaJSInvalidArgumentError when the
+ * input asks for a compression type other than None: use encodeRecordBatch for those.
+ */
+export function encodeRecordBatchSync(input: RecordBatchInput): Buffer {
+  const p = plan(input)
+  const compression = p.attributes & 0x07
+  if (compression !== CompressionTypes.None) {
+    throw new KafkaJSInvalidArgumentError(
+      `encodeRecordBatchSync cannot compress (${compressionTypeName(compression)}); use encodeRecordBatch`,
+    )
+  }
+  return encodeUncompressed(p)
+}
+
+/** Encodes a batch, compressing its records with the codec registered for input.compression. */
+export async function encodeRecordBatch(input: RecordBatchInput): Promise<Buffer> {
+  const p = plan(input)
+  const compression = p.attributes & 0x07
+  if (compression === CompressionTypes.None) return encodeUncompressed(p)
+  const codec = lookupCodec(compression)
+  const recordsWriter = new Writer(p.recordsSize)
+  writeRecords(recordsWriter, p)
+  const compressed = await codec.compress({ buffer: recordsWriter.assertEnd() })
+  const size = RECORD_BATCH_OVERHEAD + compressed.length
+  const w = new Writer(size)
+  writeHeader(w, p, p.attributes, size)
+  w.raw(compressed)
+  return sealChecksum(w.assertEnd())
+}

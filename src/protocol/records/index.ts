@@ -1,0 +1,19 @@
+export {
+  type ControlRecord,
+  ControlRecordTypes,
+  decodeControlRecord,
+  endTxnMarkerRecord,
+} from './control-record.js'
+export { decodeRecords } from './decode-records.js'
+export { encodeRecordBatch, encodeRecordBatchSync } from './encode-record-batch.js'
+export { RECORD_BATCH_OVERHEAD, type TimestampType, TimestampTypes } from './record-batch-format.js'
+export type {
+  DecodedRecord,
+  DecodedRecordBatch,
+  DecodedRecords,
+  DecodeRecordsOptions,
+  PartialBatch,
+  RecordBatchInput,
+  RecordHeader,
+  RecordInput,
+} from './types.js'
