@@ -4,11 +4,12 @@
 //
 // Starts a real Kafka cluster from kafkit/testing that keeps running after this command returns
 // (its pids and folders go to .kafkit/cli-state.json), so that examples, kcat or a debugger can use it.
-// It runs the TypeScript sources directly (compiled in memory by @swc/core), so no build is needed.
+// It runs the TypeScript sources directly (compiled in memory by @swc/core, see ts-sources.js), so
+// no build is needed.
 
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import Module, { createRequire } from 'node:module'
-import { dirname, join, resolve } from 'node:path'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -16,26 +17,8 @@ const require = createRequire(import.meta.url)
 const stateFile = process.env.KAFKIT_CLI_STATE || join(root, '.kafkit', 'cli-state.json')
 
 function loadTesting() {
-  const swc = require('@swc/core')
-  const srcRoot = join(root, 'src')
-  // sources import './x.js' (the name after the build); inside src/ that means './x.ts'
-  const resolveFilename = Module._resolveFilename
-  Module._resolveFilename = function (request, parent, ...rest) {
-    if (parent?.filename?.startsWith(srcRoot) && request.startsWith('.') && request.endsWith('.js')) {
-      const source = resolve(dirname(parent.filename), `${request.slice(0, -3)}.ts`)
-      if (existsSync(source)) return source
-    }
-    return resolveFilename.call(this, request, parent, ...rest)
-  }
-  Module._extensions['.ts'] = (module, filename) => {
-    const { code } = swc.transformSync(readFileSync(filename, 'utf8'), {
-      filename,
-      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-      module: { type: 'commonjs' },
-    })
-    module._compile(code, filename)
-  }
-  return require(join(srcRoot, 'testing', 'index.ts'))
+  require('./ts-sources.js').registerTsSources()
+  return require(join(root, 'src', 'testing', 'index.ts'))
 }
 
 const USAGE = `usage: npm run kafka -- <command> [options]

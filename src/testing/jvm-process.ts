@@ -1,7 +1,8 @@
 // One broker JVM. Its stdout and stderr go straight to a log file (no pipe to this process, so a
 // detached broker keeps running and logging after we exit). Unless detached, a watchdog shell holds
 // the read end of a pipe whose write end only this process has: when this process dies in any way,
-// SIGKILL included, the pipe closes, the shell's `read` returns and it SIGKILLs the JVM.
+// SIGKILL included, the pipe closes, the shell's `read` returns and it SIGKILLs the JVM and removes
+// the cluster's temp folder.
 
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, openSync, readSync, statSync } from 'node:fs'
@@ -21,10 +22,13 @@ export interface JvmSpawnOptions {
   logFile: string
   /** Run in its own session without a watchdog, so that release() can hand it over to outlive us. */
   detached: boolean
+  /** Removed by the watchdog after it kills the JVM (this process can no longer do it then). */
+  cleanupDir?: string
   label: string
 }
 
-const WATCHDOG_SCRIPT = 'read _; kill -9 "$1" 2>/dev/null'
+// $1: the JVM's pid; $2: a folder to remove after it (the cluster's temp folder), or empty
+const WATCHDOG_SCRIPT = 'read _; kill -9 "$1" 2>/dev/null; if [ -n "$2" ]; then rm -rf "$2"; fi'
 
 export class JvmProcess {
   readonly pid: number
@@ -67,7 +71,7 @@ export class JvmProcess {
     child.unref()
     // tracked even when detached: until release(), a failed or interrupted start must not leak it
     cleanupRegistry.trackProcess(child.pid, options.label)
-    if (!options.detached) jvm.#watchdog = startWatchdog(child.pid)
+    if (!options.detached) jvm.#watchdog = startWatchdog(child.pid, options.cleanupDir ?? '')
     void exited.then((exit) => {
       jvm.#exit = exit
       jvm.#releaseWatchdog()
@@ -112,8 +116,8 @@ export class JvmProcess {
   }
 }
 
-function startWatchdog(pid: number): ChildProcess | undefined {
-  const watchdog = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'kafkit-watchdog', String(pid)], {
+function startWatchdog(pid: number, cleanupDir: string): ChildProcess | undefined {
+  const watchdog = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'kafkit-watchdog', String(pid), cleanupDir], {
     stdio: ['pipe', 'ignore', 'ignore'],
     // its own process group: a terminal's Ctrl-C must not kill the watchdog before it can act
     detached: true,

@@ -264,6 +264,7 @@ export class LocalKafkaCluster implements KafkaTestCluster {
       cwd: node.dir,
       logFile: node.logFile,
       detached: this.#options.detached,
+      cleanupDir: this.#rootDir,
       label: `kafka node ${node.addresses.id}`,
     })
   }
@@ -296,6 +297,11 @@ export class LocalKafkaCluster implements KafkaTestCluster {
   async #poll(node: LocalNode, deadline: number, what: string, check: () => Promise<void>): Promise<void> {
     let lastError: unknown
     for (;;) {
+      if (this.#stopped) {
+        throw new KafkaStartError(
+          `Kafka node ${node.addresses.id}: the cluster was stopped while waiting for it to ${what}`,
+        )
+      }
       for (const other of this.#nodes) {
         const exit = other.jvm?.exitInfo
         if (exit && isExpectedUp(other)) throw this.#exitError(other, exit)
