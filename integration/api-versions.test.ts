@@ -1,18 +1,18 @@
 // ApiVersions against a real broker, at every version the broker supports.
 
 import { Connection } from '../src/network/connection.js'
+import { parseHostPort } from '../src/network/validate.js'
 import { ApiVersions } from '../src/protocol/generated/api-versions.js'
 import { Metadata } from '../src/protocol/generated/metadata.js'
 import { VERSION } from '../src/version.js'
+import { seedBrokers } from './network-helpers.js'
 
-const [seed] = (process.env.KAFKA_BROKERS ?? '').split(',')
-if (!seed) throw new Error('KAFKA_BROKERS is not set: run through the integration project (global setup)')
-const [host, port] = [seed.slice(0, seed.lastIndexOf(':')), Number(seed.slice(seed.lastIndexOf(':') + 1))]
+const { host, port } = parseHostPort(seedBrokers()[0]!, 'KAFKA_BROKERS')
 
 let connection: Connection
 
 beforeAll(async () => {
-  connection = new Connection({ host: host!, port, clientId: 'kafkit-api-versions-test' })
+  connection = new Connection({ host, port, clientId: 'kafkit-api-versions-test' })
   await connection.connect()
 })
 

@@ -4,33 +4,17 @@
 import { randomUUID } from 'node:crypto'
 import { Cluster } from '../src/cluster/cluster.js'
 import { KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from '../src/errors.js'
-import { CreateTopics, createCreateTopicsRequestCreatableTopic } from '../src/protocol/generated/create-topics.js'
 import { createMetadataRequestMetadataRequestTopic, Metadata } from '../src/protocol/generated/metadata.js'
 import { ZERO_UUID } from '../src/protocol/primitives/uuid.js'
+import { connectedCluster, createTopic, seedBrokers } from './network-helpers.js'
 
-const seeds = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean)
-if (seeds.length === 0) throw new Error('KAFKA_BROKERS is not set: run through the integration project (global setup)')
-
+const seeds = seedBrokers()
 const topic = `kafkit-metadata-${randomUUID()}`
-const PARTITIONS = 3
 let cluster: Cluster
 
 beforeAll(async () => {
-  cluster = new Cluster({ brokers: seeds, clientId: 'kafkit-metadata-test', allowAutoTopicCreation: false })
-  await cluster.connect()
-  const controller = await cluster.controllerConnection()
-  const response = await controller.send(
-    CreateTopics,
-    CreateTopics.createRequest({
-      topics: [
-        createCreateTopicsRequestCreatableTopic({ name: topic, numPartitions: PARTITIONS, replicationFactor: 1 }),
-      ],
-      timeoutMs: 30000,
-    }),
-  )
-  expect(response.topics.map((t) => [t.name, t.errorCode])).toEqual([[topic, 0]])
-  // the topic's partitions get leaders shortly after creation; leaderFor waits for them
-  for (let p = 0; p < PARTITIONS; p++) await cluster.leaderFor(topic, p)
+  cluster = await connectedCluster('kafkit-metadata-test')
+  await createTopic(cluster, topic, 3)
 })
 
 afterAll(() => cluster.disconnect())

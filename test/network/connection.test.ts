@@ -16,6 +16,7 @@ import { ApiVersions } from '../../src/protocol/generated/api-versions.js'
 import { Reader } from '../../src/protocol/primitives/reader.js'
 import { VERSION } from '../../src/version.js'
 import { Echo, echoed, FakeServer, type ReceivedRequest, write } from './fake-server.js'
+import { closedPort } from './ports.js'
 
 let server: FakeServer
 const connections: Connection[] = []
@@ -143,10 +144,7 @@ describe('handshake', () => {
   })
 
   test('an unreachable port is a KafkaJSConnectionError naming host:port', async () => {
-    const free = net.createServer()
-    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve))
-    const port = (free.address() as net.AddressInfo).port
-    await new Promise<void>((resolve) => free.close(() => resolve()))
+    const port = await closedPort()
     const c = new Connection({ host: '127.0.0.1', port })
     connections.push(c)
     const error = await c.connect().catch((e: unknown) => e)

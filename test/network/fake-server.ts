@@ -9,6 +9,7 @@ import { FrameDecoder } from '../../src/network/frame-decoder.js'
 import type { ApiDefinition } from '../../src/protocol/api.js'
 import { skipTaggedFields } from '../../src/protocol/frame.js'
 import { ApiVersions } from '../../src/protocol/generated/api-versions.js'
+import { apisByKey } from '../../src/protocol/generated/index.js'
 import { Reader } from '../../src/protocol/primitives/reader.js'
 import { Writer } from '../../src/protocol/primitives/writer.js'
 
@@ -83,6 +84,28 @@ export class FakeServer {
     return `127.0.0.1:${this.port}`
   }
 
+  /** Advertises `api` in ApiVersions with the given range (default: the client's whole range). */
+  advertise(
+    api: { apiKey: number; minVersion: number; maxVersion: number },
+    min = api.minVersion,
+    max = api.maxVersion,
+  ): void {
+    this.apiVersions = this.apiVersions.filter((k) => k.apiKey !== api.apiKey)
+    this.apiVersions.push({ apiKey: api.apiKey, minVersion: min, maxVersion: max })
+  }
+
+  /**
+   * Answers `api` with what `respond` returns for the decoded request (nothing when it returns
+   * undefined), and advertises the client's range for it unless a range is advertised already.
+   */
+  serve<Req, Res>(api: ApiDefinition<Req, Res>, respond: (request: Req, version: number) => Res | undefined): void {
+    if (!this.apiVersions.some((k) => k.apiKey === api.apiKey)) this.advertise(api)
+    this.handlers.set(api.apiKey, (req) => {
+      const response = respond(api.readRequest(new Reader(req.body), req.apiVersion), req.apiVersion)
+      if (response !== undefined) this.reply(req, api, response)
+    })
+  }
+
   /** Requests received for one API. */
   received(api: { apiKey: number }): ReceivedRequest[] {
     return this.requests.filter((r) => r.apiKey === api.apiKey)
@@ -122,7 +145,7 @@ export class FakeServer {
         const correlationId = r.int32()
         const clientId = r.string()
         // request header v2 (flexible versions) ends with tagged fields
-        if (apiKey === ApiVersions.apiKey && ApiVersions.requestHeaderVersion(apiVersion) >= 2) skipTaggedFields(r)
+        if ((apisByKey.get(apiKey)?.requestHeaderVersion(apiVersion) ?? 1) >= 2) skipTaggedFields(r)
         const body = frame.subarray(r.offset)
         const request = { apiKey, apiVersion, correlationId, clientId, body, socket }
         this.requests.push(request)
