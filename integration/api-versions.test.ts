@@ -1,13 +1,12 @@
 // ApiVersions against a real broker, at every version the broker supports.
 
 import { Connection } from '../src/network/connection.js'
-import { parseHostPort } from '../src/network/validate.js'
 import { ApiVersions } from '../src/protocol/generated/api-versions.js'
 import { Metadata } from '../src/protocol/generated/metadata.js'
 import { VERSION } from '../src/version.js'
-import { seedBrokers } from './network-helpers.js'
+import { brokers, hostAndPort } from './helpers/brokers.js'
 
-const { host, port } = parseHostPort(seedBrokers()[0]!, 'KAFKA_BROKERS')
+const { host, port } = hostAndPort(brokers()[0]!)
 
 let connection: Connection
 

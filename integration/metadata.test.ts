@@ -6,9 +6,10 @@ import { Cluster } from '../src/cluster/cluster.js'
 import { KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from '../src/errors.js'
 import { createMetadataRequestMetadataRequestTopic, Metadata } from '../src/protocol/generated/metadata.js'
 import { ZERO_UUID } from '../src/protocol/primitives/uuid.js'
-import { connectedCluster, createTopic, seedBrokers } from './network-helpers.js'
+import { brokers } from './helpers/brokers.js'
+import { connectedCluster, createTopic } from './network-helpers.js'
 
-const seeds = seedBrokers()
+const seeds = brokers()
 const topic = `kafkit-metadata-${randomUUID()}`
 let cluster: Cluster
 

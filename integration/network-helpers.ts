@@ -2,18 +2,11 @@
 
 import { Cluster } from '../src/cluster/cluster.js'
 import { CreateTopics, createCreateTopicsRequestCreatableTopic } from '../src/protocol/generated/create-topics.js'
-
-/** The bootstrap list the global setup exports for the broker it started. */
-export function seedBrokers(): string[] {
-  const seeds = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean)
-  if (seeds.length === 0)
-    throw new Error('KAFKA_BROKERS is not set: run through the integration project (global setup)')
-  return seeds
-}
+import { brokers } from './helpers/brokers.js'
 
 /** A connected cluster view on the test broker; auto-creation off so that only CreateTopics makes topics. */
 export async function connectedCluster(clientId: string): Promise<Cluster> {
-  const cluster = new Cluster({ brokers: seedBrokers(), clientId, allowAutoTopicCreation: false })
+  const cluster = new Cluster({ brokers: brokers(), clientId, allowAutoTopicCreation: false })
   await cluster.connect()
   return cluster
 }

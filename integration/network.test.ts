@@ -24,9 +24,10 @@ import {
 } from '../src/protocol/generated/list-offsets.js'
 import { createMetadataRequestMetadataRequestTopic, Metadata } from '../src/protocol/generated/metadata.js'
 import { closedPort } from '../test/network/ports.js'
-import { connectedCluster, createTopic, seedBrokers } from './network-helpers.js'
+import { brokers, hostAndPort } from './helpers/brokers.js'
+import { connectedCluster, createTopic } from './network-helpers.js'
 
-const seeds = seedBrokers()
+const seeds = brokers()
 const topic = `kafkit-network-${randomUUID()}`
 let cluster: Cluster
 
@@ -76,7 +77,7 @@ test('bootstrap works with an unreachable seed listed first, whichever order the
 
 test('the broker answers an ApiVersions version it does not know in v0, with UNSUPPORTED_VERSION and its range', async () => {
   // claims the broker behaviour the handshake's fallback relies on: a raw socket sends version 127
-  const [host, port] = [seeds[0]!.slice(0, seeds[0]!.lastIndexOf(':')), Number(seeds[0]!.split(':').pop())]
+  const { host, port } = hostAndPort(seeds[0]!)
   const socket = net.connect({ host, port })
   const decoder = new FrameDecoder()
   const frame = new Promise<Buffer>((resolve, reject) => {
