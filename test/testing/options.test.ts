@@ -1,0 +1,94 @@
+import { KafkaJSInvalidArgumentError, KafkaJSNotImplemented } from '../../src/errors.js'
+import { normalizeStartOptions, type StartKafkaOptions } from '../../src/testing/options.js'
+import { DEFAULT_KAFKA_VERSION, parseKafkaVersion } from '../../src/testing/version.js'
+
+const noEnv = {}
+
+describe('normalizeStartOptions', () => {
+  test('defaults: one node, the pinned version, local JVMs', () => {
+    expect(normalizeStartOptions({}, noEnv)).toEqual({
+      nodes: 1,
+      version: DEFAULT_KAFKA_VERSION,
+      brokerConfig: {},
+      security: undefined,
+      features: {},
+      runtime: 'jvm',
+      startTimeoutMs: 120_000,
+      cacheDir: undefined,
+      detached: false,
+    })
+    expect(DEFAULT_KAFKA_VERSION).toBe('4.3.1')
+  })
+
+  test('KAFKA_VERSION and KAFKIT_TEST_CONTAINER choose the version and the runtime; options win', () => {
+    const env = { KAFKA_VERSION: '3.9.1', KAFKIT_TEST_CONTAINER: '1' }
+    expect(normalizeStartOptions({}, env)).toMatchObject({ version: '3.9.1', runtime: 'container' })
+    expect(normalizeStartOptions({ version: '4.0.0', runtime: 'jvm' }, env)).toMatchObject({
+      version: '4.0.0',
+      runtime: 'jvm',
+    })
+  })
+
+  test.each<[string, unknown, RegExp]>([
+    ['nodes', { nodes: 2 }, /nodes must be 1 or 3, got 2/],
+    ['version', { version: 'latest' }, /version must be a release such as "4.3.1", got "latest"/],
+    ['unknown option', { node: 3 }, /unknown option "node"/],
+    ['runtime', { runtime: 'docker' }, /runtime must be "jvm" or "container"/],
+    ['timeout', { startTimeoutMs: 0 }, /startTimeoutMs must be a positive integer/],
+    ['owned setting', { brokerConfig: { listeners: 'x' } }, /cannot set "listeners"/],
+    ['non-string setting', { brokerConfig: { 'num.partitions': 3 } }, /"num.partitions" must be a string.*write "3"/],
+    ['multi-line setting', { brokerConfig: { a: 'x\ny' } }, /"a" must be a single line/],
+    ['feature level', { features: { 'share.version': 1.5 } }, /feature "share.version" level must be an integer/],
+    ['no listeners', { security: { listeners: [] } }, /security.listeners must list at least one/],
+    ['bad listener', { security: { listeners: ['SASL'] } }, /security.listeners has "SASL"/],
+    ['bad mechanism', { security: { listeners: ['SASL_PLAINTEXT'], saslMechanisms: ['GSSAPI'] } }, /"GSSAPI"/],
+    [
+      'quote in password',
+      { security: { listeners: ['SASL_PLAINTEXT'], users: [{ username: 'a', password: 'x"y' }] } },
+      /password "x\\"y" must be non-empty/,
+    ],
+    [
+      'duplicate user',
+      {
+        security: {
+          listeners: ['SASL_PLAINTEXT'],
+          users: [
+            { username: 'a', password: 'p' },
+            { username: 'a', password: 'q' },
+          ],
+        },
+      },
+      /lists "a" twice/,
+    ],
+  ])('rejects a bad %s with a precise message', (_what, options, message) => {
+    expect(() => normalizeStartOptions(options as StartKafkaOptions, noEnv)).toThrow(KafkaJSInvalidArgumentError)
+    expect(() => normalizeStartOptions(options as StartKafkaOptions, noEnv)).toThrow(message)
+  })
+
+  test('a bad KAFKA_VERSION is reported as coming from the environment', () => {
+    expect(() => normalizeStartOptions({}, { KAFKA_VERSION: '4.x' })).toThrow(/got "4.x" \(from KAFKA_VERSION\)/)
+  })
+
+  test('TLS listeners are refused as not implemented rather than ignored', () => {
+    expect(() => normalizeStartOptions({ security: { listeners: ['SSL'] } }, noEnv)).toThrow(KafkaJSNotImplemented)
+    expect(() => normalizeStartOptions({ security: { listeners: ['SASL_PLAINTEXT', 'SASL_SSL'] } }, noEnv)).toThrow(
+      /TLS listeners \(SASL_SSL\) are not implemented yet/,
+    )
+    expect(() =>
+      normalizeStartOptions({ security: { listeners: ['SASL_PLAINTEXT'], tls: { clientAuth: 'required' } } }, noEnv),
+    ).toThrow(KafkaJSNotImplemented)
+  })
+
+  test('SASL_PLAINTEXT gets every mechanism and a default user unless told otherwise', () => {
+    expect(normalizeStartOptions({ security: { listeners: ['SASL_PLAINTEXT'] } }, noEnv).security).toEqual({
+      listeners: ['SASL_PLAINTEXT'],
+      saslMechanisms: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'],
+      users: [{ username: 'kafkit', password: 'kafkit-secret' }],
+    })
+  })
+})
+
+test('parseKafkaVersion', () => {
+  expect(parseKafkaVersion('3.9.1')).toEqual({ major: 3, minor: 9, patch: 1 })
+  expect(() => parseKafkaVersion('3.9')).toThrow(KafkaJSInvalidArgumentError)
+})
