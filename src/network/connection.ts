@@ -157,6 +157,9 @@ export class Connection {
 
   /** Connects, negotiates versions and authenticates; concurrent and repeated calls share one attempt. */
   connect(): Promise<void> {
+    if (this.#connecting === undefined && this.state === 'closed') {
+      return Promise.reject(this.#notReady('a closed connection cannot connect again; make a new one'))
+    }
     this.#connecting ??= this.#establish()
     return this.#connecting
   }
@@ -292,15 +295,16 @@ export class Connection {
       clientSoftwareVersion: VERSION,
     })
     for (;;) {
+      const requested = version
       const response = await this.#request(ApiVersions, request, {
-        version,
-        // a broker that does not know `version` answers in v0 (with UNSUPPORTED_VERSION and its own
+        version: requested,
+        // a broker that does not know `requested` answers in v0 (with UNSUPPORTED_VERSION and its own
         // range for ApiVersions), as that is the one format every client can read
         decode: (frame) => {
           try {
-            return decodeResponseFrame(ApiVersions, version, frame)
+            return decodeResponseFrame(ApiVersions, requested, frame)
           } catch (error) {
-            if (version === 0) throw error
+            if (requested === 0) throw error
             return decodeResponseFrame(ApiVersions, 0, frame)
           }
         },

@@ -281,6 +281,14 @@ describe('requests', () => {
     expect(c.state).toBe('ready')
   })
 
+  test('a closed connection cannot connect again', async () => {
+    const c = connection()
+    await c.close()
+    await expect(c.connect()).rejects.toThrow(
+      `Connection to ${server.broker} is closed: a closed connection cannot connect`,
+    )
+  })
+
   test('send before connect is refused', async () => {
     const c = connection()
     await expect(c.send(Echo, { value: 1 })).rejects.toThrow(`Not connected to ${server.broker} (created)`)
