@@ -81,3 +81,46 @@ test('the bound is validated', () => {
   expect(() => new FrameDecoder(-1)).toThrow(RangeError)
   expect(() => new FrameDecoder(1.5)).toThrow(RangeError)
 })
+
+/** A small deterministic generator, so a failing case can be replayed. */
+function random(seed: number): () => number {
+  let s = seed >>> 0
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    return s / 2 ** 32
+  }
+}
+
+test('fuzz: random frames cut at random points reassemble exactly', () => {
+  for (let seed = 1; seed <= 50; seed++) {
+    const next = random(seed)
+    const frames = Array.from({ length: 1 + Math.floor(next() * 20) }, () =>
+      Buffer.from(Array.from({ length: Math.floor(next() * 300) }, () => Math.floor(next() * 256))),
+    )
+    const bytes = concat(frames)
+    const decoder = new FrameDecoder(1000)
+    const out: Buffer[] = []
+    for (let at = 0; at < bytes.length; ) {
+      const size = 1 + Math.floor(next() * 400)
+      out.push(...decoder.push(bytes.subarray(at, at + size)))
+      at += size
+    }
+    expect(out).toEqual(frames)
+    expect(decoder.buffered).toBe(0)
+  }
+})
+
+test('fuzz: random bytes yield frames or a KafkaJSDecodeError, nothing else', () => {
+  for (let seed = 1; seed <= 200; seed++) {
+    const next = random(seed)
+    const decoder = new FrameDecoder(4096)
+    try {
+      for (let i = 0; i < 20; i++) {
+        decoder.push(Buffer.from(Array.from({ length: Math.floor(next() * 64) }, () => Math.floor(next() * 256))))
+      }
+    } catch (error) {
+      expect(error).toBeInstanceOf(KafkaJSDecodeError)
+    }
+    expect(decoder.buffered).toBeLessThanOrEqual(4 + 4096)
+  }
+})
