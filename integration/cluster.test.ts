@@ -1,11 +1,19 @@
 // The harness itself: a three-node cluster starts, a killed node refuses connections while the
-// others serve, and a restarted node comes back with its data and rejoins the replicas.
+// others serve, and a restarted node comes back with its data and rejoins the replicas; a SASL
+// listener accepts the configured users (checked with Kafka's own Java client tools).
 
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CreateTopics } from '../src/protocol/generated/create-topics.js'
 import { Metadata } from '../src/protocol/generated/metadata.js'
-import { type KafkaTestCluster, probeApiVersions, probeBrokers, startKafka } from '../src/testing/index.js'
+import {
+  type KafkaTestCluster,
+  probeApiVersions,
+  probeBrokers,
+  runKafkaTool,
+  startKafka,
+} from '../src/testing/index.js'
 import { usesExternalCluster } from './helpers/brokers.js'
 import { sendRawRequest } from './helpers/raw-request.js'
 
@@ -147,6 +155,65 @@ describeLocal('a three-node cluster', () => {
         expect(() => process.kill(n.pid!, 0)).toThrow()
         expect(existsSync(n.dir)).toBe(false)
       }
+    },
+    SLOW,
+  )
+})
+
+describeLocal('a SASL_PLAINTEXT listener', () => {
+  let cluster: KafkaTestCluster
+  let configDir: string
+
+  beforeAll(async () => {
+    configDir = mkdtempSync(join(tmpdir(), 'kafkit-sasl-test-'))
+    cluster = await startKafka({
+      security: { listeners: ['SASL_PLAINTEXT'], users: [{ username: 'alice', password: 'alice-secret' }] },
+    })
+  }, SLOW)
+
+  afterAll(async () => {
+    await cluster?.stop()
+    rmSync(configDir, { recursive: true, force: true })
+  }, SLOW)
+
+  /** TopicCommand --list through the SASL listener, as the Java client logs in with these credentials. */
+  async function listTopicsAs(mechanism: string, password: string) {
+    const module = mechanism === 'PLAIN' ? 'plain.PlainLoginModule' : 'scram.ScramLoginModule'
+    const file = join(configDir, `${mechanism}-${password}.properties`)
+    writeFileSync(
+      file,
+      [
+        'security.protocol=SASL_PLAINTEXT',
+        `sasl.mechanism=${mechanism}`,
+        `sasl.jaas.config=org.apache.kafka.common.security.${module} required username="alice" password="${password}";`,
+        '',
+      ].join('\n'),
+    )
+    const bootstrap = cluster.listeners.SASL_PLAINTEXT!.join(',')
+    return runKafkaTool('org.apache.kafka.tools.TopicCommand', [
+      '--bootstrap-server',
+      bootstrap,
+      '--command-config',
+      file,
+      '--list',
+    ])
+  }
+
+  test.each(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'])(
+    '%s accepts the configured user',
+    async (mechanism) => {
+      const result = await listTopicsAs(mechanism, 'alice-secret')
+      expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({ exitCode: 0, stderr: '' })
+    },
+    SLOW,
+  )
+
+  test(
+    'a wrong password is refused',
+    async () => {
+      const result = await listTopicsAs('SCRAM-SHA-256', 'not-the-secret')
+      expect(result.exitCode).not.toBe(0)
+      expect(result.stderr).toMatch(/SaslAuthenticationException/)
     },
     SLOW,
   )

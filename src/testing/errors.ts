@@ -47,7 +47,8 @@ export class KafkaStartError extends KafkaTestingError {
   readonly logFile: string | undefined
   readonly logTail: string
   constructor(message: string, info: { nodeId?: number; logFile?: string; logTail?: string; cause?: unknown } = {}) {
-    const tail = info.logTail ? `\n--- last lines of ${info.logFile ?? 'the log'} ---\n${info.logTail}` : ''
+    // the log's folder is usually removed by the time anyone reads this, so the tail travels in the message
+    const tail = info.logTail ? `\n--- last lines of its log (${info.logFile ?? 'kafka.log'}) ---\n${info.logTail}` : ''
     super(`${message}${tail}`, 'ERR_KAFKA_START', { cause: info.cause })
     this.nodeId = info.nodeId
     this.logFile = info.logFile
