@@ -21,7 +21,6 @@
 //    the connection, queued ones (never written, so safe to retry) with KafkaJSConnectionClosedError.
 
 import type net from 'node:net'
-import type { Writable } from 'node:stream'
 import {
   KafkaJSConnectionClosedError,
   KafkaJSConnectionError,
@@ -401,9 +400,7 @@ export class Connection {
 
   /** Writes queued requests while the in-flight limit allows (invariant 3). */
   #pump(): void {
-    // typed as a plain Writable: @types/node 20.9's Buffer does not match TypeScript 5.9's Uint8Array,
-    // which net.Socket#write demands
-    const socket: Writable | undefined = this.#socket
+    const socket = this.#socket
     if (socket === undefined || !WRITABLE_STATES.has(this.state)) return
     while (this.#inFlight.size < this.#options.maxInFlightRequests) {
       const pending = this.#queue.shift()

@@ -15,7 +15,7 @@ import { defaultSocketFactory, type SocketFactory } from '../../src/network/sock
 import { ApiVersions } from '../../src/protocol/generated/api-versions.js'
 import { Reader } from '../../src/protocol/primitives/reader.js'
 import { VERSION } from '../../src/version.js'
-import { Echo, echoed, FakeServer, type ReceivedRequest, write } from './fake-server.js'
+import { Echo, echoed, FakeServer, type ReceivedRequest } from './fake-server.js'
 import { closedPort } from './ports.js'
 
 let server: FakeServer
@@ -249,9 +249,9 @@ describe('requests', () => {
     const pending = [10, 20, 30].map((value) => c.send(Echo, { value }))
     await receivedCount(Echo, 3)
     const frames = held.map((req) => server.frame(req, Echo, { value: echoed(req) + 1 }))
-    write(held[0]!.socket, Buffer.from(frames.flatMap((f) => [...f]).slice(0, 30)))
+    held[0]!.socket.write(Buffer.from(frames.flatMap((f) => [...f]).slice(0, 30)))
     const rest = Buffer.from(frames.flatMap((f) => [...f]).slice(30))
-    for (let i = 0; i < rest.length; i++) write(held[0]!.socket, rest.subarray(i, i + 1))
+    for (let i = 0; i < rest.length; i++) held[0]!.socket.write(rest.subarray(i, i + 1))
     expect((await Promise.all(pending)).map((r) => r.value)).toEqual([11, 21, 31])
   })
 
@@ -273,7 +273,7 @@ describe('requests', () => {
     server.handlers.set(Echo.apiKey, (req) => {
       const value = echoed(req)
       // two bytes short of an int32: the frame is intact, its body is not
-      if (value === 1) write(req.socket, Buffer.from([0, 0, 0, 6, ...int32(req.correlationId), 0, 0]))
+      if (value === 1) req.socket.write(Buffer.from([0, 0, 0, 6, ...int32(req.correlationId), 0, 0]))
       else server.reply(req, Echo, { value })
     })
     await expect(c.send(Echo, { value: 1 })).rejects.toBeInstanceOf(KafkaJSDecodeError)
@@ -365,7 +365,7 @@ describe('close and failures', () => {
 
   test('a frame size above maxResponseSize is a decode error and closes the connection', async () => {
     const c = await connected({ maxResponseSize: 1024 })
-    server.handlers.set(Echo.apiKey, (req) => write(req.socket, Buffer.from(int32(1025))))
+    server.handlers.set(Echo.apiKey, (req) => req.socket.write(Buffer.from(int32(1025))))
     const error = await c.send(Echo, { value: 1 }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(KafkaJSDecodeError)
     expect((error as Error).message).toContain(`from ${server.broker}: invalid frame size 1025`)
@@ -374,7 +374,7 @@ describe('close and failures', () => {
 
   test('a negative frame size is a decode error and closes the connection', async () => {
     const c = await connected()
-    server.handlers.set(Echo.apiKey, (req) => write(req.socket, Buffer.from(int32(-5))))
+    server.handlers.set(Echo.apiKey, (req) => req.socket.write(Buffer.from(int32(-5))))
     await expect(c.send(Echo, { value: 1 })).rejects.toThrow(/invalid frame size -5/)
     expect(c.state).toBe('closed')
   })

@@ -4,7 +4,6 @@
 // integration/, against real Kafka.
 
 import net from 'node:net'
-import type { Writable } from 'node:stream'
 import { FrameDecoder } from '../../src/network/frame-decoder.js'
 import type { ApiDefinition } from '../../src/protocol/api.js'
 import { skipTaggedFields } from '../../src/protocol/frame.js'
@@ -124,7 +123,7 @@ export class FakeServer {
   }
 
   reply<Res>(req: ReceivedRequest, api: ApiDefinition<unknown, Res>, response: Res, version?: number): void {
-    write(req.socket, this.frame(req, api, response, version))
+    req.socket.write(this.frame(req, api, response, version))
   }
 
   async close(): Promise<void> {
@@ -158,9 +157,4 @@ export class FakeServer {
 /** The value an Echo request carries. */
 export function echoed(req: ReceivedRequest): number {
   return Echo.readRequest(new Reader(req.body), req.apiVersion).value
-}
-
-/** socket.write for a Buffer (@types/node 20.9's Buffer does not match TypeScript 5.9's Uint8Array). */
-export function write(socket: Writable, data: Buffer): void {
-  socket.write(data)
 }

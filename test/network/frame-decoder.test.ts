@@ -5,16 +5,15 @@ function frame(body: Buffer): Buffer {
   return concat([body])
 }
 
-/** Size-prefixes each body and joins them (Buffer.concat's typings clash with this TypeScript). */
+/** Size-prefixes each body and joins them. */
 function concat(bodies: Buffer[]): Buffer {
-  const out = Buffer.alloc(bodies.reduce((n, b) => n + 4 + b.length, 0))
-  let offset = 0
-  for (const body of bodies) {
-    offset = out.writeInt32BE(body.length, offset)
-    out.set(body, offset)
-    offset += body.length
-  }
-  return out
+  return Buffer.concat(
+    bodies.flatMap((body) => {
+      const prefix = Buffer.alloc(4)
+      prefix.writeInt32BE(body.length)
+      return [prefix, body]
+    }),
+  )
 }
 
 const bodies = [Buffer.from('first frame'), Buffer.alloc(0), Buffer.from('x'), Buffer.alloc(70_000, 7)]
