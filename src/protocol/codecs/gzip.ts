@@ -15,23 +15,17 @@ import {
 
 const SYNC_LIMIT = 32 * 1024
 
-// A plain Uint8Array view of a Buffer (no copy); it satisfies zlib's input type under every @types/node.
-function bytesOf(buffer: Buffer): Uint8Array {
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
-}
-
 const gzip = promisify(zlib.gzip)
 const gunzip = promisify(zlib.gunzip)
 
 export const gzipCodec: CompressionCodec = {
   async compress(encoder: CompressionInput): Promise<Buffer> {
-    const input = bytesOf(encoder.buffer)
+    const input = encoder.buffer
     return input.length <= SYNC_LIMIT ? zlib.gzipSync(input) : gzip(input)
   },
   async decompress(buffer: Buffer, options?: DecompressOptions): Promise<Buffer> {
     const limit = options?.maxOutputLength ?? DEFAULT_MAX_DECOMPRESSED_BYTES
     const zlibOptions = { maxOutputLength: Math.max(1, Math.min(limit, kMaxLength)) }
-    const input = bytesOf(buffer)
-    return input.length <= SYNC_LIMIT ? zlib.gunzipSync(input, zlibOptions) : gunzip(input, zlibOptions)
+    return buffer.length <= SYNC_LIMIT ? zlib.gunzipSync(buffer, zlibOptions) : gunzip(buffer, zlibOptions)
   },
 }

@@ -10,7 +10,7 @@ function rotl(x: number, r: number): number {
   return (x << r) | (x >>> (32 - r))
 }
 
-function read32(data: Buffer, i: number): number {
+function read32(data: Uint8Array, i: number): number {
   return data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24)
 }
 
@@ -19,7 +19,7 @@ function round(acc: number, input: number): number {
 }
 
 /** xxHash32 of `data[start, end)` with `seed`, as an unsigned 32-bit number. */
-export function xxhash32(data: Buffer, start = 0, end = data.length, seed = 0): number {
+export function xxhash32(data: Uint8Array, start = 0, end = data.length, seed = 0): number {
   let i = start
   let h: number
   if (end - start >= 16) {

@@ -82,14 +82,7 @@ function decompressBounded(context: ZstdDecompressionContext, input: Buffer, lim
     if (toFlush === 0 && remaining.length === 0) break
     if (produced === 0 && consumed === 0) throw new Error('ZSTD data is truncated')
   }
-  if (chunks.length === 1) return chunks[0]!
-  const out = Buffer.allocUnsafe(total)
-  let d = 0
-  for (const chunk of chunks) {
-    out.set(chunk, d)
-    d += chunk.length
-  }
-  return out
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)
 }
 
 export const zstdCodec: CompressionCodec = {

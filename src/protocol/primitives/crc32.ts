@@ -3,11 +3,11 @@
 
 import * as zlib from 'node:zlib'
 
-type NativeCrc32 = (data: Buffer, value?: number) => number
+type NativeCrc32 = (data: Uint8Array, value?: number) => number
 
 let table: Int32Array | undefined
 
-function tableCrc32(data: Buffer, crc: number): number {
+function tableCrc32(data: Uint8Array, crc: number): number {
   if (table === undefined) {
     table = new Int32Array(256)
     for (let n = 0; n < 256; n++) {
@@ -24,12 +24,12 @@ function tableCrc32(data: Buffer, crc: number): number {
 const native = (zlib as unknown as { crc32?: NativeCrc32 }).crc32
 
 /** CRC-32 (IEEE) of `data[start, end)`, as an unsigned 32-bit number. */
-export function crc32(data: Buffer, start = 0, end = data.length): number {
+export function crc32(data: Uint8Array, start = 0, end = data.length): number {
   const view = start === 0 && end === data.length ? data : data.subarray(start, end)
   return native === undefined ? tableCrc32(view, 0) : native(view, 0) >>> 0
 }
 
 /** The portable implementation, exported so tests can check it against the native one. */
-export function crc32Portable(data: Buffer): number {
+export function crc32Portable(data: Uint8Array): number {
   return tableCrc32(data, 0)
 }

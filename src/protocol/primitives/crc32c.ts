@@ -37,7 +37,7 @@ const [T0, T1, T2, T3, T4, T5, T6, T7] = buildTables() as [
  * CRC-32C of `data[start, end)`, as an unsigned 32-bit number. Pass a previous result as `crc` to
  * continue a checksum across several ranges.
  */
-export function crc32c(data: Buffer, start = 0, end = data.length, crc = 0): number {
+export function crc32c(data: Uint8Array, start = 0, end = data.length, crc = 0): number {
   let c = ~crc
   let i = start
   const fastEnd = end - 8

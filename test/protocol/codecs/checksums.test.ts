@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto'
 import { xxhash32 } from '../../../src/protocol/codecs/xxhash32.js'
 import { crc32, crc32Portable } from '../../../src/protocol/primitives/crc32.js'
 import { crc32c } from '../../../src/protocol/primitives/crc32c.js'
-import { copy } from './bytes.js'
 
 describe('crc32c', () => {
   test('matches the published check values', () => {
@@ -21,7 +20,7 @@ describe('crc32c', () => {
       [17, 18],
       [100, 100],
     ] as const) {
-      expect(crc32c(data, start, end)).toBe(crc32c(copy(data.subarray(start, end))))
+      expect(crc32c(data, start, end)).toBe(crc32c(Buffer.from(data.subarray(start, end))))
     }
     expect(crc32c(data, 500, 1000, crc32c(data, 0, 500))).toBe(crc32c(data))
   })

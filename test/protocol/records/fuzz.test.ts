@@ -14,7 +14,6 @@ import { lz4FrameCompress, lz4FrameDecompress } from '../../../src/protocol/code
 import { snappyDecompress, snappyXerialCompress } from '../../../src/protocol/codecs/snappy.js'
 import { SnappyFormatError } from '../../../src/protocol/codecs/snappy-block.js'
 import { decodeRecords, encodeRecordBatch, endTxnMarkerRecord } from '../../../src/protocol/records/index.js'
-import { concat, copy } from '../codecs/bytes.js'
 
 const SEED = 0x6b61666b
 
@@ -39,7 +38,7 @@ function randomBuffer(length: number): Buffer {
 }
 
 function mutate(input: Buffer): Buffer {
-  const out = copy(input)
+  const out = Buffer.from(input)
   const flips = 1 + int(4)
   for (let i = 0; i < flips; i++) {
     const at = int(out.length)
@@ -97,7 +96,7 @@ beforeAll(async () => {
   }
   // the small Java cases (legacy messages and wrappers among them); the 100 KB ones slow the loop down
   corpus.push(...golden.cases.filter((c) => c.hex.length < 4000).map((c) => Buffer.from(c.hex, 'hex')))
-  corpus.push(concat(corpus[0]!, corpus[3]!))
+  corpus.push(Buffer.concat([corpus[0]!, corpus[3]!]))
   corpus = corpus.filter((b) => b.length > 0)
 })
 
@@ -112,7 +111,7 @@ describe(`decodeRecords fuzz (seed 0x${SEED.toString(16)})`, () => {
       const header = Buffer.alloc(17)
       header.writeInt32BE(body.length + 5, 8)
       header[16] = int(3)
-      await expectTypedOutcome(concat(header, body), false)
+      await expectTypedOutcome(Buffer.concat([header, body]), false)
     }
   })
 

@@ -6,7 +6,6 @@ import { CompressionTypes, lz4Codec } from '../../../src/protocol/codecs/index.j
 import { xxhash32 } from '../../../src/protocol/codecs/xxhash32.js'
 import { crc32 } from '../../../src/protocol/primitives/crc32.js'
 import { decodeRecords, encodeRecordBatchSync, TimestampTypes } from '../../../src/protocol/records/index.js'
-import { bytes, concat } from '../codecs/bytes.js'
 
 interface Message {
   offset: bigint
@@ -20,7 +19,7 @@ interface Message {
 function nullableBytes(b: Buffer | null): Buffer {
   const length = Buffer.alloc(4)
   length.writeInt32BE(b === null ? -1 : b.length)
-  return b === null ? length : concat(length, b)
+  return b === null ? length : Buffer.concat([length, b])
 }
 
 /** offset int64 | size int32 | crc uint32 | magic int8 | attributes int8 | [timestamp int64] | key | value */
@@ -29,23 +28,23 @@ function message(m: Message): Buffer {
   head.writeInt8(m.magic, 0)
   head.writeInt8(m.attributes ?? 0, 1)
   if (m.magic === 1) head.writeBigInt64BE(m.timestamp ?? -1n, 2)
-  const body = concat(head, nullableBytes(m.key), nullableBytes(m.value))
+  const body = Buffer.concat([head, nullableBytes(m.key), nullableBytes(m.value)])
   const prefix = Buffer.alloc(16)
   prefix.writeBigInt64BE(m.offset, 0)
   prefix.writeInt32BE(4 + body.length, 8)
   prefix.writeUInt32BE(crc32(body), 12)
-  return concat(prefix, body)
+  return Buffer.concat([prefix, body])
 }
 
 const text = (s: string): Buffer => Buffer.from(s)
-const gzip = (b: Buffer): Buffer => gzipSync(bytes(b))
+const gzip = (b: Buffer): Buffer => gzipSync(b)
 
 describe('legacy message sets', () => {
   test('magic 0, uncompressed: one batch per message, no timestamps', async () => {
-    const data = concat(
+    const data = Buffer.concat([
       message({ offset: 7n, magic: 0, key: text('k'), value: text('v') }),
       message({ offset: 8n, magic: 0, key: null, value: null }),
-    )
+    ])
     const { batches, partialBatch } = await decodeRecords(data)
     expect(partialBatch).toBeUndefined()
     expect(batches).toHaveLength(2)
@@ -62,21 +61,21 @@ describe('legacy message sets', () => {
   })
 
   test('magic 1, uncompressed, CreateTime and LogAppendTime', async () => {
-    const data = concat(
+    const data = Buffer.concat([
       message({ offset: 1n, magic: 1, timestamp: 1000n, key: null, value: text('a') }),
       message({ offset: 2n, magic: 1, attributes: 0x08, timestamp: 2000n, key: null, value: text('b') }),
-    )
+    ])
     const { batches } = await decodeRecords(data)
     expect(batches.map((b) => b.timestampType)).toEqual([TimestampTypes.CreateTime, TimestampTypes.LogAppendTime])
     expect(batches.map((b) => b.records[0]!.timestamp)).toEqual([1000n, 2000n])
   })
 
   test('magic 1 gzip wrapper: relative inner offsets end at the wrapper offset', async () => {
-    const inner = concat(
+    const inner = Buffer.concat([
       message({ offset: 0n, magic: 1, timestamp: 10n, key: text('a'), value: text('1') }),
       message({ offset: 1n, magic: 1, timestamp: 11n, key: text('b'), value: text('2') }),
       message({ offset: 2n, magic: 1, timestamp: 12n, key: text('c'), value: text('3') }),
-    )
+    ])
     const wrapper = message({
       offset: 102n,
       magic: 1,
@@ -102,10 +101,10 @@ describe('legacy message sets', () => {
   })
 
   test('magic 1 wrapper with LogAppendTime: inner records take the wrapper timestamp', async () => {
-    const inner = concat(
+    const inner = Buffer.concat([
       message({ offset: 0n, magic: 1, timestamp: 10n, key: null, value: text('1') }),
       message({ offset: 1n, magic: 1, timestamp: 11n, key: null, value: text('2') }),
-    )
+    ])
     const wrapper = message({
       offset: 51n,
       magic: 1,
@@ -122,10 +121,10 @@ describe('legacy message sets', () => {
   })
 
   test('magic 0 gzip wrapper: inner offsets are absolute', async () => {
-    const inner = concat(
+    const inner = Buffer.concat([
       message({ offset: 40n, magic: 0, key: null, value: text('x') }),
       message({ offset: 41n, magic: 0, key: null, value: text('y') }),
-    )
+    ])
     const wrapper = message({ offset: 41n, magic: 0, attributes: CompressionTypes.GZIP, key: null, value: gzip(inner) })
     const batch = (await decodeRecords(wrapper)).batches[0]!
     expect(batch.records.map((r) => r.offset)).toEqual([40n, 41n])
@@ -143,7 +142,7 @@ describe('legacy message sets', () => {
   test('legacy messages and v2 batches in one buffer', async () => {
     const legacy = message({ offset: 0n, magic: 1, timestamp: 5n, key: null, value: text('old') })
     const v2 = encodeRecordBatchSync({ records: [{ value: text('new'), timestamp: 6 }], baseOffset: 1n })
-    const { batches } = await decodeRecords(concat(legacy, v2))
+    const { batches } = await decodeRecords(Buffer.concat([legacy, v2]))
     expect(batches.map((b) => [b.magic, b.records[0]!.value!.toString()])).toEqual([
       [1, 'old'],
       [2, 'new'],
@@ -153,7 +152,7 @@ describe('legacy message sets', () => {
   test('a trailing legacy message cut short is reported as partial', async () => {
     const whole = message({ offset: 0n, magic: 1, timestamp: 5n, key: null, value: text('one') })
     const next = message({ offset: 1n, magic: 1, timestamp: 5n, key: null, value: text('two') })
-    const { batches, partialBatch } = await decodeRecords(concat(whole, next.subarray(0, next.length - 1)))
+    const { batches, partialBatch } = await decodeRecords(Buffer.concat([whole, next.subarray(0, next.length - 1)]))
     expect(batches).toHaveLength(1)
     expect(partialBatch).toEqual({
       position: whole.length,

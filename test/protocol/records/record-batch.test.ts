@@ -10,7 +10,6 @@ import {
   type RecordInput,
   TimestampTypes,
 } from '../../../src/protocol/records/index.js'
-import { concat } from '../codecs/bytes.js'
 
 const records: RecordInput[] = [
   {
@@ -199,7 +198,7 @@ describe('decoding a fetch response records buffer', () => {
       baseOffset: 5n,
       compression: CompressionTypes.ZSTD,
     })
-    const { batches } = await decodeRecords(concat(a, b, c))
+    const { batches } = await decodeRecords(Buffer.concat([a, b, c]))
     expect(batches.map((x) => x.baseOffset)).toEqual([0n, 2n, 5n])
     expect(batches.flatMap((x) => x.records.map((r) => r.offset))).toEqual([0n, 1n, 2n, 3n, 4n, 5n])
   })
@@ -208,7 +207,7 @@ describe('decoding a fetch response records buffer', () => {
     const whole = encodeRecordBatchSync({ records: records.slice(0, 2), baseOffset: 0n })
     const next = encodeRecordBatchSync({ records: records.slice(0, 2), baseOffset: 2n })
     for (let cut = 1; cut < next.length; cut++) {
-      const { batches, partialBatch } = await decodeRecords(concat(whole, next.subarray(0, cut)))
+      const { batches, partialBatch } = await decodeRecords(Buffer.concat([whole, next.subarray(0, cut)]))
       expect(batches).toHaveLength(1)
       expect(partialBatch).toEqual({
         position: whole.length,
