@@ -99,6 +99,19 @@ function sizeOfRecordBody(record: RecordInput, timestampDelta: number, offsetDel
   return size
 }
 
+const MAX_VARINT_SIZE = 5
+const MAX_VARLONG_SIZE = 10
+
+/**
+ * The most bytes `record` can take in a batch whatever its timestamp and offset delta turn out to be
+ * (Java's DefaultRecord.recordSizeUpperBound): for a producer sizing a batch before it is sealed.
+ * Add RECORD_BATCH_OVERHEAD once per batch.
+ */
+export function recordSizeUpperBound(record: RecordInput): number {
+  // sizeOfRecordBody with zero deltas counts one byte for each delta
+  return MAX_VARINT_SIZE + sizeOfRecordBody(record, 0, 0) - 2 + MAX_VARLONG_SIZE + MAX_VARINT_SIZE
+}
+
 function plan(input: RecordBatchInput): BatchPlan {
   const compression = input.compression ?? CompressionTypes.None
   if (!isCompressionType(compression)) {

@@ -5,7 +5,7 @@ export {
   endTxnMarkerRecord,
 } from './control-record.js'
 export { decodeRecords } from './decode-records.js'
-export { encodeRecordBatch, encodeRecordBatchSync } from './encode-record-batch.js'
+export { encodeRecordBatch, encodeRecordBatchSync, recordSizeUpperBound } from './encode-record-batch.js'
 export { RECORD_BATCH_OVERHEAD, type TimestampType, TimestampTypes } from './record-batch-format.js'
 export type {
   DecodedRecord,

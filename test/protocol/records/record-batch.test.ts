@@ -7,7 +7,9 @@ import {
   encodeRecordBatch,
   encodeRecordBatchSync,
   endTxnMarkerRecord,
+  RECORD_BATCH_OVERHEAD,
   type RecordInput,
+  recordSizeUpperBound,
   TimestampTypes,
 } from '../../../src/protocol/records/index.js'
 
@@ -163,6 +165,18 @@ describe('encoding', () => {
     const batch = (await decodeRecords(encoded)).batches[0]!
     expect(batch.records.map((r) => r.offset)).toEqual([10n, 15n])
     expect(batch.lastOffset).toBe(15n)
+  })
+
+  test('recordSizeUpperBound bounds every record, whatever its deltas', () => {
+    const extremes: RecordInput[] = records.map((r, i) => ({
+      ...r,
+      timestamp: i % 2 === 0 ? 0 : 2 ** 51,
+      offsetDelta: i * 100_000_000,
+    }))
+    const batch = encodeRecordBatchSync({ records: extremes })
+    const bound = extremes.reduce((n, r) => n + recordSizeUpperBound(r), RECORD_BATCH_OVERHEAD)
+    expect(batch.length).toBeLessThanOrEqual(bound)
+    expect(bound - batch.length).toBeLessThan(extremes.length * 20)
   })
 
   test('an empty batch round-trips', async () => {
