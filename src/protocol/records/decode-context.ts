@@ -69,7 +69,13 @@ export async function decompressPayload(
       error,
     )
   }
-  // Codecs registered by applications may not honour the limit; hold them to it afterwards.
+  // Codecs registered by applications may return anything and may not honour the limit.
+  if (!((result as unknown) instanceof Uint8Array)) {
+    throw corrupt(
+      `${compressionTypeName(compression)} codec returned no bytes for the batch at offset ${offset}`,
+      offset,
+    )
+  }
   if (result.length > limit) throw tooLarge(compression, offset, limit)
   // KafkaJS codecs may resolve to a plain Uint8Array; records are read through Buffer methods.
   if (Buffer.isBuffer(result)) return result

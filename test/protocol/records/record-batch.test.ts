@@ -1,5 +1,5 @@
 import { KafkaJSCorruptRecordError, KafkaJSDecodeError, KafkaJSInvalidArgumentError } from '../../../src/errors.js'
-import { type CompressionType, CompressionTypes } from '../../../src/protocol/codecs/index.js'
+import { CompressionCodecs, type CompressionType, CompressionTypes } from '../../../src/protocol/codecs/index.js'
 import {
   ControlRecordTypes,
   decodeControlRecord,
@@ -256,6 +256,32 @@ describe('decoding a fetch response records buffer', () => {
     await expect(decodeRecords(encoded, { maxDecompressedBytes: 100_000 })).rejects.toThrow(KafkaJSDecodeError)
     await expect(decodeRecords(encoded, { maxDecompressedBytes: 0 })).rejects.toThrow(KafkaJSInvalidArgumentError)
     expect((await decodeRecords(encoded, { maxDecompressedBytes: 2_000_000 })).batches).toHaveLength(1)
+  })
+
+  test('a registered codec that misbehaves yields typed errors', async () => {
+    const encoded = await encodeRecordBatch({ records, compression: CompressionTypes.Snappy })
+    const original = CompressionCodecs[CompressionTypes.Snappy]
+    try {
+      CompressionCodecs[CompressionTypes.Snappy] = () => ({
+        compress: async () => Buffer.alloc(0),
+        decompress: async () => undefined as unknown as Buffer,
+      })
+      await expect(decodeRecords(encoded)).rejects.toThrow(KafkaJSCorruptRecordError)
+      CompressionCodecs[CompressionTypes.Snappy] = () => ({
+        compress: async () => Buffer.alloc(0),
+        decompress: async () => Buffer.alloc(5000),
+      })
+      await expect(decodeRecords(encoded, { maxDecompressedBytes: 1000 })).rejects.toThrow(KafkaJSDecodeError)
+      CompressionCodecs[CompressionTypes.Snappy] = () => ({
+        compress: async () => Buffer.alloc(0),
+        decompress: async () => {
+          throw new TypeError('boom')
+        },
+      })
+      await expect(decodeRecords(encoded)).rejects.toThrow(KafkaJSCorruptRecordError)
+    } finally {
+      CompressionCodecs[CompressionTypes.Snappy] = original
+    }
   })
 
   test('a record count larger than the bytes allow is corrupt, before any allocation', async () => {
