@@ -47,7 +47,8 @@ async function loadZstdNapi(): Promise<{ module: ZstdNapi; binding: ZstdNapiBind
   if (napi === undefined) {
     // Specifiers held in variables keep bundlers and type checkers from requiring the optional package.
     const moduleName = 'zstd-napi'
-    const bindingName = 'zstd-napi/binding'
+    // the file name, extension included: ES modules resolve no extension in a package without an exports map
+    const bindingName = 'zstd-napi/binding.js'
     napi = Promise.all([import(moduleName), import(bindingName)]).then(
       ([module, binding]) => ({
         module: (module.default ?? module) as ZstdNapi,
