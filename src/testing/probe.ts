@@ -100,23 +100,12 @@ export function exchange(host: string, port: number, request: Buffer, timeoutMs:
       chunks.push(chunk)
       received += chunk.length
       if (received < 4) return
-      const all = joinChunks(chunks, received)
+      const all = Buffer.concat(chunks, received)
       const size = all.readInt32BE(0)
       if (received >= 4 + size) finish(undefined, all.subarray(4, 4 + size))
     })
-    // a plain Uint8Array view: this @types/node's Buffer does not type-check as Uint8Array under TS 5.9
-    socket.connect(port, host, () => socket.write(new Uint8Array(request.buffer, request.byteOffset, request.length)))
+    socket.connect(port, host, () => socket.write(request))
   })
-}
-
-function joinChunks(chunks: readonly Buffer[], length: number): Buffer {
-  const all = Buffer.allocUnsafe(length)
-  let offset = 0
-  for (const chunk of chunks) {
-    all.set(chunk, offset)
-    offset += chunk.length
-  }
-  return all
 }
 
 let nextCorrelationId = 1
