@@ -26,13 +26,17 @@ interface ZstdNapi {
 }
 interface ZstdNapiBinding {
   DCtx: new () => ZstdDecompressionContext
+  ResetDirective: { sessionOnly: number }
 }
 interface ZstdDecompressionContext {
+  reset(directive: number): void
   /** [bytes still to flush (0 when a frame is complete), bytes produced, bytes consumed] */
   decompressStream(dst: Buffer, src: Buffer): [number, number, number]
 }
 
 const MIN_CHUNK = 64 * 1024
+
+let decompressionContext: ZstdDecompressionContext | undefined
 
 function nodeZstd(): ZlibWithZstd | undefined {
   const candidate = zlib as unknown as Partial<ZlibWithZstd>
@@ -107,7 +111,10 @@ export const zstdCodec: CompressionCodec = {
       )
     }
     const { binding } = await loadZstdNapi()
-    // A context left mid-frame by an error would poison the next call, so each call gets its own.
-    return decompressBounded(new binding.DCtx(), buffer, limit)
+    // One context serves every call (creating one per batch costs more than small batches take to
+    // decompress); decompression is synchronous, and a reset drops whatever an earlier failure left.
+    decompressionContext ??= new binding.DCtx()
+    decompressionContext.reset(binding.ResetDirective.sessionOnly)
+    return decompressBounded(decompressionContext, buffer, limit)
   },
 }

@@ -48,6 +48,12 @@ describe.each(codecs)('%s codec', (_name, codec) => {
     expect(exact.length).toBe(1_000_000)
   })
 
+  test('decodes correctly after failing on a truncated input', async () => {
+    const compressed = await codec.compress({ buffer: json })
+    await expect(codec.decompress(compressed.subarray(0, compressed.length >> 1))).rejects.toThrow()
+    expect((await codec.decompress(compressed)).equals(json)).toBe(true)
+  })
+
   test('rejects garbage with an error, not a crash or a hang', async () => {
     for (const garbage of [Buffer.from([1, 2, 3]), randomBytes(1000)]) {
       // toThrow, not toBeInstanceOf(Error): native addons throw Errors of another realm under jest
