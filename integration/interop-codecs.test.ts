@@ -17,7 +17,12 @@ import {
   createProduceRequestTopicProduceData,
   Produce,
 } from '../src/protocol/generated/produce.js'
-import { type DecodedRecordBatch, decodeRecords, encodeRecordBatch } from '../src/protocol/records/index.js'
+import {
+  type DecodedRecordBatch,
+  decodeRecords,
+  encodeRecordBatch,
+  RECORD_BATCH_OVERHEAD,
+} from '../src/protocol/records/index.js'
 import { findOnPath } from '../src/testing/executables.js'
 import { runKafkaTool } from '../src/testing/index.js'
 import { runCommand } from '../src/testing/run-command.js'
@@ -54,6 +59,7 @@ function expectedRecords(codec: CompressionType): Expected[] {
 const kcat = findOnPath('kcat') ?? findOnPath('kafkacat')
 let cluster: Cluster
 const topicIds = new Map<string, string>()
+const ourBatches = new Map<CompressionType, Buffer>()
 
 async function createTopics(names: string[]): Promise<void> {
   const controller = await cluster.controllerConnection()
@@ -73,7 +79,7 @@ async function createTopics(names: string[]): Promise<void> {
   for (const topic of names) await cluster.leaderFor(topic, 0)
 }
 
-async function produceOurs(topic: string, codec: CompressionType): Promise<void> {
+async function produceOurs(topic: string, codec: CompressionType): Promise<Buffer> {
   const records = await encodeRecordBatch({
     compression: codec,
     records: expectedRecords(codec).map((r) => ({
@@ -106,34 +112,39 @@ async function produceOurs(topic: string, codec: CompressionType): Promise<void>
       continue
     }
     expect(errorCode).toBe(0)
-    return
+    return records
   }
+}
+
+/** The records bytes of partition 0 from offset 0, once non-empty. */
+async function rawRecords(topic: string): Promise<Buffer> {
+  const connection = await cluster.connectionToLeader(topic, 0)
+  const response = await connection.send(
+    Fetch,
+    Fetch.createRequest({
+      maxWaitMs: 500,
+      minBytes: 1,
+      maxBytes: 4 * 1024 * 1024,
+      topics: [
+        createFetchRequestFetchTopic({
+          topic,
+          topicId: topicIds.get(topic)!,
+          partitions: [
+            createFetchRequestFetchPartition({ partition: 0, fetchOffset: 0n, partitionMaxBytes: 4 * 1024 * 1024 }),
+          ],
+        }),
+      ],
+    }),
+  )
+  const partition = response.responses[0]!.partitions[0]!
+  expect(partition.errorCode).toBe(0)
+  return partition.records ?? Buffer.alloc(0)
 }
 
 /** Fetches partition 0 from offset 0 until `count` records arrived, and decodes them. */
 async function fetchOurs(topic: string, count: number): Promise<DecodedRecordBatch[]> {
-  const connection = await cluster.connectionToLeader(topic, 0)
   for (let attempt = 0; attempt < 20; attempt++) {
-    const response = await connection.send(
-      Fetch,
-      Fetch.createRequest({
-        maxWaitMs: 500,
-        minBytes: 1,
-        maxBytes: 4 * 1024 * 1024,
-        topics: [
-          createFetchRequestFetchTopic({
-            topic,
-            topicId: topicIds.get(topic)!,
-            partitions: [
-              createFetchRequestFetchPartition({ partition: 0, fetchOffset: 0n, partitionMaxBytes: 4 * 1024 * 1024 }),
-            ],
-          }),
-        ],
-      }),
-    )
-    const partition = response.responses[0]!.partitions[0]!
-    expect(partition.errorCode).toBe(0)
-    const { batches } = await decodeRecords(partition.records ?? Buffer.alloc(0))
+    const { batches } = await decodeRecords(await rawRecords(topic))
     if (batches.reduce((n, b) => n + b.records.length, 0) >= count) return batches
   }
   throw new Error(`${topic}: fewer than ${count} records after 20 fetches`)
@@ -165,8 +176,21 @@ beforeAll(async () => {
       `kafkit-java-${run}-${name(c)}`,
     ]),
   )
-  for (const codec of codecs) await produceOurs(`kafkit-ours-${run}-${name(codec)}`, codec)
+  for (const codec of codecs) ourBatches.set(codec, await produceOurs(`kafkit-ours-${run}-${name(codec)}`, codec))
 })
+
+test.each(codecs.map((c) => [name(c), c] as const))(
+  'the broker keeps our %s records bytes as we wrote them, so the peers below read our encoding',
+  async (_name, codec) => {
+    const [stored] = await fetchOurs(`kafkit-ours-${run}-${name(codec)}`, 3)
+    const ours = ourBatches.get(codec)!
+    expect(stored!.compression).toBe(codec)
+    expect(stored!.sizeInBytes).toBe(ours.length)
+    // the broker rewrites header fields (offsets, leader epoch, CRC); the records part is ours
+    const fetched = await rawRecords(`kafkit-ours-${run}-${name(codec)}`)
+    expect(fetched.subarray(RECORD_BATCH_OVERHEAD).equals(ours.subarray(RECORD_BATCH_OVERHEAD))).toBe(true)
+  },
+)
 
 afterAll(() => cluster?.disconnect())
 
