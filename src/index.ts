@@ -1,3 +1,13 @@
+export { Kafka, type KafkaConfig } from './client/kafka.js'
+export {
+  createLogger,
+  defaultLogCreator,
+  type KafkaLogger,
+  type LogCreator,
+  type LogEntry,
+  type LogLevel,
+  logLevel,
+} from './client/logger.js'
 export * from './errors.js'
 export {
   type CompressionCodec,

@@ -1,0 +1,81 @@
+// The client entry point with KafkaJS's constructor and options. It validates the shared options
+// once and hands each producer, consumer or admin client its own Cluster (own connections), as
+// KafkaJS does.
+
+import type tls from 'node:tls'
+import { Cluster } from '../cluster/cluster.js'
+import type { ClusterOptions } from '../cluster/cluster-options.js'
+import { KafkaJSInvalidArgumentError } from '../errors.js'
+import type { RetryOptions } from '../network/backoff.js'
+import type { SocketFactory } from '../network/socket-factory.js'
+import { createLogger, type KafkaLogger, type LogCreator, type LogLevel, logLevel } from './logger.js'
+
+export interface KafkaConfig {
+  brokers: string[] | (() => string[] | Promise<string[]>)
+  clientId?: string
+  ssl?: boolean | tls.ConnectionOptions
+  /** SASL options; accepted in KafkaJS's shape, authentication lands with the security work. */
+  sasl?: unknown
+  connectionTimeout?: number
+  authenticationTimeout?: number
+  requestTimeout?: number
+  enforceRequestTimeout?: boolean
+  retry?: RetryOptions
+  socketFactory?: SocketFactory
+  logLevel?: LogLevel
+  logCreator?: LogCreator
+}
+
+export class Kafka {
+  readonly #config: KafkaConfig
+  readonly #logger: KafkaLogger
+
+  constructor(config: KafkaConfig) {
+    if (config === null || typeof config !== 'object') {
+      throw new KafkaJSInvalidArgumentError('Kafka config must be an object with at least `brokers`')
+    }
+    if (config.clientId !== undefined && typeof config.clientId !== 'string') {
+      throw new KafkaJSInvalidArgumentError(`clientId must be a string, got ${typeof config.clientId}`)
+    }
+    if (config.logLevel !== undefined && !Object.values(logLevel).includes(config.logLevel)) {
+      throw new KafkaJSInvalidArgumentError(`logLevel must be one of logLevel.*, got ${String(config.logLevel)}`)
+    }
+    this.#config = { ...config }
+    this.#logger = createLogger({
+      ...(config.logLevel !== undefined && { level: config.logLevel }),
+      ...(config.logCreator !== undefined && { logCreator: config.logCreator }),
+    })
+    // fail at construction, not at connect(), on a bad broker list or bad connection options
+    new Cluster(this.clusterOptions('kafkit'))
+  }
+
+  logger(): KafkaLogger {
+    return this.#logger
+  }
+
+  /** Options for one client's own Cluster; `overrides` carries client-specific settings. */
+  protected clusterOptions(namespace: string, overrides: Partial<ClusterOptions> = {}): ClusterOptions {
+    const c = this.#config
+    const options: ClusterOptions = {
+      brokers: c.brokers,
+      clientId: c.clientId ?? 'kafkit',
+      logger: this.#logger.namespace(namespace),
+      ...(c.ssl !== undefined && { ssl: c.ssl }),
+      ...(c.connectionTimeout !== undefined && { connectionTimeout: c.connectionTimeout }),
+      ...(c.requestTimeout !== undefined && { requestTimeout: c.requestTimeout }),
+      ...(c.retry !== undefined && { retry: c.retry }),
+      ...(c.socketFactory !== undefined && { socketFactory: c.socketFactory }),
+      ...overrides,
+    }
+    return options
+  }
+
+  /** A Cluster (its own connections and metadata) for a producer, consumer or admin client. */
+  createCluster(namespace: string, overrides: Partial<ClusterOptions> = {}): Cluster {
+    return new Cluster(this.clusterOptions(namespace, overrides))
+  }
+
+  get config(): Readonly<KafkaConfig> {
+    return this.#config
+  }
+}
