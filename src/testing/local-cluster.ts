@@ -39,9 +39,31 @@ interface LocalNode {
 const PROBE_INTERVAL_MS = 250
 const FORMAT_TIMEOUT_MS = 5 * 60 * 1000
 
+// Free ports are found before the JVMs bind them, so another process can take one in between;
+// such a start is retried with new ports (the only start failure worth retrying).
+const START_ATTEMPTS = 3
+
 export async function startLocalKafka(options: NormalizedStartOptions): Promise<KafkaTestCluster> {
   const java = findJava()
   const distribution = await resolveKafkaDistribution({ version: options.version, cacheDir: options.cacheDir })
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(java, distribution, options)
+    } catch (err) {
+      if (attempt >= START_ATTEMPTS || !isPortTaken(err)) throw err
+    }
+  }
+}
+
+function isPortTaken(err: unknown): boolean {
+  return err instanceof KafkaStartError && /Address already in use|BindException/.test(err.logTail)
+}
+
+async function startOnce(
+  java: string,
+  distribution: KafkaDistribution,
+  options: NormalizedStartOptions,
+): Promise<KafkaTestCluster> {
   const rootDir = mkdtempSync(join(tmpdir(), 'kafkit-kafka-'))
   cleanupRegistry.trackDirectory(rootDir)
   const cluster = new LocalKafkaCluster(java, distribution, rootDir, options)
