@@ -241,3 +241,67 @@ export class KafkaJSAggregateError extends KafkaJSError {
     this.errors = errors
   }
 }
+
+// Producer errors (src/producer). Java's names are given where the Java client has the same failure.
+
+/** send() waited maxBlockMs for room in the producer's buffer (Java: BufferExhaustedException). */
+export class KafkaJSBufferExhaustedError extends KafkaJSError {
+  readonly waitedMs: number
+  constructor(message: string, info: { waitedMs: number }) {
+    super(message, { retriable: true }, 'ERR_BUFFER_EXHAUSTED')
+    this.waitedMs = info.waitedMs
+  }
+}
+
+/** A record larger than the producer accepts (maxRequestSize or maxBufferedBytes; Java: RecordTooLargeException). */
+export class KafkaJSRecordTooLargeError extends KafkaJSNonRetriableError {
+  readonly topic: string
+  readonly size: number
+  constructor(message: string, info: { topic: string; size: number }) {
+    super(message, {}, 'ERR_RECORD_TOO_LARGE')
+    this.topic = info.topic
+    this.size = info.size
+  }
+}
+
+/** Records not acknowledged within the producer's deliveryTimeout (Java: TimeoutException on expiry). */
+export class KafkaJSDeliveryTimeoutError extends KafkaJSError {
+  readonly topic: string
+  readonly partition: number
+  constructor(message: string, info: { topic: string; partition: number; cause?: unknown }) {
+    super(message, { retriable: true, cause: info.cause }, 'ERR_DELIVERY_TIMEOUT')
+    this.topic = info.topic
+    this.partition = info.partition
+  }
+}
+
+/** A topic the producer sends to did not appear in the cluster metadata within maxBlockMs. */
+export class KafkaJSTopicMetadataTimeoutError extends KafkaJSError {
+  readonly topic: string
+  constructor(message: string, info: { topic: string; cause?: unknown }) {
+    super(message, { retriable: true, cause: info.cause }, 'ERR_TOPIC_METADATA_TIMEOUT')
+    this.topic = info.topic
+  }
+}
+
+/**
+ * Another producer with the same transactional id (or a newer epoch) took over: this producer can
+ * no longer write or end transactions (PRODUCER_FENCED, INVALID_PRODUCER_EPOCH). Make a new producer.
+ */
+export class KafkaJSProducerFencedError extends KafkaJSNonRetriableError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options, 'ERR_PRODUCER_FENCED')
+  }
+}
+
+/**
+ * A transaction method called in a state that does not allow it (commit after a failed send, a
+ * second transaction while one is open, use after a fatal error). `state` is the transaction state.
+ */
+export class KafkaJSTransactionStateError extends KafkaJSNonRetriableError {
+  readonly state: string
+  constructor(message: string, info: { state: string; cause?: unknown }) {
+    super(message, { cause: info.cause }, 'ERR_TRANSACTION_STATE')
+    this.state = info.state
+  }
+}

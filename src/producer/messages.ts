@@ -1,0 +1,128 @@
+// KafkaJS's message and send-request shapes, and their conversion into what the record encoder
+// takes: keys, values and header values as Buffers, one header entry per array element, and a
+// timestamp in milliseconds fixed at send() time (as the Java client does).
+
+import { KafkaJSInvalidArgumentError } from '../errors.js'
+import type { CompressionType } from '../protocol/codecs/compression-types.js'
+import type { RecordHeader, RecordInput } from '../protocol/records/types.js'
+
+/** Header values: a string or Buffer, or an array of them for a key that repeats (KafkaJS). */
+export interface IHeaders {
+  [key: string]: Buffer | string | (Buffer | string)[] | undefined
+}
+
+export interface Message {
+  key?: Buffer | string | null
+  /** null writes a tombstone. */
+  value: Buffer | string | null
+  /** The partition to write to; without it the producer's partitioner chooses. */
+  partition?: number
+  headers?: IHeaders
+  /** Milliseconds since the epoch, as a string (KafkaJS) or a number; default: the time of send(). */
+  timestamp?: string | number
+}
+
+export interface ProducerRecord {
+  topic: string
+  messages: Message[]
+  /** -1 (all in-sync replicas, the default), 1 (the leader) or 0 (no response). */
+  acks?: number
+  /** How long the broker may wait for the acks, in ms; default 30000. */
+  timeout?: number
+  compression?: CompressionType
+}
+
+export interface TopicMessages {
+  topic: string
+  messages: Message[]
+}
+
+/** sendBatch()'s argument (KafkaJS calls this type ProducerBatch). */
+export interface ProducerBatch {
+  acks?: number
+  timeout?: number
+  compression?: CompressionType
+  topicMessages?: TopicMessages[]
+}
+
+/** What send() and sendBatch() resolve with: one entry per topic-partition written, as KafkaJS. */
+export interface RecordMetadata {
+  topicName: string
+  partition: number
+  errorCode: number
+  /** Offset of the first record this call wrote to the partition ("-1" with acks 0). */
+  baseOffset?: string
+  /** The broker's append time when the topic uses LogAppendTime, else "-1". */
+  logAppendTime?: string
+  logStartOffset?: string
+  offset?: string
+  timestamp?: string
+}
+
+/** A message ready for the accumulator: RecordInput plus its size bound. */
+export interface OutgoingRecord extends RecordInput {
+  key: Buffer | null
+  value: Buffer | null
+  headers: readonly RecordHeader[]
+  timestamp: number
+}
+
+const NO_HEADERS: readonly RecordHeader[] = Object.freeze([])
+
+/** `where` names the message in errors, e.g. `messages[3]` of topic "orders". */
+export function toOutgoingRecord(message: Message, where: string, now: number): OutgoingRecord {
+  if (message === null || typeof message !== 'object') {
+    throw new KafkaJSInvalidArgumentError(`${where} must be an object with a value, got ${String(message)}`)
+  }
+  if (message.value === undefined) {
+    throw new KafkaJSInvalidArgumentError(`${where} has no value; use null for a tombstone`)
+  }
+  return {
+    key: toBytes(message.key ?? null, `${where}.key`),
+    value: toBytes(message.value, `${where}.value`),
+    headers: message.headers === undefined ? NO_HEADERS : toHeaders(message.headers, `${where}.headers`),
+    timestamp: message.timestamp === undefined ? now : toTimestamp(message.timestamp, `${where}.timestamp`),
+  }
+}
+
+function toBytes(value: unknown, name: string): Buffer | null {
+  if (value === null) return null
+  if (typeof value === 'string') return Buffer.from(value, 'utf8')
+  if (Buffer.isBuffer(value)) return value
+  // typed arrays share Buffer's memory layout; anything else is a caller's mistake
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+  throw new KafkaJSInvalidArgumentError(`${name} must be a string, a Buffer or null, got ${typeof value}`)
+}
+
+function toHeaders(headers: IHeaders, name: string): RecordHeader[] {
+  if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) {
+    throw new KafkaJSInvalidArgumentError(`${name} must be an object of header values`)
+  }
+  const out: RecordHeader[] = []
+  for (const key of Object.keys(headers)) {
+    const value = headers[key]
+    if (value === undefined) continue
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        out.push({ key, value: headerValue(value[i], `${name}.${key}[${i}]`) })
+      }
+    } else {
+      out.push({ key, value: headerValue(value, `${name}.${key}`) })
+    }
+  }
+  return out
+}
+
+function headerValue(value: Buffer | string | null | undefined, name: string): Buffer | null {
+  // Kafka allows a null header value; KafkaJS users write it as null
+  if (value === null || value === undefined) return null
+  return toBytes(value, name)
+}
+
+function toTimestamp(value: string | number, name: string): number {
+  const ms = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
+  if (typeof ms !== 'number' || !Number.isSafeInteger(ms)) {
+    throw new KafkaJSInvalidArgumentError(`${name} must be milliseconds since the epoch, got ${JSON.stringify(value)}`)
+  }
+  return ms
+}
