@@ -242,6 +242,93 @@ export class KafkaJSAggregateError extends KafkaJSError {
   }
 }
 
+/** createTopics: a topic the broker refused, aggregated in a KafkaJSAggregateError (as KafkaJS). */
+export class KafkaJSCreateTopicError extends KafkaJSProtocolError {
+  readonly topic: string
+  constructor(e: KafkaJSProtocolError, topic: string) {
+    super({ code: e.errorCode, name: e.type, retriable: e.retriable, message: e.message }, { cause: e.cause })
+    this.topic = topic
+  }
+}
+
+/** alterPartitionReassignments: the request, or one partition of it, was refused (as KafkaJS). */
+export class KafkaJSAlterPartitionReassignmentsError extends KafkaJSProtocolError {
+  readonly topic: string | undefined
+  readonly partition: number | undefined
+  constructor(e: KafkaJSProtocolError, topic?: string, partition?: number) {
+    const where = topic === undefined ? '' : ` (${topic}${partition === undefined ? '' : `-${partition}`})`
+    super(
+      { code: e.errorCode, name: e.type, retriable: e.retriable, message: `${e.message}${where}` },
+      { cause: e.cause },
+    )
+    this.topic = topic
+    this.partition = partition
+  }
+}
+
+export interface KafkaJSDeleteGroupsErrorGroup {
+  groupId: string
+  errorCode: number
+  error: KafkaJSError
+}
+
+/** deleteGroups: the groups that could not be deleted, each with its error (as KafkaJS). */
+export class KafkaJSDeleteGroupsError extends KafkaJSError {
+  readonly groups: readonly KafkaJSDeleteGroupsErrorGroup[]
+  constructor(message: string, groups: readonly KafkaJSDeleteGroupsErrorGroup[] = []) {
+    super(message, { retriable: groups.length > 0 && groups.every((g) => g.error.retriable) }, 'ERR_DELETE_GROUPS')
+    this.groups = groups
+  }
+}
+
+export interface KafkaJSDeleteTopicRecordsErrorPartition {
+  partition: number
+  offset: string
+  error: KafkaJSError
+}
+
+/** deleteTopicRecords: the partitions whose records could not be deleted, each with its error (as KafkaJS). */
+export class KafkaJSDeleteTopicRecordsError extends KafkaJSError {
+  readonly topic: string
+  readonly partitions: readonly KafkaJSDeleteTopicRecordsErrorPartition[]
+  constructor(info: { topic: string; partitions: readonly KafkaJSDeleteTopicRecordsErrorPartition[] }) {
+    const detail = info.partitions.map((p) => `${info.topic}-${p.partition}: ${p.error.message}`).join('; ')
+    super(
+      `Error while deleting records (${detail})`,
+      { retriable: info.partitions.every((p) => p.error.retriable) },
+      'ERR_DELETE_TOPIC_RECORDS',
+    )
+    this.topic = info.topic
+    this.partitions = info.partitions
+  }
+}
+
+/**
+ * One item of an admin operation failed (a topic, partition, group, ACL, config resource, user,
+ * ...), while the others went through; these are collected in a KafkaJSAggregateError. `item`
+ * names what failed, `type` and `errorCode` carry the broker's error when it refused the item.
+ */
+export class KafkaJSAdminItemError extends KafkaJSError {
+  readonly operation: string
+  readonly item: Readonly<Record<string, unknown>>
+  readonly type: string | undefined
+  readonly errorCode: number | undefined
+  constructor(operation: string, item: Readonly<Record<string, unknown>>, error: Error) {
+    const described = Object.entries(item)
+      .map(([key, value]) => `${key} ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`)
+      .join(', ')
+    super(
+      `${operation} failed for ${described}: ${error.message}`,
+      { retriable: error instanceof KafkaJSError && error.retriable, cause: error },
+      error instanceof KafkaJSError ? error.code : 'ERR_ADMIN_ITEM',
+    )
+    this.operation = operation
+    this.item = item
+    this.type = error instanceof KafkaJSProtocolError ? error.type : undefined
+    this.errorCode = error instanceof KafkaJSProtocolError ? error.errorCode : undefined
+  }
+}
+
 // Producer errors (src/producer). Java's names are given where the Java client has the same failure.
 
 /** send() waited maxBlockMs for room in the producer's buffer (Java: BufferExhaustedException). */

@@ -1,3 +1,4 @@
+export * from './admin/index.js'
 export { Kafka, type KafkaConfig } from './client/kafka.js'
 export {
   createLogger,

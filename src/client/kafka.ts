@@ -3,6 +3,8 @@
 // KafkaJS does.
 
 import type tls from 'node:tls'
+import type { Admin } from '../admin/admin.js'
+import { type AdminConfig, createAdmin } from '../admin/create-admin.js'
 import { Cluster } from '../cluster/cluster.js'
 import type { ClusterOptions } from '../cluster/cluster-options.js'
 import { KafkaJSInvalidArgumentError } from '../errors.js'
@@ -73,6 +75,11 @@ export class Kafka {
   /** A Cluster (its own connections and metadata) for a producer, consumer or admin client. */
   createCluster(namespace: string, overrides: Partial<ClusterOptions> = {}): Cluster {
     return new Cluster(this.clusterOptions(namespace, overrides))
+  }
+
+  /** An admin client with its own connections (KafkaJS `kafka.admin({ retry })`). */
+  admin(config?: AdminConfig): Admin {
+    return createAdmin(this, config)
   }
 
   get config(): Readonly<KafkaConfig> {

@@ -1,0 +1,182 @@
+import type { Admin } from '../src/admin/admin.js'
+import {
+  KafkaJSAdminItemError,
+  KafkaJSAggregateError,
+  KafkaJSCreateTopicError,
+  KafkaJSInvalidArgumentError,
+} from '../src/index.js'
+import { connectedAdmin, uniqueName } from './admin-helpers.js'
+
+describe('admin topics (real broker)', () => {
+  let admin: Admin
+
+  beforeAll(async () => {
+    admin = await connectedAdmin()
+  })
+
+  afterAll(async () => {
+    await admin.disconnect()
+  })
+
+  it('createTopics makes topics with their partitions, replication and configs, listed afterwards', async () => {
+    const a = uniqueName('adm-create-a')
+    const b = uniqueName('adm-create-b')
+    const created = await admin.createTopics({
+      topics: [
+        { topic: a, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+        {
+          topic: b,
+          replicaAssignment: [
+            { partition: 0, replicas: [1] },
+            { partition: 1, replicas: [1] },
+          ],
+        },
+      ],
+    })
+    expect(created).toBe(true)
+    expect(await admin.listTopics()).toEqual(expect.arrayContaining([a, b]))
+    const { topics } = await admin.fetchTopicMetadata({ topics: [a, b] })
+    expect(topics.map((t) => [t.name, t.partitions.length])).toEqual([
+      [a, 3],
+      [b, 2],
+    ])
+    // waitForLeaders (the default): every partition already has a leader
+    for (const t of topics) for (const p of t.partitions) expect(p.leader).toBeGreaterThanOrEqual(0)
+    expect(topics[0]!.partitions[0]).toEqual({
+      partitionErrorCode: 0,
+      partitionId: 0,
+      leader: 1,
+      replicas: [1],
+      isr: [1],
+      offlineReplicas: [],
+    })
+  })
+
+  it('createTopics resolves false when the topics already exist', async () => {
+    const name = uniqueName('adm-exists')
+    expect(await admin.createTopics({ topics: [{ topic: name }] })).toBe(true)
+    expect(await admin.createTopics({ topics: [{ topic: name }] })).toBe(false)
+  })
+
+  it('createTopics with validateOnly creates nothing', async () => {
+    const name = uniqueName('adm-validate')
+    expect(await admin.createTopics({ validateOnly: true, topics: [{ topic: name, numPartitions: 2 }] })).toBe(true)
+    expect(await admin.listTopics()).not.toContain(name)
+  })
+
+  it('createTopics reports each refused topic by name and creates the others', async () => {
+    const good = uniqueName('adm-good')
+    const tooManyReplicas = uniqueName('adm-rf')
+    const badConfig = uniqueName('adm-badcfg')
+    const error = await admin
+      .createTopics({
+        topics: [
+          { topic: good, numPartitions: 2 },
+          { topic: tooManyReplicas, replicationFactor: 3 },
+          { topic: badConfig, configEntries: [{ name: 'no.such.config', value: 'x' }] },
+        ],
+      })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(KafkaJSAggregateError)
+    const errors = (error as KafkaJSAggregateError).errors as KafkaJSCreateTopicError[]
+    expect(errors.every((e) => e instanceof KafkaJSCreateTopicError)).toBe(true)
+    expect(errors.map((e) => [e.topic, e.type]).sort()).toEqual(
+      [
+        [badConfig, 'INVALID_CONFIG'],
+        [tooManyReplicas, 'INVALID_REPLICATION_FACTOR'],
+      ].sort(),
+    )
+    const listed = await admin.listTopics()
+    expect(listed).toContain(good)
+    expect(listed).not.toContain(tooManyReplicas)
+    expect(listed).not.toContain(badConfig)
+  })
+
+  it('refuses bad input before any request, naming the item', async () => {
+    await expect(admin.createTopics({ topics: [{ topic: 'bad name!' }] })).rejects.toThrow(KafkaJSInvalidArgumentError)
+    await expect(admin.createTopics({ topics: [{ topic: 'bad name!' }] })).rejects.toThrow(/"bad name!"/)
+    await expect(admin.createTopics({ topics: [{ topic: 'ok', numPartitions: -3 }] })).rejects.toThrow(
+      /topic "ok": numPartitions/,
+    )
+    await expect(admin.createTopics({ topics: [{ topic: 'x' }, { topic: 'x' }] })).rejects.toThrow(
+      /topic x is given more than once/,
+    )
+    await expect(admin.createTopics({ topics: [{ topic: 'a'.repeat(250) }] })).rejects.toThrow(/longer than 249/)
+  })
+
+  it('deleteTopics resolves once the topics are gone from metadata, and names unknown topics', async () => {
+    const a = uniqueName('adm-del-a')
+    const b = uniqueName('adm-del-b')
+    await admin.createTopics({ topics: [{ topic: a }, { topic: b, numPartitions: 2 }] })
+    await admin.deleteTopics({ topics: [a, b] })
+    const listed = await admin.listTopics()
+    expect(listed).not.toContain(a)
+    expect(listed).not.toContain(b)
+
+    const c = uniqueName('adm-del-c')
+    const missing = uniqueName('adm-del-missing')
+    await admin.createTopics({ topics: [{ topic: c }] })
+    const error = await admin.deleteTopics({ topics: [c, missing] }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(KafkaJSAggregateError)
+    const [itemError] = (error as KafkaJSAggregateError).errors as KafkaJSAdminItemError[]
+    expect(itemError).toBeInstanceOf(KafkaJSAdminItemError)
+    expect(itemError!.item).toEqual({ topic: missing })
+    expect(itemError!.type).toBe('UNKNOWN_TOPIC_OR_PARTITION')
+    expect(await admin.listTopics()).not.toContain(c)
+  })
+
+  it('createPartitions grows topics and names a topic it cannot grow', async () => {
+    const name = uniqueName('adm-grow')
+    await admin.createTopics({ topics: [{ topic: name, numPartitions: 1 }] })
+    expect(await admin.createPartitions({ topicPartitions: [{ topic: name, count: 3 }] })).toBe(true)
+    const { topics } = await admin.fetchTopicMetadata({ topics: [name] })
+    expect(topics[0]!.partitions.map((p) => p.partitionId)).toEqual([0, 1, 2])
+    expect(topics[0]!.partitions.every((p) => p.leader === 1)).toBe(true)
+
+    const error = await admin
+      .createPartitions({ topicPartitions: [{ topic: name, count: 2 }] })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(KafkaJSAggregateError)
+    const [itemError] = (error as KafkaJSAggregateError).errors as KafkaJSAdminItemError[]
+    expect(itemError!.item).toEqual({ topic: name })
+    expect(itemError!.type).toBe('INVALID_PARTITIONS')
+  })
+
+  it('fetchTopicMetadata without topics returns every topic; with an unknown one it names it', async () => {
+    const name = uniqueName('adm-meta')
+    await admin.createTopics({ topics: [{ topic: name }] })
+    const { topics } = await admin.fetchTopicMetadata()
+    expect(topics.map((t) => t.name)).toContain(name)
+    const missing = uniqueName('adm-meta-missing')
+    const error = await admin.fetchTopicMetadata({ topics: [name, missing] }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(KafkaJSAggregateError)
+    expect(((error as KafkaJSAggregateError).errors[0] as KafkaJSAdminItemError).item).toEqual({ topic: missing })
+    // asking never creates the topic
+    expect(await admin.listTopics()).not.toContain(missing)
+  })
+
+  it('describeTopics looks topics up by name and by id', async () => {
+    const name = uniqueName('adm-describe')
+    await admin.createTopics({ topics: [{ topic: name, numPartitions: 2 }] })
+    const byName = await admin.describeTopics({ topics: [name], includeAuthorizedOperations: true })
+    const described = byName.topics[0]!
+    expect(described.name).toBe(name)
+    expect(described.topicId).toMatch(/^[A-Za-z0-9_-]{22}$/)
+    expect(described.isInternal).toBe(false)
+    expect(described.partitions.map((p) => [p.partitionId, p.leader, p.leaderEpoch])).toEqual([
+      [0, 1, 0],
+      [1, 1, 0],
+    ])
+    // no authorizer: every operation is allowed
+    expect(described.authorizedOperations).toEqual(expect.arrayContaining([3, 4, 8]))
+    const byId = await admin.describeTopics({ topicIds: [described.topicId] })
+    expect(byId.topics[0]!.name).toBe(name)
+  })
+
+  it('describeCluster names the brokers, the controller and the cluster id', async () => {
+    const cluster = await admin.describeCluster()
+    expect(cluster.brokers).toEqual([expect.objectContaining({ nodeId: 1, host: '127.0.0.1' })])
+    expect(cluster.controller).toBe(1)
+    expect(cluster.clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/)
+  })
+})

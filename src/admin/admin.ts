@@ -1,0 +1,112 @@
+// The admin client: KafkaJS's `kafka.admin()` with its methods, events and logger, plus the Java
+// Admin operations KafkaJS never got. Each method validates its arguments, routes its requests
+// (controller, least-loaded broker, group coordinator, partition leader) and reports per-item
+// failures; the operations themselves live in one module per area.
+
+import type { KafkaLogger } from '../client/logger.js'
+import type { Cluster } from '../cluster/cluster.js'
+import type { ResolvedRetryOptions } from '../network/backoff.js'
+import { AdminContext } from './context.js'
+import {
+  type ClusterDescription,
+  type DescribeTopicsOptions,
+  describeCluster,
+  describeTopics,
+  fetchTopicMetadata,
+  type ITopicMetadata,
+  type TopicDescription,
+} from './describe-topics.js'
+import {
+  type AdminEventName,
+  AdminEvents,
+  AdminInstrumentation,
+  type InstrumentationEvent,
+  type RemoveInstrumentationEventListener,
+} from './instrumentation.js'
+import {
+  type CreatePartitionsOptions,
+  type CreateTopicsOptions,
+  createPartitions,
+  createTopics,
+  type DeleteTopicsOptions,
+  deleteTopics,
+  listTopics,
+} from './topics.js'
+
+export interface AdminOptions {
+  cluster: Cluster
+  logger: KafkaLogger
+  retry: ResolvedRetryOptions
+  clientId: string
+  requestTimeout: number
+}
+
+export class Admin {
+  readonly #cluster: Cluster
+  readonly #logger: KafkaLogger
+  readonly #instrumentation: AdminInstrumentation
+  readonly #ctx: AdminContext
+
+  constructor(options: AdminOptions) {
+    this.#cluster = options.cluster
+    this.#logger = options.logger
+    this.#instrumentation = new AdminInstrumentation(options.logger)
+    this.#ctx = new AdminContext({ ...options, instrumentation: this.#instrumentation })
+  }
+
+  /** KafkaJS's admin event names: admin.connect, admin.disconnect, admin.network.*. */
+  get events(): AdminEvents {
+    return AdminEvents
+  }
+
+  async connect(): Promise<void> {
+    await this.#cluster.connect()
+    this.#instrumentation.emit(AdminEvents.CONNECT)
+  }
+
+  async disconnect(): Promise<void> {
+    await this.#cluster.disconnect()
+    this.#instrumentation.emit(AdminEvents.DISCONNECT)
+  }
+
+  on(
+    eventName: AdminEventName,
+    listener: (event: InstrumentationEvent<unknown>) => unknown,
+  ): RemoveInstrumentationEventListener {
+    return this.#instrumentation.on(eventName, listener)
+  }
+
+  logger(): KafkaLogger {
+    return this.#logger
+  }
+
+  // ---- topics and cluster
+
+  listTopics(): Promise<string[]> {
+    return listTopics(this.#ctx)
+  }
+
+  createTopics(options: CreateTopicsOptions): Promise<boolean> {
+    return createTopics(this.#ctx, options)
+  }
+
+  deleteTopics(options: DeleteTopicsOptions): Promise<void> {
+    return deleteTopics(this.#ctx, options)
+  }
+
+  createPartitions(options: CreatePartitionsOptions): Promise<boolean> {
+    return createPartitions(this.#ctx, options)
+  }
+
+  fetchTopicMetadata(options?: { topics?: string[] }): Promise<{ topics: ITopicMetadata[] }> {
+    return fetchTopicMetadata(this.#ctx, options)
+  }
+
+  describeTopics(options?: DescribeTopicsOptions): Promise<{ topics: TopicDescription[] }> {
+    return describeTopics(this.#ctx, options)
+  }
+
+  describeCluster(): Promise<ClusterDescription> {
+    return describeCluster(this.#ctx)
+  }
+}

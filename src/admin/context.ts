@@ -1,0 +1,100 @@
+// What every admin operation works with: the admin client's own Cluster (connections, metadata,
+// coordinators), its retry options and logger, and one send() that reports each request to the
+// instrumentation listeners.
+
+import type { Cluster } from '../cluster/cluster.js'
+import { KafkaJSRequestTimeoutError } from '../errors.js'
+import { isRetriable, type ResolvedRetryOptions, retry } from '../network/backoff.js'
+import type { Connection } from '../network/connection.js'
+import type { Logger } from '../network/logger.js'
+import type { ApiDefinition } from '../protocol/api.js'
+import { AdminEvents, type AdminInstrumentation } from './instrumentation.js'
+
+export interface AdminContextOptions {
+  cluster: Cluster
+  logger: Logger
+  retry: ResolvedRetryOptions
+  instrumentation: AdminInstrumentation
+  clientId: string
+  /** The client's requestTimeout (ms): requests that make the broker wait get this on top of the wait. */
+  requestTimeout: number
+}
+
+export class AdminContext {
+  readonly cluster: Cluster
+  readonly logger: Logger
+  readonly retry: ResolvedRetryOptions
+  readonly #instrumentation: AdminInstrumentation
+  readonly #clientId: string
+  readonly #requestTimeout: number
+
+  constructor(options: AdminContextOptions) {
+    this.cluster = options.cluster
+    this.logger = options.logger
+    this.retry = options.retry
+    this.#instrumentation = options.instrumentation
+    this.#clientId = options.clientId
+    this.#requestTimeout = options.requestTimeout
+  }
+
+  /**
+   * Sends one request. `brokerWaitMs` is how long the request asks the broker to wait (timeoutMs
+   * fields): the network timeout is extended by it, so a slow but working broker is not cut off.
+   */
+  async send<Req, Res>(
+    connection: Connection,
+    api: ApiDefinition<Req, Res>,
+    request: Req,
+    options: { version?: number; brokerWaitMs?: number } = {},
+  ): Promise<Res> {
+    const version = options.version ?? connection.versionFor(api)
+    const createdAt = Date.now()
+    const base = { apiKey: api.apiKey, apiName: api.name, apiVersion: version, broker: connection.broker }
+    try {
+      const response = await connection.send(api, request, {
+        version,
+        ...(options.brokerWaitMs !== undefined && { timeout: this.#requestTimeout + options.brokerWaitMs }),
+      })
+      this.#instrumentation.emit(AdminEvents.REQUEST, {
+        ...base,
+        clientId: this.#clientId,
+        createdAt,
+        duration: Date.now() - createdAt,
+      })
+      return response
+    } catch (error) {
+      if (error instanceof KafkaJSRequestTimeoutError) {
+        this.#instrumentation.emit(AdminEvents.REQUEST_TIMEOUT, {
+          ...base,
+          clientId: this.#clientId,
+          correlationId: error.correlationId,
+          createdAt: error.createdAt,
+          sentAt: error.sentAt,
+          pendingDuration: error.pendingDuration,
+        })
+      }
+      throw error
+    }
+  }
+
+  /**
+   * Runs a whole-request operation, retrying retriable failures with the admin's backoff. Errors
+   * that say the metadata is stale (NOT_CONTROLLER, a lost connection, ...) mark it for refresh
+   * first, so that the retry goes to the right broker.
+   */
+  withRetry<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return retry(fn, {
+      ...this.retry,
+      onRetry: (error, attempt, delay) => {
+        this.cluster.noteError(error)
+        this.logger.warn(`${operation}: retrying (${attempt + 1}) in ${delay} ms`, {
+          error: error instanceof Error ? error.message : String(error),
+        })
+      },
+    })
+  }
+
+  isRetriable(error: unknown): boolean {
+    return isRetriable(error)
+  }
+}

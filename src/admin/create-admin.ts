@@ -1,0 +1,31 @@
+// kafka.admin(config): KafkaJS's AdminConfig ({ retry }) over the client's options, and an admin
+// client with its own connections that never creates topics by asking for their metadata.
+
+import type { Kafka } from '../client/kafka.js'
+import { KafkaJSInvalidArgumentError } from '../errors.js'
+import { type RetryOptions, resolveRetryOptions } from '../network/backoff.js'
+import { DEFAULT_REQUEST_TIMEOUT } from '../network/connection-options.js'
+import { Admin } from './admin.js'
+
+export interface AdminConfig {
+  /** Overrides the client's `retry` for this admin client (KafkaJS). */
+  retry?: RetryOptions
+}
+
+export function createAdmin(kafka: Kafka, config: AdminConfig = {}): Admin {
+  if (config === null || typeof config !== 'object') {
+    throw new KafkaJSInvalidArgumentError(`admin config must be an object, got ${String(config)}`)
+  }
+  for (const key of Object.keys(config)) {
+    if (key !== 'retry') throw new KafkaJSInvalidArgumentError(`admin config has no option ${JSON.stringify(key)}`)
+  }
+  const retry = resolveRetryOptions({ ...kafka.config.retry, ...config.retry })
+  const cluster = kafka.createCluster('Admin', { retry, allowAutoTopicCreation: false })
+  return new Admin({
+    cluster,
+    logger: kafka.logger().namespace('Admin'),
+    retry,
+    clientId: kafka.config.clientId ?? 'kafkit',
+    requestTimeout: kafka.config.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
+  })
+}

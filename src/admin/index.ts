@@ -1,0 +1,53 @@
+// The admin client's public surface, re-exported by the package root.
+
+export type { Admin } from './admin.js'
+export type { AdminConfig } from './create-admin.js'
+export type { ClusterDescription, DescribeTopicsOptions, ITopicMetadata, TopicDescription } from './describe-topics.js'
+export {
+  type AclOperationType,
+  AclOperationTypes,
+  type AclPermissionType,
+  AclPermissionTypes,
+  type AclResourceType,
+  AclResourceTypes,
+  type AlterConfigOpType,
+  AlterConfigOpTypes,
+  type ConfigResourceType,
+  ConfigResourceTypes,
+  ConfigSource,
+  type ConfigSourceType,
+  type ConfigType,
+  ConfigTypes,
+  type ElectionType,
+  ElectionTypes,
+  type FeatureUpgradeType,
+  FeatureUpgradeTypes,
+  type IsolationLevel,
+  IsolationLevels,
+  type OffsetSpecName,
+  OffsetSpecs,
+  QuotaEntityTypes,
+  type QuotaMatchType,
+  QuotaMatchTypes,
+  type ResourcePatternType,
+  ResourcePatternTypes,
+  type ScramMechanism,
+  ScramMechanisms,
+} from './enums.js'
+export {
+  type AdminEventName,
+  AdminEvents,
+  type InstrumentationEvent,
+  type RemoveInstrumentationEventListener,
+  type RequestEventPayload,
+  type RequestTimeoutEventPayload,
+} from './instrumentation.js'
+export type {
+  CreatePartitionsOptions,
+  CreateTopicsOptions,
+  DeleteTopicsOptions,
+  IResourceConfigEntry,
+  ITopicConfig,
+  ITopicPartitionConfig,
+  ReplicaAssignment,
+} from './topics.js'

@@ -1,0 +1,68 @@
+// Metadata requests of the admin client's own: by name, by topic id, or for every topic, never
+// creating a topic by asking for it. (The Cluster's metadata serves routing; these answer what the
+// user asked about, including the errors for topics that do not exist.)
+
+import type { Connection } from '../network/connection.js'
+import {
+  createMetadataRequestMetadataRequestTopic,
+  Metadata,
+  type MetadataResponse,
+} from '../protocol/generated/metadata.js'
+import { ZERO_UUID } from '../protocol/primitives/uuid.js'
+import type { AdminContext } from './context.js'
+
+export interface MetadataQuery {
+  /** Topic names; null for every topic. */
+  topics?: readonly string[] | null
+  /** Topic ids (base64), instead of names. */
+  topicIds?: readonly string[]
+  includeTopicAuthorizedOperations?: boolean
+  includeClusterAuthorizedOperations?: boolean
+}
+
+/** Metadata from `connection` (default: the least busy broker), retried on retriable failures. */
+export function requestMetadata(
+  ctx: AdminContext,
+  query: MetadataQuery,
+  connection?: Connection,
+): Promise<MetadataResponse> {
+  return ctx.withRetry('metadata', async () => {
+    const target = connection ?? (await ctx.cluster.anyConnection())
+    return requestMetadataOnce(ctx, target, query)
+  })
+}
+
+export async function requestMetadataOnce(
+  ctx: AdminContext,
+  connection: Connection,
+  query: MetadataQuery,
+): Promise<MetadataResponse> {
+  const version = connection.versionFor(Metadata)
+  const topics =
+    query.topicIds !== undefined
+      ? query.topicIds.map((topicId) => createMetadataRequestMetadataRequestTopic({ topicId, name: null }))
+      : query.topics === null || query.topics === undefined
+        ? null
+        : query.topics.map((name) => createMetadataRequestMetadataRequestTopic({ name, topicId: ZERO_UUID }))
+  const request = Metadata.createRequest({
+    topics,
+    allowAutoTopicCreation: false,
+    includeTopicAuthorizedOperations: query.includeTopicAuthorizedOperations ?? false,
+    ...(version <= 10 && { includeClusterAuthorizedOperations: query.includeClusterAuthorizedOperations ?? false }),
+  })
+  return ctx.send(connection, Metadata, request, { version })
+}
+
+/** Kafka's "not requested" value of authorized-operations bit fields. */
+export const AUTHORIZED_OPERATIONS_OMITTED = -(2 ** 31)
+
+/**
+ * The ACL operation codes in an authorized-operations bit field (bit n set: operation n allowed),
+ * or undefined when the broker was not asked for them.
+ */
+export function decodeAuthorizedOperations(bits: number): number[] | undefined {
+  if (bits === AUTHORIZED_OPERATIONS_OMITTED) return undefined
+  const operations: number[] = []
+  for (let code = 0; code < 32; code++) if ((bits & (1 << code)) !== 0) operations.push(code)
+  return operations
+}

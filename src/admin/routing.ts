@@ -1,0 +1,145 @@
+// Where each item of an admin request goes: the leader of its partition, the coordinator of its
+// group or transactional id, or a named broker; and one request per destination node, all sent
+// in parallel. Items that cannot be routed get their error here and never reach a broker.
+
+import { CoordinatorType } from '../cluster/coordinator-lookup.js'
+import { KafkaJSProtocolError } from '../errors.js'
+import type { Connection } from '../network/connection.js'
+import { ErrorCode, errorByCode, protocolError } from '../protocol/generated/errors.js'
+import type { AdminContext } from './context.js'
+import { failed, type Outcome } from './settle.js'
+
+export interface TopicPartition {
+  readonly topic: string
+  readonly partition: number
+}
+
+export interface Routes<K> {
+  /** Items by the node id they go to. */
+  readonly byNode: Map<number, K[]>
+  /** Items that cannot go anywhere, with their error. */
+  readonly unroutable: Map<K, Outcome<never>>
+}
+
+/** A broker error that retrying cannot fix here, e.g. a topic that metadata says does not exist. */
+export function finalProtocolError(code: number, detail: string): KafkaJSProtocolError {
+  return new KafkaJSProtocolError({ ...errorByCode(code), retriable: false }, { detail })
+}
+
+export function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key)
+  if (list === undefined) map.set(key, [value])
+  else list.push(value)
+}
+
+/** Items grouped by a key, in first-seen order. */
+export function groupBy<K, V>(items: Iterable<V>, keyOf: (item: V) => K): Map<K, V[]> {
+  const groups = new Map<K, V[]>()
+  for (const item of items) addTo(groups, keyOf(item), item)
+  return groups
+}
+
+/**
+ * Routes partitions to their leaders from freshly fetched metadata (admin calls are rare, and a
+ * cached leader may be long gone). A topic metadata calls unknown, or a partition it lacks, fails
+ * for good; a partition without a leader fails retriably.
+ */
+export async function routeToLeaders<K extends TopicPartition>(
+  ctx: AdminContext,
+  items: readonly K[],
+): Promise<Routes<K>> {
+  const metadata = await ctx.cluster.refreshMetadata(new Set(items.map((i) => i.topic)))
+  const byNode = new Map<number, K[]>()
+  const unroutable = new Map<K, Outcome<never>>()
+  for (const item of items) {
+    const topic = metadata.topics.get(item.topic)
+    const where = `${item.topic}-${item.partition}`
+    if (topic === undefined || topic.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
+      unroutable.set(
+        item,
+        failed(finalProtocolError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${item.topic} does not exist`)),
+      )
+    } else if (topic.errorCode !== ErrorCode.NONE) {
+      unroutable.set(item, failed(protocolError(topic.errorCode, `topic ${item.topic}`)))
+    } else {
+      const partition = topic.partitions.get(item.partition)
+      if (partition === undefined) {
+        unroutable.set(
+          item,
+          failed(
+            finalProtocolError(
+              ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+              `topic ${item.topic} has no partition ${item.partition}`,
+            ),
+          ),
+        )
+      } else if (partition.leader < 0) {
+        const code = partition.errorCode !== ErrorCode.NONE ? partition.errorCode : ErrorCode.LEADER_NOT_AVAILABLE
+        unroutable.set(item, failed(protocolError(code, `${where} has no leader`)))
+      } else {
+        addTo(byNode, partition.leader, item)
+      }
+    }
+  }
+  return { byNode, unroutable }
+}
+
+/** Routes items to the coordinators of their keys (group ids or transactional ids), looked up in batches. */
+export async function routeToCoordinators<K>(
+  ctx: AdminContext,
+  items: readonly K[],
+  keyOf: (item: K) => string,
+  type: CoordinatorType = CoordinatorType.GROUP,
+): Promise<Routes<K>> {
+  const found = await ctx.cluster.findCoordinators(type, [...new Set(items.map(keyOf))])
+  const byNode = new Map<number, K[]>()
+  const unroutable = new Map<K, Outcome<never>>()
+  for (const item of items) {
+    const result = found.get(keyOf(item))
+    if (result?.coordinator !== undefined) addTo(byNode, result.coordinator.nodeId, item)
+    else unroutable.set(item, failed(result?.error ?? protocolError(ErrorCode.COORDINATOR_NOT_AVAILABLE)))
+  }
+  return { byNode, unroutable }
+}
+
+/**
+ * One request per node, all in parallel. A request that fails (connection lost, timeout) fails
+ * each of its items with that error, which also tells the cluster its metadata may be stale.
+ */
+export async function sendPerNode<K, V>(
+  ctx: AdminContext,
+  routes: Routes<K>,
+  send: (connection: Connection, items: readonly K[], nodeId: number) => Promise<ReadonlyMap<K, Outcome<V>>>,
+): Promise<Map<K, Outcome<V>>> {
+  const outcomes = new Map<K, Outcome<V>>(routes.unroutable)
+  await Promise.all(
+    [...routes.byNode].map(async ([nodeId, items]) => {
+      try {
+        const connection = await ctx.cluster.connectionToNode(nodeId)
+        for (const [item, outcome] of await send(connection, items, nodeId)) outcomes.set(item, outcome)
+      } catch (error) {
+        ctx.cluster.noteError(error)
+        const outcome = failed(error)
+        for (const item of items) outcomes.set(item, outcome)
+      }
+    }),
+  )
+  return outcomes
+}
+
+/** Every broker the cluster metadata lists, by node id (refreshed first). */
+export async function allBrokerIds(ctx: AdminContext): Promise<number[]> {
+  const metadata = await ctx.cluster.refreshMetadata()
+  return [...metadata.brokers.keys()].sort((a, b) => a - b)
+}
+
+/** The outcome for a protocol error code from a response: success with `value`, or the error. */
+export function outcomeOf<V>(
+  errorCode: number,
+  errorMessage: string | null | undefined,
+  value: V,
+  detail: string,
+): Outcome<V> {
+  if (errorCode === ErrorCode.NONE) return { value }
+  return failed(protocolError(errorCode, errorMessage ? `${detail}: ${errorMessage}` : detail))
+}

@@ -1,0 +1,352 @@
+// Topic operations: listTopics, createTopics, deleteTopics, createPartitions (KafkaJS), all sent
+// to the controller, with per-topic results; createTopics can wait until every new partition has
+// a leader, deleteTopics waits until no broker lists the topic any more.
+
+import { KafkaJSAggregateError, KafkaJSCreateTopicError, KafkaJSProtocolError } from '../errors.js'
+import { isRetriable } from '../network/backoff.js'
+import {
+  CreatePartitions,
+  createCreatePartitionsRequestCreatePartitionsAssignment,
+  createCreatePartitionsRequestCreatePartitionsTopic,
+} from '../protocol/generated/create-partitions.js'
+import {
+  CreateTopics,
+  createCreateTopicsRequestCreatableReplicaAssignment,
+  createCreateTopicsRequestCreatableTopic,
+  createCreateTopicsRequestCreatableTopicConfig,
+} from '../protocol/generated/create-topics.js'
+import { createDeleteTopicsRequestDeleteTopicState, DeleteTopics } from '../protocol/generated/delete-topics.js'
+import { ErrorCode } from '../protocol/generated/errors.js'
+import type { MetadataResponse } from '../protocol/generated/metadata.js'
+import { ZERO_UUID } from '../protocol/primitives/uuid.js'
+import type { AdminContext } from './context.js'
+import { requestMetadata } from './metadata-request.js'
+import { matchResults, settle, valuesOrThrow } from './settle.js'
+import {
+  argsObject,
+  arrayArg,
+  booleanArg,
+  integerArg,
+  invalid,
+  isRecord,
+  noDuplicates,
+  partitionArg,
+  show,
+  stringArg,
+  timeoutArg,
+  topicNameArg,
+} from './validate.js'
+import { waitForMetadata } from './wait.js'
+
+/** KafkaJS's default for the time the controller (and this client) waits on topic changes. */
+export const DEFAULT_TOPIC_TIMEOUT = 5000
+
+export interface ReplicaAssignment {
+  partition: number
+  replicas: number[]
+}
+
+export interface IResourceConfigEntry {
+  name: string
+  value: string
+}
+
+export interface ITopicConfig {
+  topic: string
+  /** Default -1: the broker's num.partitions. */
+  numPartitions?: number
+  /** Default -1: the broker's default.replication.factor. */
+  replicationFactor?: number
+  replicaAssignment?: ReplicaAssignment[]
+  configEntries?: IResourceConfigEntry[]
+}
+
+export interface CreateTopicsOptions {
+  topics: ITopicConfig[]
+  validateOnly?: boolean
+  /** Default true: resolve once every partition of every new topic has a leader. */
+  waitForLeaders?: boolean
+  /** ms; default 5000. */
+  timeout?: number
+}
+
+export interface DeleteTopicsOptions {
+  topics: string[]
+  /** ms; default 5000. */
+  timeout?: number
+}
+
+export interface ITopicPartitionConfig {
+  topic: string
+  /** The partition count after the call. */
+  count: number
+  /** Replicas of each new partition, e.g. [[0, 1], [1, 2]]. */
+  assignments?: number[][]
+}
+
+export interface CreatePartitionsOptions {
+  topicPartitions: ITopicPartitionConfig[]
+  validateOnly?: boolean
+  /** ms; default 5000. */
+  timeout?: number
+}
+
+export async function listTopics(ctx: AdminContext): Promise<string[]> {
+  const response = await requestMetadata(ctx, { topics: null })
+  return response.topics.flatMap((t) => (t.name === null ? [] : [t.name]))
+}
+
+/**
+ * Resolves true when every topic was created, false when the only failures are topics that
+ * already exist (as KafkaJS); other failures throw a KafkaJSAggregateError of
+ * KafkaJSCreateTopicError, one per refused topic, the others being created.
+ */
+export async function createTopics(ctx: AdminContext, options: CreateTopicsOptions): Promise<boolean> {
+  const op = 'createTopics'
+  const args = argsObject(op, options)
+  const topics = arrayArg<unknown>(op, 'topics', args.topics).map((t, i) => topicConfig(op, t, i))
+  noDuplicates(op, 'topic', topics, (t) => t.name)
+  const validateOnly = booleanArg(op, 'validateOnly', args.validateOnly, false)
+  const waitForLeaders = booleanArg(op, 'waitForLeaders', args.waitForLeaders, true)
+  const timeout = timeoutArg(op, args.timeout, DEFAULT_TOPIC_TIMEOUT)
+  if (topics.length === 0) return true
+
+  // a topic whose first attempt failed retriably may have been created anyway: exists then means done
+  const retried = new Set<string>()
+  const results = await settle(
+    topics,
+    async (pending) => {
+      const controller = await ctx.cluster.controllerConnection()
+      const response = await ctx.send(
+        controller,
+        CreateTopics,
+        CreateTopics.createRequest({ topics: [...pending], timeoutMs: timeout, validateOnly }),
+        { brokerWaitMs: timeout },
+      )
+      return matchResults(pending, response.topics, {
+        keyOfItem: (topic) => topic.name,
+        keyOfResult: (result) => result.name,
+        value: (_, topic) => topic.name,
+        describe: (topic) => `topic ${topic.name}`,
+        doneAnyway: (code, topic) => code === ErrorCode.TOPIC_ALREADY_EXISTS && retried.has(topic.name),
+      })
+    },
+    {
+      operation: op,
+      retry: ctx.retry,
+      logger: ctx.logger,
+      beforeRetry: (error, topic) => {
+        retried.add(topic.name)
+        ctx.cluster.noteError(error)
+      },
+    },
+  )
+
+  const created: string[] = []
+  const errors: KafkaJSCreateTopicError[] = []
+  for (const topic of topics) {
+    const outcome = results.get(topic)!
+    if (outcome.error === undefined) created.push(topic.name)
+    else if (outcome.error instanceof KafkaJSProtocolError)
+      errors.push(new KafkaJSCreateTopicError(outcome.error, topic.name))
+    // the request itself kept failing (no broker reachable): nothing is known per topic
+    else throw outcome.error
+  }
+  if (waitForLeaders && !validateOnly) await waitForLeadersOf(ctx, created, timeout)
+  if (errors.length === 0) return true
+  if (errors.every((e) => e.type === 'TOPIC_ALREADY_EXISTS')) return false
+  throw new KafkaJSAggregateError(`Topic creation errors: ${errors.map((e) => e.message).join('; ')}`, errors)
+}
+
+/**
+ * Deletes the topics and resolves once no broker's metadata lists them. A topic that cannot be
+ * deleted (unknown, not authorized) fails on its own in a KafkaJSAggregateError; the others are
+ * deleted.
+ */
+export async function deleteTopics(ctx: AdminContext, options: DeleteTopicsOptions): Promise<void> {
+  const op = 'deleteTopics'
+  const args = argsObject(op, options)
+  const topics = arrayArg<unknown>(op, 'topics', args.topics).map((t, i) => topicNameArg(op, `topics[${i}]`, t))
+  const timeout = timeoutArg(op, args.timeout, DEFAULT_TOPIC_TIMEOUT)
+  if (topics.length === 0) return
+
+  const retried = new Set<string>()
+  const results = await settle(
+    [...new Set(topics)],
+    async (pending) => {
+      const controller = await ctx.cluster.controllerConnection()
+      const version = controller.versionFor(DeleteTopics)
+      const request = DeleteTopics.createRequest({
+        timeoutMs: timeout,
+        ...(version >= 6
+          ? { topics: pending.map((name) => createDeleteTopicsRequestDeleteTopicState({ name, topicId: ZERO_UUID })) }
+          : { topicNames: [...pending] }),
+      })
+      const response = await ctx.send(controller, DeleteTopics, request, { version, brokerWaitMs: timeout })
+      return matchResults(pending, response.responses, {
+        keyOfItem: (name) => name,
+        keyOfResult: (result) => result.name ?? '',
+        value: (_, name) => name,
+        describe: (name) => `topic ${name}`,
+        // an earlier attempt that timed out may have deleted it
+        doneAnyway: (code, name) => code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION && retried.has(name),
+      })
+    },
+    {
+      operation: op,
+      retry: ctx.retry,
+      logger: ctx.logger,
+      // the controller knows every topic: an unknown one will not appear by asking again
+      retriable: (error) => isRetriableTopicError(error),
+      beforeRetry: (error, name) => {
+        retried.add(name)
+        ctx.cluster.noteError(error)
+      },
+    },
+  )
+  const deleted = topics.filter((t) => results.get(t)?.error === undefined)
+  await waitForMetadata(
+    ctx,
+    [...new Set(deleted)],
+    timeout,
+    (response) => listedTopics(response),
+    'deleted topics to disappear',
+  )
+  valuesOrThrow(op, [...new Set(topics)], results, (topic) => ({ topic }))
+}
+
+/**
+ * Raises the partition count of topics. Resolves true once every new partition has a leader
+ * (unless validateOnly); a topic the controller refuses fails on its own in a KafkaJSAggregateError.
+ */
+export async function createPartitions(ctx: AdminContext, options: CreatePartitionsOptions): Promise<boolean> {
+  const op = 'createPartitions'
+  const args = argsObject(op, options)
+  const items = arrayArg<unknown>(op, 'topicPartitions', args.topicPartitions, { nonEmpty: true }).map((t, i) =>
+    partitionIncrease(op, t, i),
+  )
+  noDuplicates(op, 'topic', items, (t) => t.name)
+  const validateOnly = booleanArg(op, 'validateOnly', args.validateOnly, false)
+  const timeout = timeoutArg(op, args.timeout, DEFAULT_TOPIC_TIMEOUT)
+
+  const results = await settle(
+    items,
+    async (pending) => {
+      const controller = await ctx.cluster.controllerConnection()
+      const response = await ctx.send(
+        controller,
+        CreatePartitions,
+        CreatePartitions.createRequest({ topics: [...pending], timeoutMs: timeout, validateOnly }),
+        { brokerWaitMs: timeout },
+      )
+      return matchResults(pending, response.results, {
+        keyOfItem: (topic) => topic.name,
+        keyOfResult: (result) => result.name,
+        value: (_, topic) => topic.name,
+        describe: (topic) => `topic ${topic.name}`,
+      })
+    },
+    {
+      operation: op,
+      retry: ctx.retry,
+      logger: ctx.logger,
+      retriable: (error) => isRetriableTopicError(error),
+      beforeRetry: (error) => ctx.cluster.noteError(error),
+    },
+  )
+  if (!validateOnly) {
+    const grown = items.filter((t) => results.get(t)?.error === undefined).map((t) => t.name)
+    await waitForLeadersOf(ctx, grown, timeout)
+  }
+  valuesOrThrow(op, items, results, (t) => ({ topic: t.name }))
+  return true
+}
+
+/** Waits until every partition of `topics` has a leader on every broker's metadata. */
+export function waitForLeadersOf(ctx: AdminContext, topics: readonly string[], timeout: number): Promise<void> {
+  return waitForMetadata(ctx, topics, timeout, topicsWithoutLeaders, 'topic leaders')
+}
+
+function topicsWithoutLeaders(response: MetadataResponse): string[] {
+  return response.topics
+    .filter(
+      (t) => t.errorCode !== ErrorCode.NONE || t.partitions.length === 0 || t.partitions.some((p) => p.leaderId < 0),
+    )
+    .map((t) => t.name ?? t.topicId)
+}
+
+function listedTopics(response: MetadataResponse): string[] {
+  return response.topics
+    .filter((t) => t.errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+    .map((t) => t.name ?? t.topicId)
+}
+
+/** Retriable, except an unknown topic: the controller knows them all, asking again will not help. */
+function isRetriableTopicError(error: Error): boolean {
+  if (error instanceof KafkaJSProtocolError && error.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) return false
+  return isRetriable(error)
+}
+
+function topicConfig(op: string, value: unknown, index: number) {
+  if (!isRecord(value)) invalid(op, `topics[${index}] must be an object with a topic name, got ${show(value)}`)
+  const name = topicNameArg(op, `topics[${index}].topic`, value.topic)
+  const where = `topic ${show(name)}`
+  const numPartitions =
+    value.numPartitions === undefined || value.numPartitions === null
+      ? -1
+      : numberOrDefault(op, `${where}: numPartitions`, value.numPartitions, 2 ** 31 - 1)
+  const replicationFactor =
+    value.replicationFactor === undefined || value.replicationFactor === null
+      ? -1
+      : numberOrDefault(op, `${where}: replicationFactor`, value.replicationFactor, 2 ** 15 - 1)
+  const assignments =
+    value.replicaAssignment === undefined || value.replicaAssignment === null
+      ? []
+      : arrayArg<unknown>(op, `${where}: replicaAssignment`, value.replicaAssignment).map((a, i) => {
+          if (!isRecord(a))
+            invalid(op, `${where}: replicaAssignment[${i}] must be { partition, replicas }, got ${show(a)}`)
+          return createCreateTopicsRequestCreatableReplicaAssignment({
+            partitionIndex: partitionArg(op, `${where}: replicaAssignment[${i}].partition`, a.partition),
+            brokerIds: brokerIds(op, `${where}: replicaAssignment[${i}].replicas`, a.replicas),
+          })
+        })
+  const configs =
+    value.configEntries === undefined || value.configEntries === null
+      ? []
+      : arrayArg<unknown>(op, `${where}: configEntries`, value.configEntries).map((entry, i) => {
+          if (!isRecord(entry)) invalid(op, `${where}: configEntries[${i}] must be { name, value }, got ${show(entry)}`)
+          return createCreateTopicsRequestCreatableTopicConfig({
+            name: stringArg(op, `${where}: configEntries[${i}].name`, entry.name),
+            value: stringArg(op, `${where}: configEntries[${i}].value`, entry.value, { nonEmpty: false }),
+          })
+        })
+  return createCreateTopicsRequestCreatableTopic({ name, numPartitions, replicationFactor, assignments, configs })
+}
+
+/** A positive count, or -1 for the broker's default. */
+function numberOrDefault(op: string, name: string, value: unknown, max: number): number {
+  if (value === -1) return -1
+  return integerArg(op, `${name} (or -1 for the broker default)`, value, { min: 1, max })
+}
+
+function brokerIds(op: string, name: string, value: unknown): number[] {
+  return arrayArg<unknown>(op, name, value, { nonEmpty: true }).map((id, i) =>
+    integerArg(op, `${name}[${i}]`, id, { min: 0 }),
+  )
+}
+
+function partitionIncrease(op: string, value: unknown, index: number) {
+  if (!isRecord(value)) invalid(op, `topicPartitions[${index}] must be { topic, count }, got ${show(value)}`)
+  const name = topicNameArg(op, `topicPartitions[${index}].topic`, value.topic)
+  const where = `topic ${show(name)}`
+  const count = integerArg(op, `${where}: count`, value.count, { min: 1 })
+  const assignments =
+    value.assignments === undefined || value.assignments === null
+      ? null
+      : arrayArg<unknown>(op, `${where}: assignments`, value.assignments).map((replicas, i) =>
+          createCreatePartitionsRequestCreatePartitionsAssignment({
+            brokerIds: brokerIds(op, `${where}: assignments[${i}]`, replicas),
+          }),
+        )
+  return createCreatePartitionsRequestCreatePartitionsTopic({ name, count, assignments })
+}
