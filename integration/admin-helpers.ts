@@ -22,3 +22,17 @@ export async function connectedAdmin(seeds: string[] = brokers(), retries = 5): 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`
 }
+
+/**
+ * Calls `read` until `done` accepts its result, for changes the brokers apply asynchronously (a
+ * dynamic broker config reaches the broker when it replays the metadata log); gives up after
+ * `attempts` tries and returns the last result, so the test's assertion reports what it saw.
+ */
+export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, attempts = 50): Promise<T> {
+  let value = await read()
+  for (let i = 1; i < attempts && !done(value); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    value = await read()
+  }
+  return value
+}

@@ -7,6 +7,8 @@ import {
 } from '../src/index.js'
 import { connectedAdmin, uniqueName } from './admin-helpers.js'
 
+jest.setTimeout(60_000)
+
 describe('admin topics (real broker)', () => {
   let admin: Admin
 

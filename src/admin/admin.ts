@@ -6,6 +6,16 @@
 import type { KafkaLogger } from '../client/logger.js'
 import type { Cluster } from '../cluster/cluster.js'
 import type { ResolvedRetryOptions } from '../network/backoff.js'
+import {
+  type AlterConfigsResponse,
+  alterConfigs,
+  type DescribeConfigResponse,
+  describeConfigs,
+  type IncrementalResourceConfig,
+  type IResourceConfig,
+  incrementalAlterConfigs,
+  type ResourceConfigQuery,
+} from './configs.js'
 import { AdminContext } from './context.js'
 import {
   type ClusterDescription,
@@ -108,5 +118,26 @@ export class Admin {
 
   describeCluster(): Promise<ClusterDescription> {
     return describeCluster(this.#ctx)
+  }
+
+  // ---- configs
+
+  describeConfigs(options: {
+    resources: ResourceConfigQuery[]
+    includeSynonyms?: boolean
+    includeDocumentation?: boolean
+  }): Promise<DescribeConfigResponse> {
+    return describeConfigs(this.#ctx, options)
+  }
+
+  alterConfigs(options: { resources: IResourceConfig[]; validateOnly?: boolean }): Promise<AlterConfigsResponse> {
+    return alterConfigs(this.#ctx, options)
+  }
+
+  incrementalAlterConfigs(options: {
+    resources: IncrementalResourceConfig[]
+    validateOnly?: boolean
+  }): Promise<AlterConfigsResponse> {
+    return incrementalAlterConfigs(this.#ctx, options)
   }
 }

@@ -1,6 +1,15 @@
 // The admin client's public surface, re-exported by the package root.
 
 export type { Admin } from './admin.js'
+export type {
+  AlterConfigsResponse,
+  ConfigEntry,
+  ConfigSynonym,
+  DescribeConfigResponse,
+  IncrementalResourceConfig,
+  IResourceConfig,
+  ResourceConfigQuery,
+} from './configs.js'
 export type { AdminConfig } from './create-admin.js'
 export type { ClusterDescription, DescribeTopicsOptions, ITopicMetadata, TopicDescription } from './describe-topics.js'
 export {
@@ -34,14 +43,7 @@ export {
   type ScramMechanism,
   ScramMechanisms,
 } from './enums.js'
-export {
-  type AdminEventName,
-  AdminEvents,
-  type InstrumentationEvent,
-  type RemoveInstrumentationEventListener,
-  type RequestEventPayload,
-  type RequestTimeoutEventPayload,
-} from './instrumentation.js'
+export { type AdminEventName, AdminEvents } from './instrumentation.js'
 export type {
   CreatePartitionsOptions,
   CreateTopicsOptions,

@@ -4,6 +4,7 @@
 
 import { CoordinatorType } from '../cluster/coordinator-lookup.js'
 import { KafkaJSProtocolError } from '../errors.js'
+import { isRetriable } from '../network/backoff.js'
 import type { Connection } from '../network/connection.js'
 import { ErrorCode, errorByCode, protocolError } from '../protocol/generated/errors.js'
 import type { AdminContext } from './context.js'
@@ -14,9 +15,12 @@ export interface TopicPartition {
   readonly partition: number
 }
 
+/** A node id, or any broker (the least busy one; in KRaft it forwards controller requests). */
+export type Destination = number | 'any'
+
 export interface Routes<K> {
-  /** Items by the node id they go to. */
-  readonly byNode: Map<number, K[]>
+  /** Items by where they go. */
+  readonly byNode: Map<Destination, K[]>
   /** Items that cannot go anywhere, with their error. */
   readonly unroutable: Map<K, Outcome<never>>
 }
@@ -49,7 +53,7 @@ export async function routeToLeaders<K extends TopicPartition>(
   items: readonly K[],
 ): Promise<Routes<K>> {
   const metadata = await ctx.cluster.refreshMetadata(new Set(items.map((i) => i.topic)))
-  const byNode = new Map<number, K[]>()
+  const byNode = new Map<Destination, K[]>()
   const unroutable = new Map<K, Outcome<never>>()
   for (const item of items) {
     const topic = metadata.topics.get(item.topic)
@@ -92,7 +96,7 @@ export async function routeToCoordinators<K>(
   type: CoordinatorType = CoordinatorType.GROUP,
 ): Promise<Routes<K>> {
   const found = await ctx.cluster.findCoordinators(type, [...new Set(items.map(keyOf))])
-  const byNode = new Map<number, K[]>()
+  const byNode = new Map<Destination, K[]>()
   const unroutable = new Map<K, Outcome<never>>()
   for (const item of items) {
     const result = found.get(keyOf(item))
@@ -109,14 +113,15 @@ export async function routeToCoordinators<K>(
 export async function sendPerNode<K, V>(
   ctx: AdminContext,
   routes: Routes<K>,
-  send: (connection: Connection, items: readonly K[], nodeId: number) => Promise<ReadonlyMap<K, Outcome<V>>>,
+  send: (connection: Connection, items: readonly K[], destination: Destination) => Promise<ReadonlyMap<K, Outcome<V>>>,
 ): Promise<Map<K, Outcome<V>>> {
   const outcomes = new Map<K, Outcome<V>>(routes.unroutable)
   await Promise.all(
-    [...routes.byNode].map(async ([nodeId, items]) => {
+    [...routes.byNode].map(async ([destination, items]) => {
       try {
-        const connection = await ctx.cluster.connectionToNode(nodeId)
-        for (const [item, outcome] of await send(connection, items, nodeId)) outcomes.set(item, outcome)
+        const connection =
+          destination === 'any' ? await ctx.cluster.anyConnection() : await ctx.cluster.connectionToNode(destination)
+        for (const [item, outcome] of await send(connection, items, destination)) outcomes.set(item, outcome)
       } catch (error) {
         ctx.cluster.noteError(error)
         const outcome = failed(error)
@@ -142,4 +147,14 @@ export function outcomeOf<V>(
 ): Outcome<V> {
   if (errorCode === ErrorCode.NONE) return { value }
   return failed(protocolError(errorCode, errorMessage ? `${detail}: ${errorMessage}` : detail))
+}
+
+/**
+ * Retriable, except an unknown topic: Kafka lists UNKNOWN_TOPIC_OR_PARTITION as retriable because
+ * a follower may not know a new topic yet, but the controller (and a broker forwarding to it)
+ * knows every topic, so asking it again will not help.
+ */
+export function retriableUnlessUnknownTopic(error: Error): boolean {
+  if (error instanceof KafkaJSProtocolError && error.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) return false
+  return isRetriable(error)
 }

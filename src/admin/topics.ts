@@ -3,7 +3,6 @@
 // a leader, deleteTopics waits until no broker lists the topic any more.
 
 import { KafkaJSAggregateError, KafkaJSCreateTopicError, KafkaJSProtocolError } from '../errors.js'
-import { isRetriable } from '../network/backoff.js'
 import {
   CreatePartitions,
   createCreatePartitionsRequestCreatePartitionsAssignment,
@@ -21,6 +20,7 @@ import type { MetadataResponse } from '../protocol/generated/metadata.js'
 import { ZERO_UUID } from '../protocol/primitives/uuid.js'
 import type { AdminContext } from './context.js'
 import { requestMetadata } from './metadata-request.js'
+import { retriableUnlessUnknownTopic } from './routing.js'
 import { matchResults, settle, valuesOrThrow } from './settle.js'
 import {
   argsObject,
@@ -197,7 +197,7 @@ export async function deleteTopics(ctx: AdminContext, options: DeleteTopicsOptio
       retry: ctx.retry,
       logger: ctx.logger,
       // the controller knows every topic: an unknown one will not appear by asking again
-      retriable: (error) => isRetriableTopicError(error),
+      retriable: retriableUnlessUnknownTopic,
       beforeRetry: (error, name) => {
         retried.add(name)
         ctx.cluster.noteError(error)
@@ -250,7 +250,7 @@ export async function createPartitions(ctx: AdminContext, options: CreatePartiti
       operation: op,
       retry: ctx.retry,
       logger: ctx.logger,
-      retriable: (error) => isRetriableTopicError(error),
+      retriable: retriableUnlessUnknownTopic,
       beforeRetry: (error) => ctx.cluster.noteError(error),
     },
   )
@@ -279,12 +279,6 @@ function listedTopics(response: MetadataResponse): string[] {
   return response.topics
     .filter((t) => t.errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
     .map((t) => t.name ?? t.topicId)
-}
-
-/** Retriable, except an unknown topic: the controller knows them all, asking again will not help. */
-function isRetriableTopicError(error: Error): boolean {
-  if (error instanceof KafkaJSProtocolError && error.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) return false
-  return isRetriable(error)
 }
 
 function topicConfig(op: string, value: unknown, index: number) {
