@@ -10,6 +10,7 @@ export {
   logLevel,
 } from './client/logger.js'
 export * from './errors.js'
+export * from './producer/index.js'
 export {
   type CompressionCodec,
   CompressionCodecs,

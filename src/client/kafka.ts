@@ -10,6 +10,9 @@ import type { ClusterOptions } from '../cluster/cluster-options.js'
 import { KafkaJSInvalidArgumentError } from '../errors.js'
 import type { RetryOptions } from '../network/backoff.js'
 import type { SocketFactory } from '../network/socket-factory.js'
+import { createProducer } from '../producer/create-producer.js'
+import type { Producer } from '../producer/producer.js'
+import type { ProducerConfig } from '../producer/producer-options.js'
 import { createLogger, type KafkaLogger, type LogCreator, type LogLevel, logLevel } from './logger.js'
 
 export interface KafkaConfig {
@@ -80,6 +83,11 @@ export class Kafka {
   /** An admin client with its own connections (KafkaJS `kafka.admin({ retry })`). */
   admin(config?: AdminConfig): Admin {
     return createAdmin(this, config)
+  }
+
+  /** A producer with its own connections (KafkaJS `kafka.producer(config)`). */
+  producer(config?: ProducerConfig): Producer {
+    return createProducer(this, config)
   }
 
   get config(): Readonly<KafkaConfig> {

@@ -1,0 +1,492 @@
+// The sender (Java's Sender): whenever something changes (a batch filled, a linger or backoff
+// ended, a response arrived) it asks the accumulator which leaders have batches ready, drains one
+// Produce request per leader carrying every ready partition's head batch, keeps up to
+// maxInFlightRequests of them in flight per broker, and handles each partition's answer: complete,
+// retry (with backoff, after a metadata refresh when the leader moved), split (MESSAGE_TOO_LARGE),
+// or fail. Under idempotence it numbers batches (SequenceTracker) and resolves sequence gaps.
+
+import type { Cluster } from '../cluster/cluster.js'
+import {
+  KafkaJSDeliveryTimeoutError,
+  KafkaJSError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProducerFencedError,
+  KafkaJSProtocolError,
+  KafkaJSServerDoesNotSupportApiKey,
+} from '../errors.js'
+import { backoffDelay, isRetriable } from '../network/backoff.js'
+import type { Logger } from '../network/logger.js'
+import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
+import {
+  createProduceRequestPartitionProduceData,
+  createProduceRequestTopicProduceData,
+  Produce,
+  type ProduceResponse,
+  type ProduceResponsePartitionProduceResponse,
+} from '../protocol/generated/produce.js'
+import { ZERO_UUID } from '../protocol/primitives/uuid.js'
+import { recordSizeUpperBound } from '../protocol/records/encode-record-batch.js'
+import type { PartitionQueue, RecordAccumulator } from './accumulator.js'
+import type { BufferLimit } from './buffer-limit.js'
+import type { ProducerInstrumentation } from './instrumentation.js'
+import type { OutgoingBatch } from './outgoing-batch.js'
+import type { ResolvedProducerOptions } from './producer-options.js'
+import type { ProducerIdAndEpoch, SequenceTracker } from './sequences.js'
+
+/** Produce v3 is the first to carry record batches (magic 2), which this producer writes. */
+const MIN_PRODUCE_VERSION = 3
+/** Produce v13 names topics by id; without a topic id in the metadata, v12 is the newest usable. */
+const FIRST_TOPIC_ID_PRODUCE_VERSION = 13
+/** Client-side margin over the broker's ack timeout before a Produce request counts as lost. */
+const ACK_TIMEOUT_MARGIN = 5000
+
+/** What the sender needs from the transaction manager. */
+export interface SenderTransactionHooks {
+  readonly transactionalId: string
+  /** The highest Produce version allowed: 11 under transactions v1 (v12+ means v2, KIP-890). */
+  maxProduceVersion(): number
+  /** Under transactions v1, a partition's batches wait until AddPartitionsToTxn added it. */
+  maySend(topic: string, partition: number): boolean
+  /** A batch of the transaction failed: the transaction can only be aborted (or is fatally broken). */
+  batchFailed(error: Error): void
+}
+
+export interface SenderDependencies {
+  readonly cluster: Cluster
+  readonly accumulator: RecordAccumulator
+  readonly memory: BufferLimit
+  readonly options: ResolvedProducerOptions
+  /** Present with idempotence. */
+  readonly sequences: SequenceTracker | undefined
+  readonly transaction: SenderTransactionHooks | undefined
+  readonly instrumentation: ProducerInstrumentation
+  readonly logger: Logger
+  /** The client's request timeout; Produce requests get at least their ack timeout plus a margin. */
+  readonly requestTimeout: number
+  /** Gets a new producer id (InitProducerId) when the epoch ran out. */
+  readonly initProducerId: () => Promise<ProducerIdAndEpoch>
+}
+
+export class Sender {
+  readonly #d: SenderDependencies
+  readonly #inFlightByNode = new Map<number, number>()
+  #inFlightRequests = 0
+  #scheduled = false
+  #timer: NodeJS.Timeout | undefined
+  #refreshing: Promise<void> | undefined
+  #refreshWanted = false
+  #reinitializing = false
+  #fatalError: Error | undefined
+  #stopped = false
+  readonly #idle = new Set<() => void>()
+
+  constructor(dependencies: SenderDependencies) {
+    this.#d = dependencies
+  }
+
+  /** The error that stopped the producer for good (fencing, authorization), if any. */
+  get fatalError(): Error | undefined {
+    return this.#fatalError
+  }
+
+  get inFlightRequests(): number {
+    return this.#inFlightRequests
+  }
+
+  /** Runs the send loop soon (once per turn of the event loop, however often it is called). */
+  wakeup(): void {
+    if (this.#scheduled || this.#stopped) return
+    this.#scheduled = true
+    setImmediate(() => {
+      this.#scheduled = false
+      this.#run()
+    })
+  }
+
+  /** Stops sending; requests in flight still complete. */
+  stop(): void {
+    this.#stopped = true
+    clearTimeout(this.#timer)
+  }
+
+  /** Resolves once no Produce request is in flight. */
+  whenIdle(): Promise<void> {
+    if (this.#inFlightRequests === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#idle.add(resolve))
+  }
+
+  /** Fails every queued batch and everything sent later with `error` (fencing, authorization). */
+  fail(error: Error): void {
+    this.#fatalError ??= error
+    for (const batch of this.#d.accumulator.removeQueued()) this.#failBatch(batch, this.#fatalError)
+  }
+
+  #run(): void {
+    if (this.#stopped) return
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    const { accumulator, cluster, options, sequences } = this.#d
+    const now = Date.now()
+    if (this.#fatalError !== undefined) {
+      this.fail(this.#fatalError)
+      return
+    }
+    for (const batch of accumulator.expire(now, options.deliveryTimeout)) {
+      this.#failBatch(batch, this.#expiredError(batch, now, undefined))
+    }
+    if (sequences !== undefined && sequences.maybeBump() === 'new-producer-id') this.#reinitialize()
+    let metadata: ReturnType<() => Cluster['metadata']>
+    try {
+      metadata = cluster.metadata
+    } catch {
+      return
+    }
+    const ready = accumulator.ready(
+      (topic, partition) => metadata.topics.get(topic)?.partitions.get(partition)?.leader ?? -1,
+      now,
+      this.#d.memory.hasWaiters,
+    )
+    if (ready.unknownLeaderTopics.size > 0 || this.#refreshWanted) this.#refreshMetadata()
+    for (const [node, queues] of ready.nodes) {
+      while ((this.#inFlightByNode.get(node) ?? 0) < options.maxInFlightRequests) {
+        const batches = accumulator.drain(node, queues, options.maxRequestSize, now, (queue, batch) =>
+          this.#mayDrain(queue, batch),
+        )
+        if (batches.length === 0) break
+        this.#produce(node, batches)
+      }
+    }
+    const expiresIn = ready.oldestQueued + options.deliveryTimeout - now
+    const delay = Math.min(ready.nextCheckDelay, expiresIn)
+    if (Number.isFinite(delay)) this.#timer = setTimeout(() => this.#run(), Math.max(1, delay))
+  }
+
+  #isIdempotent(batch: OutgoingBatch): boolean {
+    return this.#d.sequences !== undefined && batch.settings.acks === -1
+  }
+
+  #mayDrain(queue: PartitionQueue, batch: OutgoingBatch): boolean {
+    const { transaction, sequences } = this.#d
+    if (transaction !== undefined && !transaction.maySend(queue.topic, queue.partition)) return false
+    if (sequences !== undefined && this.#isIdempotent(batch) && !sequences.mayDrain(queue, batch)) return false
+    return true
+  }
+
+  #produce(node: number, batches: OutgoingBatch[]): void {
+    const { accumulator, sequences } = this.#d
+    this.#inFlightByNode.set(node, (this.#inFlightByNode.get(node) ?? 0) + 1)
+    this.#inFlightRequests++
+    const queues = batches.map((batch) => accumulator.queue(batch.topic, batch.partition))
+    for (let i = 0; i < batches.length; i++) {
+      const batch = batches[i]!
+      const queue = queues[i]!
+      if (sequences !== undefined && this.#isIdempotent(batch) && !batch.hasSequence) sequences.assign(queue, batch)
+      batch.attempts++
+      queue.inFlight++
+    }
+    this.#sendProduce(node, batches, queues)
+      .catch((error: unknown) => {
+        // #sendProduce settles its batches itself; anything reaching here is a bug, not a broker answer
+        this.#d.logger.error('Produce request handling failed', { error: String(error) })
+      })
+      .finally(() => {
+        this.#inFlightByNode.set(node, (this.#inFlightByNode.get(node) ?? 1) - 1)
+        this.#inFlightRequests--
+        if (this.#inFlightRequests === 0) {
+          for (const resolve of this.#idle) resolve()
+          this.#idle.clear()
+        }
+        this.wakeup()
+      })
+  }
+
+  async #sendProduce(node: number, batches: OutgoingBatch[], queues: PartitionQueue[]): Promise<void> {
+    const { cluster, instrumentation, transaction, accumulator } = this.#d
+    let response: ProduceResponse | undefined
+    let version = 0
+    const acks = batches[0]!.settings.acks
+    try {
+      const records = await Promise.all(batches.map((b) => b.encode()))
+      for (const batch of batches) if (batch.attempts === 1) accumulator.observeCompression(batch)
+      const connection = await cluster.connectionToNode(node)
+      version = this.#produceVersion(connection.versionFor(Produce), batches)
+      const ackTimeout = Math.max(...batches.map((b) => b.settings.ackTimeout))
+      const request = Produce.createRequest({
+        transactionalId: transaction?.transactionalId ?? null,
+        acks,
+        timeoutMs: ackTimeout,
+        topicData: this.#topicData(batches, records),
+      })
+      if (acks === 0) {
+        await instrumentation.requestWithoutResponse(connection, Produce, request, { version })
+      } else {
+        response = await instrumentation.request(connection, Produce, request, {
+          version,
+          timeout: Math.max(this.#d.requestTimeout, ackTimeout + ACK_TIMEOUT_MARGIN),
+        })
+      }
+    } catch (error) {
+      for (const queue of queues) queue.inFlight--
+      if (cluster.noteError(error)) this.#refreshWanted = true
+      for (const batch of batches) this.#onError(batch, asError(error), undefined)
+      return
+    }
+    for (const queue of queues) queue.inFlight--
+    if (response === undefined) {
+      for (const batch of batches) this.#completeBatch(batch, -1n, -1n, -1n)
+      return
+    }
+    const answers = this.#answersByPartition(response)
+    for (const batch of batches) {
+      const answer =
+        answers.get(batch.topic)?.get(batch.partition) ??
+        answers.get(topicIdOf(cluster, batch.topic))?.get(batch.partition)
+      if (answer === undefined) {
+        this.#onError(
+          batch,
+          protocolError(
+            ErrorCode.NETWORK_EXCEPTION,
+            `no answer for ${batch.topic}-${batch.partition} in Produce v${version}`,
+          ),
+          undefined,
+        )
+        continue
+      }
+      this.#onAnswer(batch, answer)
+    }
+  }
+
+  #produceVersion(brokerBest: number, batches: readonly OutgoingBatch[]): number {
+    let version = Math.min(brokerBest, this.#d.transaction?.maxProduceVersion() ?? brokerBest)
+    if (version >= FIRST_TOPIC_ID_PRODUCE_VERSION) {
+      const metadata = this.#d.cluster.metadata
+      const unknownId = batches.some((b) => (metadata.topics.get(b.topic)?.topicId ?? ZERO_UUID) === ZERO_UUID)
+      if (unknownId) version = FIRST_TOPIC_ID_PRODUCE_VERSION - 1
+    }
+    if (version < MIN_PRODUCE_VERSION) {
+      throw new KafkaJSServerDoesNotSupportApiKey(
+        `The broker offers Produce up to v${brokerBest}; this producer needs v${MIN_PRODUCE_VERSION}+ (record batches, Kafka 0.11+)`,
+        { apiKey: Produce.apiKey, apiName: Produce.name },
+      )
+    }
+    return version
+  }
+
+  #topicData(batches: readonly OutgoingBatch[], records: readonly Buffer[]) {
+    const metadata = this.#d.cluster.metadata
+    const byTopic = new Map<string, ReturnType<typeof createProduceRequestTopicProduceData>>()
+    for (let i = 0; i < batches.length; i++) {
+      const batch = batches[i]!
+      let topic = byTopic.get(batch.topic)
+      if (topic === undefined) {
+        topic = createProduceRequestTopicProduceData({
+          name: batch.topic,
+          topicId: metadata.topics.get(batch.topic)?.topicId ?? ZERO_UUID,
+        })
+        byTopic.set(batch.topic, topic)
+      }
+      topic.partitionData.push(
+        createProduceRequestPartitionProduceData({ index: batch.partition, records: records[i]! }),
+      )
+    }
+    return [...byTopic.values()]
+  }
+
+  /** Topic (name, or id for v13) -> partition -> answer. */
+  #answersByPartition(response: ProduceResponse): Map<string, Map<number, ProduceResponsePartitionProduceResponse>> {
+    const answers = new Map<string, Map<number, ProduceResponsePartitionProduceResponse>>()
+    for (const topic of response.responses) {
+      const partitions = new Map<number, ProduceResponsePartitionProduceResponse>()
+      for (const p of topic.partitionResponses) partitions.set(p.index, p)
+      answers.set(topic.name !== '' ? topic.name : topic.topicId, partitions)
+    }
+    return answers
+  }
+
+  #onAnswer(batch: OutgoingBatch, answer: ProduceResponsePartitionProduceResponse): void {
+    const code = answer.errorCode
+    // a duplicate is a batch the broker already has: a retry of one that was written (idempotence)
+    if (code === ErrorCode.NONE || code === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
+      this.#completeBatch(batch, answer.baseOffset, answer.logAppendTimeMs, answer.logStartOffset)
+      return
+    }
+    const detail = [
+      `${batch.topic}-${batch.partition}`,
+      answer.errorMessage,
+      ...answer.recordErrors.map((e) => `record ${e.batchIndex}: ${e.batchIndexErrorMessage ?? ''}`),
+    ]
+      .filter((s) => s)
+      .join('; ')
+    const error = protocolError(code, detail)
+    if (code === ErrorCode.MESSAGE_TOO_LARGE && batch.recordCount > 1) {
+      this.#split(batch)
+      return
+    }
+    if (this.#d.cluster.noteError(error)) this.#refreshWanted = true
+    this.#onError(batch, error, answer)
+  }
+
+  /** Decides between retry and failure for a batch whose request or partition failed. */
+  #onError(batch: OutgoingBatch, error: Error, answer: ProduceResponsePartitionProduceResponse | undefined): void {
+    const { sequences, accumulator, transaction } = this.#d
+    const code = error instanceof KafkaJSProtocolError ? error.errorCode : undefined
+    if (isFatal(code, transaction !== undefined)) {
+      const fatal =
+        code === ErrorCode.PRODUCER_FENCED || code === ErrorCode.INVALID_PRODUCER_EPOCH
+          ? new KafkaJSProducerFencedError(
+              `Producer fenced: another producer with transactional id ${transaction?.transactionalId} took over (${error.message})`,
+              { cause: error },
+            )
+          : error
+      this.#failBatch(batch, fatal)
+      this.fail(fatal)
+      return
+    }
+    if (sequences !== undefined && this.#isIdempotent(batch) && batch.hasSequence) {
+      const queue = accumulator.queue(batch.topic, batch.partition)
+      if (code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER) {
+        // out of order behind an earlier batch that is still unresolved: it goes again after that
+        // one; out of order as the next expected batch is a real gap
+        this.#retryOrFail(batch, error, !sequences.isNextSequence(queue, batch))
+        return
+      }
+      if (code === ErrorCode.UNKNOWN_PRODUCER_ID) {
+        // the broker dropped this producer's state (its records were deleted by retention): safe to
+        // restart the partition's sequences when nothing acknowledged is past the log start
+        const truncated = answer !== undefined && answer.logStartOffset > sequences.lastAckedOffset(queue)
+        if (truncated) sequences.requestBump(queue)
+        this.#retryOrFail(batch, error, truncated)
+        return
+      }
+    }
+    this.#retryOrFail(batch, error, isRetriable(error))
+  }
+
+  #retryOrFail(batch: OutgoingBatch, error: Error, retriable: boolean): void {
+    const now = Date.now()
+    if (!retriable) {
+      this.#failBatch(batch, error)
+    } else if (now - batch.createdAt >= this.#d.options.deliveryTimeout) {
+      this.#failBatch(batch, this.#expiredError(batch, now, error))
+    } else if (batch.attempts > this.#d.options.batchRetries) {
+      const retryTime = backoffDelay(batch.attempts - 1, this.#d.options.retry)
+      this.#failBatch(batch, new KafkaJSNumberOfRetriesExceeded(error, { retryCount: batch.attempts - 1, retryTime }))
+    } else {
+      this.#retry(batch, error, now)
+    }
+  }
+
+  #retry(batch: OutgoingBatch, error: Error, now: number): void {
+    const delay = backoffDelay(batch.attempts - 1, this.#d.options.retry)
+    batch.retryAt = now + delay
+    this.#d.logger.debug(`Retrying a batch for ${batch.topic}-${batch.partition} in ${delay} ms`, {
+      error: error.message,
+      attempt: batch.attempts,
+    })
+    this.#d.accumulator.reenqueue(batch)
+  }
+
+  #split(batch: OutgoingBatch): void {
+    const { accumulator, sequences } = this.#d
+    const parts = accumulator.splitAndReenqueue(batch, recordSizeUpperBound)
+    if (sequences !== undefined && this.#isIdempotent(batch) && batch.hasSequence) {
+      sequences.replace(accumulator.queue(batch.topic, batch.partition), batch, parts)
+    }
+    this.#d.logger.debug(`Split a batch for ${batch.topic}-${batch.partition} the broker found too large`, {
+      records: batch.recordCount,
+      parts: parts.length,
+    })
+  }
+
+  #completeBatch(batch: OutgoingBatch, baseOffset: bigint, logAppendTime: bigint, logStartOffset: bigint): void {
+    const { sequences, accumulator, memory } = this.#d
+    if (sequences !== undefined && this.#isIdempotent(batch)) {
+      sequences.acknowledged(accumulator.queue(batch.topic, batch.partition), batch, baseOffset)
+    }
+    accumulator.batchDone(batch)
+    memory.release(batch.recordBytes)
+    batch.complete(baseOffset, logAppendTime, logStartOffset)
+  }
+
+  #failBatch(batch: OutgoingBatch, error: Error): void {
+    const { sequences, accumulator, memory, transaction } = this.#d
+    if (batch.done) return
+    if (sequences !== undefined && this.#isIdempotent(batch)) {
+      sequences.failed(accumulator.queue(batch.topic, batch.partition), batch)
+    }
+    transaction?.batchFailed(error)
+    accumulator.batchDone(batch)
+    memory.release(batch.recordBytes)
+    batch.fail(error)
+  }
+
+  #expiredError(batch: OutgoingBatch, now: number, cause: Error | undefined): KafkaJSDeliveryTimeoutError {
+    return new KafkaJSDeliveryTimeoutError(
+      `Expiring ${batch.recordCount} record(s) for ${batch.topic}-${batch.partition}: ${now - batch.createdAt} ms ` +
+        `have passed since the batch was created (deliveryTimeout ${this.#d.options.deliveryTimeout} ms)` +
+        (cause === undefined ? '' : `; last error: ${cause.message}`),
+      { topic: batch.topic, partition: batch.partition, cause },
+    )
+  }
+
+  #refreshMetadata(): void {
+    this.#refreshWanted = false
+    if (this.#refreshing !== undefined) return
+    const { cluster, logger } = this.#d
+    cluster.markMetadataStale()
+    this.#refreshing = cluster
+      .refreshMetadata()
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          logger.warn('Metadata refresh for the producer failed', { error: asError(error).message })
+        },
+      )
+      .finally(() => {
+        this.#refreshing = undefined
+        this.wakeup()
+      })
+  }
+
+  /** The epoch ran out (32767 bumps): get a new producer id; batches wait meanwhile. */
+  #reinitialize(): void {
+    if (this.#reinitializing) return
+    this.#reinitializing = true
+    const { sequences, initProducerId, logger } = this.#d
+    initProducerId()
+      .then((next) => sequences?.setProducerIdAndEpoch(next))
+      .catch((error: unknown) => {
+        logger.error('Could not get a new producer id', { error: asError(error).message })
+        this.fail(asError(error))
+      })
+      .finally(() => {
+        this.#reinitializing = false
+        this.wakeup()
+      })
+  }
+}
+
+/**
+ * Errors after which the producer cannot go on: it was fenced (transactional), or is not allowed
+ * to write with a producer id or transactional id at all.
+ */
+function isFatal(code: number | undefined, transactional: boolean): boolean {
+  switch (code) {
+    case ErrorCode.PRODUCER_FENCED:
+    case ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED:
+    case ErrorCode.CLUSTER_AUTHORIZATION_FAILED:
+      return true
+    case ErrorCode.INVALID_PRODUCER_EPOCH:
+      return transactional
+    default:
+      return false
+  }
+}
+
+function topicIdOf(cluster: Cluster, topic: string): string {
+  return cluster.metadata.topics.get(topic)?.topicId ?? ZERO_UUID
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new KafkaJSError(String(error))
+}
