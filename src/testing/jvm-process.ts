@@ -96,7 +96,12 @@ export class JvmProcess {
   /** SIGKILL and wait until the process is gone. */
   async kill(): Promise<void> {
     this.#killedOnPurpose = true
-    if (this.running) this.#child.kill('SIGKILL')
+    if (this.running) {
+      // the child is unref'd; while we wait for its 'exit' it must hold the event loop open, or Node
+      // may run out of work and exit first (a jest globalTeardown would end before jest reports)
+      this.#child.ref()
+      this.#child.kill('SIGKILL')
+    }
     await this.exited
   }
 

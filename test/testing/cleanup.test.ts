@@ -81,6 +81,24 @@ test('process.exit: the exit handler kills the JVM and removes its folder', asyn
   expect(existsSync(dir)).toBe(false)
 }, 30_000)
 
+test('kill() resolves even when nothing else keeps the process alive', async () => {
+  // a globalTeardown awaiting stop() is in exactly this position; the JVM child itself is unref'd
+  const script = `
+require(${JSON.stringify(join(root, 'scripts', 'ts-sources.js'))}).registerTsSources()
+const { JvmProcess } = require(${JSON.stringify(join(root, 'src', 'testing', 'jvm-process.ts'))})
+const dir = process.argv[1]
+const jvm = JvmProcess.spawn({ java: 'sleep', args: ['300'], cwd: dir, logFile: dir + '/log', detached: false, label: 'stand-in' })
+jvm.kill().then(() => process.stdout.write('killed ' + jvm.running + '\\n'))
+`
+  const child = spawn(process.execPath, ['-e', script, dir], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let output = ''
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  expect(await exited(child)).toEqual({ code: 0, signal: null })
+  expect(output).toBe('killed false\n')
+}, 30_000)
+
 test('a JVM that exits by itself releases its watchdog', async () => {
   const jvm = JvmProcess.spawn({
     java: 'true',
