@@ -16,6 +16,7 @@ import {
   incrementalAlterConfigs,
   type ResourceConfigQuery,
 } from './configs.js'
+import { type ConsumerGroupDescription, describeConsumerGroups } from './consumer-groups.js'
 import { AdminContext } from './context.js'
 import {
   type ClusterDescription,
@@ -27,12 +28,36 @@ import {
   type TopicDescription,
 } from './describe-topics.js'
 import {
+  deleteConsumerGroupOffsets,
+  type FetchOffsetsPartition,
+  fetchOffsets,
+  resetOffsets,
+  type SeekEntry,
+  setOffsets,
+} from './group-offsets.js'
+import {
+  deleteGroups,
+  describeGroups,
+  type GroupDescription,
+  type GroupOverview,
+  listGroups,
+  type RemoveMembersOptions,
+  removeMembersFromConsumerGroup,
+} from './groups.js'
+import {
   type AdminEventName,
   AdminEvents,
   AdminInstrumentation,
   type InstrumentationEvent,
   type RemoveInstrumentationEventListener,
 } from './instrumentation.js'
+import {
+  fetchTopicOffsets,
+  fetchTopicOffsetsByTimestamp,
+  type ListedOffset,
+  type ListOffsetsOptions,
+  listOffsets,
+} from './topic-offsets.js'
 import {
   type CreatePartitionsOptions,
   type CreateTopicsOptions,
@@ -139,5 +164,72 @@ export class Admin {
     validateOnly?: boolean
   }): Promise<AlterConfigsResponse> {
     return incrementalAlterConfigs(this.#ctx, options)
+  }
+
+  // ---- offsets
+
+  fetchTopicOffsets(topic: string): Promise<Array<SeekEntry & { high: string; low: string }>> {
+    return fetchTopicOffsets(this.#ctx, topic)
+  }
+
+  fetchTopicOffsetsByTimestamp(topic: string, timestamp?: number): Promise<SeekEntry[]> {
+    return fetchTopicOffsetsByTimestamp(this.#ctx, topic, timestamp)
+  }
+
+  listOffsets(options: ListOffsetsOptions): Promise<Array<{ topic: string; partitions: ListedOffset[] }>> {
+    return listOffsets(this.#ctx, options)
+  }
+
+  fetchOffsets(options: {
+    groupId: string
+    topics?: string[]
+    resolveOffsets?: boolean
+  }): Promise<Array<{ topic: string; partitions: FetchOffsetsPartition[] }>> {
+    return fetchOffsets(this.#ctx, options)
+  }
+
+  setOffsets(options: { groupId: string; topic: string; partitions: SeekEntry[] }): Promise<void> {
+    return setOffsets(this.#ctx, options)
+  }
+
+  resetOffsets(options: { groupId: string; topic: string; earliest?: boolean }): Promise<void> {
+    return resetOffsets(this.#ctx, options)
+  }
+
+  deleteConsumerGroupOffsets(options: {
+    groupId: string
+    topics: Array<{ topic: string; partitions?: number[] }>
+  }): Promise<void> {
+    return deleteConsumerGroupOffsets(this.#ctx, options)
+  }
+
+  // ---- groups
+
+  listGroups(options?: { states?: string[]; types?: string[] }): Promise<{ groups: GroupOverview[] }> {
+    return listGroups(this.#ctx, options)
+  }
+
+  describeGroups(
+    groupIds: string[],
+    options?: { includeAuthorizedOperations?: boolean },
+  ): Promise<{ groups: GroupDescription[] }> {
+    return describeGroups(this.#ctx, groupIds, options)
+  }
+
+  deleteGroups(groupIds: string[]): Promise<Array<{ groupId: string; errorCode: number }>> {
+    return deleteGroups(this.#ctx, groupIds)
+  }
+
+  describeConsumerGroups(
+    groupIds: string[],
+    options?: { includeAuthorizedOperations?: boolean },
+  ): Promise<{ groups: ConsumerGroupDescription[] }> {
+    return describeConsumerGroups(this.#ctx, groupIds, options)
+  }
+
+  removeMembersFromConsumerGroup(
+    options: RemoveMembersOptions,
+  ): Promise<{ members: Array<{ memberId: string; groupInstanceId: string | null }> }> {
+    return removeMembersFromConsumerGroup(this.#ctx, options)
   }
 }

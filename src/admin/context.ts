@@ -3,8 +3,9 @@
 // instrumentation listeners.
 
 import type { Cluster } from '../cluster/cluster.js'
+import { CoordinatorType } from '../cluster/coordinator-lookup.js'
 import { KafkaJSRequestTimeoutError } from '../errors.js'
-import { isRetriable, type ResolvedRetryOptions, retry } from '../network/backoff.js'
+import { type ResolvedRetryOptions, retry } from '../network/backoff.js'
 import type { Connection } from '../network/connection.js'
 import type { Logger } from '../network/logger.js'
 import type { ApiDefinition } from '../protocol/api.js'
@@ -94,7 +95,25 @@ export class AdminContext {
     })
   }
 
-  isRetriable(error: unknown): boolean {
-    return isRetriable(error)
+  /**
+   * Runs a request on the coordinator of `key` (a group id, or a transactional id), retrying
+   * retriable failures; one that says the coordinator moved (NOT_COORDINATOR, a lost connection)
+   * makes the next attempt look it up again.
+   */
+  withCoordinator<T>(
+    operation: string,
+    key: string,
+    fn: (connection: Connection) => Promise<T>,
+    type: CoordinatorType = CoordinatorType.GROUP,
+  ): Promise<T> {
+    return retry(async () => fn(await this.cluster.coordinatorConnection(type, key)), {
+      ...this.retry,
+      onRetry: (error, attempt, delay) => {
+        this.cluster.invalidateCoordinatorOn(type, key, error)
+        this.logger.warn(`${operation}: retrying (${attempt + 1}) in ${delay} ms`, {
+          error: error instanceof Error ? error.message : String(error),
+        })
+      },
+    })
   }
 }

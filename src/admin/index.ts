@@ -10,6 +10,11 @@ export type {
   IResourceConfig,
   ResourceConfigQuery,
 } from './configs.js'
+export type {
+  ConsumerGroupDescription,
+  ConsumerGroupMember,
+  TopicPartitionsAssignment,
+} from './consumer-groups.js'
 export type { AdminConfig } from './create-admin.js'
 export type { ClusterDescription, DescribeTopicsOptions, ITopicMetadata, TopicDescription } from './describe-topics.js'
 export {
@@ -43,7 +48,10 @@ export {
   type ScramMechanism,
   ScramMechanisms,
 } from './enums.js'
+export type { FetchOffsetsPartition, SeekEntry } from './group-offsets.js'
+export type { GroupDescription, GroupOverview, MemberDescription, RemoveMembersOptions } from './groups.js'
 export { type AdminEventName, AdminEvents } from './instrumentation.js'
+export type { ListedOffset, ListOffsetsOptions, OffsetSpec } from './topic-offsets.js'
 export type {
   CreatePartitionsOptions,
   CreateTopicsOptions,

@@ -1,0 +1,175 @@
+import type { Admin } from '../src/admin/admin.js'
+import {
+  type KafkaJSAdminItemError,
+  KafkaJSAggregateError,
+  KafkaJSInvalidArgumentError,
+  OffsetSpecs,
+} from '../src/index.js'
+import { connectedAdmin, produceRecords, uniqueName } from './admin-helpers.js'
+
+jest.setTimeout(60_000)
+
+describe('admin offsets (real broker)', () => {
+  let admin: Admin
+  let topic: string
+
+  beforeAll(async () => {
+    admin = await connectedAdmin()
+    topic = uniqueName('adm-offsets')
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] })
+    // partition 0: five records at t=1000..5000 (the fourth has the highest timestamp); partition 1: three
+    await produceRecords(topic, 0, [
+      { value: 'a', timestamp: 1000 },
+      { value: 'b', timestamp: 2000 },
+      { value: 'c', timestamp: 3000 },
+      { value: 'd', timestamp: 9000 },
+      { value: 'e', timestamp: 5000 },
+    ])
+    await produceRecords(topic, 1, [{ value: 'x' }, { value: 'y' }, { value: 'z' }])
+  })
+
+  afterAll(async () => {
+    await admin.disconnect()
+  })
+
+  it('fetchTopicOffsets returns high and low watermarks per partition', async () => {
+    expect(await admin.fetchTopicOffsets(topic)).toEqual([
+      { partition: 0, offset: '5', high: '5', low: '0' },
+      { partition: 1, offset: '3', high: '3', low: '0' },
+    ])
+  })
+
+  it('fetchTopicOffsetsByTimestamp finds the first record at or after the time, else the high watermark', async () => {
+    expect(await admin.fetchTopicOffsetsByTimestamp(topic, 2500)).toEqual([
+      { partition: 0, offset: '2' },
+      { partition: 1, offset: '0' },
+    ])
+    expect(await admin.fetchTopicOffsetsByTimestamp(topic, Date.now() + 3_600_000)).toEqual([
+      { partition: 0, offset: '5' },
+      { partition: 1, offset: '3' },
+    ])
+    expect(await admin.fetchTopicOffsetsByTimestamp(topic)).toEqual([
+      { partition: 0, offset: '5' },
+      { partition: 1, offset: '3' },
+    ])
+  })
+
+  it('listOffsets takes earliest, latest, max-timestamp and timestamps per partition', async () => {
+    const result = await admin.listOffsets({
+      topics: [
+        {
+          topic,
+          partitions: [
+            { partition: 0, offsetSpec: OffsetSpecs.MAX_TIMESTAMP },
+            { partition: 1, offsetSpec: OffsetSpecs.EARLIEST },
+          ],
+        },
+      ],
+    })
+    expect(result).toEqual([
+      {
+        topic,
+        partitions: [
+          { partition: 0, offset: '3', timestamp: '9000', leaderEpoch: 0 },
+          { partition: 1, offset: '0', timestamp: '-1', leaderEpoch: 0 },
+        ],
+      },
+    ])
+    const latest = await admin.listOffsets({ topics: [{ topic }] })
+    expect(latest[0]!.partitions.map((p) => [p.partition, p.offset])).toEqual([
+      [0, '5'],
+      [1, '3'],
+    ])
+    const byTime = await admin.listOffsets({ topics: [{ topic, offsetSpec: 3000, partitions: [{ partition: 0 }] }] })
+    expect(byTime[0]!.partitions).toEqual([{ partition: 0, offset: '2', timestamp: '3000', leaderEpoch: 0 }])
+  })
+
+  it('names the partitions and topics it cannot look up', async () => {
+    const missing = uniqueName('adm-offsets-missing')
+    const error = await admin
+      .listOffsets({ topics: [{ topic, partitions: [{ partition: 0 }, { partition: 7 }] }, { topic: missing }] })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(KafkaJSAggregateError)
+    const items = (error as KafkaJSAggregateError).errors.map((e) => (e as KafkaJSAdminItemError).item)
+    expect(items).toEqual([{ topic: missing }])
+    const partitionError = await admin
+      .listOffsets({ topics: [{ topic, partitions: [{ partition: 0 }, { partition: 7 }] }] })
+      .catch((e: unknown) => e)
+    const [item] = (partitionError as KafkaJSAggregateError).errors as KafkaJSAdminItemError[]
+    expect(item!.item).toEqual({ topic, partition: 7 })
+    expect(item!.type).toBe('UNKNOWN_TOPIC_OR_PARTITION')
+    await expect(admin.fetchTopicOffsets(missing)).rejects.toThrow(KafkaJSAggregateError)
+    await expect(admin.listOffsets({ topics: [{ topic, offsetSpec: 'newest' as never }] })).rejects.toThrow(
+      /offsetSpec must be one of earliest, latest, max-timestamp/,
+    )
+  })
+
+  it('setOffsets commits offsets that fetchOffsets reads back; unset partitions read -1', async () => {
+    const groupId = uniqueName('adm-group-set')
+    await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '3' }] })
+    expect(await admin.fetchOffsets({ groupId, topics: [topic] })).toEqual([
+      {
+        topic,
+        partitions: [
+          { partition: 0, offset: '3', metadata: null },
+          { partition: 1, offset: '-1', metadata: null },
+        ],
+      },
+    ])
+    // without topics: every partition with a committed offset
+    expect(await admin.fetchOffsets({ groupId })).toEqual([
+      { topic, partitions: [{ partition: 0, offset: '3', metadata: null }] },
+    ])
+  })
+
+  it('resetOffsets commits the earliest or latest offsets of every partition', async () => {
+    const groupId = uniqueName('adm-group-reset')
+    await admin.resetOffsets({ groupId, topic })
+    const latest = await admin.fetchOffsets({ groupId, topics: [topic] })
+    expect(latest[0]!.partitions.map((p) => p.offset)).toEqual(['5', '3'])
+    await admin.resetOffsets({ groupId, topic, earliest: true })
+    const earliest = await admin.fetchOffsets({ groupId, topics: [topic] })
+    expect(earliest[0]!.partitions.map((p) => p.offset)).toEqual(['0', '0'])
+  })
+
+  it('fetchOffsets with resolveOffsets turns KafkaJS-style -2/-1 commits into real offsets and commits them', async () => {
+    const groupId = uniqueName('adm-group-resolve')
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: [
+        { partition: 0, offset: '-2' },
+        { partition: 1, offset: '-1' },
+      ],
+    })
+    const resolved = await admin.fetchOffsets({ groupId, topics: [topic], resolveOffsets: true })
+    expect(resolved[0]!.partitions.map((p) => p.offset)).toEqual(['0', '3'])
+    const stored = await admin.fetchOffsets({ groupId, topics: [topic] })
+    expect(stored[0]!.partitions.map((p) => p.offset)).toEqual(['0', '3'])
+  })
+
+  it('deleteConsumerGroupOffsets removes the chosen partitions only', async () => {
+    const groupId = uniqueName('adm-group-offdel')
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: [
+        { partition: 0, offset: '1' },
+        { partition: 1, offset: '2' },
+      ],
+    })
+    await admin.deleteConsumerGroupOffsets({ groupId, topics: [{ topic, partitions: [0] }] })
+    const after = await admin.fetchOffsets({ groupId, topics: [topic] })
+    expect(after[0]!.partitions.map((p) => p.offset)).toEqual(['-1', '2'])
+    await admin.deleteConsumerGroupOffsets({ groupId, topics: [{ topic }] })
+    expect(await admin.fetchOffsets({ groupId })).toEqual([])
+  })
+
+  it('refuses bad offsets before any request', async () => {
+    await expect(
+      admin.setOffsets({ groupId: 'g', topic, partitions: [{ partition: 0, offset: 'ten' }] }),
+    ).rejects.toThrow(KafkaJSInvalidArgumentError)
+    await expect(admin.setOffsets({ groupId: 'g', topic, partitions: [] })).rejects.toThrow(/must not be empty/)
+    await expect(admin.fetchOffsets({ groupId: '' })).rejects.toThrow(/groupId must not be empty/)
+  })
+})
