@@ -305,9 +305,9 @@ export class RecordAccumulator {
     return this.#flushes > 0
   }
 
-  /** From now on every batch is ready at once (the producer is disconnecting). */
-  beginClose(): void {
-    this.#closing = true
+  /** While closing, every batch is ready at once (the producer is disconnecting). */
+  setClosing(closing: boolean): void {
+    this.#closing = closing
   }
 
   /** Updates the compression estimate of the batch's topic and codec from its encoded size (as Java). */

@@ -43,8 +43,11 @@ export class BufferLimit {
     return true
   }
 
-  /** Waits (in arrival order) until `size` bytes are free and takes them, or fails after `timeoutMs`. */
-  reserve(size: number, timeoutMs: number): Promise<void> {
+  /**
+   * Waits (in arrival order) until `size` bytes are free and takes them, or fails after `timeoutMs`
+   * (what is left of the send's `maxBlockMs`, named in the error).
+   */
+  reserve(size: number, timeoutMs: number, maxBlockMs = timeoutMs): Promise<void> {
     if (this.tryReserve(size)) return Promise.resolve()
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { size, resolve, reject, timer: undefined }
@@ -54,9 +57,9 @@ export class BufferLimit {
         this.#waiters.splice(index, 1)
         reject(
           new KafkaJSBufferExhaustedError(
-            `Failed to reserve ${size} bytes of the producer's buffer within maxBlockMs (${timeoutMs} ms): ` +
+            `Failed to reserve ${size} bytes of the producer's buffer within maxBlockMs (${maxBlockMs} ms): ` +
               `${this.#used} of ${this.capacity} bytes (maxBufferedBytes) are held by records not yet acknowledged`,
-            { waitedMs: timeoutMs },
+            { waitedMs: maxBlockMs },
           ),
         )
         // the next waiter may fit where this one did not

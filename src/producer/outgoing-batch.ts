@@ -150,17 +150,17 @@ export class OutgoingBatch {
   /** Settles every segment as written from `baseOffset` (-1n when the broker does not say, acks 0). */
   complete(baseOffset: bigint, logAppendTime: bigint, logStartOffset: bigint): void {
     if (this.done) return
-    this.#finish()
     for (const segment of this.segments) {
       const offset = baseOffset < 0n ? -1n : baseOffset + BigInt(segment.start)
       segment.result.segmentDone(segment.entry, offset, logAppendTime, logStartOffset)
     }
+    this.#finish()
   }
 
   fail(error: Error): void {
     if (this.done) return
-    this.#finish()
     for (const segment of this.segments) segment.result.segmentFailed(error)
+    this.#finish()
   }
 
   /** Resolves when the batch is acknowledged or has failed (for flush). */

@@ -83,6 +83,8 @@ export class Producer {
   readonly #clientId: string
   #state: ProducerState = 'disconnected'
   #connecting: Promise<void> | undefined
+  /** send() calls still before or in their append phase: flush() and disconnect() wait for them too. */
+  readonly #appending = new Set<Promise<unknown>>()
 
   constructor(dependencies: ProducerDependencies) {
     const { cluster, logger, options } = dependencies
@@ -160,6 +162,8 @@ export class Producer {
       this.#state = 'disconnected'
       throw error
     }
+    this.#accumulator.setClosing(false)
+    this.#sender.start()
     this.#state = 'connected'
     this.#instrumentation.emit(ProducerEvents.CONNECT)
   }
@@ -175,18 +179,16 @@ export class Producer {
     const closing = new KafkaJSError('The producer disconnected before these records were delivered', {
       retriable: true,
     })
-    this.#accumulator.beginClose()
+    this.#accumulator.setClosing(true)
     this.#memory.failWaiters(closing)
     this.#sender.wakeup()
-    const delivered = this.#accumulator.flush().then(() => true)
-    const timedOut = sleep(this.#options.disconnectTimeout).then(() => false)
-    if (!(await Promise.race([delivered, timedOut]))) {
+    if (!(await this.#flushWithin(this.#options.disconnectTimeout))) {
       this.#logger.warn(
         `Records still undelivered after disconnectTimeout (${this.#options.disconnectTimeout} ms) are failed`,
       )
-      this.#sender.fail(closing)
+      this.#sender.failQueued(closing)
     }
-    this.#sender.stop()
+    this.#sender.stop(closing)
     await this.#cluster.disconnect()
     this.#state = 'disconnected'
     this.#instrumentation.emit(ProducerEvents.DISCONNECT)
@@ -194,8 +196,23 @@ export class Producer {
 
   /** Resolves once every record sent before the call is acknowledged or has failed (Java's flush). */
   async flush(): Promise<void> {
+    // sends still waiting for metadata or buffer room append first
+    await Promise.allSettled([...this.#appending])
     this.#sender.wakeup()
     await this.#accumulator.flush()
+  }
+
+  /** flush(), giving up after `ms`; returns whether everything was delivered. */
+  async #flushWithin(ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms)
+    })
+    try {
+      return await Promise.race([this.flush().then(() => true), timedOut])
+    } finally {
+      clearTimeout(timer)
+    }
   }
 
   send(record: ProducerRecord): Promise<RecordMetadata[]> {
@@ -213,7 +230,18 @@ export class Producer {
   }
 
   /** send() and sendBatch() of the producer and of its transactions. */
-  async sendInContext(batch: ProducerBatch, context: SendContext): Promise<RecordMetadata[]> {
+  sendInContext(batch: ProducerBatch, context: SendContext): Promise<RecordMetadata[]> {
+    const appended = this.#append(batch, context)
+    this.#appending.add(appended)
+    const forget = (): void => {
+      this.#appending.delete(appended)
+    }
+    appended.then(forget, forget)
+    return appended.then((result) => result.promise)
+  }
+
+  /** Validates, waits for metadata, and appends every record; the result settles once they are delivered. */
+  async #append(batch: ProducerBatch, context: SendContext): Promise<SendResult> {
     this.#assertSendable()
     if (batch === null || typeof batch !== 'object') {
       throw new KafkaJSInvalidArgumentError('sendBatch() takes { topicMessages, acks?, timeout?, compression? }')
@@ -259,7 +287,7 @@ export class Producer {
               : this.#partitionOf(group.topic, partitions, message)
           if (!this.#memory.tryReserve(size)) {
             this.#sender.wakeup()
-            await this.#memory.reserve(size, Math.max(0, deadline - Date.now()))
+            await this.#memory.reserve(size, Math.max(0, deadline - Date.now()), this.#options.maxBlockMs)
             this.#assertSendable()
           }
           context.onPartition?.(group.topic, partition)
@@ -281,10 +309,10 @@ export class Producer {
     } catch (error) {
       result.seal(error instanceof Error ? error : new KafkaJSError(String(error)))
       this.#sender.wakeup()
-      return result.promise
+      return result
     }
     result.seal()
-    return result.promise
+    return result
   }
 
   #assertSendable(): void {

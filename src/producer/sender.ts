@@ -77,7 +77,8 @@ export class Sender {
   #refreshWanted = false
   #reinitializing = false
   #fatalError: Error | undefined
-  #stopped = false
+  /** Set by stop(): the sender sends nothing more, and batches that come back fail with it. */
+  #stopError: Error | undefined
   readonly #idle = new Set<() => void>()
 
   constructor(dependencies: SenderDependencies) {
@@ -95,7 +96,7 @@ export class Sender {
 
   /** Runs the send loop soon (once per turn of the event loop, however often it is called). */
   wakeup(): void {
-    if (this.#scheduled || this.#stopped) return
+    if (this.#scheduled || this.#stopError !== undefined) return
     this.#scheduled = true
     setImmediate(() => {
       this.#scheduled = false
@@ -103,10 +104,19 @@ export class Sender {
     })
   }
 
-  /** Stops sending; requests in flight still complete. */
-  stop(): void {
-    this.#stopped = true
+  /**
+   * Stops sending: requests in flight still complete, but what they fail to deliver is failed with
+   * `error` instead of being retried.
+   */
+  stop(error: Error): void {
+    this.#stopError = error
     clearTimeout(this.#timer)
+  }
+
+  /** Sends again after stop() (the producer connected again). */
+  start(): void {
+    this.#stopError = undefined
+    this.wakeup()
   }
 
   /** Resolves once no Produce request is in flight. */
@@ -116,19 +126,24 @@ export class Sender {
   }
 
   /** Fails every queued batch and everything sent later with `error` (fencing, authorization). */
-  fail(error: Error): void {
+  fatal(error: Error): void {
     this.#fatalError ??= error
-    for (const batch of this.#d.accumulator.removeQueued()) this.#failBatch(batch, this.#fatalError)
+    this.failQueued(this.#fatalError)
+  }
+
+  /** Fails the batches waiting in the accumulator (not those in flight). */
+  failQueued(error: Error): void {
+    for (const batch of this.#d.accumulator.removeQueued()) this.#failBatch(batch, error)
   }
 
   #run(): void {
-    if (this.#stopped) return
+    if (this.#stopError !== undefined) return
     clearTimeout(this.#timer)
     this.#timer = undefined
     const { accumulator, cluster, options, sequences } = this.#d
     const now = Date.now()
     if (this.#fatalError !== undefined) {
-      this.fail(this.#fatalError)
+      this.failQueued(this.#fatalError)
       return
     }
     for (const batch of accumulator.expire(now, options.deliveryTimeout)) {
@@ -339,7 +354,7 @@ export class Sender {
             )
           : error
       this.#failBatch(batch, fatal)
-      this.fail(fatal)
+      this.fatal(fatal)
       return
     }
     if (sequences !== undefined && this.#isIdempotent(batch) && batch.hasSequence) {
@@ -364,7 +379,10 @@ export class Sender {
 
   #retryOrFail(batch: OutgoingBatch, error: Error, retriable: boolean): void {
     const now = Date.now()
-    if (!retriable) {
+    const stopped = this.#stopError ?? this.#fatalError
+    if (stopped !== undefined) {
+      this.#failBatch(batch, stopped)
+    } else if (!retriable) {
       this.#failBatch(batch, error)
     } else if (now - batch.createdAt >= this.#d.options.deliveryTimeout) {
       this.#failBatch(batch, this.#expiredError(batch, now, error))
@@ -457,7 +475,7 @@ export class Sender {
       .then((next) => sequences?.setProducerIdAndEpoch(next))
       .catch((error: unknown) => {
         logger.error('Could not get a new producer id', { error: asError(error).message })
-        this.fail(asError(error))
+        this.fatal(asError(error))
       })
       .finally(() => {
         this.#reinitializing = false

@@ -114,7 +114,8 @@ export class SequenceTracker {
   /**
    * Whether the head batch of a partition may be sent now. A retried batch (it has a sequence) goes
    * only as the lowest unacknowledged sequence, so retries reach the broker in order; a new batch
-   * waits while its partition still resolves batches of an older epoch, or awaits an epoch bump.
+   * waits while its partition still resolves batches of an older epoch, awaits an epoch bump, or
+   * the first batch of the epoch is not acknowledged yet.
    */
   mayDrain(key: PartitionQueue, batch: OutgoingBatch): boolean {
     if (!this.hasProducerId) return false
@@ -127,6 +128,11 @@ export class SequenceTracker {
       if (state.unacked.length > 0) return false
       state.restart(this.#current)
     }
+    // A broker that holds no state for this producer on the partition accepts a first batch with
+    // any sequence; if the first batch failed (say NOT_LEADER_OR_FOLLOWER right after the topic was
+    // created) while the second was in flight, the second would be written first. So the first
+    // batch of an epoch goes alone, and pipelining starts once the broker has acknowledged it.
+    if (state.lastAckedSequence < 0 && state.unacked.length > 0) return false
     return true
   }
 
