@@ -13,6 +13,8 @@ const moduleNameMapper = { '^(\\.{1,2}/.*)\\.js$': '$1' }
 const common = { testEnvironment: 'node', transform, moduleNameMapper, moduleFileExtensions: ['ts', 'js', 'json'] }
 
 module.exports = {
+  // integration tests wait for real brokers; jest reads testTimeout only at the top level, not per project
+  testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'] },
     {
@@ -21,7 +23,6 @@ module.exports = {
       testMatch: ['<rootDir>/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/integration/global-setup.ts',
       globalTeardown: '<rootDir>/integration/global-teardown.ts',
-      testTimeout: 120000,
     },
   ],
 }
