@@ -246,7 +246,10 @@ export class KafkaJSAggregateError extends KafkaJSError {
 export class KafkaJSCreateTopicError extends KafkaJSProtocolError {
   readonly topic: string
   constructor(e: KafkaJSProtocolError, topic: string) {
-    super({ code: e.errorCode, name: e.type, retriable: e.retriable, message: e.message }, { cause: e.cause })
+    super(
+      { code: e.errorCode, name: e.type, retriable: e.retriable, message: `topic ${topic}: ${e.message}` },
+      { cause: e.cause },
+    )
     this.topic = topic
   }
 }
@@ -256,9 +259,9 @@ export class KafkaJSAlterPartitionReassignmentsError extends KafkaJSProtocolErro
   readonly topic: string | undefined
   readonly partition: number | undefined
   constructor(e: KafkaJSProtocolError, topic?: string, partition?: number) {
-    const where = topic === undefined ? '' : ` (${topic}${partition === undefined ? '' : `-${partition}`})`
+    const where = topic === undefined ? '' : `${topic}${partition === undefined ? '' : `-${partition}`}: `
     super(
-      { code: e.errorCode, name: e.type, retriable: e.retriable, message: `${e.message}${where}` },
+      { code: e.errorCode, name: e.type, retriable: e.retriable, message: `${where}${e.message}` },
       { cause: e.cause },
     )
     this.topic = topic

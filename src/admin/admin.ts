@@ -7,6 +7,15 @@ import type { KafkaLogger } from '../client/logger.js'
 import type { Cluster } from '../cluster/cluster.js'
 import type { ResolvedRetryOptions } from '../network/backoff.js'
 import {
+  type AclEntry,
+  type AclFilter,
+  createAcls,
+  type DeleteAclResponse,
+  type DescribeAclResponse,
+  deleteAcls,
+  describeAcls,
+} from './acls.js'
+import {
   type AlterConfigsResponse,
   alterConfigs,
   type DescribeConfigResponse,
@@ -51,6 +60,20 @@ import {
   type InstrumentationEvent,
   type RemoveInstrumentationEventListener,
 } from './instrumentation.js'
+import {
+  alterClientQuotas,
+  type ClientQuotaAlteration,
+  type ClientQuotaEntry,
+  describeClientQuotas,
+  type QuotaFilterComponent,
+} from './quotas.js'
+import {
+  alterUserScramCredentials,
+  describeUserScramCredentials,
+  type ScramCredentialInfo,
+  type ScramDeletion,
+  type ScramUpsertion,
+} from './scram.js'
 import {
   fetchTopicOffsets,
   fetchTopicOffsetsByTimestamp,
@@ -231,5 +254,40 @@ export class Admin {
     options: RemoveMembersOptions,
   ): Promise<{ members: Array<{ memberId: string; groupInstanceId: string | null }> }> {
     return removeMembersFromConsumerGroup(this.#ctx, options)
+  }
+
+  // ---- ACLs, quotas, SCRAM credentials
+
+  describeAcls(filter: AclFilter): Promise<DescribeAclResponse> {
+    return describeAcls(this.#ctx, filter)
+  }
+
+  createAcls(options: { acl: AclEntry[] }): Promise<boolean> {
+    return createAcls(this.#ctx, options)
+  }
+
+  deleteAcls(options: { filters: AclFilter[] }): Promise<DeleteAclResponse> {
+    return deleteAcls(this.#ctx, options)
+  }
+
+  describeClientQuotas(options: {
+    components: QuotaFilterComponent[]
+    strict?: boolean
+  }): Promise<{ entries: ClientQuotaEntry[] }> {
+    return describeClientQuotas(this.#ctx, options)
+  }
+
+  alterClientQuotas(options: { entries: ClientQuotaAlteration[]; validateOnly?: boolean }): Promise<void> {
+    return alterClientQuotas(this.#ctx, options)
+  }
+
+  describeUserScramCredentials(
+    users?: string[],
+  ): Promise<{ users: Array<{ user: string; credentialInfos: ScramCredentialInfo[] }> }> {
+    return describeUserScramCredentials(this.#ctx, users)
+  }
+
+  alterUserScramCredentials(options: { upsertions?: ScramUpsertion[]; deletions?: ScramDeletion[] }): Promise<void> {
+    return alterUserScramCredentials(this.#ctx, options)
   }
 }

@@ -1,5 +1,14 @@
 // The admin client's public surface, re-exported by the package root.
 
+export type {
+  Acl,
+  AclEntry,
+  AclFilter,
+  AclResource,
+  DeleteAclResponse,
+  DescribeAclResponse,
+  MatchingAcl,
+} from './acls.js'
 export type { Admin } from './admin.js'
 export type {
   AlterConfigsResponse,
@@ -51,6 +60,8 @@ export {
 export type { FetchOffsetsPartition, SeekEntry } from './group-offsets.js'
 export type { GroupDescription, GroupOverview, MemberDescription, RemoveMembersOptions } from './groups.js'
 export { type AdminEventName, AdminEvents } from './instrumentation.js'
+export type { ClientQuotaAlteration, ClientQuotaEntry, QuotaEntity, QuotaFilterComponent } from './quotas.js'
+export type { ScramCredentialInfo, ScramDeletion, ScramUpsertion } from './scram.js'
 export type { ListedOffset, ListOffsetsOptions, OffsetSpec } from './topic-offsets.js'
 export type {
   CreatePartitionsOptions,

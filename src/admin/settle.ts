@@ -156,9 +156,30 @@ export function matchResults<K, R extends ItemResult, V>(
     } else if (result.errorCode === ErrorCode.NONE || options.doneAnyway?.(result.errorCode, item)) {
       outcomes.set(item, succeeded(options.value(result, item)))
     } else {
-      const detail = result.errorMessage ? `${what}: ${result.errorMessage}` : what
-      outcomes.set(item, failed(protocolError(result.errorCode, detail)))
+      // the item itself is named by whoever reports the error (KafkaJSAdminItemError, ...)
+      outcomes.set(item, failed(protocolError(result.errorCode, result.errorMessage ?? undefined)))
     }
   }
   return outcomes
+}
+
+/**
+ * An outcome per pending item from results that come back in request order, without keys (as
+ * CreateAcls and DeleteAcls answer). A missing result fails its item with UNKNOWN_SERVER_ERROR.
+ */
+export function matchByPosition<K, R extends ItemResult, V>(
+  pending: readonly K[],
+  results: readonly R[],
+  options: Pick<MatchOptions<K, R, V>, 'value' | 'describe'>,
+): Map<K, Outcome<V>> {
+  return matchResults(
+    pending,
+    results.map((result, index) => ({ ...result, index })),
+    {
+      keyOfItem: (item) => String(pending.indexOf(item)),
+      keyOfResult: (result) => String(result.index),
+      value: (result, item) => options.value(result, item),
+      describe: options.describe,
+    },
+  )
 }
