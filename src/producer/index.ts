@@ -25,5 +25,11 @@ export {
   type PartitionMetadata,
   toPositive,
 } from './partitioners/index.js'
-export { Producer } from './producer.js'
+export { Producer, type Transaction } from './producer.js'
 export type { Acks, ProducerConfig } from './producer-options.js'
+export {
+  type ConsumerGroupMetadata,
+  TRANSACTION_STATES,
+  type TransactionOffsets,
+  type TransactionState,
+} from './transaction-manager.js'

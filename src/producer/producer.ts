@@ -13,6 +13,7 @@ import {
   KafkaJSNonRetriableError,
   KafkaJSRecordTooLargeError,
   KafkaJSTopicMetadataTimeoutError,
+  KafkaJSTransactionStateError,
 } from '../errors.js'
 import { retry, sleep } from '../network/backoff.js'
 import { type CompressionType, isCompressionType } from '../protocol/codecs/compression-types.js'
@@ -40,6 +41,7 @@ import type { Acks, ResolvedProducerOptions } from './producer-options.js'
 import { SendResult } from './send-result.js'
 import { Sender } from './sender.js'
 import { type ProducerIdAndEpoch, SequenceTracker } from './sequences.js'
+import { TransactionManager, type TransactionOffsets } from './transaction-manager.js'
 
 /** KafkaJS's default `timeout` of send(): how long the broker may wait for the acks. */
 const DEFAULT_ACK_TIMEOUT = 30000
@@ -60,10 +62,16 @@ export interface ProducerDependencies {
   readonly options: ResolvedProducerOptions
 }
 
-/** What a transaction's send path passes to the producer's. */
-export interface SendContext {
-  /** Called with every partition the call writes to, before its records can be sent. */
-  readonly onPartition?: (topic: string, partition: number) => void
+/** KafkaJS's transaction object: send and sendBatch within the transaction, then commit or abort. */
+export interface Transaction {
+  send(record: ProducerRecord): Promise<RecordMetadata[]>
+  sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]>
+  /** Commits consumer offsets with the transaction (consume-transform-produce). */
+  sendOffsets(offsets: TransactionOffsets): Promise<void>
+  commit(): Promise<void>
+  abort(): Promise<void>
+  /** Whether the transaction can still be used (neither committed nor aborted). */
+  isActive(): boolean
 }
 
 export class Producer {
@@ -75,6 +83,7 @@ export class Producer {
   readonly #memory: BufferLimit
   readonly #sender: Sender
   readonly #sequences: SequenceTracker | undefined
+  readonly #transactions: TransactionManager | undefined
   readonly #partitioner: Partitioner
   readonly #sticky: ((topic: string) => StickyPartition) | undefined
   /** One BatchSettings object per combination, so batches compare settings by identity. */
@@ -109,13 +118,27 @@ export class Producer {
       )
     }
     this.#sticky = isStickyPartitioner(this.#partitioner) ? this.#partitioner[STICKY_STATE] : undefined
+    this.#transactions =
+      options.transactionalId !== undefined && this.#sequences !== undefined
+        ? new TransactionManager({
+            cluster,
+            transactionalId: options.transactionalId,
+            transactionTimeout: options.transactionTimeout,
+            sequences: this.#sequences,
+            instrumentation: this.#instrumentation,
+            logger,
+            retry: options.retry,
+            maxBlockMs: options.maxBlockMs,
+            wakeSender: () => this.#sender.wakeup(),
+          })
+        : undefined
     this.#sender = new Sender({
       cluster,
       accumulator: this.#accumulator,
       memory: this.#memory,
       options,
       sequences: this.#sequences,
-      transaction: undefined,
+      transaction: this.#transactions,
       instrumentation: this.#instrumentation,
       logger,
       requestTimeout: dependencies.requestTimeout,
@@ -155,7 +178,9 @@ export class Producer {
     this.#state = 'connecting'
     try {
       await this.#cluster.connect()
-      if (this.#sequences !== undefined && !this.#sequences.hasProducerId) {
+      if (this.#transactions !== undefined) {
+        await this.#transactions.initialize()
+      } else if (this.#sequences !== undefined && !this.#sequences.hasProducerId) {
         this.#sequences.setProducerIdAndEpoch(await this.#initProducerId())
       }
     } catch (error) {
@@ -221,17 +246,52 @@ export class Producer {
         new KafkaJSInvalidArgumentError('send() takes { topic, messages, acks?, timeout?, compression? }'),
       )
     }
-    const { topic, messages, acks, timeout, compression } = record
-    return this.sendBatch({ topicMessages: [{ topic, messages }], acks, timeout, compression })
+    return this.sendBatch(toBatch(record))
   }
 
   sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
-    return this.sendInContext(batch, {})
+    return this.#send(batch, undefined)
   }
 
-  /** send() and sendBatch() of the producer and of its transactions. */
-  sendInContext(batch: ProducerBatch, context: SendContext): Promise<RecordMetadata[]> {
-    const appended = this.#append(batch, context)
+  /**
+   * Begins a transaction (KafkaJS): sends through the returned object belong to it until it is
+   * committed or aborted. Needs `transactionalId`.
+   */
+  async transaction(): Promise<Transaction> {
+    const transactions = this.#transactions
+    if (transactions === undefined) {
+      throw new KafkaJSNonRetriableError('Must provide transactional id for transactional producer')
+    }
+    this.#assertSendable()
+    await transactions.begin()
+    let ended = false
+    const isActive = (): boolean => !ended && transactions.inTransaction
+    const guard = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => {
+      return (...args: A): Promise<R> =>
+        isActive()
+          ? fn(...args)
+          : Promise.reject(new KafkaJSNonRetriableError('Cannot continue to use transaction once ended'))
+    }
+    const flush = () => this.flush()
+    return {
+      send: guard((record: ProducerRecord) => this.#send(toBatch(record), transactions)),
+      sendBatch: guard((batch: ProducerBatch) => this.#send(batch, transactions)),
+      sendOffsets: guard((offsets: TransactionOffsets) => transactions.sendOffsets(offsets)),
+      commit: guard(async () => {
+        await transactions.commit(flush)
+        ended = true
+      }),
+      abort: guard(async () => {
+        await transactions.abort((error) => this.#sender.failQueued(error), flush)
+        ended = true
+      }),
+      isActive,
+    }
+  }
+
+  /** send() and sendBatch() of the producer (`transaction` undefined) and of its transactions. */
+  #send(batch: ProducerBatch, transaction: TransactionManager | undefined): Promise<RecordMetadata[]> {
+    const appended = this.#append(batch, transaction)
     this.#appending.add(appended)
     const forget = (): void => {
       this.#appending.delete(appended)
@@ -241,8 +301,15 @@ export class Producer {
   }
 
   /** Validates, waits for metadata, and appends every record; the result settles once they are delivered. */
-  async #append(batch: ProducerBatch, context: SendContext): Promise<SendResult> {
+  async #append(batch: ProducerBatch, transaction: TransactionManager | undefined): Promise<SendResult> {
     this.#assertSendable()
+    if (this.#transactions !== undefined && transaction === undefined) {
+      throw new KafkaJSTransactionStateError(
+        'A transactional producer sends within a transaction: use producer.transaction() and its send()',
+        { state: this.#transactions.state },
+      )
+    }
+    transaction?.assertSendable()
     if (batch === null || typeof batch !== 'object') {
       throw new KafkaJSInvalidArgumentError('sendBatch() takes { topicMessages, acks?, timeout?, compression? }')
     }
@@ -290,7 +357,7 @@ export class Producer {
             await this.#memory.reserve(size, Math.max(0, deadline - Date.now()), this.#options.maxBlockMs)
             this.#assertSendable()
           }
-          context.onPartition?.(group.topic, partition)
+          transaction?.onPartition(group.topic, partition)
           const entry = result.entry(group.topic, partition)
           const appended = this.#accumulator.append(
             group.topic,
@@ -483,6 +550,14 @@ export class Producer {
       return { producerId: response.producerId, epoch: response.producerEpoch }
     }, this.#options.retry)
   }
+}
+
+function toBatch(record: ProducerRecord): ProducerBatch {
+  if (record === null || typeof record !== 'object') {
+    throw new KafkaJSInvalidArgumentError('send() takes { topic, messages, acks?, timeout?, compression? }')
+  }
+  const { topic, messages, acks, timeout, compression } = record
+  return { topicMessages: [{ topic, messages }], acks, timeout, compression }
 }
 
 interface PreparedTopic {
