@@ -1,0 +1,220 @@
+import { RecordAccumulator } from '../../src/producer/accumulator.js'
+import type { BatchSettings } from '../../src/producer/outgoing-batch.js'
+import { SendResult } from '../../src/producer/send-result.js'
+import { recordSizeUpperBound } from '../../src/protocol/records/encode-record-batch.js'
+import { SETTINGS, sized } from './fixtures.js'
+
+const T0 = 1_000_000
+const leaderOf = (topic: string, partition: number) => (topic === 'nowhere' ? -1 : partition % 2)
+
+function appendMany(
+  acc: RecordAccumulator,
+  topic: string,
+  partition: number,
+  count: number,
+  value = 'v'.repeat(100),
+  settings = SETTINGS,
+  now = T0,
+) {
+  const result = new SendResult()
+  for (let i = 0; i < count; i++) {
+    const { record, size } = sized(value)
+    acc.append(topic, partition, record, size, settings, result, result.entry(topic, partition), now)
+  }
+  result.seal()
+  return result
+}
+
+describe('RecordAccumulator', () => {
+  test('appends of one partition coalesce into a batch until batchSize, then start the next', () => {
+    const acc = new RecordAccumulator({ batchSize: 1024, linger: 5 })
+    appendMany(acc, 't', 0, 20)
+    const queue = acc.queue('t', 0)
+    expect(queue.batches.length).toBe(3)
+    expect(queue.batches.map((b) => b.recordCount).reduce((a, b) => a + b)).toBe(20)
+    for (const batch of queue.batches.slice(0, -1)) expect(batch.estimatedSize).toBeLessThanOrEqual(1024)
+    expect(queue.batches.slice(0, -1).every((b) => b.closed)).toBe(true)
+    expect(queue.last!.closed).toBe(false)
+  })
+
+  test('a record larger than batchSize gets a batch of its own', () => {
+    const acc = new RecordAccumulator({ batchSize: 100, linger: 5 })
+    appendMany(acc, 't', 0, 2, 'x'.repeat(500))
+    expect(acc.queue('t', 0).batches.map((b) => b.recordCount)).toEqual([1, 1])
+  })
+
+  test('records with other settings (compression, acks) go to another batch', () => {
+    const acc = new RecordAccumulator({ batchSize: 16384, linger: 5 })
+    const gzip: BatchSettings = { ...SETTINGS, compression: 1 }
+    appendMany(acc, 't', 0, 2)
+    appendMany(acc, 't', 0, 2, 'v', gzip)
+    appendMany(acc, 't', 0, 2)
+    expect(acc.queue('t', 0).batches.map((b) => [b.settings.compression, b.recordCount])).toEqual([
+      [0, 2],
+      [1, 2],
+      [0, 2],
+    ])
+  })
+
+  test('a batch is ready once linger passed, and says when to look again before that', () => {
+    const acc = new RecordAccumulator({ batchSize: 16384, linger: 5 })
+    appendMany(acc, 't', 0, 1)
+    const early = acc.ready(leaderOf, T0 + 2, false)
+    expect(early.nodes.size).toBe(0)
+    expect(early.nextCheckDelay).toBe(3)
+    const late = acc.ready(leaderOf, T0 + 5, false)
+    expect([...late.nodes.keys()]).toEqual([0])
+  })
+
+  test('a full batch, a second batch, flushing or a buffer waiter make a node ready at once', () => {
+    const acc = new RecordAccumulator({ batchSize: 1024, linger: 1000 })
+    appendMany(acc, 't', 0, 20)
+    appendMany(acc, 't', 1, 1)
+    // partition 0 (node 0) has several batches; partition 1 (node 1) lingers
+    expect([...acc.ready(leaderOf, T0, false).nodes.keys()]).toEqual([0])
+    // someone waits for buffer room: everything goes
+    expect([...acc.ready(leaderOf, T0, true).nodes.keys()].sort()).toEqual([0, 1])
+    void acc.flush()
+    expect([...acc.ready(leaderOf, T0, false).nodes.keys()].sort()).toEqual([0, 1])
+  })
+
+  test('partitions without a known leader are reported, not drained', () => {
+    const acc = new RecordAccumulator({ batchSize: 16384, linger: 0 })
+    appendMany(acc, 'nowhere', 0, 1)
+    const ready = acc.ready(leaderOf, T0, false)
+    expect(ready.nodes.size).toBe(0)
+    expect([...ready.unknownLeaderTopics]).toEqual(['nowhere'])
+    expect(ready.oldestQueued).toBe(T0)
+  })
+
+  test('drain takes one batch per partition of the node, up to maxRequestSize (a first batch always)', () => {
+    const acc = new RecordAccumulator({ batchSize: 1024, linger: 0 })
+    appendMany(acc, 't', 0, 20)
+    appendMany(acc, 't', 2, 20)
+    appendMany(acc, 'u', 0, 20)
+    const { nodes } = acc.ready(leaderOf, T0, false)
+    const queues = nodes.get(0)!
+    expect(queues.length).toBe(3)
+    const first = acc.drain(0, queues, 1_000_000, T0, () => true)
+    expect(first.map((b) => `${b.topic}-${b.partition}`).sort()).toEqual(['t-0', 't-2', 'u-0'])
+    expect(first.every((b) => b.closed)).toBe(true)
+    const small = acc.drain(0, queues, 10, T0, () => true)
+    expect(small.length).toBe(1)
+  })
+
+  test('drain skips partitions the sender holds back and batches backing off', () => {
+    const acc = new RecordAccumulator({ batchSize: 1024, linger: 0 })
+    appendMany(acc, 't', 0, 1)
+    appendMany(acc, 't', 2, 1)
+    const queues = acc.ready(leaderOf, T0, false).nodes.get(0)!
+    const backingOff = acc.queue('t', 2).batches[0]!
+    backingOff.attempts = 1
+    backingOff.retryAt = T0 + 100
+    const drained = acc.drain(0, queues, 1_000_000, T0, (queue) => queue.partition !== 0)
+    expect(drained).toEqual([])
+    expect(
+      acc
+        .drain(0, queues, 1_000_000, T0 + 100, () => true)
+        .map((b) => b.partition)
+        .sort(),
+    ).toEqual([0, 2])
+  })
+
+  test('drain puts only batches with the same acks in one request', () => {
+    const acc = new RecordAccumulator({ batchSize: 1024, linger: 0 })
+    appendMany(acc, 't', 0, 1)
+    appendMany(acc, 't', 2, 1, 'v', { ...SETTINGS, acks: 1 })
+    const queues = acc.ready(leaderOf, T0, false).nodes.get(0)!
+    const drained = acc.drain(0, queues, 1_000_000, T0, () => true)
+    expect(drained.length).toBe(1)
+    expect(acc.drain(0, queues, 1_000_000, T0, () => true).length).toBe(1)
+  })
+
+  test('a retried batch goes back to the front, among retries in sequence order', () => {
+    const acc = new RecordAccumulator({ batchSize: 1024, linger: 0 })
+    appendMany(acc, 't', 0, 40)
+    const queue = acc.queue('t', 0)
+    const [a, b, c] = acc
+      .drain(0, [queue], 1_000_000, T0, () => true)
+      .concat(
+        acc.drain(0, [queue], 1_000_000, T0, () => true),
+        acc.drain(0, [queue], 1_000_000, T0, () => true),
+      )
+    a!.setProducerState(1n, 0, 0)
+    b!.setProducerState(1n, 0, a!.recordCount)
+    c!.setProducerState(1n, 0, a!.recordCount + b!.recordCount)
+    const waiting = queue.batches[0]
+    acc.reenqueue(c!)
+    acc.reenqueue(a!)
+    acc.reenqueue(b!)
+    expect(queue.batches.slice(0, 4)).toEqual([a, b, c, waiting])
+  })
+
+  test('a split batch hands its records, segments and sequence range to the parts', async () => {
+    const acc = new RecordAccumulator({ batchSize: 1024, linger: 0 })
+    const big = new RecordAccumulator({ batchSize: 100_000, linger: 0 })
+    const result = appendMany(big, 't', 0, 30)
+    const [batch] = big.drain(0, [big.queue('t', 0)], 1_000_000, T0, () => true)
+    batch!.setProducerState(7n, 3, 100)
+    const parts = acc.splitAndReenqueue(batch!, recordSizeUpperBound)
+    expect(parts.length).toBeGreaterThan(1)
+    expect(parts.reduce((n, p) => n + p.recordCount, 0)).toBe(30)
+    let sequence = 100
+    for (const part of parts) {
+      expect([part.producerId, part.producerEpoch, part.baseSequence]).toEqual([7n, 3, sequence])
+      sequence += part.recordCount
+    }
+    expect(acc.queue('t', 0).batches).toEqual(parts)
+    let offset = 500n
+    for (const part of parts) {
+      part.complete(offset, -1n, 0n)
+      offset += BigInt(part.recordCount)
+    }
+    await expect(result.promise).resolves.toEqual([
+      { topicName: 't', partition: 0, errorCode: 0, baseOffset: '500', logAppendTime: '-1', logStartOffset: '0' },
+    ])
+  })
+
+  test('expire removes queued batches older than the delivery timeout', () => {
+    const acc = new RecordAccumulator({ batchSize: 1024, linger: 0 })
+    appendMany(acc, 't', 0, 1, 'v', SETTINGS, T0)
+    appendMany(acc, 't', 1, 1, 'v', SETTINGS, T0 + 50)
+    expect(acc.expire(T0 + 99, 100)).toEqual([])
+    const expired = acc.expire(T0 + 100, 100)
+    expect(expired.map((b) => b.partition)).toEqual([0])
+    expect(acc.queue('t', 0).batches).toEqual([])
+    expect(acc.queue('t', 1).batches.length).toBe(1)
+  })
+
+  test('flush resolves once every batch appended before it is done', async () => {
+    const acc = new RecordAccumulator({ batchSize: 1024, linger: 0 })
+    appendMany(acc, 't', 0, 1)
+    let flushed = false
+    const flushing = acc.flush().then(() => {
+      flushed = true
+    })
+    const [batch] = acc.drain(0, [acc.queue('t', 0)], 1_000_000, T0, () => true)
+    await Promise.resolve()
+    expect(flushed).toBe(false)
+    batch!.complete(0n, -1n, 0n)
+    acc.batchDone(batch!)
+    await flushing
+    expect(flushed).toBe(true)
+    expect(acc.incompleteCount).toBe(0)
+  })
+
+  test('the compression estimate follows encoded sizes as Java: quick to worsen, slow to improve', async () => {
+    const acc = new RecordAccumulator({ batchSize: 16384, linger: 0 })
+    const gzip: BatchSettings = { ...SETTINGS, compression: 1 }
+    appendMany(acc, 't', 0, 100, 'a'.repeat(100), gzip)
+    const [batch] = acc.drain(0, [acc.queue('t', 0)], 1_000_000, T0, () => true)
+    await batch!.encode()
+    const observed = batch!.observedCompressionRatio!
+    expect(observed).toBeLessThan(0.2)
+    acc.observeCompression(batch!)
+    appendMany(acc, 't', 0, 1, 'a', gzip)
+    const next = acc.queue('t', 0).batches[0]!
+    // one step down from 1: 0.995
+    expect(next.estimatedSize).toBe(61 + Math.ceil(next.recordBytes * 0.995 * 1.05))
+  })
+})
