@@ -171,6 +171,7 @@ test('Transactions: send within a transaction, commit or abort', async () => {
   try {
     await transaction.send({ topic, messages })
     await transaction.commit()
+    // biome-ignore lint/correctness/noUnusedVariables: the documentation's example, as written
   } catch (e) {
     await transaction.abort()
   }
