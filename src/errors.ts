@@ -216,9 +216,23 @@ export class KafkaJSGroupCoordinatorNotFound extends KafkaJSError {
   }
 }
 
+/**
+ * SASL authentication failed: wrong credentials, a mechanism the broker does not enable, an expired
+ * token, a server that failed to prove itself (SCRAM). Retrying with the same credentials cannot
+ * help. `mechanism` and `broker` say where; the message never carries a secret.
+ */
 export class KafkaJSSASLAuthenticationError extends KafkaJSNonRetriableError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options, 'ERR_SASL_AUTHENTICATION')
+  /** The SASL mechanism, e.g. "SCRAM-SHA-256"; undefined when the failure came before choosing one. */
+  readonly mechanism: string | undefined
+  /** "host:port" of the broker that refused. */
+  readonly broker: string | undefined
+  /** Kafka's error name when the broker refused (SASL_AUTHENTICATION_FAILED, UNSUPPORTED_SASL_MECHANISM, ...). */
+  readonly type: string | undefined
+  constructor(message: string, options: { cause?: unknown; mechanism?: string; broker?: string; type?: string } = {}) {
+    super(message, { cause: options.cause }, 'ERR_SASL_AUTHENTICATION')
+    this.mechanism = options.mechanism
+    this.broker = options.broker
+    this.type = options.type
   }
 }
 
@@ -393,5 +407,33 @@ export class KafkaJSTransactionStateError extends KafkaJSNonRetriableError {
   constructor(message: string, info: { state: string; cause?: unknown }) {
     super(message, { cause: info.cause }, 'ERR_TRANSACTION_STATE')
     this.state = info.state
+  }
+}
+
+/** Why a TLS connection failed; see KafkaJSTLSError. */
+export type TLSFailureReason =
+  /** The broker's certificate does not chain to a trusted CA (or is expired, revoked, self-signed). */
+  | 'untrusted-certificate'
+  /** The certificate is valid but not for the host name (or IP address) connected to. */
+  | 'hostname-mismatch'
+  /** The handshake failed otherwise, e.g. the broker refused the client certificate. */
+  | 'handshake-failed'
+  /** `ssl` is off but the listener speaks TLS. */
+  | 'listener-requires-tls'
+  /** `ssl` is on but the listener speaks plaintext (PLAINTEXT or SASL_PLAINTEXT). */
+  | 'listener-is-plaintext'
+
+/**
+ * A TLS problem that reconnecting cannot fix: an untrusted or mismatched certificate, a refused
+ * handshake, or TLS on one side only. A KafkaJSConnectionError, so KafkaJS code that catches those
+ * still does; `reason` tells the cases apart and `tlsCode` is Node's code (e.g. "CERT_HAS_EXPIRED").
+ */
+export class KafkaJSTLSError extends KafkaJSConnectionError {
+  readonly reason: TLSFailureReason
+  readonly tlsCode: string | undefined
+  constructor(message: string, info: { broker: string; reason: TLSFailureReason; tlsCode?: string; cause?: unknown }) {
+    super(message, { broker: info.broker, cause: info.cause, retriable: false }, 'ERR_TLS')
+    this.reason = info.reason
+    this.tlsCode = info.tlsCode
   }
 }

@@ -9,6 +9,7 @@ import { Cluster } from '../cluster/cluster.js'
 import type { ClusterOptions } from '../cluster/cluster-options.js'
 import { KafkaJSInvalidArgumentError } from '../errors.js'
 import type { RetryOptions } from '../network/backoff.js'
+import type { SASLConfig } from '../network/sasl/sasl-options.js'
 import type { SocketFactory } from '../network/socket-factory.js'
 import { createProducer } from '../producer/create-producer.js'
 import type { Producer } from '../producer/producer.js'
@@ -18,10 +19,15 @@ import { createLogger, type KafkaLogger, type LogCreator, type LogLevel, logLeve
 export interface KafkaConfig {
   brokers: string[] | (() => string[] | Promise<string[]>)
   clientId?: string
+  /** true, or tls.connect options (ca, cert, key, passphrase, servername, ...), for TLS listeners. */
   ssl?: boolean | tls.ConnectionOptions
-  /** SASL options; accepted in KafkaJS's shape, authentication lands with the security work. */
-  sasl?: unknown
+  /**
+   * SASL options (KafkaJS shape: plain, scram-sha-256, scram-sha-512, oauthbearer, or a custom
+   * `{ mechanism, authenticationProvider }`), or a function returning them at each (re)authentication.
+   */
+  sasl?: SASLConfig
   connectionTimeout?: number
+  /** Time allowed for each SASL request, in ms; default 10000. */
   authenticationTimeout?: number
   requestTimeout?: number
   enforceRequestTimeout?: boolean
@@ -66,6 +72,8 @@ export class Kafka {
       clientId: c.clientId ?? 'kafkit',
       logger: this.#logger.namespace(namespace),
       ...(c.ssl !== undefined && { ssl: c.ssl }),
+      ...(c.sasl !== undefined && { sasl: c.sasl }),
+      ...(c.authenticationTimeout !== undefined && { authenticationTimeout: c.authenticationTimeout }),
       ...(c.connectionTimeout !== undefined && { connectionTimeout: c.connectionTimeout }),
       ...(c.requestTimeout !== undefined && { requestTimeout: c.requestTimeout }),
       ...(c.retry !== undefined && { retry: c.retry }),

@@ -8,6 +8,8 @@ import {
   KafkaJSConnectionError,
   KafkaJSMetadataNotLoaded,
   KafkaJSNoBrokerAvailableError,
+  KafkaJSSASLAuthenticationError,
+  KafkaJSTLSError,
 } from '../errors.js'
 import { isRetriable, retry } from '../network/backoff.js'
 import { type BrokerAddress, BrokerPool } from '../network/broker-pool.js'
@@ -254,6 +256,8 @@ export class Cluster {
         return metadata
       } catch (error) {
         void connection?.close()
+        // wrong credentials or TLS settings are the client's, not the seed's: fail at once, as Java does
+        if (error instanceof KafkaJSSASLAuthenticationError || error instanceof KafkaJSTLSError) throw error
         failures.push({ seed, error: asError(error) })
         this.#logger.warn(`Seed broker ${seed.host}:${seed.port} failed`, { error: asError(error).message })
       }

@@ -2,9 +2,12 @@
 // option and the value, so a misconfiguration fails at startup rather than on the first request.
 
 import type tls from 'node:tls'
+import { KafkaJSInvalidArgumentError } from '../errors.js'
 import type { ApiDefinition } from '../protocol/api.js'
 import { DEFAULT_MAX_FRAME_SIZE } from './frame-decoder.js'
 import { type Logger, silentLogger } from './logger.js'
+import { createSaslAuthenticator, DEFAULT_AUTHENTICATION_TIMEOUT } from './sasl/sasl-authenticator.js'
+import { checkSaslConfig, type SASLConfig } from './sasl/sasl-options.js'
 import { defaultSocketFactory, type SocketFactory } from './socket-factory.js'
 import { durationOption, invalidOption } from './validate.js'
 
@@ -14,6 +17,8 @@ export interface AuthenticationContext {
   readonly broker: string
   readonly host: string
   readonly port: number
+  /** true when the connection is ready and renews its session (KIP-368); requests may be in flight. */
+  readonly reauthentication: boolean
   versionFor(api: VersionedApi): number
   send<Req, Res>(
     api: ApiDefinition<Req, Res>,
@@ -22,11 +27,22 @@ export interface AuthenticationContext {
   ): Promise<Res>
 }
 
+/** What an authentication established. */
+export interface AuthenticationOutcome {
+  /**
+   * How long the broker keeps the session (SaslAuthenticate v1+), in ms; the connection
+   * authenticates again before it ends. 0 or undefined: the session does not expire.
+   */
+  sessionLifetimeMs?: number
+}
+
 /**
- * Runs after ApiVersions and before the connection becomes ready; the connection fails with whatever
+ * Runs after ApiVersions and before the connection becomes ready, and again (with
+ * `reauthentication: true`) before a session it reported ends; the connection fails with whatever
  * it throws. This is where SASL (SaslHandshake + SaslAuthenticate) plugs in.
  */
-export type Authenticator = (context: AuthenticationContext) => Promise<void>
+// biome-ignore lint/suspicious/noConfusingVoidType: an authenticator without a session to report is written `async () => {}`
+export type Authenticator = (context: AuthenticationContext) => Promise<AuthenticationOutcome | void>
 
 /** The part of an API definition that version negotiation needs. */
 export type VersionedApi = Pick<ApiDefinition<unknown, unknown>, 'apiKey' | 'name' | 'minVersion' | 'maxVersion'>
@@ -50,6 +66,11 @@ export interface ConnectionOptions {
   /** true or tls.connect options for TLS; false/undefined for plaintext. */
   ssl?: boolean | tls.ConnectionOptions
   socketFactory?: SocketFactory
+  /** SASL options (KafkaJS shape) or a function returning them at each (re)authentication. */
+  sasl?: SASLConfig
+  /** Time allowed for each SASL request, in ms; default 10000 as KafkaJS. */
+  authenticationTimeout?: number
+  /** A custom authenticator instead of `sasl`. */
   authenticator?: Authenticator
   logger?: Logger
 }
@@ -96,6 +117,23 @@ export function resolveConnectionOptions(options: ConnectionOptions): ResolvedCo
   if (options.authenticator !== undefined && typeof options.authenticator !== 'function') {
     invalidOption('authenticator', 'a function', options.authenticator)
   }
+  if (options.sasl !== undefined && options.sasl !== null) {
+    if (options.authenticator !== undefined) {
+      throw new KafkaJSInvalidArgumentError('sasl and authenticator cannot both be given: authenticator replaces sasl')
+    }
+    checkSaslConfig(options.sasl)
+  }
+  const logger = options.logger ?? silentLogger
+  const authenticationTimeout = durationOption(
+    'authenticationTimeout',
+    options.authenticationTimeout,
+    DEFAULT_AUTHENTICATION_TIMEOUT,
+  )
+  const authenticator =
+    options.authenticator ??
+    (options.sasl === undefined || options.sasl === null
+      ? undefined
+      : createSaslAuthenticator({ sasl: options.sasl, authenticationTimeout, logger }))
   return {
     host,
     port,
@@ -106,7 +144,7 @@ export function resolveConnectionOptions(options: ConnectionOptions): ResolvedCo
     maxResponseSize,
     ssl,
     socketFactory: options.socketFactory ?? defaultSocketFactory,
-    authenticator: options.authenticator,
-    logger: options.logger ?? silentLogger,
+    authenticator,
+    logger,
   }
 }

@@ -4,10 +4,11 @@
 // the broker pool makes a new one.
 //
 // Request queue invariants (checked by test/network/connection.test.ts):
-// 1. A request is in exactly one place: #queue (encoded, not written), #inFlight (written, awaiting
-//    its response) or nowhere (settled). Settling removes it from where it was and clears its timer.
-// 2. Correlation ids are assigned in send() order and requests are written in that order, so both
-//    #queue and #inFlight (a Map, iterated in insertion order) are ordered by correlation id.
+// 1. A request is in exactly one place: #queue or #authQueue (encoded, not written), #inFlight
+//    (written, awaiting its response) or nowhere (settled). Settling removes it from where it was and
+//    clears its timer.
+// 2. Each queue is written in the order it was filled; #authQueue (the authenticator's requests)
+//    goes first. #inFlight (a Map, iterated in insertion order) is in the order of writing.
 // 3. #inFlight.size <= maxInFlightRequests. A request leaves #queue only while that holds, and only
 //    once the socket is connected. A request sent with expectResponse: false never enters #inFlight:
 //    it settles when the socket has taken its bytes (or fails to).
@@ -17,8 +18,13 @@
 // 5. A request that times out in #queue is dropped from it. One that times out in flight closes the
 //    connection (as Java's NetworkClient does): its response would still arrive later and hold up
 //    every request behind it, and a broker that does not answer in time is not trusted with more.
-// 6. Once closed, #queue and #inFlight are empty: in-flight requests fail with the error that closed
-//    the connection, queued ones (never written, so safe to retry) with KafkaJSConnectionClosedError.
+// 6. Once closed, the queues and #inFlight are empty: in-flight requests fail with the error that
+//    closed the connection, queued ones (never written, so safe to retry) with KafkaJSConnectionClosedError.
+// 7. Re-authentication (KIP-368) starts when a request is about to be written after the point the
+//    session should be renewed (85-95% of its lifetime, as Java's client). While it runs, #queue is
+//    held and only #authQueue is written; requests already in flight are untouched, and since the
+//    broker answers in order their responses come before the authentication's. The connection stays
+//    'ready' throughout, so send() keeps queueing; a failed re-authentication closes it.
 
 import type net from 'node:net'
 import {
@@ -36,6 +42,7 @@ import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
 import { VERSION } from '../version.js'
 import {
   type AuthenticationContext,
+  type Authenticator,
   type ConnectionOptions,
   type ResolvedConnectionOptions,
   resolveConnectionOptions,
@@ -44,6 +51,7 @@ import {
 import { Fifo } from './fifo.js'
 import { FrameDecoder } from './frame-decoder.js'
 import { StateMachine, type TransitionTable } from './state-machine.js'
+import { classifyTlsSocketError, looksLikeTlsRecord, tlsListenerError } from './tls-errors.js'
 import { durationOption } from './validate.js'
 
 export const CONNECTION_STATES = ['created', 'connecting', 'negotiating', 'authenticating', 'ready', 'closed'] as const
@@ -108,6 +116,8 @@ export class Connection {
   readonly #options: ResolvedConnectionOptions
   readonly #state: StateMachine<ConnectionState>
   readonly #queue = new Fifo<PendingRequest>()
+  /** The authenticator's requests: written before #queue, and alone while re-authenticating. */
+  readonly #authQueue = new Fifo<PendingRequest>()
   readonly #inFlight = new Map<number, PendingRequest>()
   readonly #decoder: FrameDecoder
   #socket: net.Socket | undefined
@@ -119,6 +129,12 @@ export class Connection {
   #socketWait: { resolve: () => void; reject: (error: Error) => void } | undefined
   #closeError: KafkaJSError | undefined
   #socketClosed: Promise<void> = Promise.resolve()
+  /** Date.now() from which the session should be renewed (invariant 7); undefined: it does not expire. */
+  #reauthenticateAt: number | undefined
+  /** Set while a re-authentication runs. */
+  #reauthenticating: Promise<void> | undefined
+  /** The first bytes received, kept until there are 3, to recognize a TLS listener's answer to plaintext. */
+  #streamHead: Buffer | undefined
 
   constructor(options: ConnectionOptions) {
     this.#options = resolveConnectionOptions(options)
@@ -139,7 +155,7 @@ export class Connection {
 
   /** Requests queued or in flight: how busy this connection is. */
   get pendingRequests(): number {
-    return this.#queue.length + this.#inFlight.size
+    return this.#queue.length + this.#authQueue.length + this.#inFlight.size
   }
 
   /** The broker's supported version range per API key, once negotiated. */
@@ -222,7 +238,7 @@ export class Connection {
       if (authenticator !== undefined) {
         this.#assertOpen()
         this.#state.transition('authenticating', 'API versions negotiated')
-        await authenticator(this.#authenticationContext())
+        this.#scheduleReauthentication(await authenticator(this.#authenticationContext(false)))
       }
       this.#assertOpen()
       this.#state.transition('ready', authenticator === undefined ? 'API versions negotiated' : 'authenticated')
@@ -245,6 +261,7 @@ export class Connection {
   /** Resolves once the socket is connected; a socket error, close() or the connection timeout rejects. */
   #openSocket(): Promise<void> {
     const { host, port, ssl, connectionTimeout } = this.#options
+    if (ssl === undefined) this.#streamHead = Buffer.alloc(0)
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         const message = `Connection timeout after ${connectionTimeout} ms to ${this.broker}`
@@ -327,24 +344,90 @@ export class Connection {
     }
   }
 
-  #authenticationContext(): AuthenticationContext {
+  #authenticationContext(reauthentication: boolean): AuthenticationContext {
     return {
       broker: this.broker,
       host: this.host,
       port: this.port,
+      reauthentication,
       versionFor: (api) => this.versionFor(api),
       send: async (api, request, options = {}) => {
-        if (this.state !== 'authenticating') throw this.#notReady('authentication is over')
-        return this.#request(api, request, options)
+        const open = reauthentication
+          ? this.state === 'ready' && this.#reauthenticating !== undefined
+          : this.state === 'authenticating'
+        if (!open) throw this.#notReady('authentication is over')
+        // behind requests already in flight, which the broker answers first (invariant 7)
+        const timeout = (options.timeout ?? this.#options.requestTimeout) + this.#longestInFlightWait()
+        return this.#request(api, request, { ...options, timeout, priority: true })
       },
     }
+  }
+
+  /** Plans the next re-authentication from the session the broker granted (invariant 7). */
+  #scheduleReauthentication(outcome: Awaited<ReturnType<Authenticator>>): void {
+    const lifetime = outcome?.sessionLifetimeMs ?? 0
+    this.#reauthenticateAt = lifetime > 0 ? Date.now() + Math.floor(lifetime * (0.85 + 0.1 * Math.random())) : undefined
+  }
+
+  #reauthenticationDue(): boolean {
+    return (
+      this.#reauthenticateAt !== undefined &&
+      this.#reauthenticating === undefined &&
+      this.state === 'ready' &&
+      this.#queue.length > 0 &&
+      Date.now() >= this.#reauthenticateAt
+    )
+  }
+
+  #startReauthentication(): void {
+    const authenticator = this.#options.authenticator
+    if (authenticator === undefined) return
+    this.#options.logger.debug(`Re-authenticating with ${this.broker}`, {
+      broker: this.broker,
+      inFlight: this.#inFlight.size,
+    })
+    // deferred a tick so that #reauthenticating is set before the authenticator's first send
+    const run = Promise.resolve().then(async () => {
+      const outcome = await authenticator(this.#authenticationContext(true))
+      this.#assertOpen()
+      this.#scheduleReauthentication(outcome)
+    })
+    this.#reauthenticating = run
+    run.then(
+      () => {
+        this.#reauthenticating = undefined
+        this.#pump()
+      },
+      (error: unknown) => {
+        this.#reauthenticating = undefined
+        this.#shutdown(
+          error instanceof KafkaJSError
+            ? error
+            : new KafkaJSConnectionError(`Re-authentication with ${this.broker} failed: ${String(error)}`, {
+                broker: this.broker,
+                cause: error,
+                retriable: false,
+              }),
+        )
+      },
+    )
+  }
+
+  /** The longest time a request in flight may still take, in ms. */
+  #longestInFlightWait(): number {
+    const now = Date.now()
+    let longest = 0
+    for (const pending of this.#inFlight.values()) {
+      longest = Math.max(longest, pending.createdAt + pending.timeout - now)
+    }
+    return longest
   }
 
   /** The one path every request takes: encode, queue, write when a slot is free, await the response. */
   #request<Req, Res>(
     api: ApiDefinition<Req, Res>,
     request: Req,
-    options: SendOptions & { decode?: (frame: Buffer) => Res },
+    options: SendOptions & { decode?: (frame: Buffer) => Res; priority?: boolean },
   ): Promise<Res> {
     const version = options.version ?? this.versionFor(api)
     if (options.version !== undefined) this.#checkVersion(api, version)
@@ -368,7 +451,8 @@ export class Connection {
         settled: false,
       }
       pending.timer = setTimeout(() => this.#onTimeout(pending), timeout)
-      this.#queue.push(pending)
+      if (options.priority) this.#authQueue.push(pending)
+      else this.#queue.push(pending)
       this.#pump()
     })
   }
@@ -402,8 +486,10 @@ export class Connection {
   #pump(): void {
     const socket = this.#socket
     if (socket === undefined || !WRITABLE_STATES.has(this.state)) return
+    if (this.#reauthenticationDue()) this.#startReauthentication()
     while (this.#inFlight.size < this.#options.maxInFlightRequests) {
-      const pending = this.#queue.shift()
+      const pending =
+        this.#authQueue.shift() ?? (this.#reauthenticating === undefined ? this.#queue.shift() : undefined)
       if (pending === undefined) return
       if (pending.settled) continue
       pending.sentAt = Date.now()
@@ -420,6 +506,10 @@ export class Connection {
   }
 
   #onData(chunk: Buffer): void {
+    if (this.#streamHead !== undefined && this.#isTlsAnswer(chunk)) {
+      this.#shutdown(tlsListenerError(this.broker))
+      return
+    }
     let frames: Buffer[]
     try {
       frames = this.#decoder.push(chunk)
@@ -460,6 +550,17 @@ export class Connection {
     }
     this.#settle(oldest, undefined, response)
     this.#pump()
+  }
+
+  /** Whether the stream starts with a TLS record: plaintext sent to a TLS listener, which answers with an alert. */
+  #isTlsAnswer(chunk: Buffer): boolean {
+    const head = Buffer.concat([this.#streamHead!, chunk.subarray(0, 3)])
+    if (head.length < 3) {
+      this.#streamHead = head
+      return false
+    }
+    this.#streamHead = undefined
+    return looksLikeTlsRecord(head)
   }
 
   #onTimeout(pending: PendingRequest): void {
@@ -518,7 +619,7 @@ export class Connection {
             broker: this.broker,
             cause: error,
           })
-    for (const pending of this.#queue.drain()) this.#settle(pending, queued)
+    for (const pending of [...this.#authQueue.drain(), ...this.#queue.drain()]) this.#settle(pending, queued)
   }
 
   /** A response stream that cannot be followed any more (bad frame size, foreign correlation id). */
@@ -530,6 +631,8 @@ export class Connection {
   }
 
   #socketError(error: Error): KafkaJSConnectionError {
+    const tls = classifyTlsSocketError(error, this.broker, this.#options.ssl !== undefined)
+    if (tls !== undefined) return tls
     return new KafkaJSConnectionError(`Connection error to ${this.broker}: ${error.message}`, {
       broker: this.broker,
       cause: error,

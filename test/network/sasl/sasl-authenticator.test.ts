@@ -1,0 +1,318 @@
+import { Cluster } from '../../../src/cluster/cluster.js'
+import { KafkaJSConnectionClosedError, KafkaJSSASLAuthenticationError } from '../../../src/errors.js'
+import { Connection } from '../../../src/network/connection.js'
+import type { ConnectionOptions } from '../../../src/network/connection-options.js'
+import type { Logger } from '../../../src/network/logger.js'
+import type { AuthenticationProviderArgs, SASLOptions } from '../../../src/network/sasl/sasl-options.js'
+import { SaslAuthenticate } from '../../../src/protocol/generated/sasl-authenticate.js'
+import { SaslHandshake } from '../../../src/protocol/generated/sasl-handshake.js'
+import { FakeServer } from '../fake-server.js'
+import { serveSasl } from './fake-sasl.js'
+import { type ScramServerState, scramServerFinal, scramServerFirst } from './scram-server.js'
+
+const PASSWORD = 'alice-very-secret'
+const TOKEN = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9.'
+
+let server: FakeServer
+const connections: Connection[] = []
+/** Every log line of the test (message and extra), to check that no secret is ever logged. */
+let logged: string[]
+let logger: Logger
+
+beforeEach(async () => {
+  server = await FakeServer.start()
+  logged = []
+  const record = (message: string, extra?: Record<string, unknown>) => {
+    logged.push(`${message} ${JSON.stringify(extra ?? {})}`)
+  }
+  logger = { error: record, warn: record, info: record, debug: record }
+})
+
+afterEach(async () => {
+  await Promise.all(connections.splice(0).map((c) => c.close()))
+  await server.close()
+  for (const line of logged) {
+    expect(line).not.toContain(PASSWORD)
+    expect(line).not.toContain(TOKEN)
+  }
+})
+
+function connection(options: Partial<ConnectionOptions>): Connection {
+  const c = new Connection({ host: '127.0.0.1', port: server.port, logger, ...options })
+  connections.push(c)
+  return c
+}
+
+async function failure(c: Connection): Promise<KafkaJSSASLAuthenticationError> {
+  const error = await c.connect().catch((e: unknown) => e)
+  expect(error).toBeInstanceOf(KafkaJSSASLAuthenticationError)
+  expect(c.state).toBe('closed')
+  return error as KafkaJSSASLAuthenticationError
+}
+
+const plain: SASLOptions = { mechanism: 'plain', username: 'alice', password: PASSWORD }
+
+describe('handshake', () => {
+  test('SaslHandshake v1 names the mechanism, then SaslAuthenticate carries PLAIN', async () => {
+    const sasl = serveSasl(server, { authenticate: () => ({}) })
+    await connection({ sasl: plain }).connect()
+    expect(sasl.handshakes).toEqual(['PLAIN'])
+    expect(server.received(SaslHandshake).map((r) => r.apiVersion)).toEqual([1])
+    expect(server.received(SaslAuthenticate).map((r) => r.apiVersion)).toEqual([SaslAuthenticate.maxVersion])
+    expect(sasl.rounds).toEqual([Buffer.from(`\0alice\0${PASSWORD}`)])
+  })
+
+  test('a mechanism the broker does not enable fails with the mechanism, the broker and what it enables', async () => {
+    serveSasl(server, { enabled: ['PLAIN', 'SCRAM-SHA-256'], authenticate: () => ({}) })
+    const error = await failure(connection({ sasl: { mechanism: 'scram-sha-512', username: 'a', password: PASSWORD } }))
+    expect(error.message).toBe(
+      `SASL SCRAM-SHA-512 authentication with broker ${server.broker} failed: the broker does not enable ` +
+        'SCRAM-SHA-512; it enables PLAIN, SCRAM-SHA-256',
+    )
+    expect(error).toMatchObject({
+      mechanism: 'SCRAM-SHA-512',
+      broker: server.broker,
+      type: 'UNSUPPORTED_SASL_MECHANISM',
+      retriable: false,
+      code: 'ERR_SASL_AUTHENTICATION',
+    })
+    expect(server.received(SaslAuthenticate)).toHaveLength(0)
+  })
+
+  test('a listener without SASL answers ILLEGAL_SASL_STATE, and the error says so', async () => {
+    serveSasl(server, { handshakeError: 34, authenticate: () => ({}) })
+    const error = await failure(connection({ sasl: plain }))
+    expect(error.message).toMatch(/the listener does not use SASL \(ILLEGAL_SASL_STATE\); is it a PLAINTEXT or SSL/)
+  })
+
+  test('a broker without SaslAuthenticate is refused before anything is sent', async () => {
+    server.advertise(SaslHandshake)
+    const error = await failure(connection({ sasl: plain }))
+    expect(error.message).toMatch(/does not support SaslAuthenticate \(Kafka 1.0 or newer is needed\)/)
+    expect(server.received(SaslHandshake)).toHaveLength(0)
+  })
+})
+
+describe('refusals', () => {
+  test('a wrong password fails with the broker message, the mechanism and the broker, nothing retried', async () => {
+    serveSasl(server, {
+      authenticate: () => ({ errorCode: 58, errorMessage: 'Authentication failed: Invalid username or password' }),
+    })
+    const cluster = new Cluster({ brokers: [server.broker], sasl: plain, logger, retry: { retries: 5 } })
+    const error = await cluster.connect().catch((e: unknown) => e)
+    await cluster.disconnect()
+    expect(error).toBeInstanceOf(KafkaJSSASLAuthenticationError)
+    expect((error as Error).message).toBe(
+      `SASL PLAIN authentication with broker ${server.broker} failed: the broker refused: ` +
+        'Authentication failed: Invalid username or password',
+    )
+    expect(error).toMatchObject({ mechanism: 'PLAIN', broker: server.broker, type: 'SASL_AUTHENTICATION_FAILED' })
+    // one attempt: a refused login is not a broker being down
+    expect(server.received(SaslHandshake)).toHaveLength(1)
+  })
+
+  test('a broker message that echoes the secret is blanked out', async () => {
+    serveSasl(server, { authenticate: () => ({ errorCode: 58, errorMessage: `bad password ${PASSWORD}!` }) })
+    const error = await failure(connection({ sasl: plain }))
+    expect(error.message).toContain('bad password [redacted]!')
+    expect(error.message).not.toContain(PASSWORD)
+  })
+
+  test('an error code without a message is named', async () => {
+    serveSasl(server, { authenticate: () => ({ errorCode: 58 }) })
+    const error = await failure(connection({ sasl: plain }))
+    expect(error.message).toMatch(/the broker refused \(SASL_AUTHENTICATION_FAILED\)$/)
+  })
+})
+
+describe('SCRAM', () => {
+  function scramBroker(mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512', options: { forgeSignature?: boolean } = {}) {
+    let state: ScramServerState | undefined
+    return serveSasl(server, {
+      authenticate: (bytes, round) => {
+        if (round === 0) {
+          state = scramServerFirst(mechanism, bytes.toString(), { password: PASSWORD, iterations: 4096 })
+          return { authBytes: Buffer.from(state.message) }
+        }
+        const verdict = scramServerFinal(state!, bytes.toString(), options)
+        if (!verdict.proofValid) return { errorCode: 58, errorMessage: 'invalid credentials' }
+        return { authBytes: Buffer.from(verdict.message), sessionLifetimeMs: 0n }
+      },
+    })
+  }
+
+  test.each(['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const)('%s logs in in two rounds', async (mechanism) => {
+    const sasl = scramBroker(mechanism)
+    const c = connection({
+      sasl: { mechanism: mechanism.toLowerCase() as 'scram-sha-256', username: 'alice', password: PASSWORD },
+    })
+    await c.connect()
+    expect(c.state).toBe('ready')
+    expect(sasl.rounds).toHaveLength(2)
+    expect(sasl.rounds[0]!.toString()).toMatch(/^n,,n=alice,r=[A-Za-z0-9_-]{43}$/)
+  })
+
+  test('a server that cannot prove it knows the credentials fails the login', async () => {
+    scramBroker('SCRAM-SHA-256', { forgeSignature: true })
+    const error = await failure(
+      connection({ sasl: { mechanism: 'scram-sha-256', username: 'alice', password: PASSWORD } }),
+    )
+    expect(error.message).toBe(
+      `SASL SCRAM-SHA-256 authentication with broker ${server.broker} failed: the server signature is wrong: ` +
+        'the server does not know the credentials',
+    )
+  })
+
+  test('a wrong password is refused by the server', async () => {
+    scramBroker('SCRAM-SHA-512')
+    const error = await failure(
+      connection({ sasl: { mechanism: 'scram-sha-512', username: 'alice', password: 'nope' } }),
+    )
+    expect(error.message).toMatch(/the broker refused: invalid credentials$/)
+  })
+})
+
+describe('OAUTHBEARER', () => {
+  test('sends the provider token and its extensions', async () => {
+    const sasl = serveSasl(server, { authenticate: () => ({}) })
+    const c = connection({
+      sasl: { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: TOKEN, extensions: { a: 'b' } }) },
+    })
+    await c.connect()
+    expect(sasl.rounds.map((b) => b.toString())).toEqual([`n,,\x01auth=Bearer ${TOKEN}\x01a=b\x01\x01`])
+  })
+
+  test('a rejected token: the error challenge is acknowledged with %x01 and its status reported', async () => {
+    const sasl = serveSasl(server, {
+      authenticate: (_bytes, round) =>
+        round === 0
+          ? { authBytes: Buffer.from('{"status":"invalid_token"}') }
+          : { errorCode: 58, errorMessage: 'Authentication failed: token expired' },
+    })
+    const error = await failure(
+      connection({ sasl: { mechanism: 'oauthbearer', oauthBearerProvider: () => ({ value: TOKEN }) } }),
+    )
+    expect(sasl.rounds[1]).toEqual(Buffer.from([1]))
+    expect(error.message).toBe(
+      `SASL OAUTHBEARER authentication with broker ${server.broker} failed: the broker refused: ` +
+        'Authentication failed: token expired ({"status":"invalid_token"})',
+    )
+    expect(error.message).not.toContain(TOKEN)
+  })
+
+  test('a provider that throws, or returns no token, fails the authentication with its reason', async () => {
+    serveSasl(server, { authenticate: () => ({}) })
+    const thrown = await failure(
+      connection({
+        sasl: {
+          mechanism: 'oauthbearer',
+          oauthBearerProvider: async () => {
+            throw new Error('identity provider unreachable')
+          },
+        },
+      }),
+    )
+    expect(thrown.message).toMatch(/OAUTHBEARER .* failed: oauthBearerProvider failed: identity provider unreachable$/)
+    const empty = await failure(
+      connection({ sasl: { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: '' }) } }),
+    )
+    expect(empty.message).toMatch(/must resolve \{ value: token \} with a non-empty token/)
+  })
+})
+
+describe('custom mechanisms (KafkaJS authenticationProvider)', () => {
+  test('get host, port, logger and saslAuthenticate, which round-trips through decode and parse', async () => {
+    const sasl = serveSasl(server, {
+      enabled: ['AWS_MSK_IAM'],
+      authenticate: (bytes) => ({ authBytes: Buffer.concat([Buffer.from('ack:'), bytes]) }),
+    })
+    let args: AuthenticationProviderArgs | undefined
+    let parsed: unknown
+    const c = connection({
+      sasl: {
+        mechanism: 'AWS_MSK_IAM',
+        authenticationProvider: (a) => {
+          args = a
+          return {
+            authenticate: async () => {
+              parsed = await a.saslAuthenticate({
+                request: { encode: async () => Buffer.from('{"signed":true}') },
+                response: {
+                  decode: async (raw) => raw.subarray(4),
+                  parse: (data) => JSON.parse(data.toString()) as unknown,
+                },
+              })
+            },
+          }
+        },
+      },
+    })
+    await c.connect()
+    expect(sasl.handshakes).toEqual(['AWS_MSK_IAM'])
+    expect(args).toMatchObject({ host: '127.0.0.1', port: server.port })
+    expect(typeof args!.logger.info).toBe('function')
+    expect(parsed).toEqual({ signed: true })
+  })
+
+  test("a mechanism's own error becomes an authentication error naming it", async () => {
+    serveSasl(server, { enabled: ['CUSTOM'], authenticate: () => ({}) })
+    const error = await failure(
+      connection({
+        sasl: {
+          mechanism: 'custom',
+          authenticationProvider: () => ({
+            authenticate: async () => {
+              throw new Error('could not sign the request')
+            },
+          }),
+        },
+      }),
+    )
+    expect(error.message).toBe(
+      `SASL CUSTOM authentication with broker ${server.broker} failed: could not sign the request`,
+    )
+  })
+})
+
+describe('credential providers', () => {
+  test('a sasl function is asked at each authentication, so a rotated password is used from then on', async () => {
+    const passwords: string[] = []
+    const sasl = serveSasl(server, {
+      authenticate: (bytes) => {
+        passwords.push(bytes.toString().split('\0')[2]!)
+        return {}
+      },
+    })
+    let version = 0
+    const provider = async (): Promise<SASLOptions> => ({
+      mechanism: 'plain',
+      username: 'alice',
+      password: `${PASSWORD}-${++version}`,
+    })
+    await connection({ sasl: provider }).connect()
+    await connection({ sasl: provider }).connect()
+    expect(passwords).toEqual([`${PASSWORD}-1`, `${PASSWORD}-2`])
+    expect(sasl.handshakes).toEqual(['PLAIN', 'PLAIN'])
+  })
+
+  test('what a provider returns is checked like the option itself', async () => {
+    serveSasl(server, { authenticate: () => ({}) })
+    const error = await failure(
+      connection({ sasl: async () => ({ mechanism: 'plain', username: 'alice' }) as unknown as SASLOptions }),
+    )
+    expect(error.message).toMatch(/failed: sasl: password must be a non-empty string for PLAIN \(got nothing\)/)
+  })
+
+  test('sasl and authenticator together are refused at construction', () => {
+    expect(() => connection({ sasl: plain, authenticator: async () => {} })).toThrow(/cannot both be given/)
+  })
+})
+
+test('a connection closed during the authentication fails with the connection error, not an authentication one', async () => {
+  serveSasl(server, { authenticate: () => ({}) })
+  server.handlers.set(SaslAuthenticate.apiKey, (req) => req.socket.destroy())
+  const error = await connection({ sasl: plain })
+    .connect()
+    .catch((e: unknown) => e)
+  expect(error).toBeInstanceOf(KafkaJSConnectionClosedError)
+})

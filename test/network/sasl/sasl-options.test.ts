@@ -1,0 +1,79 @@
+import { KafkaJSInvalidArgumentError } from '../../../src/errors.js'
+import { checkSaslConfig, resolveSasl } from '../../../src/network/sasl/sasl-options.js'
+
+const SECRET = 'correct-horse-battery-staple'
+
+describe('resolveSasl', () => {
+  test.each([
+    ['plain', 'PLAIN', 'plain'],
+    ['PLAIN', 'PLAIN', 'plain'],
+    ['scram-sha-256', 'SCRAM-SHA-256', 'scram'],
+    ['SCRAM-SHA-512', 'SCRAM-SHA-512', 'scram'],
+  ])('%s is built in as %s', (mechanism, name, kind) => {
+    expect(resolveSasl({ mechanism, username: 'alice', password: SECRET })).toMatchObject({
+      kind,
+      mechanism: name,
+      username: 'alice',
+      password: SECRET,
+      authorizationIdentity: '',
+    })
+  })
+
+  test('oauthbearer needs a provider function', () => {
+    const oauthBearerProvider = async () => ({ value: 'token' })
+    expect(resolveSasl({ mechanism: 'oauthbearer', oauthBearerProvider })).toMatchObject({
+      kind: 'oauthbearer',
+      mechanism: 'OAUTHBEARER',
+    })
+    expect(() => resolveSasl({ mechanism: 'oauthbearer' })).toThrow(/oauthBearerProvider must be a function/)
+  })
+
+  test('a mechanism with an authenticationProvider is custom, whatever its name', () => {
+    const authenticationProvider = () => ({ authenticate: async () => {} })
+    expect(resolveSasl({ mechanism: 'AWS_MSK_IAM', authenticationProvider })).toEqual({
+      kind: 'custom',
+      mechanism: 'AWS_MSK_IAM',
+      authenticationProvider,
+    })
+    expect(resolveSasl({ mechanism: 'plain', authenticationProvider })).toMatchObject({ kind: 'custom' })
+  })
+
+  test.each([
+    [null, /must be an object/],
+    [{ username: 'a', password: 'b' }, /mechanism must be one of/],
+    [{ mechanism: 'gssapi' }, /"gssapi" is not built in .* a custom mechanism needs an authenticationProvider/],
+    [{ mechanism: 'plain', password: 'x' }, /username must be a non-empty string for PLAIN, got undefined/],
+    [{ mechanism: 'scram-sha-256', username: 'a', password: '' }, /password must be .* \(got an empty string\)/],
+    [{ mechanism: 'scram-sha-256', username: 'a', password: 42 }, /password must be .* \(got a number\)/],
+    [{ mechanism: 'plain', username: 'a\0b', password: 'x' }, /cannot contain a NUL/],
+    [{ mechanism: 'plain', username: 'a', password: 'x', authorizationIdentity: 3 }, /authorizationIdentity must be/],
+    [{ mechanism: 'x', authenticationProvider: 'no' }, /authenticationProvider must be a function/],
+  ])('refuses %j with a precise message', (options, message) => {
+    expect(() => resolveSasl(options)).toThrow(KafkaJSInvalidArgumentError)
+    expect(() => resolveSasl(options)).toThrow(message)
+  })
+
+  test('no message repeats the password', () => {
+    const bad = [
+      { mechanism: 'gssapi', username: 'alice', password: SECRET },
+      { mechanism: 'plain', username: '', password: SECRET },
+      { mechanism: 'plain', username: `a\0`, password: SECRET },
+    ]
+    for (const options of bad) {
+      let message = ''
+      try {
+        resolveSasl(options)
+      } catch (error) {
+        message = (error as Error).message
+      }
+      expect(message).not.toBe('')
+      expect(message).not.toContain(SECRET)
+    }
+  })
+})
+
+test('checkSaslConfig takes a provider function as is and checks an object fully', () => {
+  expect(() => checkSaslConfig(async () => ({ mechanism: 'plain', username: 'a', password: 'b' }))).not.toThrow()
+  expect(() => checkSaslConfig({ mechanism: 'plain', username: 'a', password: 'b' })).not.toThrow()
+  expect(() => checkSaslConfig({ mechanism: 'plain', username: 'a' })).toThrow(KafkaJSInvalidArgumentError)
+})
