@@ -1,6 +1,7 @@
 // What startKafka resolves: the same shape whether JVMs or a container run the brokers.
 
 import type { KafkaRuntime, ListenerName } from './options.js'
+import type { KafkaTestTlsMaterial } from './test-certificates.js'
 
 export interface KafkaNodeInfo {
   /** node.id (1..n). */
@@ -29,6 +30,8 @@ export interface KafkaTestCluster {
   readonly brokers: string[]
   /** Bootstrap servers of every client listener (PLAINTEXT and the security listeners). */
   readonly listeners: Partial<Record<ListenerName, string[]>>
+  /** With an SSL or SASL_SSL listener: the CA to trust and a client certificate for mutual TLS. */
+  readonly tls?: KafkaTestTlsMaterial
   /** A fresh snapshot of every node. */
   readonly nodes: KafkaNodeInfo[]
   /** SIGKILLs every node and removes every temp folder. Safe to call twice. */

@@ -21,12 +21,15 @@ export type {
   ListenerName,
   SecureListener,
   StartKafkaOptions,
+  TestClientAuth,
   TestSaslMechanism,
 } from './options.js'
 export type { ApiVersionRange, RegisteredBroker } from './probe.js'
 export { probeApiVersions, probeBrokers } from './probe.js'
 export type { CommandResult } from './run-command.js'
 export { startKafka } from './start-kafka.js'
+export type { KafkaTestTlsMaterial, TestCertificateAuthority } from './test-certificates.js'
+export { createTestCertificates, OpenSslError } from './test-certificates.js'
 export type { RunKafkaToolOptions } from './tools.js'
 export { runKafkaTool } from './tools.js'
 export { DEFAULT_KAFKA_VERSION } from './version.js'

@@ -24,6 +24,12 @@ import {
   renderProperties,
   scramFormatArguments,
 } from './server-properties.js'
+import {
+  createTestCertificates,
+  type KafkaTestTlsMaterial,
+  type TestCertificates,
+  tlsMaterialForClients,
+} from './test-certificates.js'
 import { toolLoggingFlags } from './tools.js'
 
 interface LocalNode {
@@ -70,6 +76,7 @@ async function startOnce(
   try {
     const secureListeners = options.security?.listeners ?? []
     const ports = await findFreePorts(options.nodes * (2 + secureListeners.length))
+    await cluster.makeCertificates()
     cluster.layOut(ports, secureListeners)
     await cluster.format()
     await cluster.startAll()
@@ -92,6 +99,7 @@ export class LocalKafkaCluster implements KafkaTestCluster {
   #nodes: LocalNode[] = []
   #stopped = false
   #startedAt = new Date()
+  #certificates: TestCertificates | undefined
 
   constructor(java: string, distribution: KafkaDistribution, rootDir: string, options: NormalizedStartOptions) {
     this.#java = java
@@ -111,6 +119,18 @@ export class LocalKafkaCluster implements KafkaTestCluster {
       result[listener] = this.#nodes.map((n) => `${LOOPBACK}:${n.addresses.securePorts[listener]}`)
     }
     return result
+  }
+
+  /** The CA to trust and a client certificate, when there is an SSL or SASL_SSL listener. */
+  get tls(): KafkaTestTlsMaterial | undefined {
+    return this.#certificates === undefined ? undefined : tlsMaterialForClients(this.#certificates)
+  }
+
+  /** Makes the TLS listeners' certificates (in the cluster's folder) when there are TLS listeners. */
+  async makeCertificates(): Promise<void> {
+    const tls = this.#options.security?.tls
+    if (tls === undefined) return
+    this.#certificates = await createTestCertificates(join(this.#rootDir, 'tls'), { ca: tls.ca })
   }
 
   get nodes(): KafkaNodeInfo[] {
@@ -158,6 +178,7 @@ export class LocalKafkaCluster implements KafkaTestCluster {
         version: this.version,
         brokerConfig: this.#options.brokerConfig,
         security: this.#options.security,
+        certificates: this.#certificates,
       })
       writeFileSync(propertiesFile, renderProperties(settings))
       writeFileSync(join(dir, 'log4j2.properties'), log4j2Properties('INFO', 'stdout'))

@@ -1,31 +1,37 @@
 // The options of startKafka and their validation. Validation is strict and names the offending
 // option, so a typo in a test's setup fails at once instead of as a broker that never starts.
 
-import { KafkaJSInvalidArgumentError, KafkaJSNotImplemented } from '../errors.js'
+import { KafkaJSInvalidArgumentError } from '../errors.js'
+import type { TestCertificateAuthority } from './test-certificates.js'
 import { chooseKafkaVersion, isValidKafkaVersion } from './version.js'
 
 /** Client listeners that can be added next to the always-present PLAINTEXT one. */
 export type SecureListener = 'SASL_PLAINTEXT' | 'SSL' | 'SASL_SSL'
 export type ListenerName = 'PLAINTEXT' | SecureListener
-export type TestSaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
+export type TestSaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER'
 
 export interface KafkaTestUser {
   username: string
   password: string
 }
 
-/** TLS material for the SSL and SASL_SSL listeners (PEM text). Not implemented yet. */
+export type TestClientAuth = 'none' | 'requested' | 'required'
+
+/** TLS of the SSL and SASL_SSL listeners. */
 export interface KafkaTestTlsOptions {
-  /** The CA that signs the broker certificate; clients trust it. Generated when omitted. */
-  ca?: { certificate: string; privateKey: string }
+  /** The CA (PEM) that signs the broker and client certificates; made with openssl when omitted. */
+  ca?: TestCertificateAuthority
   /** Whether the broker asks clients for a certificate (mutual TLS). Default 'none'. */
-  clientAuth?: 'none' | 'requested' | 'required'
+  clientAuth?: TestClientAuth
 }
 
 export interface KafkaTestSecurityOptions {
   /** Listeners to open besides PLAINTEXT (which stays: the controller and inter-broker traffic use it). */
   listeners: SecureListener[]
-  /** SASL mechanisms the SASL listeners accept. Default: PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512. */
+  /**
+   * SASL mechanisms the SASL listeners accept. Default: PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512.
+   * OAUTHBEARER uses Kafka's unsecured validator: unsigned JWTs with `sub` and `exp` claims.
+   */
   saslMechanisms?: TestSaslMechanism[]
   /** Users accepted by every enabled mechanism (PLAIN via JAAS, SCRAM created at format time). */
   users?: KafkaTestUser[]
@@ -61,6 +67,8 @@ export interface NormalizedSecurity {
   listeners: SecureListener[]
   saslMechanisms: TestSaslMechanism[]
   users: KafkaTestUser[]
+  /** Present when there is an SSL or SASL_SSL listener. */
+  tls?: { clientAuth: TestClientAuth; ca?: TestCertificateAuthority }
 }
 
 export interface NormalizedStartOptions {
@@ -76,6 +84,8 @@ export interface NormalizedStartOptions {
 }
 
 export const DEFAULT_SASL_MECHANISMS: readonly TestSaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']
+export const SUPPORTED_SASL_MECHANISMS: readonly TestSaslMechanism[] = [...DEFAULT_SASL_MECHANISMS, 'OAUTHBEARER']
+const CLIENT_AUTH_VALUES: readonly TestClientAuth[] = ['none', 'requested', 'required']
 export const DEFAULT_TEST_USERS: readonly KafkaTestUser[] = [{ username: 'kafkit', password: 'kafkit-secret' }]
 
 /** Settings the harness derives itself; overriding them would break ports, storage or the quorum. */
@@ -234,24 +244,18 @@ function normalizeSecurity(security: KafkaTestSecurityOptions): NormalizedSecuri
   if (new Set(listeners).size !== listeners.length) {
     throw new KafkaJSInvalidArgumentError('startKafka: security.listeners lists a listener twice')
   }
-  const tlsListeners = listeners.filter((l) => l === 'SSL' || l === 'SASL_SSL')
-  if (tlsListeners.length > 0 || security.tls !== undefined) {
-    throw new KafkaJSNotImplemented(
-      `kafkit/testing: TLS listeners (${tlsListeners.join(', ') || 'security.tls'}) are not implemented yet; ` +
-        'only SASL_PLAINTEXT is available',
-    )
-  }
+  const tls = normalizeTls(security.tls, listeners)
   const saslMechanisms = security.saslMechanisms ?? [...DEFAULT_SASL_MECHANISMS]
   if (!Array.isArray(saslMechanisms) || saslMechanisms.length === 0) {
     throw new KafkaJSInvalidArgumentError(
-      `startKafka: security.saslMechanisms must list at least one of ${DEFAULT_SASL_MECHANISMS.join(', ')}`,
+      `startKafka: security.saslMechanisms must list at least one of ${SUPPORTED_SASL_MECHANISMS.join(', ')}`,
     )
   }
   for (const mechanism of saslMechanisms) {
-    if (!DEFAULT_SASL_MECHANISMS.includes(mechanism)) {
+    if (!SUPPORTED_SASL_MECHANISMS.includes(mechanism)) {
       throw new KafkaJSInvalidArgumentError(
         `startKafka: security.saslMechanisms has ${JSON.stringify(mechanism)}; ` +
-          `supported: ${DEFAULT_SASL_MECHANISMS.join(', ')}`,
+          `supported: ${SUPPORTED_SASL_MECHANISMS.join(', ')}`,
       )
     }
   }
@@ -279,5 +283,45 @@ function normalizeSecurity(security: KafkaTestSecurityOptions): NormalizedSecuri
     listeners: [...listeners],
     saslMechanisms: [...saslMechanisms],
     users: users.map((u) => ({ username: u.username, password: u.password })),
+    ...(tls !== undefined && { tls }),
   }
+}
+
+function normalizeTls(
+  tls: KafkaTestTlsOptions | undefined,
+  listeners: readonly SecureListener[],
+): NormalizedSecurity['tls'] {
+  const tlsListeners = listeners.filter((l) => l === 'SSL' || l === 'SASL_SSL')
+  if (tlsListeners.length === 0) {
+    if (tls !== undefined) {
+      throw new KafkaJSInvalidArgumentError('startKafka: security.tls needs an SSL or SASL_SSL listener')
+    }
+    return undefined
+  }
+  if (tls !== undefined && (typeof tls !== 'object' || tls === null)) {
+    throw new KafkaJSInvalidArgumentError('startKafka: security.tls must be an object')
+  }
+  for (const key of Object.keys(tls ?? {})) {
+    if (key !== 'ca' && key !== 'clientAuth') {
+      throw new KafkaJSInvalidArgumentError(`startKafka: unknown security.tls option "${key}" (known: ca, clientAuth)`)
+    }
+  }
+  const clientAuth = tls?.clientAuth ?? 'none'
+  if (!CLIENT_AUTH_VALUES.includes(clientAuth)) {
+    throw new KafkaJSInvalidArgumentError(
+      `startKafka: security.tls.clientAuth must be one of ${CLIENT_AUTH_VALUES.join(', ')}, got ${JSON.stringify(clientAuth)}`,
+    )
+  }
+  const ca = tls?.ca
+  if (ca !== undefined) {
+    const isPem = (value: unknown, kind: string): boolean =>
+      typeof value === 'string' && value.includes('-----BEGIN') && value.includes(kind)
+    if (!isPem(ca?.certificate, 'CERTIFICATE') || !isPem(ca?.privateKey, 'PRIVATE KEY')) {
+      throw new KafkaJSInvalidArgumentError(
+        'startKafka: security.tls.ca must be { certificate, privateKey } in PEM (BEGIN CERTIFICATE / BEGIN PRIVATE KEY)',
+      )
+    }
+    return { clientAuth, ca: { certificate: ca.certificate, privateKey: ca.privateKey } }
+  }
+  return { clientAuth }
 }

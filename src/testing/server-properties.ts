@@ -3,6 +3,7 @@
 
 import { KafkaJSInvariantViolation } from '../errors.js'
 import type { NormalizedSecurity, SecureListener } from './options.js'
+import type { TestCertificates } from './test-certificates.js'
 import { parseKafkaVersion } from './version.js'
 
 export const LOOPBACK = '127.0.0.1'
@@ -24,6 +25,8 @@ export interface ServerPropertiesInput {
   version: string
   brokerConfig: Record<string, string>
   security: NormalizedSecurity | undefined
+  /** Certificates of the SSL and SASL_SSL listeners; required when security lists one. */
+  certificates?: TestCertificates
 }
 
 export type Settings = ReadonlyArray<readonly [key: string, value: string]>
@@ -79,7 +82,7 @@ export function buildServerProperties(input: ServerPropertiesInput): Settings {
     ['log.dirs', input.dataDir],
   ]
   for (const [key, value] of Object.entries(clusterDefaults(cluster.length, input.version))) settings.push([key, value])
-  if (security) settings.push(...saslSettings(security))
+  if (security) settings.push(...saslSettings(security), ...tlsSettings(security, input.certificates))
   return applyOverrides(settings, input.brokerConfig)
 }
 
@@ -95,6 +98,11 @@ export function saslSettings(security: NormalizedSecurity): Array<[string, strin
       if (mechanism === 'PLAIN') {
         const users = security.users.map((u) => `user_${u.username}="${u.password}"`).join(' ')
         settings.push([key, `org.apache.kafka.common.security.plain.PlainLoginModule required ${users};`])
+      } else if (mechanism === 'OAUTHBEARER') {
+        // without a server callback handler Kafka validates tokens with its unsecured validator
+        // (unsigned JWTs, checked for exp and sub), which is what tests want; the login options
+        // are the broker's own token, needed only to build the login module
+        settings.push([key, OAUTHBEARER_JAAS])
       } else {
         settings.push([key, 'org.apache.kafka.common.security.scram.ScramLoginModule required;'])
       }
@@ -103,12 +111,55 @@ export function saslSettings(security: NormalizedSecurity): Array<[string, strin
   return settings
 }
 
+const OAUTHBEARER_JAAS =
+  'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="kafkit-broker";'
+
+/**
+ * Key store (broker certificate and key), trust store (the CA, for client certificates) and client
+ * authentication for every TLS listener, as inline PEM (ssl.keystore.type=PEM).
+ */
+export function tlsSettings(
+  security: NormalizedSecurity,
+  certificates: TestCertificates | undefined,
+): Array<[string, string]> {
+  const tlsListeners = security.listeners.filter((l) => l === 'SSL' || l === 'SASL_SSL')
+  if (tlsListeners.length === 0) return []
+  if (certificates === undefined) {
+    throw new KafkaJSInvariantViolation(`listeners ${tlsListeners.join(', ')} need certificates`)
+  }
+  const settings: Array<[string, string]> = []
+  for (const listener of tlsListeners) {
+    const prefix = `listener.name.${listener.toLowerCase()}.ssl`
+    settings.push(
+      [`${prefix}.keystore.type`, 'PEM'],
+      [`${prefix}.keystore.certificate.chain`, pemOnOneLine(certificates.broker.certificate)],
+      [`${prefix}.keystore.key`, pemOnOneLine(certificates.broker.privateKey)],
+      [`${prefix}.truststore.type`, 'PEM'],
+      [`${prefix}.truststore.certificates`, pemOnOneLine(certificates.ca.certificate)],
+      [`${prefix}.client.auth`, security.tls?.clientAuth ?? 'none'],
+    )
+  }
+  return settings
+}
+
+/**
+ * PEM blocks as one properties line. Kafka's PEM reader wants whitespace after each BEGIN line and
+ * ignores line breaks in the base64, so the header, a space and the joined base64 parse back.
+ */
+export function pemOnOneLine(pem: string): string {
+  const lines = pem
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+  return lines.map((line) => (line.startsWith('-----BEGIN') ? `${line} ` : line)).join('')
+}
+
 /** StorageTool arguments that create the SCRAM users in the metadata log at format time. */
 export function scramFormatArguments(security: NormalizedSecurity | undefined): string[] {
   if (!security?.listeners.some((l) => l.startsWith('SASL_'))) return []
   const args: string[] = []
   for (const mechanism of security.saslMechanisms) {
-    if (mechanism === 'PLAIN') continue
+    if (!mechanism.startsWith('SCRAM-')) continue
     for (const user of security.users) {
       args.push('--add-scram', `${mechanism}=[name=${user.username},password=${user.password}]`)
     }

@@ -1,4 +1,4 @@
-import { KafkaJSInvalidArgumentError, KafkaJSNotImplemented } from '../../src/errors.js'
+import { KafkaJSInvalidArgumentError } from '../../src/errors.js'
 import { normalizeStartOptions, type StartKafkaOptions } from '../../src/testing/options.js'
 import { DEFAULT_KAFKA_VERSION, parseKafkaVersion } from '../../src/testing/version.js'
 
@@ -69,14 +69,32 @@ describe('normalizeStartOptions', () => {
     expect(() => normalizeStartOptions({}, { KAFKA_VERSION: '4.x' })).toThrow(/got "4.x" \(from KAFKA_VERSION\)/)
   })
 
-  test('TLS listeners are refused as not implemented rather than ignored', () => {
-    expect(() => normalizeStartOptions({ security: { listeners: ['SSL'] } }, noEnv)).toThrow(KafkaJSNotImplemented)
-    expect(() => normalizeStartOptions({ security: { listeners: ['SASL_PLAINTEXT', 'SASL_SSL'] } }, noEnv)).toThrow(
-      /TLS listeners \(SASL_SSL\) are not implemented yet/,
-    )
-    expect(() =>
-      normalizeStartOptions({ security: { listeners: ['SASL_PLAINTEXT'], tls: { clientAuth: 'required' } } }, noEnv),
-    ).toThrow(KafkaJSNotImplemented)
+  test('TLS listeners get client authentication off unless told otherwise, and a CA made at start', () => {
+    expect(normalizeStartOptions({ security: { listeners: ['SSL'] } }, noEnv).security?.tls).toEqual({
+      clientAuth: 'none',
+    })
+    const ca = { certificate: '-----BEGIN CERTIFICATE-----x', privateKey: '-----BEGIN PRIVATE KEY-----y' }
+    expect(
+      normalizeStartOptions({ security: { listeners: ['SASL_SSL'], tls: { clientAuth: 'required', ca } } }, noEnv)
+        .security?.tls,
+    ).toEqual({ clientAuth: 'required', ca })
+  })
+
+  test.each([
+    [
+      { listeners: ['SASL_PLAINTEXT'], tls: { clientAuth: 'required' } },
+      /security.tls needs an SSL or SASL_SSL listener/,
+    ],
+    [{ listeners: ['SSL'], tls: { clientAuth: 'always' } }, /clientAuth must be one of none, requested, required/],
+    [{ listeners: ['SSL'], tls: { ca: { certificate: 'x', privateKey: 'y' } } }, /security.tls.ca must be/],
+    [{ listeners: ['SSL'], tls: { keystore: 'x' } }, /unknown security.tls option "keystore"/],
+    [
+      { listeners: ['SASL_PLAINTEXT'], saslMechanisms: ['GSSAPI'] },
+      /supported: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER/,
+    ],
+  ])('refuses security %j', (security, message) => {
+    expect(() => normalizeStartOptions({ security } as StartKafkaOptions, noEnv)).toThrow(KafkaJSInvalidArgumentError)
+    expect(() => normalizeStartOptions({ security } as StartKafkaOptions, noEnv)).toThrow(message)
   })
 
   test('SASL_PLAINTEXT gets every mechanism and a default user unless told otherwise', () => {
