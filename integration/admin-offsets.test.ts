@@ -1,11 +1,14 @@
+import { execFileSync } from 'node:child_process'
 import type { Admin } from '../src/admin/admin.js'
 import {
   type KafkaJSAdminItemError,
   KafkaJSAggregateError,
+  KafkaJSDeleteTopicRecordsError,
   KafkaJSInvalidArgumentError,
   OffsetSpecs,
 } from '../src/index.js'
 import { connectedAdmin, produceRecords, uniqueName } from './admin-helpers.js'
+import { brokers } from './helpers/brokers.js'
 
 jest.setTimeout(60_000)
 
@@ -171,5 +174,95 @@ describe('admin offsets (real broker)', () => {
     ).rejects.toThrow(KafkaJSInvalidArgumentError)
     await expect(admin.setOffsets({ groupId: 'g', topic, partitions: [] })).rejects.toThrow(/must not be empty/)
     await expect(admin.fetchOffsets({ groupId: '' })).rejects.toThrow(/groupId must not be empty/)
+  })
+})
+
+describe('admin deleteTopicRecords (real broker)', () => {
+  let admin: Admin
+
+  beforeAll(async () => {
+    admin = await connectedAdmin()
+  })
+
+  afterAll(async () => {
+    await admin.disconnect()
+  })
+
+  /** The offsets kcat (librdkafka) can still read from the partition. */
+  function readableOffsets(topic: string, partition: number): string[] {
+    const out = execFileSync(
+      'kcat',
+      [
+        '-b',
+        brokers().join(','),
+        '-C',
+        '-t',
+        topic,
+        '-p',
+        String(partition),
+        '-o',
+        'beginning',
+        '-e',
+        '-q',
+        '-f',
+        '%o\\n',
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    )
+    return out.split('\n').filter((line) => line !== '')
+  }
+
+  it('deletes the records before the offsets given, -1 meaning all; the records are gone', async () => {
+    const topic = uniqueName('adm-records')
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] })
+    await produceRecords(
+      topic,
+      0,
+      ['a', 'b', 'c', 'd', 'e'].map((value) => ({ value })),
+    )
+    await produceRecords(
+      topic,
+      1,
+      ['x', 'y', 'z'].map((value) => ({ value })),
+    )
+    await admin.deleteTopicRecords({
+      topic,
+      partitions: [
+        { partition: 0, offset: '3' },
+        { partition: 1, offset: '-1' },
+      ],
+    })
+    expect(await admin.fetchTopicOffsets(topic)).toEqual([
+      { partition: 0, offset: '5', high: '5', low: '3' },
+      { partition: 1, offset: '3', high: '3', low: '3' },
+    ])
+    expect(readableOffsets(topic, 0)).toEqual(['3', '4'])
+    expect(readableOffsets(topic, 1)).toEqual([])
+  })
+
+  it('names the partitions it cannot delete from (KafkaJSDeleteTopicRecordsError) and deletes the others', async () => {
+    const topic = uniqueName('adm-records-err')
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] })
+    await produceRecords(topic, 0, [{ value: 'a' }, { value: 'b' }])
+    await produceRecords(topic, 1, [{ value: 'c' }, { value: 'd' }])
+    const error = await admin
+      .deleteTopicRecords({
+        topic,
+        partitions: [
+          { partition: 0, offset: '1' },
+          { partition: 1, offset: '10' },
+          { partition: 5, offset: '0' },
+        ],
+      })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(KafkaJSDeleteTopicRecordsError)
+    const failure = error as KafkaJSDeleteTopicRecordsError
+    expect(failure.topic).toBe(topic)
+    expect(failure.partitions.map((p) => [p.partition, p.offset, p.error.code])).toEqual([
+      [1, '10', 'OFFSET_OUT_OF_RANGE'],
+      [5, '0', 'UNKNOWN_TOPIC_OR_PARTITION'],
+    ])
+    expect(readableOffsets(topic, 0)).toEqual(['1'])
+    expect(readableOffsets(topic, 1)).toEqual(['0', '1'])
   })
 })

@@ -36,6 +36,8 @@ import {
   type ITopicMetadata,
   type TopicDescription,
 } from './describe-topics.js'
+import type { ElectionType } from './enums.js'
+import { describeFeatures, type FeatureMetadata, type FeatureUpdate, updateFeatures } from './features.js'
 import {
   deleteConsumerGroupOffsets,
   type FetchOffsetsPartition,
@@ -60,6 +62,7 @@ import {
   type InstrumentationEvent,
   type RemoveInstrumentationEventListener,
 } from './instrumentation.js'
+import { describeLogDirs, type LogDirDescription } from './log-dirs.js'
 import {
   alterClientQuotas,
   type ClientQuotaAlteration,
@@ -67,6 +70,15 @@ import {
   describeClientQuotas,
   type QuotaFilterComponent,
 } from './quotas.js'
+import {
+  alterPartitionReassignments,
+  type ElectLeadersResult,
+  electLeaders,
+  listPartitionReassignments,
+  type OngoingPartitionReassignment,
+  type PartitionReassignment,
+} from './reassignments.js'
+import { deleteTopicRecords } from './records.js'
 import {
   alterUserScramCredentials,
   describeUserScramCredentials,
@@ -90,6 +102,14 @@ import {
   deleteTopics,
   listTopics,
 } from './topics.js'
+import {
+  describeProducers,
+  describeTransactions,
+  listTransactions,
+  type ProducerState,
+  type TransactionDescription,
+  type TransactionListing,
+} from './transactions.js'
 
 export interface AdminOptions {
   cluster: Cluster
@@ -289,5 +309,65 @@ export class Admin {
 
   alterUserScramCredentials(options: { upsertions?: ScramUpsertion[]; deletions?: ScramDeletion[] }): Promise<void> {
     return alterUserScramCredentials(this.#ctx, options)
+  }
+
+  // ---- records, replicas, leaders, log dirs
+
+  deleteTopicRecords(options: { topic: string; partitions: SeekEntry[]; timeout?: number }): Promise<void> {
+    return deleteTopicRecords(this.#ctx, options)
+  }
+
+  alterPartitionReassignments(options: { topics: PartitionReassignment[]; timeout?: number }): Promise<void> {
+    return alterPartitionReassignments(this.#ctx, options)
+  }
+
+  listPartitionReassignments(
+    options: { topics?: Array<{ topic: string; partitions: number[] }> | null; timeout?: number } = {},
+  ): Promise<{ topics: Array<{ topic: string; partitions: OngoingPartitionReassignment[] }> }> {
+    return listPartitionReassignments(this.#ctx, options)
+  }
+
+  electLeaders(options?: {
+    electionType?: ElectionType
+    topicPartitions?: Array<{ topic: string; partitions: number[] }> | null
+    timeout?: number
+  }): Promise<ElectLeadersResult[]> {
+    return electLeaders(this.#ctx, options)
+  }
+
+  describeLogDirs(options?: {
+    brokers?: number[]
+    topics?: Array<{ topic: string; partitions?: number[] }>
+  }): Promise<{ brokers: Array<{ broker: number; logDirs: LogDirDescription[] }> }> {
+    return describeLogDirs(this.#ctx, options)
+  }
+
+  // ---- producers, transactions, features
+
+  describeProducers(options: {
+    topics: Array<{ topic: string; partitions?: number[] }>
+  }): Promise<Array<{ topic: string; partitions: Array<{ partition: number; activeProducers: ProducerState[] }> }>> {
+    return describeProducers(this.#ctx, options)
+  }
+
+  listTransactions(options?: {
+    states?: string[]
+    producerIds?: Array<string | number | bigint>
+    durationFilter?: number
+    transactionalIdPattern?: string
+  }): Promise<{ transactions: TransactionListing[] }> {
+    return listTransactions(this.#ctx, options)
+  }
+
+  describeTransactions(transactionalIds: string[]): Promise<{ transactions: TransactionDescription[] }> {
+    return describeTransactions(this.#ctx, transactionalIds)
+  }
+
+  describeFeatures(): Promise<FeatureMetadata> {
+    return describeFeatures(this.#ctx)
+  }
+
+  updateFeatures(options: { features: FeatureUpdate[]; validateOnly?: boolean; timeout?: number }): Promise<void> {
+    return updateFeatures(this.#ctx, options)
   }
 }

@@ -26,7 +26,7 @@ import {
 import { ZERO_UUID } from '../protocol/primitives/uuid.js'
 import type { AdminContext } from './context.js'
 import { perCoordinator } from './group-routing.js'
-import { groupBy, type TopicPartition } from './routing.js'
+import { flattenPartitions, groupBy, partitionMatch, type TopicPartition } from './routing.js'
 import { failed, matchResults, type Outcome, valuesOrThrow } from './settle.js'
 import { fetchTopicOffsets, partitionsOf, partitionsOfTopics } from './topic-offsets.js'
 import {
@@ -193,7 +193,7 @@ export async function deleteConsumerGroupOffsets(
       const outcome = failed(protocolError(response.errorCode, `group ${groupId}`))
       return new Map(pending.map((i) => [i, outcome]))
     }
-    return matchResults(pending, flatten(response.topics), partitionMatch)
+    return matchResults(pending, flattenPartitions(response.topics), partitionMatch)
   })
   valuesOrThrow(op, items, results, (i) => ({ groupId, topic: i.topic, partition: i.partition }))
 }
@@ -217,7 +217,7 @@ async function commit(ctx: AdminContext, op: string, groupId: string, commits: r
     )
     const request = OffsetCommit.createRequest({ groupId, generationIdOrMemberEpoch: -1, memberId: '', topics })
     const response = await ctx.send(connection, OffsetCommit, request, { version })
-    const outcomes = matchResults(pending, flatten(response.topics), partitionMatch)
+    const outcomes = matchResults(pending, flattenPartitions(response.topics), partitionMatch)
     for (const [c, outcome] of outcomes) {
       if (outcome.error instanceof KafkaJSProtocolError && ACTIVE_GROUP_ERRORS.has(outcome.error.errorCode)) {
         const detail = `${c.topic}-${c.partition}: the consumer group must have no running instances`
@@ -314,19 +314,6 @@ function toFetchOffsets(
     (e) => e.topic,
   )
   return [...byTopic].map(([topic, entries]) => ({ topic, partitions: entries.map((e) => e.value) }))
-}
-
-function flatten<P extends { partitionIndex: number; errorCode: number }>(
-  topics: Array<{ name: string; partitions: P[] }>,
-) {
-  return topics.flatMap((t) => t.partitions.map((p) => ({ ...p, topic: t.name })))
-}
-
-const partitionMatch = {
-  keyOfItem: (i: TopicPartition) => `${i.topic}:${i.partition}`,
-  keyOfResult: (r: { topic: string; partitionIndex: number }) => `${r.topic}:${r.partitionIndex}`,
-  value: () => undefined,
-  describe: (i: TopicPartition) => `${i.topic}-${i.partition}`,
 }
 
 /** Commit errors that mean the group has active members, whose own commits an admin may not override. */

@@ -11,8 +11,8 @@ import { describeConsumerGroups } from './consumer-groups.js'
 import type { AdminContext } from './context.js'
 import { describeArgs, groupIdList, perCoordinator, perGroup } from './group-routing.js'
 import { decodeAuthorizedOperations } from './metadata-request.js'
-import { allBrokerIds, sendPerNode } from './routing.js'
-import { failed, matchResults, type Outcome, settle, succeeded, valuesOrThrow } from './settle.js'
+import { allBrokerIds, askEachBroker } from './routing.js'
+import { failed, matchResults, valuesOrThrow } from './settle.js'
 import { argsObject, arrayArg, invalid, isRecord, noDuplicates, optionalString, show, stringArg } from './validate.js'
 
 export interface GroupOverview {
@@ -61,42 +61,23 @@ export async function listGroups(
   const args = argsObject(op, options, true)
   const statesFilter = stringList(op, 'states', args.states)
   const typesFilter = stringList(op, 'types', args.types)
-  const brokers = await allBrokerIds(ctx)
-  const results = await settle(
-    brokers,
-    (pending) =>
-      sendPerNode(
-        ctx,
-        { byNode: new Map(pending.map((id) => [id, [id]])), unroutable: new Map() },
-        async (connection, ids) => {
-          const version = connection.versionFor(ListGroups)
-          if (version < 4 && statesFilter.length > 0) invalid(op, `broker ${connection.broker} cannot filter by state`)
-          if (version < 5 && typesFilter.length > 0) invalid(op, `broker ${connection.broker} cannot filter by type`)
-          const response = await ctx.send(
-            connection,
-            ListGroups,
-            ListGroups.createRequest({ statesFilter, typesFilter }),
-            {
-              version,
-            },
-          )
-          const outcome: Outcome<GroupOverview[]> =
-            response.errorCode !== ErrorCode.NONE
-              ? failed(protocolError(response.errorCode, `broker ${connection.broker}`))
-              : succeeded(
-                  response.groups.map((g) => ({
-                    groupId: g.groupId,
-                    protocolType: g.protocolType,
-                    ...(version >= 4 && { groupState: g.groupState }),
-                    ...(version >= 5 && { groupType: g.groupType }),
-                  })),
-                )
-          return new Map(ids.map((id) => [id, outcome]))
-        },
-      ),
-    { operation: op, retry: ctx.retry, logger: ctx.logger, beforeRetry: (error) => ctx.cluster.noteError(error) },
-  )
-  const perBroker = valuesOrThrow(op, brokers, results, (broker) => ({ broker }))
+  const perBroker = await askEachBroker(ctx, op, await allBrokerIds(ctx), async (connection) => {
+    const version = connection.versionFor(ListGroups)
+    if (version < 4 && statesFilter.length > 0) invalid(op, `broker ${connection.broker} cannot filter by state`)
+    if (version < 5 && typesFilter.length > 0) invalid(op, `broker ${connection.broker} cannot filter by type`)
+    const response = await ctx.send(connection, ListGroups, ListGroups.createRequest({ statesFilter, typesFilter }), {
+      version,
+    })
+    if (response.errorCode !== ErrorCode.NONE) throw protocolError(response.errorCode, `broker ${connection.broker}`)
+    return response.groups.map(
+      (g): GroupOverview => ({
+        groupId: g.groupId,
+        protocolType: g.protocolType,
+        ...(version >= 4 && { groupState: g.groupState }),
+        ...(version >= 5 && { groupType: g.groupType }),
+      }),
+    )
+  })
   const seen = new Set<string>()
   const groups = perBroker.flat().filter((g) => !seen.has(g.groupId) && seen.add(g.groupId))
   return { groups }

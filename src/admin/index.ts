@@ -57,10 +57,13 @@ export {
   type ScramMechanism,
   ScramMechanisms,
 } from './enums.js'
+export type { FeatureMetadata, FeatureUpdate } from './features.js'
 export type { FetchOffsetsPartition, SeekEntry } from './group-offsets.js'
 export type { GroupDescription, GroupOverview, MemberDescription, RemoveMembersOptions } from './groups.js'
 export { type AdminEventName, AdminEvents } from './instrumentation.js'
+export type { LogDirDescription } from './log-dirs.js'
 export type { ClientQuotaAlteration, ClientQuotaEntry, QuotaEntity, QuotaFilterComponent } from './quotas.js'
+export type { ElectLeadersResult, OngoingPartitionReassignment, PartitionReassignment } from './reassignments.js'
 export type { ScramCredentialInfo, ScramDeletion, ScramUpsertion } from './scram.js'
 export type { ListedOffset, ListOffsetsOptions, OffsetSpec } from './topic-offsets.js'
 export type {
@@ -72,3 +75,4 @@ export type {
   ITopicPartitionConfig,
   ReplicaAssignment,
 } from './topics.js'
+export type { ProducerState, TransactionDescription, TransactionListing } from './transactions.js'

@@ -8,7 +8,7 @@ import { isRetriable } from '../network/backoff.js'
 import type { Connection } from '../network/connection.js'
 import { ErrorCode, errorByCode, protocolError } from '../protocol/generated/errors.js'
 import type { AdminContext } from './context.js'
-import { failed, type Outcome } from './settle.js'
+import { failed, type Outcome, settle, succeeded, valuesOrThrow } from './settle.js'
 
 export interface TopicPartition {
   readonly topic: string
@@ -157,4 +157,47 @@ export function outcomeOf<V>(
 export function retriableUnlessUnknownTopic(error: Error): boolean {
   if (error instanceof KafkaJSProtocolError && error.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) return false
   return isRetriable(error)
+}
+
+/** The partitions of per-topic results, each with its topic's name. */
+export function flattenPartitions<P extends { partitionIndex: number }>(
+  topics: ReadonlyArray<{ name: string; partitions: readonly P[] }>,
+): Array<P & { topic: string }> {
+  return topics.flatMap((t) => t.partitions.map((p) => ({ ...p, topic: t.name })))
+}
+
+/** Matches partition items with flattened per-partition results (see matchResults). */
+export const partitionMatch = {
+  keyOfItem: (i: TopicPartition) => `${i.topic}:${i.partition}`,
+  keyOfResult: (r: { topic: string; partitionIndex: number }) => `${r.topic}:${r.partitionIndex}`,
+  value: (): undefined => undefined,
+  describe: (i: TopicPartition) => `${i.topic}-${i.partition}`,
+}
+
+/**
+ * Asks every broker in `brokers` the same thing, in parallel (ListGroups, ListTransactions,
+ * DescribeLogDirs: each broker knows only its own part). A broker that fails retriably is asked
+ * again; the answers come back in the order of `brokers`, the brokers that failed for good are
+ * thrown together, named by node id.
+ */
+export async function askEachBroker<V>(
+  ctx: AdminContext,
+  operation: string,
+  brokers: readonly number[],
+  ask: (connection: Connection) => Promise<V>,
+): Promise<V[]> {
+  const results = await settle(
+    brokers,
+    (pending) =>
+      sendPerNode(
+        ctx,
+        { byNode: new Map(pending.map((id) => [id, [id]])), unroutable: new Map() },
+        async (connection, ids) => {
+          const outcome = succeeded(await ask(connection))
+          return new Map(ids.map((id) => [id, outcome]))
+        },
+      ),
+    { operation, retry: ctx.retry, logger: ctx.logger, beforeRetry: (error) => ctx.cluster.noteError(error) },
+  )
+  return valuesOrThrow(operation, brokers, results, (broker) => ({ broker }))
 }

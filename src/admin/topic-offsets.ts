@@ -10,7 +10,14 @@ import {
 import type { AdminContext } from './context.js'
 import { type IsolationLevel, IsolationLevels, type OffsetSpecName, OffsetSpecs } from './enums.js'
 import { requestMetadata } from './metadata-request.js'
-import { groupBy, routeToLeaders, sendPerNode, type TopicPartition } from './routing.js'
+import {
+  flattenPartitions,
+  groupBy,
+  partitionMatch,
+  routeToLeaders,
+  sendPerNode,
+  type TopicPartition,
+} from './routing.js'
 import { matchResults, type Outcome, settle, valuesOrThrow } from './settle.js'
 import {
   argsObject,
@@ -92,12 +99,9 @@ export async function queryOffsets(
         )
         const request = ListOffsets.createRequest({ replicaId: -1, isolationLevel, topics, timeoutMs: 0 })
         const response = await ctx.send(connection, ListOffsets, request)
-        const results = response.topics.flatMap((t) => t.partitions.map((p) => ({ ...p, topic: t.name })))
-        return matchResults(items, results, {
-          keyOfItem: (q) => `${q.topic}:${q.partition}`,
-          keyOfResult: (r) => `${r.topic}:${r.partitionIndex}`,
+        return matchResults(items, flattenPartitions(response.topics), {
+          ...partitionMatch,
           value: (r) => ({ offset: r.offset, timestamp: r.timestamp, leaderEpoch: r.leaderEpoch }),
-          describe: (q) => `${q.topic}-${q.partition}`,
         })
       }),
     { operation, retry: ctx.retry, logger: ctx.logger, beforeRetry: (error) => ctx.cluster.noteError(error) },

@@ -155,3 +155,25 @@ export function noDuplicates<T>(
     seen.add(key)
   }
 }
+
+/** A list of { topic, partitions: number[] } (partitions optional when `allPartitions` allows it). */
+export function topicPartitionsArg(
+  operation: string,
+  name: string,
+  value: unknown,
+  options: { allPartitions?: boolean } = {},
+): Array<{ topic: string; partitions: number[] | undefined }> {
+  const list = arrayArg<unknown>(operation, name, value, { nonEmpty: true }).map((t, i) => {
+    if (!isRecord(t)) invalid(operation, `${name}[${i}] must be { topic, partitions }, got ${show(t)}`)
+    const topic = topicNameArg(operation, `${name}[${i}].topic`, t.topic)
+    if ((t.partitions === undefined || t.partitions === null) && options.allPartitions)
+      return { topic, partitions: undefined }
+    const partitions = arrayArg<unknown>(operation, `topic ${topic}: partitions`, t.partitions, { nonEmpty: true }).map(
+      (p, j) => partitionArg(operation, `topic ${topic}: partitions[${j}]`, p),
+    )
+    noDuplicates(operation, `topic ${topic}: partition`, partitions, String)
+    return { topic, partitions }
+  })
+  noDuplicates(operation, 'topic', list, (t) => t.topic)
+  return list
+}
