@@ -15,7 +15,7 @@
 import { type CompressionType, CompressionTypes } from '../protocol/codecs/compression-types.js'
 import type { OutgoingRecord } from './messages.js'
 import { type BatchSettings, OutgoingBatch } from './outgoing-batch.js'
-import type { PartitionResult, SendResult } from './send-result.js'
+import type { SendResult } from './send-result.js'
 
 export class PartitionQueue {
   readonly topic: string
@@ -123,7 +123,6 @@ export class RecordAccumulator {
     size: number,
     settings: BatchSettings,
     result: SendResult,
-    entry: PartitionResult,
     now: number,
   ): AppendResult {
     const queue = this.queue(topic, partition)
@@ -143,7 +142,7 @@ export class RecordAccumulator {
       this.#incomplete.add(batch)
       newBatch = true
     }
-    batch.append(record, size, result, entry)
+    batch.append(record, size, result)
     return { batch, newBatch, lastBatchFull: batch.isFull }
   }
 

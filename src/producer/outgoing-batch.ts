@@ -101,15 +101,15 @@ export class OutgoingBatch {
     return this.estimatedSize + Math.ceil(size * ratio) <= this.capacity
   }
 
-  append(record: OutgoingRecord, size: number, result: SendResult, entry: PartitionResult): void {
+  append(record: OutgoingRecord, size: number, result: SendResult): void {
     const index = this.records.length
     this.records.push(record)
     this.recordBytes += size
     const last = this.segments[this.segments.length - 1]
-    if (last !== undefined && last.result === result && last.entry === entry) {
+    if (last !== undefined && last.result === result) {
       last.count++
     } else {
-      this.segments.push({ result, entry, start: index, count: 1 })
+      this.segments.push({ result, entry: result.entry(this.topic, this.partition), start: index, count: 1 })
       result.segmentAdded()
     }
   }
@@ -209,7 +209,7 @@ export class OutgoingBatch {
       }
       const segment = this.segments[segmentIndex]!
       // the parts add their segments to the call; this batch's own segment is released below
-      current.append(record, size, segment.result, segment.entry)
+      current.append(record, size, segment.result)
     }
     for (const segment of this.segments) segment.result.segmentReleased()
     if (this.hasSequence) {

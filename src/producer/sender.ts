@@ -6,6 +6,7 @@
 // or fail. Under idempotence it numbers batches (SequenceTracker) and resolves sequence gaps.
 
 import type { Cluster } from '../cluster/cluster.js'
+import { DEFAULT_METADATA_MAX_AGE } from '../cluster/cluster-options.js'
 import {
   KafkaJSDeliveryTimeoutError,
   KafkaJSError,
@@ -161,7 +162,10 @@ export class Sender {
       now,
       this.#d.memory.hasWaiters,
     )
-    if (ready.unknownLeaderTopics.size > 0 || this.#refreshWanted) this.#refreshMetadata()
+    // send() does not wait for a refresh once it knows a topic's partitions: the sender keeps the
+    // metadata fresh (leaders moved, or older than metadataMaxAge)
+    const stale = now - metadata.updatedAt >= (options.metadataMaxAge ?? DEFAULT_METADATA_MAX_AGE)
+    if (ready.unknownLeaderTopics.size > 0 || this.#refreshWanted || stale) this.#refreshMetadata()
     for (const [node, queues] of ready.nodes) {
       while ((this.#inFlightByNode.get(node) ?? 0) < options.maxInFlightRequests) {
         const batches = accumulator.drain(node, queues, options.maxRequestSize, now, (queue, batch) =>

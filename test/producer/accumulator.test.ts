@@ -19,7 +19,7 @@ function appendMany(
   const result = new SendResult()
   for (let i = 0; i < count; i++) {
     const { record, size } = sized(value)
-    acc.append(topic, partition, record, size, settings, result, result.entry(topic, partition), now)
+    acc.append(topic, partition, record, size, settings, result, now)
   }
   result.seal()
   return result

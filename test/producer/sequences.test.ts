@@ -9,7 +9,7 @@ function batch(records: number): OutgoingBatch {
   const result = new SendResult()
   for (let i = 0; i < records; i++) {
     const { record, size } = sized(`r${i}`)
-    b.append(record, size, result, result.entry('t', 0))
+    b.append(record, size, result)
   }
   return b
 }
