@@ -1,0 +1,152 @@
+// The client side of TLS against local Node servers: what the connection sends (SNI) and checks
+// (certificate, host name), and how it names each failure. Kafka's own listeners are exercised in
+// integration/security.test.ts.
+
+import { mkdtempSync, rmSync } from 'node:fs'
+import net from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import tls from 'node:tls'
+import { KafkaJSConnectionError, KafkaJSTLSError } from '../../src/errors.js'
+import { Connection } from '../../src/network/connection.js'
+import type { ConnectionOptions } from '../../src/network/connection-options.js'
+import { looksLikeTlsRecord } from '../../src/network/tls-errors.js'
+import { createTestCertificates, type TestCertificates } from '../../src/testing/test-certificates.js'
+
+let dir: string
+let certificates: TestCertificates
+const closers: (() => Promise<void>)[] = []
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'kafkit-tls-test-'))
+  certificates = await createTestCertificates(dir)
+})
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+afterEach(async () => {
+  // clients first (they were registered after their server), then the servers
+  for (const close of closers.splice(0).reverse()) await close()
+})
+
+/** A TLS server with the test broker certificate; records the SNI name of each handshake. */
+async function tlsServer(): Promise<{ port: number; servernames: (string | false)[] }> {
+  const servernames: (string | false)[] = []
+  const server = tls.createServer(
+    { cert: certificates.broker.certificate, key: certificates.broker.privateKey },
+    (socket) => {
+      servernames.push((socket as tls.TLSSocket & { servername: string | false }).servername)
+      socket.on('error', () => {})
+    },
+  )
+  return { port: await listen(server), servernames }
+}
+
+/** A plain TCP server that does `onData` with whatever arrives. */
+async function tcpServer(onData: (socket: net.Socket, data: Buffer) => void): Promise<number> {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => {})
+    socket.once('data', (data) => onData(socket, data))
+  })
+  return listen(server)
+}
+
+async function listen(server: net.Server): Promise<number> {
+  const sockets = new Set<net.Socket>()
+  server.on(server instanceof tls.Server ? 'secureConnection' : 'connection', (socket: net.Socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  closers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      }),
+  )
+  return (server.address() as net.AddressInfo).port
+}
+
+async function connectError(options: ConnectionOptions): Promise<unknown> {
+  const connection = new Connection({ connectionTimeout: 5000, ...options })
+  closers.push(() => connection.close())
+  return connection.connect().then(
+    () => undefined,
+    (error: unknown) => error,
+  )
+}
+
+/** Waits until the server saw a handshake (the client's connect() then waits for an ApiVersions answer). */
+async function handshakes(servernames: unknown[], n: number): Promise<void> {
+  while (servernames.length < n) await new Promise((resolve) => setTimeout(resolve, 5))
+}
+
+test('SNI carries the host name, never an IP address', async () => {
+  const { port, servernames } = await tlsServer()
+  const byName = new Connection({ host: 'localhost', port, ssl: { ca: [certificates.ca.certificate] } })
+  const byAddress = new Connection({ host: '127.0.0.1', port, ssl: { ca: [certificates.ca.certificate] } })
+  closers.push(
+    () => byName.close(),
+    () => byAddress.close(),
+  )
+  void byName.connect().catch(() => {})
+  await handshakes(servernames, 1)
+  void byAddress.connect().catch(() => {})
+  await handshakes(servernames, 2)
+  expect(servernames).toEqual(['localhost', false])
+})
+
+test('a certificate that does not chain to a trusted CA fails with untrusted-certificate', async () => {
+  const { port } = await tlsServer()
+  const error = await connectError({ host: '127.0.0.1', port, ssl: true })
+  expect(error).toBeInstanceOf(KafkaJSTLSError)
+  expect(error).toBeInstanceOf(KafkaJSConnectionError)
+  expect(error).toMatchObject({ reason: 'untrusted-certificate', retriable: false, broker: `127.0.0.1:${port}` })
+  expect((error as KafkaJSTLSError).tlsCode).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED|UNABLE_TO_GET_ISSUER/)
+  expect((error as Error).message).toMatch(/the broker's certificate is not trusted .*give its CA in ssl.ca/)
+})
+
+test('host names are verified by default: a certificate for other names fails with hostname-mismatch', async () => {
+  const { port } = await tlsServer()
+  const ca = [certificates.ca.certificate]
+  const error = await connectError({ host: '127.0.0.1', port, ssl: { ca, servername: 'kafka.example.com' } })
+  expect(error).toMatchObject({ reason: 'hostname-mismatch', tlsCode: 'ERR_TLS_CERT_ALTNAME_INVALID' })
+  expect((error as Error).message).toMatch(/not valid for this host .*kafka\.example\.com/)
+})
+
+test('TLS to a listener that drops the handshake (a plaintext Kafka listener) says so', async () => {
+  const port = await tcpServer((socket) => socket.destroy())
+  const error = await connectError({ host: '127.0.0.1', port, ssl: { ca: [certificates.ca.certificate] } })
+  expect(error).toMatchObject({ reason: 'listener-is-plaintext' })
+  expect((error as Error).message).toMatch(/probably a plaintext listener .*leave ssl off/)
+})
+
+test('plaintext to a listener that answers with a TLS alert (a TLS Kafka listener) says so', async () => {
+  // what Kafka's SSL listener answers to a plaintext request: an alert record, then it closes
+  const port = await tcpServer((socket) => socket.end(Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x50])))
+  const error = await connectError({ host: '127.0.0.1', port })
+  expect(error).toMatchObject({ reason: 'listener-requires-tls', retriable: false })
+  expect((error as Error).message).toMatch(/answered with TLS; this is an SSL or SASL_SSL listener: set ssl/)
+})
+
+test('a TLS record header arriving one byte at a time is still recognized', async () => {
+  const port = await tcpServer((socket) => {
+    const alert = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x50]
+    const drip = (i: number): void => {
+      if (i === alert.length) return void socket.end()
+      socket.write(Buffer.from([alert[i]!]), () => setTimeout(() => drip(i + 1), 5))
+    }
+    drip(0)
+  })
+  const error = await connectError({ host: '127.0.0.1', port })
+  expect(error).toMatchObject({ reason: 'listener-requires-tls' })
+})
+
+test('looksLikeTlsRecord: handshake and alert records of TLS 1.0-1.3, nothing a Kafka frame starts with', () => {
+  expect(looksLikeTlsRecord(Buffer.from([0x16, 0x03, 0x01]))).toBe(true)
+  expect(looksLikeTlsRecord(Buffer.from([0x15, 0x03, 0x03]))).toBe(true)
+  expect(looksLikeTlsRecord(Buffer.from([0x00, 0x00, 0x01]))).toBe(false)
+  expect(looksLikeTlsRecord(Buffer.from([0x17, 0x03, 0x03]))).toBe(false)
+  expect(looksLikeTlsRecord(Buffer.from([0x15, 0x03]))).toBe(false)
+})
