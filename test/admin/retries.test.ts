@@ -1,0 +1,228 @@
+// The admin client's retry and routing mechanics, on framing-only fake servers that answer with
+// the errors a real cluster gives only under failure (controller moved, coordinator loading or
+// moved, connection lost). What the broker does is tested in integration/ against real Kafka; these
+// tests check what the client does with such answers.
+
+import type { Admin } from '../../src/admin/admin.js'
+import {
+  AdminEvents,
+  ConfigResourceTypes,
+  Kafka,
+  KafkaJSAggregateError,
+  type KafkaJSCreateTopicError,
+  KafkaJSDeleteGroupsError,
+  logLevel,
+} from '../../src/index.js'
+import {
+  CreateTopics,
+  createCreateTopicsResponseCreatableTopicResult as topicResult,
+} from '../../src/protocol/generated/create-topics.js'
+import {
+  DeleteGroups,
+  createDeleteGroupsResponseDeletableGroupResult as groupResult,
+} from '../../src/protocol/generated/delete-groups.js'
+import {
+  createDescribeConfigsResponseDescribeConfigsResult as configResult,
+  DescribeConfigs,
+} from '../../src/protocol/generated/describe-configs.js'
+import { ErrorCode } from '../../src/protocol/generated/errors.js'
+import {
+  createFindCoordinatorResponseCoordinator as coordinator,
+  FindCoordinator,
+} from '../../src/protocol/generated/find-coordinator.js'
+import {
+  createMetadataResponseMetadataResponseBroker as broker,
+  Metadata,
+  createMetadataResponseMetadataResponsePartition as partition,
+  createMetadataResponseMetadataResponseTopic as topicResponse,
+} from '../../src/protocol/generated/metadata.js'
+import { Reader } from '../../src/protocol/primitives/reader.js'
+import { FakeServer } from '../network/fake-server.js'
+
+let servers: FakeServer[]
+let controllerId: number
+let coordinatorOf: (key: string) => number
+const admins: Admin[] = []
+
+beforeEach(async () => {
+  controllerId = 1
+  coordinatorOf = () => 1
+  servers = [await FakeServer.start(), await FakeServer.start()]
+  for (const server of servers) {
+    server.serve(Metadata, (request) =>
+      Metadata.createResponse({
+        clusterId: 'fake',
+        controllerId,
+        brokers: servers.map((s, i) => broker({ nodeId: i + 1, host: '127.0.0.1', port: s.port })),
+        // every topic asked about exists, with one partition led by node 1
+        topics: (request.topics ?? []).map(({ name }) =>
+          topicResponse({ name, partitions: [partition({ partitionIndex: 0, leaderId: 1 })] }),
+        ),
+      }),
+    )
+    server.serve(FindCoordinator, (request) =>
+      FindCoordinator.createResponse({
+        coordinators: request.coordinatorKeys.map((key) => {
+          const node = coordinatorOf(key)
+          return coordinator({ key, nodeId: node, host: '127.0.0.1', port: servers[node - 1]!.port })
+        }),
+      }),
+    )
+  }
+})
+
+afterEach(async () => {
+  for (const admin of admins.splice(0)) await admin.disconnect()
+  for (const server of servers) await server.close()
+})
+
+async function connectedAdmin(retries = 5): Promise<Admin> {
+  const kafka = new Kafka({
+    brokers: [servers[0]!.broker],
+    logLevel: logLevel.NOTHING,
+    retry: { retries, initialRetryTime: 1, maxRetryTime: 5 },
+  })
+  const admin = kafka.admin()
+  admins.push(admin)
+  await admin.connect()
+  return admin
+}
+
+describe('admin retries (fake servers)', () => {
+  it('createTopics retries only the topics that got NOT_CONTROLLER, on the new controller', async () => {
+    const asked: Array<{ node: number; topics: string[] }> = []
+    servers.forEach((server, i) =>
+      server.serve(CreateTopics, (request) => {
+        asked.push({ node: i + 1, topics: request.topics.map((t) => t.name) })
+        // the first answer: the controller moved for topic b
+        const moved = asked.length === 1
+        if (moved) controllerId = 2
+        return CreateTopics.createResponse({
+          topics: request.topics.map((t) =>
+            topicResult({ name: t.name, errorCode: moved && t.name === 'b' ? ErrorCode.NOT_CONTROLLER : 0 }),
+          ),
+        })
+      }),
+    )
+    const admin = await connectedAdmin()
+    expect(await admin.createTopics({ topics: [{ topic: 'a' }, { topic: 'b' }] })).toBe(true)
+    expect(asked).toEqual([
+      { node: 1, topics: ['a', 'b'] },
+      { node: 2, topics: ['b'] },
+    ])
+  })
+
+  it('does not retry a topic the controller refused for good', async () => {
+    servers[0]!.serve(CreateTopics, (request) =>
+      CreateTopics.createResponse({
+        topics: request.topics.map((t) => topicResult({ name: t.name, errorCode: ErrorCode.INVALID_CONFIG })),
+      }),
+    )
+    const admin = await connectedAdmin()
+    await expect(admin.createTopics({ topics: [{ topic: 'a' }] })).rejects.toThrow(KafkaJSAggregateError)
+    expect(servers[0]!.received(CreateTopics)).toHaveLength(1)
+  })
+
+  it('gives up after the configured retries and names the item with its last error', async () => {
+    servers[0]!.serve(CreateTopics, (request) =>
+      CreateTopics.createResponse({
+        topics: request.topics.map((t) => topicResult({ name: t.name, errorCode: ErrorCode.REQUEST_TIMED_OUT })),
+      }),
+    )
+    const admin = await connectedAdmin(2)
+    const error = await admin.createTopics({ topics: [{ topic: 'slow' }] }).catch((e: unknown) => e)
+    expect(((error as KafkaJSAggregateError).errors[0] as KafkaJSCreateTopicError).type).toBe('REQUEST_TIMED_OUT')
+    expect(servers[0]!.received(CreateTopics)).toHaveLength(3)
+  })
+
+  it('deleteGroups retries a group whose coordinator is loading, and looks a moved coordinator up again', async () => {
+    const asked: Array<{ node: number; groups: string[] }> = []
+    servers.forEach((server, i) =>
+      server.serve(DeleteGroups, (request) => {
+        asked.push({ node: i + 1, groups: request.groupsNames })
+        const round = asked.length
+        return DeleteGroups.createResponse({
+          results: request.groupsNames.map((groupId) => {
+            let errorCode = 0
+            if (round === 1 && groupId === 'g2') errorCode = ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
+            if (round === 2 && groupId === 'g2') {
+              errorCode = ErrorCode.NOT_COORDINATOR
+              coordinatorOf = (key) => (key === 'g2' ? 2 : 1)
+            }
+            if (groupId === 'gone') errorCode = ErrorCode.GROUP_ID_NOT_FOUND
+            return groupResult({ groupId, errorCode })
+          }),
+        })
+      }),
+    )
+    const admin = await connectedAdmin()
+    const error = await admin.deleteGroups(['g1', 'g2', 'gone']).catch((e: unknown) => e)
+    expect(asked).toEqual([
+      { node: 1, groups: ['g1', 'g2', 'gone'] },
+      { node: 1, groups: ['g2'] },
+      { node: 2, groups: ['g2'] },
+    ])
+    expect(error).toBeInstanceOf(KafkaJSDeleteGroupsError)
+    expect((error as KafkaJSDeleteGroupsError).groups.map((g) => [g.groupId, g.errorCode])).toEqual([
+      ['gone', ErrorCode.GROUP_ID_NOT_FOUND],
+    ])
+    // the coordinator of g2 was looked up again once it said it moved
+    expect(servers.flatMap((s) => s.received(FindCoordinator)).length).toBeGreaterThanOrEqual(2)
+  })
+
+  it('a lost connection is retried on a new one', async () => {
+    let calls = 0
+    for (const server of servers) {
+      server.advertise(DescribeConfigs)
+      // the first request loses its connection, wherever it goes
+      server.handlers.set(DescribeConfigs.apiKey, (req) => {
+        calls++
+        if (calls === 1) {
+          req.socket.destroy()
+          return
+        }
+        const request = DescribeConfigs.readRequest(new Reader(req.body), req.apiVersion)
+        server.reply(
+          req,
+          DescribeConfigs,
+          DescribeConfigs.createResponse({
+            results: request.resources.map((r) =>
+              configResult({ resourceType: r.resourceType, resourceName: r.resourceName }),
+            ),
+          }),
+        )
+      })
+    }
+    const admin = await connectedAdmin()
+    const result = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: 't' }],
+    })
+    expect(result.resources).toEqual([
+      {
+        configEntries: [],
+        errorCode: 0,
+        errorMessage: null,
+        resourceName: 't',
+        resourceType: ConfigResourceTypes.TOPIC,
+      },
+    ])
+    expect(calls).toBe(2)
+  })
+
+  it('reports each request to admin.network.request listeners', async () => {
+    servers[0]!.serve(CreateTopics, (request) =>
+      CreateTopics.createResponse({ topics: request.topics.map((t) => topicResult({ name: t.name })) }),
+    )
+    const admin = await connectedAdmin()
+    const events: Array<{ type: string; payload: { apiName: string; broker: string } }> = []
+    admin.on(AdminEvents.REQUEST, (event) => events.push(event as (typeof events)[number]))
+    await admin.createTopics({ topics: [{ topic: 'a' }], waitForLeaders: false })
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: 'admin.network.request',
+        payload: expect.objectContaining({ apiName: 'CreateTopics', broker: servers[0]!.broker }),
+      }),
+    ])
+  })
+})
