@@ -4,6 +4,8 @@
 // Driven by bench/producer.bench.ts; peers (kafkajs, @platformatic/kafka) are loaded only if
 // installed.
 
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 
 export interface ClientRun {
@@ -34,12 +36,19 @@ interface Driver {
   close: () => Promise<void>
 }
 
+/** A peer from the project's node_modules, or from the directory KAFKIT_BENCH_PEERS names. */
 function optional<T>(name: string): T | undefined {
-  try {
-    return require(name) as T
-  } catch {
-    return undefined
+  const places = [require]
+  const peers = process.env.KAFKIT_BENCH_PEERS
+  if (peers) places.unshift(createRequire(join(peers, 'package.json')))
+  for (const load of places) {
+    try {
+      return load(name) as T
+    } catch {
+      // not in this place
+    }
   }
+  return undefined
 }
 
 async function kafkitDriver(run: ClientRun): Promise<Driver> {
@@ -55,7 +64,9 @@ async function kafkitDriver(run: ClientRun): Promise<Driver> {
 }
 
 interface KafkaJSModule {
-  Kafka: new (config: object) => {
+  Kafka: new (
+    config: object,
+  ) => {
     producer(config?: object): {
       connect(): Promise<void>
       disconnect(): Promise<void>
@@ -81,13 +92,16 @@ async function kafkajsDriver(run: ClientRun): Promise<Driver | undefined> {
   await producer.connect()
   const compression = run.compression === 'lz4' ? kafkajs.CompressionTypes.LZ4 : kafkajs.CompressionTypes.None
   return {
-    send: (values) => producer.send({ topic: run.topic, acks: -1, compression, messages: values.map((value) => ({ value })) }),
+    send: (values) =>
+      producer.send({ topic: run.topic, acks: -1, compression, messages: values.map((value) => ({ value })) }),
     close: () => producer.disconnect(),
   }
 }
 
 interface PlatformaticModule {
-  Producer: new (options: object) => {
+  Producer: new (
+    options: object,
+  ) => {
     send(options: object): Promise<unknown>
     close(): Promise<void>
   }
