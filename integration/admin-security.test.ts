@@ -152,6 +152,80 @@ describeIfOwnBroker('admin ACLs, SCRAM credentials and quotas (broker with an au
     expect(after.resources.flatMap((r) => r.acls.map((a) => a.principal))).toEqual(['User:bob'])
   })
 
+  it("runs KafkaJS's documented ACL examples (create, delete, describe) unchanged but the import", async () => {
+    // (the documentation's `resourceName: 'topic-name,` misses its closing quote; closed here)
+    const acl = [
+      {
+        resourceType: AclResourceTypes.TOPIC,
+        resourceName: 'topic-name',
+        resourcePatternType: ResourcePatternTypes.LITERAL,
+        principal: 'User:bob',
+        host: '*',
+        operation: AclOperationTypes.ALL,
+        permissionType: AclPermissionTypes.DENY,
+      },
+      {
+        resourceType: AclResourceTypes.TOPIC,
+        resourceName: 'topic-name',
+        resourcePatternType: ResourcePatternTypes.LITERAL,
+        principal: 'User:alice',
+        host: '*',
+        operation: AclOperationTypes.ALL,
+        permissionType: AclPermissionTypes.ALLOW,
+      },
+    ]
+
+    await admin.createAcls({ acl })
+
+    const described = await admin.describeAcls({
+      resourceName: 'topic-name',
+      resourceType: AclResourceTypes.TOPIC,
+      host: '*',
+      permissionType: AclPermissionTypes.ALLOW,
+      operation: AclOperationTypes.ANY,
+      resourcePatternTypeFilter: ResourcePatternTypes.LITERAL,
+    })
+    expect(described.resources).toEqual([
+      {
+        resourceType: AclResourceTypes.TOPIC,
+        resourceName: 'topic-name',
+        resourcePatternType: ResourcePatternTypes.LITERAL,
+        acls: [
+          {
+            principal: 'User:alice',
+            host: '*',
+            operation: AclOperationTypes.ALL,
+            permissionType: AclPermissionTypes.ALLOW,
+          },
+        ],
+      },
+    ])
+
+    const aclFilter = {
+      resourceName: 'topic-name',
+      resourceType: AclResourceTypes.TOPIC,
+      host: '*',
+      permissionType: AclPermissionTypes.ALLOW,
+      operation: AclOperationTypes.ANY,
+      resourcePatternType: ResourcePatternTypes.LITERAL,
+    }
+
+    const deleted = await admin.deleteAcls({ filters: [aclFilter] })
+    expect(deleted.filterResponses[0]!.matchingAcls).toEqual([
+      {
+        errorCode: 0,
+        errorMessage: null,
+        resourceType: AclResourceTypes.TOPIC,
+        resourceName: 'topic-name',
+        resourcePatternType: ResourcePatternTypes.LITERAL,
+        principal: 'User:alice',
+        host: '*',
+        operation: AclOperationTypes.ALL,
+        permissionType: AclPermissionTypes.ALLOW,
+      },
+    ])
+  })
+
   it('names each ACL the broker refuses while creating the others', async () => {
     const topic = uniqueName('adm-acl-mixed')
     const good = {

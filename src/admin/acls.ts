@@ -48,6 +48,11 @@ export interface AclFilter {
   permissionType: AclPermissionType
 }
 
+/** describeAcls takes the pattern filter as resourcePatternType, or as KafkaJS's documentation names it. */
+export type DescribeAclsFilter =
+  | AclFilter
+  | (Omit<AclFilter, 'resourcePatternType'> & { resourcePatternTypeFilter: ResourcePatternType })
+
 export interface DescribeAclResponse {
   throttleTime: number
   errorCode: number
@@ -66,7 +71,7 @@ export interface DeleteAclResponse {
 }
 
 /** The ACLs matching the filter, grouped by resource. */
-export async function describeAcls(ctx: AdminContext, options: AclFilter): Promise<DescribeAclResponse> {
+export async function describeAcls(ctx: AdminContext, options: DescribeAclsFilter): Promise<DescribeAclResponse> {
   const op = 'describeAcls'
   const args = argsObject(op, options)
   const filter = aclFilter(op, 'filter', {

@@ -12,6 +12,7 @@ import {
   createAcls,
   type DeleteAclResponse,
   type DescribeAclResponse,
+  type DescribeAclsFilter,
   deleteAcls,
   describeAcls,
 } from './acls.js'
@@ -278,7 +279,7 @@ export class Admin {
 
   // ---- ACLs, quotas, SCRAM credentials
 
-  describeAcls(filter: AclFilter): Promise<DescribeAclResponse> {
+  describeAcls(filter: DescribeAclsFilter): Promise<DescribeAclResponse> {
     return describeAcls(this.#ctx, filter)
   }
 

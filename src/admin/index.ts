@@ -7,6 +7,7 @@ export type {
   AclResource,
   DeleteAclResponse,
   DescribeAclResponse,
+  DescribeAclsFilter,
   MatchingAcl,
 } from './acls.js'
 export type { Admin } from './admin.js'

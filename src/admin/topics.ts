@@ -152,7 +152,10 @@ export async function createTopics(ctx: AdminContext, options: CreateTopicsOptio
     // the request itself kept failing (no broker reachable): nothing is known per topic
     else throw outcome.error
   }
-  if (waitForLeaders && !validateOnly) await waitForLeadersOf(ctx, created, timeout)
+  if (waitForLeaders && !validateOnly) {
+    const expected = new Map(topics.map((t) => [t.name, t.numPartitions > 0 ? t.numPartitions : t.assignments.length]))
+    await waitForLeadersOf(ctx, new Map(created.map((name) => [name, expected.get(name)])), timeout)
+  }
   if (errors.length === 0) return true
   if (errors.every((e) => e.type === 'TOPIC_ALREADY_EXISTS')) return false
   throw new KafkaJSAggregateError(`Topic creation errors: ${errors.map((e) => e.message).join('; ')}`, errors)
@@ -255,24 +258,32 @@ export async function createPartitions(ctx: AdminContext, options: CreatePartiti
     },
   )
   if (!validateOnly) {
-    const grown = items.filter((t) => results.get(t)?.error === undefined).map((t) => t.name)
-    await waitForLeadersOf(ctx, grown, timeout)
+    const grown = items.filter((t) => results.get(t)?.error === undefined)
+    await waitForLeadersOf(ctx, new Map(grown.map((t) => [t.name, t.count])), timeout)
   }
   valuesOrThrow(op, items, results, (t) => ({ topic: t.name }))
   return true
 }
 
-/** Waits until every partition of `topics` has a leader on every broker's metadata. */
-export function waitForLeadersOf(ctx: AdminContext, topics: readonly string[], timeout: number): Promise<void> {
-  return waitForMetadata(ctx, topics, timeout, topicsWithoutLeaders, 'topic leaders')
-}
-
-function topicsWithoutLeaders(response: MetadataResponse): string[] {
-  return response.topics
-    .filter(
-      (t) => t.errorCode !== ErrorCode.NONE || t.partitions.length === 0 || t.partitions.some((p) => p.leaderId < 0),
-    )
-    .map((t) => t.name ?? t.topicId)
+/**
+ * Waits until every broker's metadata lists each topic with at least its expected partition count
+ * (when known) and a leader for every partition.
+ */
+export function waitForLeadersOf(
+  ctx: AdminContext,
+  topics: ReadonlyMap<string, number | undefined>,
+  timeout: number,
+): Promise<void> {
+  const withoutLeaders = (response: MetadataResponse): string[] =>
+    response.topics
+      .filter(
+        (t) =>
+          t.errorCode !== ErrorCode.NONE ||
+          t.partitions.length < Math.max(topics.get(t.name ?? '') ?? 1, 1) ||
+          t.partitions.some((p) => p.leaderId < 0),
+      )
+      .map((t) => t.name ?? t.topicId)
+  return waitForMetadata(ctx, [...topics.keys()], timeout, withoutLeaders, 'topic leaders')
 }
 
 function listedTopics(response: MetadataResponse): string[] {
