@@ -1,0 +1,80 @@
+// Shared by the security integration tests: unsigned JWTs for Kafka's unsecured OAUTHBEARER
+// validator, a reader that fetches a topic back over a secured Cluster (the public consumer is not
+// used, so these tests depend on the connection layer only), and a log capture.
+
+import type { LogEntry } from '../src/client/logger.js'
+import type { Cluster } from '../src/cluster/cluster.js'
+import {
+  createFetchRequestFetchPartition,
+  createFetchRequestFetchTopic,
+  Fetch,
+} from '../src/protocol/generated/fetch.js'
+import { decodeRecords } from '../src/protocol/records/index.js'
+
+/**
+ * An unsecured JWT (alg "none") as Kafka's OAuthBearerUnsecuredValidatorCallbackHandler accepts it:
+ * `sub` names the principal, `exp` ends the session. `expiresInSeconds` may be negative.
+ */
+export function unsecuredJwt(subject: string, expiresInSeconds: number): string {
+  const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url')
+  const now = Math.floor(Date.now() / 1000)
+  return `${part({ alg: 'none' })}.${part({ sub: subject, iat: now, exp: now + expiresInSeconds })}.`
+}
+
+/**
+ * Reads partition 0 of `topic` from offset 0 with long-polling Fetch requests, in offset order,
+ * until `until(values)` holds (checked after every response).
+ */
+export async function fetchValues(
+  cluster: Cluster,
+  topic: string,
+  until: (values: readonly string[]) => boolean,
+  options: { maxWaitMs?: number } = {},
+): Promise<string[]> {
+  const maxWaitMs = options.maxWaitMs ?? 500
+  const values: string[] = []
+  let offset = 0n
+  while (!until(values)) {
+    await cluster.refreshMetadataIfNecessary([topic])
+    const topicId = cluster.metadata.topics.get(topic)!.topicId
+    const connection = await cluster.connectionToLeader(topic, 0)
+    const response = await connection.send(
+      Fetch,
+      Fetch.createRequest({
+        maxWaitMs,
+        minBytes: 1,
+        maxBytes: 4 << 20,
+        isolationLevel: 0,
+        topics: [
+          createFetchRequestFetchTopic({
+            topic,
+            topicId,
+            partitions: [
+              createFetchRequestFetchPartition({ partition: 0, fetchOffset: offset, partitionMaxBytes: 4 << 20 }),
+            ],
+          }),
+        ],
+      }),
+      // a long poll: the request timeout must outlast the broker's wait
+      { timeout: maxWaitMs + 30_000 },
+    )
+    const partition = response.responses[0]!.partitions[0]!
+    if (partition.errorCode !== 0) throw new Error(`Fetch ${topic}@${offset}: error ${partition.errorCode}`)
+    const { batches } = await decodeRecords(partition.records ?? Buffer.alloc(0))
+    for (const batch of batches) {
+      for (const record of batch.records) {
+        if (record.offset < offset) continue
+        values.push(record.value?.toString() ?? '')
+        offset = record.offset + 1n
+      }
+    }
+  }
+  return values
+}
+
+/** A KafkaJS logCreator that keeps every entry, for checks on what was (and was not) logged. */
+export function capturingLogCreator(entries: LogEntry[]): () => (entry: LogEntry) => void {
+  return () => (entry) => {
+    entries.push(entry)
+  }
+}
