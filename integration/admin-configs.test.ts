@@ -22,12 +22,19 @@ describe('admin configs (real broker)', () => {
     await admin.disconnect()
   })
 
-  async function topicConfig(topic: string, name: string) {
-    const { resources } = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: [name] }],
-    })
-    return resources[0]!.configEntries.find((e) => e.configName === name)
+  /**
+   * A topic's config entry; with `expected`, read again until it has that value (a change reaches
+   * the broker that answers when it replays the metadata log, shortly after the controller answered).
+   */
+  async function topicConfig(topic: string, name: string, expected?: string) {
+    const read = async () => {
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: [name] }],
+      })
+      return resources[0]!.configEntries.find((e) => e.configName === name)
+    }
+    return expected === undefined ? read() : eventually(read, (e) => e?.configValue === expected)
   }
 
   it('describeConfigs returns every config of a topic in KafkaJS shape, or only the named ones', async () => {
@@ -78,7 +85,7 @@ describe('admin configs (real broker)', () => {
     expect(response.resources).toEqual([
       { errorCode: 0, errorMessage: null, resourceName: topic, resourceType: ConfigResourceTypes.TOPIC },
     ])
-    expect(await topicConfig(topic, 'cleanup.policy')).toMatchObject({
+    expect(await topicConfig(topic, 'cleanup.policy', 'compact')).toMatchObject({
       configValue: 'compact',
       isDefault: false,
       configSource: ConfigSource.TOPIC_CONFIG,
@@ -90,7 +97,7 @@ describe('admin configs (real broker)', () => {
         { type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'cleanup.policy', value: 'delete' }] },
       ],
     })
-    expect((await topicConfig(topic, 'cleanup.policy'))!.configValue).toBe('compact')
+    expect((await topicConfig(topic, 'cleanup.policy', 'compact'))!.configValue).toBe('compact')
   })
 
   it('incrementalAlterConfigs sets, appends, subtracts and deletes single configs', async () => {
@@ -105,16 +112,19 @@ describe('admin configs (real broker)', () => {
         { name: 'cleanup.policy', value: 'compact', operation: AlterConfigOpTypes.APPEND },
       ]),
     )
-    expect((await topicConfig(topic, 'retention.ms'))!.configValue).toBe('3600000')
-    expect((await topicConfig(topic, 'cleanup.policy'))!.configValue).toBe('delete,compact')
+    expect((await topicConfig(topic, 'retention.ms', '3600000'))!.configValue).toBe('3600000')
+    expect((await topicConfig(topic, 'cleanup.policy', 'delete,compact'))!.configValue).toBe('delete,compact')
     await admin.incrementalAlterConfigs(
       resource([{ name: 'cleanup.policy', value: 'delete', operation: AlterConfigOpTypes.SUBTRACT }]),
     )
-    expect((await topicConfig(topic, 'cleanup.policy'))!.configValue).toBe('compact')
+    expect((await topicConfig(topic, 'cleanup.policy', 'compact'))!.configValue).toBe('compact')
     // retention.ms untouched by the other changes, then back to its default
-    expect((await topicConfig(topic, 'retention.ms'))!.configValue).toBe('3600000')
+    expect((await topicConfig(topic, 'retention.ms', '3600000'))!.configValue).toBe('3600000')
     await admin.incrementalAlterConfigs(resource([{ name: 'retention.ms', operation: AlterConfigOpTypes.DELETE }]))
-    expect(await topicConfig(topic, 'retention.ms')).toMatchObject({ configValue: '604800000', isDefault: true })
+    expect(await topicConfig(topic, 'retention.ms', '604800000')).toMatchObject({
+      configValue: '604800000',
+      isDefault: true,
+    })
   })
 
   it("reads and changes a broker's own config on that broker", async () => {
@@ -168,7 +178,7 @@ describe('admin configs (real broker)', () => {
     const [item] = (error as KafkaJSAggregateError).errors as KafkaJSAdminItemError[]
     expect(item!.item).toEqual({ resourceType: ConfigResourceTypes.TOPIC, resourceName: missing })
     expect(item!.type).toBe('UNKNOWN_TOPIC_OR_PARTITION')
-    expect((await topicConfig(good, 'retention.ms'))!.configValue).toBe('1000')
+    expect((await topicConfig(good, 'retention.ms', '1000'))!.configValue).toBe('1000')
 
     const unknownKey = await admin
       .alterConfigs({

@@ -75,6 +75,19 @@ describeIfOwnBroker('admin ACLs, SCRAM credentials and quotas (broker with an au
     permissionType: AclPermissionTypes.ANY,
   }
 
+  /**
+   * Waits until the broker's authorizer shows `count` ACLs matching the filter: ACL changes reach
+   * it when it replays the metadata log, shortly after the controller answered.
+   */
+  const aclsSettle = (
+    filter: Partial<typeof anyFilter> & { resourceName?: string; principal?: string },
+    count: number,
+  ) =>
+    eventually(
+      () => admin.describeAcls({ ...anyFilter, ...filter }),
+      (r) => r.resources.flatMap((x) => x.acls).length === count,
+    )
+
   it('createAcls, describeAcls and deleteAcls round-trip ACLs', async () => {
     const topic = uniqueName('adm-acl')
     const acl = [
@@ -98,6 +111,7 @@ describeIfOwnBroker('admin ACLs, SCRAM credentials and quotas (broker with an au
       },
     ]
     expect(await admin.createAcls({ acl })).toBe(true)
+    await aclsSettle({ resourceName: topic }, 2)
     const described = await admin.describeAcls({
       ...anyFilter,
       resourceName: topic,
@@ -148,7 +162,7 @@ describeIfOwnBroker('admin ACLs, SCRAM credentials and quotas (broker with an au
         ],
       },
     ])
-    const after = await admin.describeAcls({ ...anyFilter, resourceName: topic })
+    const after = await aclsSettle({ resourceName: topic }, 1)
     expect(after.resources.flatMap((r) => r.acls.map((a) => a.principal))).toEqual(['User:bob'])
   })
 
@@ -177,6 +191,7 @@ describeIfOwnBroker('admin ACLs, SCRAM credentials and quotas (broker with an au
 
     await admin.createAcls({ acl })
 
+    await aclsSettle({ resourceName: 'topic-name' }, 2)
     const described = await admin.describeAcls({
       resourceName: 'topic-name',
       resourceType: AclResourceTypes.TOPIC,
@@ -244,7 +259,7 @@ describeIfOwnBroker('admin ACLs, SCRAM credentials and quotas (broker with an au
     expect(item!.type).toBe('INVALID_REQUEST')
     expect(item!.item).toEqual({ acl: 'ALLOW User:carol READ from * on CLUSTER not-the-cluster (PREFIXED)' })
     expect(item!.message).toMatch(/kafka-cluster/)
-    const created = await admin.describeAcls({ ...anyFilter, principal: 'User:carol' })
+    const created = await aclsSettle({ principal: 'User:carol' }, 1)
     expect(created.resources.map((r) => [r.resourceName, r.resourcePatternType])).toEqual([
       [topic, ResourcePatternTypes.PREFIXED],
     ])
@@ -262,7 +277,11 @@ describeIfOwnBroker('admin ACLs, SCRAM credentials and quotas (broker with an au
         { user, mechanism: 'SCRAM-SHA-512', password: 'pw-512' },
       ],
     })
-    const described = await admin.describeUserScramCredentials([user])
+    // credentials, too, reach the broker when it replays the metadata log
+    const described = await eventually(
+      () => admin.describeUserScramCredentials([user]),
+      (r) => r.users[0]?.credentialInfos.length === 2,
+    )
     expect(described.users).toEqual([
       {
         user,
@@ -290,6 +309,7 @@ describeIfOwnBroker('admin ACLs, SCRAM credentials and quotas (broker with an au
         },
       ],
     })
+    await aclsSettle({ principal: `User:${user}` }, 1)
     const [as256, as512, wrong] = await Promise.all([
       listTopicsAs(user, 'pw-256', 'SCRAM-SHA-256'),
       listTopicsAs(user, 'pw-512', 'SCRAM-SHA-512'),
@@ -303,7 +323,10 @@ describeIfOwnBroker('admin ACLs, SCRAM credentials and quotas (broker with an au
     expect(wrong.stdout + wrong.stderr).toMatch(/Authentication failed/)
 
     await admin.alterUserScramCredentials({ deletions: [{ user, mechanism: ScramMechanisms.SCRAM_SHA_512 }] })
-    const after = await admin.describeUserScramCredentials([user])
+    const after = await eventually(
+      () => admin.describeUserScramCredentials([user]),
+      (r) => r.users[0]?.credentialInfos.length === 1,
+    )
     expect(after.users[0]!.credentialInfos).toEqual([{ mechanism: ScramMechanisms.SCRAM_SHA_256, iterations: 8192 }])
     const deleted = await listTopicsAs(user, 'pw-512', 'SCRAM-SHA-512')
     expect(deleted.stdout + deleted.stderr).toMatch(/Authentication failed/)
