@@ -179,7 +179,13 @@ describe.each([
         topics: [{ topic, partitions: [{ partition: 0, offset: '42' }] }],
       })
       await committed.commit()
-      expect(await offsetOf()).toBe('42')
+      // the coordinator writes the commit markers after EndTxn returns: the offset appears then
+      let offset = await offsetOf()
+      for (let polls = 0; offset !== '42' && polls < 100; polls++) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        offset = await offsetOf()
+      }
+      expect(offset).toBe('42')
       expect(requests.some((r) => r.startsWith('AddOffsetsToTxn'))).toBe(version === 1)
     })
 

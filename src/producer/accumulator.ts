@@ -63,6 +63,12 @@ export interface AccumulatorOptions {
   linger: number
 }
 
+/**
+ * Backlogged batches of a partition merge at drain time up to this many estimated bytes: under the
+ * broker's default max.message.bytes (1048588), so a merged batch is not refused for its size.
+ */
+export const MERGED_BATCH_LIMIT = 1_000_000
+
 /** Java's CompressionRatioEstimator steps: quick to assume worse, slow to assume better. */
 const RATIO_DETERIORATE_STEP = 0.05
 const RATIO_IMPROVE_STEP = 0.005
@@ -76,6 +82,8 @@ export class RecordAccumulator {
   readonly #ratios = new Map<string, number>()
   /** Rotates the partition each node's drain starts with, so no partition is always last. */
   readonly #drainStart = new Map<number, number>()
+  /** Topics whose broker refused a batch as too large: their batches are not merged any more. */
+  readonly #noMerge = new Set<string>()
   #flushes = 0
   #closing = false
 
@@ -192,14 +200,13 @@ export class RecordAccumulator {
    * Takes at most one batch per partition of `queues` (a ready node's), head first, up to
    * `maxRequestSize` bytes (a first batch goes even if larger), all with the settings of the first
    * batch taken. Drained batches are closed.
+   *
+   * A Produce request carries one batch per partition, so a partition with a backlog (batches
+   * queued behind its head that were never sent) has them merged into the head, up to
+   * MERGED_BATCH_LIMIT: under load, requests carry more than batchSize per partition, as if the
+   * batches had been larger; without a backlog nothing changes.
    */
-  drain(
-    nodeId: number,
-    queues: readonly PartitionQueue[],
-    maxRequestSize: number,
-    now: number,
-    mayDrain: MayDrain,
-  ): OutgoingBatch[] {
+  drain(nodeId: number, queues: readonly PartitionQueue[], maxRequestSize: number, now: number, mayDrain: MayDrain): OutgoingBatch[] {
     const drained: OutgoingBatch[] = []
     let size = 0
     let settings: BatchSettings | undefined
@@ -210,13 +217,21 @@ export class RecordAccumulator {
       if (head === undefined) continue
       if (head.attempts > 0 && head.retryAt > now) continue
       if (settings !== undefined && head.settings.acks !== settings.acks) continue
-      const batchSize = head.estimatedSize
-      if (drained.length > 0 && size + batchSize > maxRequestSize) break
+      if (drained.length > 0 && size + head.estimatedSize > maxRequestSize) break
       if (!mayDrain(queue, head)) continue
       queue.batches.shift()
       head.closed = true
+      if (!this.#noMerge.has(queue.topic)) {
+        // leave the partitions after this one their share of the request
+        const limit = Math.min(MERGED_BATCH_LIMIT, Math.floor((maxRequestSize - size) / (queues.length - i)))
+        for (let next = queue.batches[0]; next !== undefined && head.canAbsorb(next, limit); next = queue.batches[0]) {
+          queue.batches.shift()
+          head.absorb(next)
+          this.#incomplete.delete(next)
+        }
+      }
       settings ??= head.settings
-      size += batchSize
+      size += head.estimatedSize
       drained.push(head)
     }
     this.#drainStart.set(nodeId, start + 1)
@@ -240,6 +255,7 @@ export class RecordAccumulator {
   /** Replaces a drained batch by the parts it was split into (see OutgoingBatch.split). */
   splitAndReenqueue(batch: OutgoingBatch, sizeOf: (record: OutgoingRecord) => number): OutgoingBatch[] {
     const parts = batch.split(this.#batchSize, sizeOf)
+    this.#noMerge.add(batch.topic)
     this.#incomplete.delete(batch)
     // inserting the last part first leaves them in order when the batch had no sequence
     for (let i = parts.length - 1; i >= 0; i--) {

@@ -57,6 +57,8 @@ export class OutgoingBatch {
   #encoded: Buffer | undefined
   #encodedFor = ''
   #whenDone: { promise: Promise<void>; resolve: () => void } | undefined
+  /** Batches whose records this one took over (absorb): they are done when this one is. */
+  readonly #absorbed: OutgoingBatch[] = []
 
   constructor(
     topic: string,
@@ -112,6 +114,38 @@ export class OutgoingBatch {
       this.segments.push({ result, entry: result.entry(this.topic, this.partition), start: index, count: 1 })
       result.segmentAdded()
     }
+  }
+
+  /**
+   * Whether `next`, the batch queued behind this one, can join it: same settings, never sent (no
+   * attempt, no sequence), and the sum stays within `maxBytes` estimated bytes.
+   */
+  canAbsorb(next: OutgoingBatch, maxBytes: number): boolean {
+    return (
+      next.settings === this.settings &&
+      next.attempts === 0 &&
+      !next.hasSequence &&
+      !this.hasSequence &&
+      this.estimatedSize + next.estimatedSize - RECORD_BATCH_OVERHEAD <= maxBytes
+    )
+  }
+
+  /** Takes over `next`'s records and segments (see canAbsorb); `next` is done when this batch is. */
+  absorb(next: OutgoingBatch): void {
+    const offset = this.records.length
+    for (const record of next.records) this.records.push(record)
+    this.recordBytes += next.recordBytes
+    for (const segment of next.segments) {
+      const last = this.segments[this.segments.length - 1]
+      if (last !== undefined && last.result === segment.result && last.start + last.count === offset + segment.start) {
+        last.count += segment.count
+        segment.result.segmentReleased()
+      } else {
+        this.segments.push({ ...segment, start: offset + segment.start })
+      }
+    }
+    next.closed = true
+    this.#absorbed.push(next)
   }
 
   setProducerState(producerId: bigint, producerEpoch: number, baseSequence: number): void {
@@ -228,5 +262,6 @@ export class OutgoingBatch {
     this.done = true
     this.closed = true
     this.#whenDone?.resolve()
+    for (const batch of this.#absorbed) batch.#finish()
   }
 }

@@ -95,11 +95,56 @@ describe('RecordAccumulator', () => {
     const { nodes } = acc.ready(leaderOf, T0, false)
     const queues = nodes.get(0)!
     expect(queues.length).toBe(3)
-    const first = acc.drain(0, queues, 1_000_000, T0, () => true)
+    // a merge leaves room for the partitions after it: 3300 bytes for three partitions, one batch each
+    const first = acc.drain(0, queues, 3300, T0, () => true)
     expect(first.map((b) => `${b.topic}-${b.partition}`).sort()).toEqual(['t-0', 't-2', 'u-0'])
     expect(first.every((b) => b.closed)).toBe(true)
     const small = acc.drain(0, queues, 10, T0, () => true)
     expect(small.length).toBe(1)
+  })
+
+  test("drain merges a partition's backlog of unsent batches into one, up to the request size", async () => {
+    const acc = new RecordAccumulator({ batchSize: 1024, linger: 0 })
+    const result = appendMany(acc, 't', 0, 40)
+    const queue = acc.queue('t', 0)
+    expect(queue.batches.length).toBeGreaterThan(3)
+    let whenAllDone = false
+    const flushed = acc.flush().then(() => {
+      whenAllDone = true
+    })
+    const [merged] = acc.drain(0, [queue], 1_000_000, T0, () => true)
+    expect(merged!.recordCount).toBe(40)
+    expect(queue.batches).toEqual([])
+    expect(merged!.segments).toEqual([expect.objectContaining({ start: 0, count: 40 })])
+    merged!.complete(10n, -1n, 0n)
+    acc.batchDone(merged!)
+    await flushed
+    expect(whenAllDone).toBe(true)
+    await expect(result.promise).resolves.toEqual([
+      { topicName: 't', partition: 0, errorCode: 0, baseOffset: '10', logAppendTime: '-1', logStartOffset: '0' },
+    ])
+    // within the request limit only
+    appendMany(acc, 't', 0, 40)
+    const [part] = acc.drain(0, [queue], 3000, T0, () => true)
+    expect(part!.estimatedSize).toBeLessThanOrEqual(3000)
+    expect(queue.batches.length).toBeGreaterThan(0)
+  })
+
+  test('a retried batch or one with other settings is not merged; a topic that had a batch split is not merged again', () => {
+    const acc = new RecordAccumulator({ batchSize: 1024, linger: 0 })
+    appendMany(acc, 't', 0, 20)
+    appendMany(acc, 't', 0, 20, 'v'.repeat(100), { ...SETTINGS, compression: 1 })
+    const queue = acc.queue('t', 0)
+    const [first] = acc.drain(0, [queue], 1_000_000, T0, () => true)
+    expect(first!.recordCount).toBe(20)
+    expect(first!.settings.compression).toBe(0)
+    const [big] = acc.drain(0, [queue], 1_000_000, T0, () => true)
+    acc.splitAndReenqueue(big!, recordSizeUpperBound)
+    const sizes: number[] = []
+    for (let d = acc.drain(0, [queue], 1_000_000, T0, () => true); d.length > 0; d = acc.drain(0, [queue], 1_000_000, T0, () => true)) {
+      sizes.push(d[0]!.recordCount)
+    }
+    expect(sizes.length).toBeGreaterThan(1)
   })
 
   test('drain skips partitions the sender holds back and batches backing off', () => {
@@ -134,12 +179,10 @@ describe('RecordAccumulator', () => {
     const acc = new RecordAccumulator({ batchSize: 1024, linger: 0 })
     appendMany(acc, 't', 0, 40)
     const queue = acc.queue('t', 0)
+    // requests too small to merge anything: one batch each
     const [a, b, c] = acc
-      .drain(0, [queue], 1_000_000, T0, () => true)
-      .concat(
-        acc.drain(0, [queue], 1_000_000, T0, () => true),
-        acc.drain(0, [queue], 1_000_000, T0, () => true),
-      )
+      .drain(0, [queue], 1100, T0, () => true)
+      .concat(acc.drain(0, [queue], 1100, T0, () => true), acc.drain(0, [queue], 1100, T0, () => true))
     a!.setProducerState(1n, 0, 0)
     b!.setProducerState(1n, 0, a!.recordCount)
     c!.setProducerState(1n, 0, a!.recordCount + b!.recordCount)
