@@ -206,7 +206,13 @@ export class RecordAccumulator {
    * MERGED_BATCH_LIMIT: under load, requests carry more than batchSize per partition, as if the
    * batches had been larger; without a backlog nothing changes.
    */
-  drain(nodeId: number, queues: readonly PartitionQueue[], maxRequestSize: number, now: number, mayDrain: MayDrain): OutgoingBatch[] {
+  drain(
+    nodeId: number,
+    queues: readonly PartitionQueue[],
+    maxRequestSize: number,
+    now: number,
+    mayDrain: MayDrain,
+  ): OutgoingBatch[] {
     const drained: OutgoingBatch[] = []
     let size = 0
     let settings: BatchSettings | undefined

@@ -141,7 +141,11 @@ describe('RecordAccumulator', () => {
     const [big] = acc.drain(0, [queue], 1_000_000, T0, () => true)
     acc.splitAndReenqueue(big!, recordSizeUpperBound)
     const sizes: number[] = []
-    for (let d = acc.drain(0, [queue], 1_000_000, T0, () => true); d.length > 0; d = acc.drain(0, [queue], 1_000_000, T0, () => true)) {
+    for (
+      let d = acc.drain(0, [queue], 1_000_000, T0, () => true);
+      d.length > 0;
+      d = acc.drain(0, [queue], 1_000_000, T0, () => true)
+    ) {
       sizes.push(d[0]!.recordCount)
     }
     expect(sizes.length).toBeGreaterThan(1)
@@ -182,7 +186,10 @@ describe('RecordAccumulator', () => {
     // requests too small to merge anything: one batch each
     const [a, b, c] = acc
       .drain(0, [queue], 1100, T0, () => true)
-      .concat(acc.drain(0, [queue], 1100, T0, () => true), acc.drain(0, [queue], 1100, T0, () => true))
+      .concat(
+        acc.drain(0, [queue], 1100, T0, () => true),
+        acc.drain(0, [queue], 1100, T0, () => true),
+      )
     a!.setProducerState(1n, 0, 0)
     b!.setProducerState(1n, 0, a!.recordCount)
     c!.setProducerState(1n, 0, a!.recordCount + b!.recordCount)
