@@ -4,19 +4,24 @@
 import { randomBytes } from 'node:crypto'
 import type { Admin } from '../src/admin/admin.js'
 import { Cluster } from '../src/cluster/cluster.js'
-import { Kafka, logLevel } from '../src/index.js'
+import { Kafka, type KafkaConfig, logLevel } from '../src/index.js'
 import { Produce } from '../src/protocol/generated/produce.js'
 import { encodeRecordBatch } from '../src/protocol/records/index.js'
 import { type CommandResult, runKafkaTool } from '../src/testing/index.js'
 import { brokers } from './helpers/brokers.js'
 
 /** A connected admin client; retries kept short so that failure paths do not take long. */
-export async function connectedAdmin(seeds: string[] = brokers(), retries = 5): Promise<Admin> {
+export async function connectedAdmin(
+  seeds: string[] = brokers(),
+  retries = 5,
+  sasl?: KafkaConfig['sasl'],
+): Promise<Admin> {
   const kafka = new Kafka({
     brokers: seeds,
     clientId: 'kafkit-admin-test',
     logLevel: logLevel.NOTHING,
     retry: { retries, initialRetryTime: 100, maxRetryTime: 2000 },
+    ...(sasl !== undefined && { sasl }),
   })
   const admin = kafka.admin()
   await admin.connect()

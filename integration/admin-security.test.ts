@@ -9,6 +9,7 @@ import {
   type KafkaJSAdminItemError,
   KafkaJSAggregateError,
   KafkaJSInvalidArgumentError,
+  KafkaJSSASLAuthenticationError,
   QuotaMatchTypes,
   ResourcePatternTypes,
   ScramMechanisms,
@@ -321,6 +322,27 @@ describeIfOwnBroker('admin ACLs, SCRAM credentials and quotas (broker with an au
     expect(as512.exitCode).toBe(0)
     expect(wrong.exitCode).not.toBe(0)
     expect(wrong.stdout + wrong.stderr).toMatch(/Authentication failed/)
+
+    // and kafkit's own client logs in with them too
+    for (const [mechanism, password] of [
+      ['scram-sha-256', 'pw-256'],
+      ['scram-sha-512', 'pw-512'],
+    ] as const) {
+      const asUser = await connectedAdmin(cluster.listeners.SASL_PLAINTEXT!, 1, {
+        mechanism,
+        username: user,
+        password,
+      })
+      expect(await asUser.listTopics()).toEqual([visible])
+      await asUser.disconnect()
+    }
+    await expect(
+      connectedAdmin(cluster.listeners.SASL_PLAINTEXT!, 1, {
+        mechanism: 'scram-sha-256',
+        username: user,
+        password: 'pw-512',
+      }),
+    ).rejects.toThrow(KafkaJSSASLAuthenticationError)
 
     await admin.alterUserScramCredentials({ deletions: [{ user, mechanism: ScramMechanisms.SCRAM_SHA_512 }] })
     const after = await eventually(
