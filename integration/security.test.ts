@@ -4,6 +4,9 @@
 // the broker ends after REAUTH_MS unless the client re-authenticates (connections.max.reauth.ms).
 // One JVM serves the whole file; topics are named per test.
 
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type tls from 'node:tls'
 import { Kafka, type KafkaConfig } from '../src/client/kafka.js'
 import type { LogEntry } from '../src/client/logger.js'
@@ -22,6 +25,7 @@ import { createSaslAuthenticator } from '../src/network/sasl/index.js'
 import type { SASLConfig } from '../src/network/sasl/sasl-options.js'
 import { Metadata } from '../src/protocol/generated/metadata.js'
 import { type KafkaTestCluster, type SecureListener, startKafka } from '../src/testing/index.js'
+import { runCommand } from '../src/testing/run-command.js'
 import { usesExternalCluster } from './helpers/brokers.js'
 import { capturingLogCreator, fetchValues, unsecuredJwt } from './security-helpers.js'
 
@@ -39,6 +43,8 @@ const SLOW = 180_000
 /** Session lifetime the broker grants SASL connections; short, so that tests see several renewals. */
 const REAUTH_MS = 3000
 const USER = { username: 'alice', password: 'alice-secret-2718' }
+/** The user of the examples in docs/security.md. */
+const DOCS_USER = { username: 'orders', password: 'orders-secret-31415' }
 /** A topic only the client certificate's principal may use (ACL), to prove the broker saw the certificate. */
 const MTLS_TOPIC = 'security-mtls-only'
 
@@ -53,7 +59,7 @@ describeLocal('security against a real broker', () => {
       security: {
         listeners: ['SASL_PLAINTEXT', 'SSL', 'SASL_SSL'],
         saslMechanisms: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'],
-        users: [USER],
+        users: [USER, DOCS_USER],
         tls: { clientAuth: 'requested' },
       },
       brokerConfig: {
@@ -463,6 +469,44 @@ describeLocal('security against a real broker', () => {
         // no log line carries a secret
         const logged = JSON.stringify(entries)
         expect(logged).not.toContain(USER.password)
+      },
+      SLOW,
+    )
+  })
+
+  describe('docs/security.md', () => {
+    test(
+      'every JavaScript example connects and lists topics, with only the broker addresses changed',
+      async () => {
+        const docs = readFileSync(join(__dirname, '..', 'docs', 'security.md'), 'utf8')
+        const examples = [...docs.matchAll(/```js\n([\s\S]*?)```/g)]
+          .map((m) => m[1]!)
+          .filter((code) => code.includes('new Kafka('))
+        const dir = mkdtempSync(join(tmpdir(), 'kafkit-security-docs-'))
+        try {
+          writeFileSync(join(dir, 'ca.pem'), cluster.tls!.ca)
+          writeFileSync(join(dir, 'client.pem'), cluster.tls!.cert)
+          writeFileSync(join(dir, 'client.key'), cluster.tls!.key)
+          const result = await runCommand(process.execPath, [join(__dirname, 'security-docs-runner.cjs')], {
+            env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'), KAFKA_PASSWORD: DOCS_USER.password },
+            input: JSON.stringify({
+              examples,
+              listeners: cluster.listeners,
+              certificateDir: dir,
+              password: DOCS_USER.password,
+              token: unsecuredJwt(DOCS_USER.username, 300),
+            }),
+            timeoutMs: 120_000,
+          })
+          expect(result.stderr).toBe('')
+          const outcomes = JSON.parse(result.stdout) as { ok: boolean; listener?: string; error?: string }[]
+          expect(outcomes).toEqual(examples.map(() => expect.objectContaining({ ok: true })))
+          // TLS alone, TLS with SASL, SASL alone: each kind of listener has an example
+          expect(new Set(outcomes.map((o) => o.listener))).toEqual(new Set(['SSL', 'SASL_SSL', 'SASL_PLAINTEXT']))
+          expect(examples.length).toBeGreaterThanOrEqual(7)
+        } finally {
+          rmSync(dir, { recursive: true, force: true })
+        }
       },
       SLOW,
     )
