@@ -10,6 +10,19 @@ export {
   logLevel,
 } from './client/logger.js'
 export * from './errors.js'
+export type {
+  AuthenticationProviderArgs,
+  Authenticator,
+  Mechanism,
+  OauthbearerProviderResponse,
+  SASLConfig,
+  SASLMechanism,
+  SASLOptions,
+  SASLOptionsProvider,
+  SaslAuthenticateArgs,
+  SaslAuthenticationRequest,
+  SaslAuthenticationResponse,
+} from './network/sasl/index.js'
 export * from './producer/index.js'
 export {
   type CompressionCodec,

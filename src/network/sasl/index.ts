@@ -5,6 +5,7 @@ export type {
   AuthenticationProviderArgs,
   Authenticator,
   CustomSASLOptions,
+  Mechanism,
   OauthbearerProviderResponse,
   OauthbearerSASLOptions,
   PlainSASLOptions,

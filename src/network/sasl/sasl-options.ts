@@ -72,6 +72,9 @@ export interface CustomSASLOptions {
   authenticationProvider: (args: AuthenticationProviderArgs) => Authenticator
 }
 
+/** KafkaJS's name for a custom mechanism's options. */
+export type Mechanism = CustomSASLOptions
+
 export type SASLOptions = PlainSASLOptions | ScramSASLOptions | OauthbearerSASLOptions | CustomSASLOptions
 
 /** Returns the options to use for the next (re)authentication: rotated secrets are picked up there. */

@@ -1,3 +1,4 @@
+import { Kafka } from '../../../src/client/kafka.js'
 import { KafkaJSInvalidArgumentError } from '../../../src/errors.js'
 import { checkSaslConfig, resolveSasl } from '../../../src/network/sasl/sasl-options.js'
 
@@ -76,4 +77,21 @@ test('checkSaslConfig takes a provider function as is and checks an object fully
   expect(() => checkSaslConfig(async () => ({ mechanism: 'plain', username: 'a', password: 'b' }))).not.toThrow()
   expect(() => checkSaslConfig({ mechanism: 'plain', username: 'a', password: 'b' })).not.toThrow()
   expect(() => checkSaslConfig({ mechanism: 'plain', username: 'a' })).toThrow(KafkaJSInvalidArgumentError)
+})
+
+test('the Kafka constructor refuses bad sasl options at once, without repeating the password', () => {
+  const construct = () =>
+    new Kafka({ brokers: ['b:9092'], sasl: { mechanism: 'scram-sha-1', username: 'a', password: SECRET } as never })
+  expect(construct).toThrow(KafkaJSInvalidArgumentError)
+  expect(construct).toThrow(/sasl: mechanism "scram-sha-1" is not built in/)
+  let message = ''
+  try {
+    construct()
+  } catch (error) {
+    message = (error as Error).message
+  }
+  expect(message).not.toContain(SECRET)
+  expect(() => new Kafka({ brokers: ['b:9092'], authenticationTimeout: 0 })).toThrow(
+    /authenticationTimeout must be an integer between 1 and/,
+  )
 })
