@@ -91,7 +91,7 @@ async function connectedAdmin(retries = 5): Promise<Admin> {
 describe('admin retries (fake servers)', () => {
   it('createTopics retries only the topics that got NOT_CONTROLLER, on the new controller', async () => {
     const asked: Array<{ node: number; topics: string[] }> = []
-    servers.forEach((server, i) =>
+    for (const [i, server] of servers.entries()) {
       server.serve(CreateTopics, (request) => {
         asked.push({ node: i + 1, topics: request.topics.map((t) => t.name) })
         // the first answer: the controller moved for topic b
@@ -102,8 +102,8 @@ describe('admin retries (fake servers)', () => {
             topicResult({ name: t.name, errorCode: moved && t.name === 'b' ? ErrorCode.NOT_CONTROLLER : 0 }),
           ),
         })
-      }),
-    )
+      })
+    }
     const admin = await connectedAdmin()
     expect(await admin.createTopics({ topics: [{ topic: 'a' }, { topic: 'b' }] })).toBe(true)
     expect(asked).toEqual([
@@ -137,7 +137,7 @@ describe('admin retries (fake servers)', () => {
 
   it('deleteGroups retries a group whose coordinator is loading, and looks a moved coordinator up again', async () => {
     const asked: Array<{ node: number; groups: string[] }> = []
-    servers.forEach((server, i) =>
+    for (const [i, server] of servers.entries()) {
       server.serve(DeleteGroups, (request) => {
         asked.push({ node: i + 1, groups: request.groupsNames })
         const round = asked.length
@@ -153,8 +153,8 @@ describe('admin retries (fake servers)', () => {
             return groupResult({ groupId, errorCode })
           }),
         })
-      }),
-    )
+      })
+    }
     const admin = await connectedAdmin()
     const error = await admin.deleteGroups(['g1', 'g2', 'gone']).catch((e: unknown) => e)
     expect(asked).toEqual([
