@@ -21,7 +21,8 @@
 // 6. Once closed, the queues and #inFlight are empty: in-flight requests fail with the error that
 //    closed the connection, queued ones (never written, so safe to retry) with KafkaJSConnectionClosedError.
 // 7. Re-authentication (KIP-368) starts when a request is about to be written after the point the
-//    session should be renewed (85-95% of its lifetime, as Java's client). While it runs, #queue is
+//    session should be renewed (85-95% of its lifetime, as Java's client, and no sooner than the
+//    broker accepts: a second after the previous authentication). While it runs, #queue is
 //    held and only #authQueue is written; requests already in flight are untouched, and since the
 //    broker answers in order their responses come before the authentication's. The connection stays
 //    'ready' throughout, so send() keeps queueing; a failed re-authentication closes it.
@@ -104,6 +105,9 @@ interface PendingRequest {
 }
 
 const INT32_MAX = 2 ** 31 - 1
+
+/** Kafka's KafkaChannel.MIN_REAUTH_INTERVAL_ONE_SECOND_NANOS, with a margin for the clocks. */
+const MIN_REAUTHENTICATION_INTERVAL = 1100
 
 /** States in which queued requests may be written: the handshake's own requests, then everyone's. */
 const WRITABLE_STATES: ReadonlySet<ConnectionState> = new Set(['negotiating', 'authenticating', 'ready'])
@@ -366,7 +370,13 @@ export class Connection {
   /** Plans the next re-authentication from the session the broker granted (invariant 7). */
   #scheduleReauthentication(outcome: Awaited<ReturnType<Authenticator>>): void {
     const lifetime = outcome?.sessionLifetimeMs ?? 0
-    this.#reauthenticateAt = lifetime > 0 ? Date.now() + Math.floor(lifetime * (0.85 + 0.1 * Math.random())) : undefined
+    if (lifetime <= 0) {
+      this.#reauthenticateAt = undefined
+      return
+    }
+    // a broker refuses a re-authentication that begins within a second of the previous one
+    const delay = Math.max(Math.floor(lifetime * (0.85 + 0.1 * Math.random())), MIN_REAUTHENTICATION_INTERVAL)
+    this.#reauthenticateAt = Date.now() + delay
   }
 
   #reauthenticationDue(): boolean {

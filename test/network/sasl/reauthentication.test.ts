@@ -36,9 +36,12 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5))
 }
 
-/** Waits until the session is past its renewal point: 95% of `lifetime` at the latest. */
+/**
+ * Waits until the session is past its renewal point: 95% of `lifetime` at the latest, and never
+ * sooner than the 1.1 s after the previous authentication that brokers require.
+ */
 function sessionRenewalDue(lifetime: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, lifetime + 5))
+  return new Promise((resolve) => setTimeout(resolve, Math.max(lifetime, 1100) + 10))
 }
 
 /** The API keys the server received after the first `skip` requests, by name. */
@@ -56,6 +59,17 @@ test('a session with a lifetime is renewed before the next request, which then g
   expect(trafficAfter(before)).toEqual([`key ${SaslHandshake.apiKey}`, `key ${SaslAuthenticate.apiKey}`, 'Echo(7)'])
   expect(sasl.handshakes).toEqual(['PLAIN', 'PLAIN'])
   expect(c.state).toBe('ready')
+})
+
+test('a session shorter than a second is renewed no sooner than brokers accept (a second after the last login)', async () => {
+  const sasl = serveSasl(server, { authenticate: () => ({ sessionLifetimeMs: 200n }) })
+  const c = await connected()
+  await new Promise((resolve) => setTimeout(resolve, 400))
+  await c.send(Echo, { value: 1 })
+  expect(sasl.handshakes).toHaveLength(1)
+  await sessionRenewalDue(200)
+  await c.send(Echo, { value: 2 })
+  expect(sasl.handshakes).toHaveLength(2)
 })
 
 test('no renewal when the broker grants a session without expiry', async () => {
