@@ -30,10 +30,10 @@ afterEach(async () => {
 })
 
 /** A TLS server with the test broker certificate; records the SNI name of each handshake. */
-async function tlsServer(): Promise<{ port: number; servernames: (string | false)[] }> {
+async function tlsServer(options: tls.TlsOptions = {}): Promise<{ port: number; servernames: (string | false)[] }> {
   const servernames: (string | false)[] = []
   const server = tls.createServer(
-    { cert: certificates.broker.certificate, key: certificates.broker.privateKey },
+    { cert: certificates.broker.certificate, key: certificates.broker.privateKey, ...options },
     (socket) => {
       servernames.push((socket as tls.TLSSocket & { servername: string | false }).servername)
       socket.on('error', () => {})
@@ -113,6 +113,26 @@ test('host names are verified by default: a certificate for other names fails wi
   const error = await connectError({ host: '127.0.0.1', port, ssl: { ca, servername: 'kafka.example.com' } })
   expect(error).toMatchObject({ reason: 'hostname-mismatch', tlsCode: 'ERR_TLS_CERT_ALTNAME_INVALID' })
   expect((error as Error).message).toMatch(/not valid for this host .*kafka\.example\.com/)
+})
+
+test('a broker that requires a client certificate refuses the handshake without one: handshake-failed', async () => {
+  const { port, servernames } = await tlsServer({
+    requestCert: true,
+    rejectUnauthorized: true,
+    ca: [certificates.ca.certificate],
+  })
+  const ca = [certificates.ca.certificate]
+  const error = await connectError({ host: '127.0.0.1', port, ssl: { ca } })
+  expect(error).toBeInstanceOf(KafkaJSTLSError)
+  expect(error).toMatchObject({ reason: 'handshake-failed' })
+  expect((error as KafkaJSTLSError).tlsCode).toMatch(/^ERR_SSL_/)
+  expect(servernames).toEqual([])
+  // with the client certificate the same server completes the handshake
+  const { certificate: cert, privateKey: key } = certificates.client
+  const accepted = new Connection({ host: '127.0.0.1', port, ssl: { ca, cert, key } })
+  closers.push(() => accepted.close())
+  void accepted.connect().catch(() => {})
+  await handshakes(servernames, 1)
 })
 
 test('TLS to a listener that drops the handshake (a plaintext Kafka listener) says so', async () => {
