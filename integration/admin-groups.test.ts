@@ -6,6 +6,7 @@ import {
   KafkaJSInvalidArgumentError,
 } from '../src/index.js'
 import { decodeConsumerProtocolAssignment } from '../src/protocol/generated/consumer-protocol-assignment.js'
+import { decodeConsumerProtocolSubscription } from '../src/protocol/generated/consumer-protocol-subscription.js'
 import { connectedAdmin, eventually, produceRecords, runConsoleConsumer, uniqueName } from './admin-helpers.js'
 
 jest.setTimeout(120_000)
@@ -62,6 +63,21 @@ describe('admin groups (real broker, Java consumers)', () => {
     expect(member!.memberEpoch).toBeGreaterThan(0)
     expect(member!.assignment).toEqual([{ topic, topicId: expect.stringMatching(/^.{22}$/), partitions: [0, 1] }])
     expect(member!.clientId).toMatch(/console-consumer/)
+
+    // KafkaJS's describeGroups shows it too, in the classic shape, its assignment decodable as KafkaJS's
+    const { groups } = await admin.describeGroups([consumerGroup])
+    expect(groups[0]).toMatchObject({
+      errorCode: 0,
+      groupId: consumerGroup,
+      protocolType: 'consumer',
+      protocol: 'uniform',
+      state: 'Stable',
+    })
+    expect(groups[0]!.members.map((m) => m.memberId)).toEqual([member!.memberId])
+    expect(decodeConsumerProtocolAssignment(groups[0]!.members[0]!.memberAssignment).assignedPartitions).toEqual([
+      { topic, partitions: [0, 1] },
+    ])
+    expect(decodeConsumerProtocolSubscription(groups[0]!.members[0]!.memberMetadata).topics).toEqual([topic])
   })
 
   it('describeGroups and describeConsumerGroups show a classic group with a static member', async () => {

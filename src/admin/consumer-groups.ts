@@ -1,16 +1,26 @@
 // describeConsumerGroups (beyond KafkaJS): groups of the KIP-848 consumer protocol through
 // ConsumerGroupDescribe, with member epochs, subscriptions and current and target assignments;
 // classic groups, which that API does not describe, through DescribeGroups in the same shape (as
-// Java's Admin.describeConsumerGroups does).
+// Java's Admin.describeConsumerGroups does). And the other way round, consumer-protocol groups in
+// DescribeGroups' shape for KafkaJS's describeGroups.
 
 import type { KafkaJSProtocolError } from '../errors.js'
+import type { Connection } from '../network/connection.js'
 import {
   ConsumerGroupDescribe,
   type ConsumerGroupDescribeResponseAssignment,
   type ConsumerGroupDescribeResponseDescribedGroup,
 } from '../protocol/generated/consumer-group-describe.js'
-import { decodeConsumerProtocolAssignment } from '../protocol/generated/consumer-protocol-assignment.js'
-import { decodeConsumerProtocolSubscription } from '../protocol/generated/consumer-protocol-subscription.js'
+import {
+  createConsumerProtocolAssignment,
+  decodeConsumerProtocolAssignment,
+  encodeConsumerProtocolAssignment,
+} from '../protocol/generated/consumer-protocol-assignment.js'
+import {
+  createConsumerProtocolSubscription,
+  decodeConsumerProtocolSubscription,
+  encodeConsumerProtocolSubscription,
+} from '../protocol/generated/consumer-protocol-subscription.js'
 import { DescribeGroups, type DescribeGroupsResponseDescribedGroup } from '../protocol/generated/describe-groups.js'
 import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
 import type { AdminContext } from './context.js'
@@ -188,4 +198,57 @@ function classicGroup(g: DescribeGroupsResponseDescribedGroup, coordinator: numb
     }),
     ...(authorizedOperations !== undefined && { authorizedOperations }),
   }
+}
+
+/**
+ * Groups of the consumer protocol in DescribeGroups' shape, for KafkaJS's describeGroups: the
+ * assignor as the protocol, subscriptions and assignments encoded as classic members' metadata
+ * and assignment (version 0, which every decoder reads). Groups ConsumerGroupDescribe does not
+ * describe are left out.
+ */
+export async function describeAsClassicGroups(
+  ctx: AdminContext,
+  connection: Connection,
+  groupIds: readonly string[],
+  includeAuthorizedOperations: boolean,
+): Promise<Map<string, DescribeGroupsResponseDescribedGroup>> {
+  const described = new Map<string, DescribeGroupsResponseDescribedGroup>()
+  if (!connection.apiVersions.has(ConsumerGroupDescribe.apiKey)) return described
+  const response = await ctx.send(
+    connection,
+    ConsumerGroupDescribe,
+    ConsumerGroupDescribe.createRequest({ groupIds: [...groupIds], includeAuthorizedOperations }),
+  )
+  for (const g of response.groups) {
+    if (g.errorCode !== ErrorCode.NONE) continue
+    described.set(g.groupId, {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      groupId: g.groupId,
+      groupState: g.groupState,
+      protocolType: 'consumer',
+      protocolData: g.assignorName,
+      authorizedOperations: g.authorizedOperations,
+      members: g.members.map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.instanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        memberMetadata: encodeConsumerProtocolSubscription(
+          createConsumerProtocolSubscription({ topics: m.subscribedTopicNames }),
+          0,
+        ),
+        memberAssignment: encodeConsumerProtocolAssignment(
+          createConsumerProtocolAssignment({
+            assignedPartitions: m.assignment.topicPartitions.map((t) => ({
+              topic: t.topicName,
+              partitions: t.partitions,
+            })),
+          }),
+          0,
+        ),
+      })),
+    })
+  }
+  return described
 }

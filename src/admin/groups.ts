@@ -7,7 +7,7 @@ import { DescribeGroups } from '../protocol/generated/describe-groups.js'
 import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
 import { createLeaveGroupRequestMemberIdentity, LeaveGroup } from '../protocol/generated/leave-group.js'
 import { ListGroups } from '../protocol/generated/list-groups.js'
-import { describeConsumerGroups } from './consumer-groups.js'
+import { describeAsClassicGroups, describeConsumerGroups } from './consumer-groups.js'
 import type { AdminContext } from './context.js'
 import { describeArgs, groupIdList, perCoordinator, perGroup } from './group-routing.js'
 import { decodeAuthorizedOperations } from './metadata-request.js'
@@ -94,9 +94,18 @@ export async function describeGroups(
   const results = await perGroup(ctx, op, groupIds, async (connection, pending) => {
     const request = DescribeGroups.createRequest({ groups: [...pending], includeAuthorizedOperations })
     const response = await ctx.send(connection, DescribeGroups, request)
-    // brokers before Kafka 4.0 answer for an unknown group with state Dead; 4.0+ with GROUP_ID_NOT_FOUND
+    // Kafka 4 answers GROUP_ID_NOT_FOUND both for a group that does not exist and for a group of
+    // the consumer protocol (KIP-848): the latter is described with ConsumerGroupDescribe, the
+    // former reported as Dead, as older brokers (and so KafkaJS) report it
+    const notClassic = response.groups.filter((g) => g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND).map((g) => g.groupId)
+    const consumerGroups =
+      notClassic.length > 0
+        ? await describeAsClassicGroups(ctx, connection, notClassic, includeAuthorizedOperations)
+        : new Map<string, never>()
     const groups = response.groups.map((g) =>
-      g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND ? { ...g, errorCode: ErrorCode.NONE, groupState: 'Dead' } : g,
+      g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND
+        ? (consumerGroups.get(g.groupId) ?? { ...g, errorCode: ErrorCode.NONE, groupState: 'Dead' })
+        : g,
     )
     return matchResults(pending, groups, {
       keyOfItem: (id) => id,
