@@ -1,0 +1,465 @@
+// Fetches the owned partitions: one fetch pipeline per broker, each a loop that sends a Fetch for
+// the partitions that broker leads (or, with rackId, serves as preferred read replica), decodes the
+// response and buffers each partition's messages for the runner, then sends the next. A broker's
+// loop never has more than one Fetch in flight, which keeps its fetch session (KIP-227) in step.
+//
+// A partition is fetched while it is owned, not paused, has a position, and has less than two
+// responses' worth of data buffered; so fetching runs ahead of the application by a bounded amount
+// and keeps a partition in the session (no churn of forgotten topics) while the application keeps up.
+// Data fetched for a partition whose position moved meanwhile (seek, pause, revocation) is dropped.
+
+import type { Cluster } from '../../cluster/cluster.js'
+import type { ClusterMetadata } from '../../cluster/metadata.js'
+import { isStaleMetadataError } from '../../cluster/stale-metadata.js'
+import { KafkaJSCorruptRecordError, KafkaJSError, KafkaJSProtocolError } from '../../errors.js'
+import { Backoff, type ResolvedRetryOptions, sleep } from '../../network/backoff.js'
+import type { Logger } from '../../network/logger.js'
+import { ErrorCode, protocolError } from '../../protocol/generated/errors.js'
+import { Fetch, type FetchResponsePartitionData } from '../../protocol/generated/fetch.js'
+import { ZERO_UUID } from '../../protocol/primitives/uuid.js'
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets } from '../offsets/list-offsets.js'
+import type { PartitionState, SubscriptionState } from '../subscription-state.js'
+import { PartitionMap } from '../topic-partition.js'
+import { FetchSession, FIRST_SESSION_VERSION, type SessionPartition } from './fetch-session.js'
+import { readPartitionRecords } from './partition-records.js'
+
+/** Isolation levels of Fetch and ListOffsets. */
+export const IsolationLevel = { READ_UNCOMMITTED: 0, READ_COMMITTED: 1 } as const
+
+export interface FetcherOptions {
+  readonly minBytes: number
+  readonly maxBytes: number
+  readonly maxBytesPerPartition: number
+  readonly maxWaitTimeInMs: number
+  readonly isolationLevel: number
+  readonly rackId: string
+  readonly requestTimeout: number
+  readonly retry: ResolvedRetryOptions
+  /** How long a preferred read replica is used before asking the leader again. */
+  readonly metadataMaxAge: number
+  readonly logger: Logger
+}
+
+export interface FetcherHooks {
+  onFetchStart?(nodeId: number): void
+  onFetch?(info: { nodeId: number; duration: number; numberOfBatches: number; sessionId: number }): void
+  /** An error the fetcher cannot recover from (corrupt data, authorization): the consumer crashes. */
+  onFatalError(error: Error): void
+}
+
+/** Fetch versions from 13 name topics by id; older ones by name. */
+const FIRST_TOPIC_ID_VERSION = 13
+/** While a partition's buffer is full, other partitions' long polls are kept this short. */
+const SHORT_WAIT_MS = 100
+
+interface RequestedPartition {
+  readonly state: PartitionState
+  readonly generation: number
+  readonly fetchOffset: bigint
+  readonly replica: boolean
+}
+
+export class Fetcher {
+  readonly #cluster: Cluster
+  readonly #subscriptions: SubscriptionState
+  readonly #options: FetcherOptions
+  readonly #hooks: FetcherHooks
+  readonly #logger: Logger
+  readonly #loops = new Map<number, Promise<void>>()
+  /** Default reset policy for OFFSET_OUT_OF_RANGE and partitions without a committed offset. */
+  readonly #resetPolicy: (topic: string) => 'earliest' | 'latest'
+  #running = false
+  #supervisor: Promise<void> | undefined
+  #resetting: Promise<void> | undefined
+  readonly #preferredReplicaExpiry = new PartitionMap<number>()
+
+  constructor(
+    cluster: Cluster,
+    subscriptions: SubscriptionState,
+    options: FetcherOptions,
+    hooks: FetcherHooks,
+    resetPolicy: (topic: string) => 'earliest' | 'latest',
+  ) {
+    this.#cluster = cluster
+    this.#subscriptions = subscriptions
+    this.#options = options
+    this.#hooks = hooks
+    this.#logger = options.logger
+    this.#resetPolicy = resetPolicy
+  }
+
+  get running(): boolean {
+    return this.#running
+  }
+
+  start(): void {
+    if (this.#running) return
+    this.#running = true
+    this.#supervisor = this.#supervise()
+  }
+
+  /** Stops fetching at once; a Fetch in flight is left to finish and its data is dropped. */
+  async stop(): Promise<void> {
+    if (!this.#running) return
+    this.#running = false
+    this.#subscriptions.fetchable.notify()
+    await this.#supervisor
+    this.#supervisor = undefined
+  }
+
+  /** The per-partition buffer bound: twice the per-partition fetch size, so one response can wait while another is read. */
+  #bufferLimit(state: PartitionState): number {
+    return 2 * (state.fetchSizeOverride ?? this.#options.maxBytesPerPartition)
+  }
+
+  /**
+   * Starts a loop for each broker that serves an owned partition, resolves positions that need a
+   * reset, and asks for metadata when a partition's leader is unknown; then waits for a change.
+   */
+  async #supervise(): Promise<void> {
+    while (this.#running) {
+      try {
+        const metadata = await this.#cluster.refreshMetadataIfNecessary(this.#ownedTopics())
+        let leaderMissing = false
+        const needsReset: PartitionState[] = []
+        for (const state of this.#subscriptions.partitions()) {
+          if (state.revoking) continue
+          if (!state.hasPosition) {
+            if (state.reset !== undefined) needsReset.push(state)
+            continue
+          }
+          const node = this.#nodeFor(state, metadata)
+          if (node === undefined) {
+            leaderMissing = true
+            continue
+          }
+          if (!this.#loops.has(node)) this.#startLoop(node)
+        }
+        if (needsReset.length > 0) this.#resetPositions(needsReset)
+        if (leaderMissing) {
+          this.#cluster.markMetadataStale()
+          await sleep(this.#options.retry.initialRetryTime)
+          continue
+        }
+      } catch (error) {
+        this.#logger.warn('Fetcher could not route partitions; retrying', { error: messageOf(error) })
+        await sleep(this.#options.retry.initialRetryTime)
+        continue
+      }
+      // checked in the same tick as the wait begins, so a stop() cannot slip in between
+      if (!this.#running) break
+      await this.#subscriptions.fetchable.wait(this.#options.metadataMaxAge)
+    }
+    this.#subscriptions.fetchable.notify()
+    await Promise.allSettled([...this.#loops.values()])
+  }
+
+  #ownedTopics(): Set<string> {
+    const topics = new Set<string>()
+    for (const state of this.#subscriptions.partitions()) topics.add(state.topic)
+    return topics
+  }
+
+  /** The node to fetch a partition from: its preferred read replica while fresh, else its leader. */
+  #nodeFor(state: PartitionState, metadata: ClusterMetadata): number | undefined {
+    if (state.preferredReadReplica >= 0) {
+      const expiry = this.#preferredReplicaExpiry.get(state.topic, state.partition) ?? 0
+      if (Date.now() < expiry && metadata.brokers.has(state.preferredReadReplica)) return state.preferredReadReplica
+      state.preferredReadReplica = -1
+    }
+    const leader = metadata.topics.get(state.topic)?.partitions.get(state.partition)?.leader
+    return leader === undefined || leader < 0 ? undefined : leader
+  }
+
+  #resetPositions(states: PartitionState[]): void {
+    if (this.#resetting !== undefined) return
+    this.#resetting = (async () => {
+      try {
+        const queries = states.map((s) => ({
+          topic: s.topic,
+          partition: s.partition,
+          timestamp: s.reset === 'earliest' ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP,
+          generation: s.generation,
+        }))
+        const offsets = await listOffsets(this.#cluster, queries, {
+          isolationLevel: this.#options.isolationLevel,
+          retry: this.#options.retry,
+        })
+        for (const q of queries) {
+          const state = this.#subscriptions.get(q.topic, q.partition)
+          const offset = offsets.get(q.topic, q.partition)
+          // a seek (or a new reset) while the lookup ran wins over its result
+          if (state === undefined || state.generation !== q.generation || state.hasPosition || offset === undefined)
+            continue
+          this.#logger.debug('Position reset', { topic: q.topic, partition: q.partition, offset: offset.toString() })
+          state.seekTo(offset)
+        }
+      } catch (error) {
+        this.#logger.warn('Offset reset failed; retrying', { error: messageOf(error) })
+        if (error instanceof KafkaJSError && !error.retriable) this.#hooks.onFatalError(error)
+        else await sleep(this.#options.retry.initialRetryTime)
+      } finally {
+        this.#resetting = undefined
+        this.#subscriptions.fetchable.notify()
+      }
+    })()
+  }
+
+  #startLoop(nodeId: number): void {
+    const loop = this.#runLoop(nodeId).finally(() => {
+      this.#loops.delete(nodeId)
+    })
+    this.#loops.set(nodeId, loop)
+  }
+
+  async #runLoop(nodeId: number): Promise<void> {
+    const session = new FetchSession()
+    const backoff = new Backoff(this.#options.retry)
+    while (this.#running) {
+      let metadata: ClusterMetadata
+      try {
+        metadata = this.#cluster.metadata
+      } catch {
+        return
+      }
+      const { wanted, throttled } = this.#fetchablePartitions(nodeId, metadata)
+      if (wanted.length === 0) {
+        // nothing to fetch from this node: the loop ends, the supervisor restarts it when needed
+        if (!this.#servesAnyPartition(nodeId, metadata) || !this.#running) return
+        await this.#subscriptions.fetchable.wait(this.#options.maxWaitTimeInMs)
+        continue
+      }
+      try {
+        await this.#fetchOnce(nodeId, session, wanted, throttled, metadata)
+        backoff.succeed()
+      } catch (error) {
+        session.reset()
+        if (!this.#running) return
+        if (isFatal(error)) {
+          this.#hooks.onFatalError(error as Error)
+          return
+        }
+        this.#cluster.noteError(error)
+        const delay = backoff.fail()
+        this.#logger.warn(`Fetch from node ${nodeId} failed; retrying in ${delay} ms`, { error: messageOf(error) })
+        await sleep(delay)
+      }
+    }
+  }
+
+  #servesAnyPartition(nodeId: number, metadata: ClusterMetadata): boolean {
+    for (const state of this.#subscriptions.partitions()) {
+      if (!state.revoking && this.#nodeFor(state, metadata) === nodeId) return true
+    }
+    return false
+  }
+
+  #fetchablePartitions(
+    nodeId: number,
+    metadata: ClusterMetadata,
+  ): { wanted: RequestedPartition[]; throttled: boolean } {
+    const wanted: RequestedPartition[] = []
+    let throttled = false
+    for (const state of this.#subscriptions.partitions()) {
+      if (state.revoking || state.paused || state.fetchPosition === undefined) continue
+      if (this.#nodeFor(state, metadata) !== nodeId) continue
+      if (state.bufferedBytes >= this.#bufferLimit(state)) {
+        throttled = true
+        continue
+      }
+      wanted.push({
+        state,
+        generation: state.generation,
+        fetchOffset: state.fetchPosition,
+        replica: state.preferredReadReplica === nodeId,
+      })
+    }
+    return { wanted, throttled }
+  }
+
+  async #fetchOnce(
+    nodeId: number,
+    session: FetchSession,
+    wanted: RequestedPartition[],
+    throttled: boolean,
+    metadata: ClusterMetadata,
+  ): Promise<void> {
+    const connection = await this.#cluster.connectionToNode(nodeId)
+    let version = connection.versionFor(Fetch)
+    const sessionPartitions: SessionPartition[] = []
+    const byTopicId = new Map<string, string>()
+    let allHaveIds = true
+    for (const w of wanted) {
+      const topic = metadata.topics.get(w.state.topic)
+      const topicId = topic?.topicId ?? ZERO_UUID
+      if (topicId === ZERO_UUID) allHaveIds = false
+      byTopicId.set(topicId, w.state.topic)
+      sessionPartitions.push({
+        topic: w.state.topic,
+        topicId,
+        partition: w.state.partition,
+        fetchOffset: w.fetchOffset,
+        partitionMaxBytes: w.state.fetchSizeOverride ?? this.#options.maxBytesPerPartition,
+        currentLeaderEpoch: topic?.partitions.get(w.state.partition)?.leaderEpoch ?? -1,
+      })
+    }
+    if (!allHaveIds) version = Math.min(version, FIRST_TOPIC_ID_VERSION - 1)
+    const request = session.build(sessionPartitions, version >= FIRST_SESSION_VERSION)
+    const maxWaitMs = throttled ? Math.min(SHORT_WAIT_MS, this.#options.maxWaitTimeInMs) : this.#options.maxWaitTimeInMs
+    const started = Date.now()
+    this.#hooks.onFetchStart?.(nodeId)
+    const response = await connection.send(
+      Fetch,
+      Fetch.createRequest({
+        maxWaitMs,
+        minBytes: this.#options.minBytes,
+        maxBytes: this.#options.maxBytes,
+        isolationLevel: this.#options.isolationLevel,
+        sessionId: request.sessionId,
+        sessionEpoch: request.sessionEpoch,
+        topics: request.topics,
+        forgottenTopicsData: request.forgottenTopicsData,
+        rackId: this.#options.rackId,
+      }),
+      { version, timeout: this.#options.requestTimeout + maxWaitMs },
+    )
+    if (!session.handleResponse(response.errorCode, response.sessionId)) {
+      this.#logger.debug(`Fetch session with node ${nodeId} lost; next fetch is full`, {
+        error: protocolError(response.errorCode).type,
+      })
+      return
+    }
+    if (response.errorCode !== ErrorCode.NONE) throw protocolError(response.errorCode, `Fetch from node ${nodeId}`)
+    if (!this.#running) return
+    const requested = new PartitionMap<RequestedPartition>()
+    for (const w of wanted) requested.set(w.state.topic, w.state.partition, w)
+    let numberOfBatches = 0
+    for (const topicResponse of response.responses) {
+      const topic = version >= FIRST_TOPIC_ID_VERSION ? byTopicId.get(topicResponse.topicId) : topicResponse.topic
+      if (topic === undefined) continue
+      for (const partitionData of topicResponse.partitions) {
+        const w = requested.get(topic, partitionData.partitionIndex)
+        if (w === undefined) continue
+        if (await this.#handlePartition(nodeId, session, w, partitionData)) numberOfBatches++
+      }
+    }
+    this.#hooks.onFetch?.({ nodeId, duration: Date.now() - started, numberOfBatches, sessionId: session.sessionId })
+  }
+
+  /** Buffers one partition's data or handles its error; returns whether messages were buffered. */
+  async #handlePartition(
+    nodeId: number,
+    session: FetchSession,
+    w: RequestedPartition,
+    data: FetchResponsePartitionData,
+  ): Promise<boolean> {
+    const { state } = w
+    // moved, paused or revoked since the request went out: the data is stale
+    if (this.#subscriptions.get(state.topic, state.partition) !== state || state.revoking) return false
+    if (state.generation !== w.generation || state.paused) return false
+    if (data.errorCode !== ErrorCode.NONE) {
+      this.#handlePartitionError(nodeId, session, w, data.errorCode)
+      return false
+    }
+    state.highWatermark = data.highWatermark
+    if (data.lastStableOffset >= 0n) state.lastStableOffset = data.lastStableOffset
+    if (data.logStartOffset >= 0n) state.logStartOffset = data.logStartOffset
+    if (data.preferredReadReplica >= 0 && data.preferredReadReplica !== state.preferredReadReplica) {
+      state.preferredReadReplica = data.preferredReadReplica
+      this.#preferredReplicaExpiry.set(state.topic, state.partition, Date.now() + this.#options.metadataMaxAge)
+      this.#logger.info(`Preferred read replica is now ${data.preferredReadReplica}`, {
+        topic: state.topic,
+        partition: state.partition,
+      })
+      this.#subscriptions.fetchable.notify()
+    }
+    const read = await readPartitionRecords({
+      topic: state.topic,
+      partition: state.partition,
+      fetchOffset: w.fetchOffset,
+      records: data.records,
+      abortedTransactions: data.abortedTransactions,
+      readCommitted: this.#options.isolationLevel === IsolationLevel.READ_COMMITTED,
+    })
+    // decoding is asynchronous (decompression): check again that nothing moved meanwhile
+    if (state.generation !== w.generation || state.paused || state.revoking) return false
+    if (read.truncatedBatchSize !== undefined) {
+      state.fetchSizeOverride = read.truncatedBatchSize
+      this.#logger.info('A record batch is larger than maxBytesPerPartition; fetching it whole', {
+        topic: state.topic,
+        partition: state.partition,
+        offset: w.fetchOffset.toString(),
+        size: read.truncatedBatchSize,
+      })
+      return false
+    }
+    if (read.nextOffset === w.fetchOffset) return false
+    state.fetchSizeOverride = undefined
+    const bytes = data.records?.length ?? 0
+    state.buffered.push({
+      topic: state.topic,
+      partition: state.partition,
+      generation: w.generation,
+      fetchOffset: w.fetchOffset,
+      messages: read.messages,
+      nextOffset: read.nextOffset,
+      highWatermark: data.highWatermark,
+      lastLeaderEpoch: read.lastLeaderEpoch,
+      bytes,
+    })
+    state.bufferedBytes += bytes
+    state.fetchPosition = read.nextOffset
+    this.#subscriptions.deliverable.notify()
+    return read.messages.length > 0
+  }
+
+  #handlePartitionError(nodeId: number, session: FetchSession, w: RequestedPartition, errorCode: number): void {
+    const { state } = w
+    const error = protocolError(errorCode, `Fetch ${state.topic}-${state.partition} from node ${nodeId}`)
+    session.invalidate(state.topic, state.partition)
+    if (errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+      if (w.replica) {
+        // a follower may lag the leader: ask the leader before resetting
+        state.preferredReadReplica = -1
+      } else {
+        const strategy = this.#resetPolicy(state.topic)
+        this.#logger.warn(`Offset ${w.fetchOffset} out of range; resetting to ${strategy}`, {
+          topic: state.topic,
+          partition: state.partition,
+        })
+        state.requestReset(strategy)
+      }
+      this.#subscriptions.fetchable.notify()
+      return
+    }
+    if (
+      isStaleMetadataError(error) ||
+      errorCode === ErrorCode.OFFSET_NOT_AVAILABLE ||
+      errorCode === ErrorCode.UNKNOWN_LEADER_EPOCH
+    ) {
+      state.preferredReadReplica = -1
+      this.#cluster.markMetadataStale()
+      this.#subscriptions.fetchable.notify()
+      return
+    }
+    if (error.retriable) {
+      this.#logger.warn('Fetch partition error; retrying', {
+        topic: state.topic,
+        partition: state.partition,
+        error: error.type,
+      })
+      return
+    }
+    this.#hooks.onFatalError(error)
+  }
+}
+
+function isFatal(error: unknown): boolean {
+  if (error instanceof KafkaJSCorruptRecordError) return true
+  if (error instanceof KafkaJSProtocolError) return !error.retriable && !isStaleMetadataError(error)
+  return error instanceof KafkaJSError ? !error.retriable : true
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,84 @@
+// The message objects handed to eachMessage / eachBatch, in KafkaJS's shape: offsets and timestamps
+// as decimal strings, key/value/header values as Buffers (views into the fetched bytes), headers as
+// an object whose repeated keys collect into arrays. One BatchContext is shared by the messages of
+// a record batch, so the per-message cost is one object.
+
+import type { DecodedRecord, DecodedRecordBatch } from '../protocol/records/index.js'
+
+export interface IHeaders {
+  [key: string]: Buffer | string | (Buffer | string)[] | undefined
+}
+
+/** What KafkaJS exposes of the record batch a message came from. */
+export interface BatchContext {
+  firstOffset: string
+  firstTimestamp: string
+  partitionLeaderEpoch: number
+  inTransaction: boolean
+  isControlBatch: boolean
+  lastOffsetDelta: number
+  producerId: string
+  producerEpoch: number
+  firstSequence: number
+  maxTimestamp: string
+  timestampType: number
+  magicByte: number
+}
+
+export interface KafkaMessage {
+  key: Buffer | null
+  value: Buffer | null
+  timestamp: string
+  attributes: number
+  offset: string
+  headers: IHeaders
+  magicByte: number
+  isControlRecord: boolean
+  batchContext: BatchContext
+}
+
+export function batchContextOf(batch: DecodedRecordBatch): BatchContext {
+  return {
+    firstOffset: batch.baseOffset.toString(),
+    firstTimestamp: batch.baseTimestamp.toString(),
+    partitionLeaderEpoch: batch.partitionLeaderEpoch,
+    inTransaction: batch.isTransactional,
+    isControlBatch: batch.isControlBatch,
+    lastOffsetDelta: batch.lastOffsetDelta,
+    producerId: batch.producerId.toString(),
+    producerEpoch: batch.producerEpoch,
+    firstSequence: batch.baseSequence,
+    maxTimestamp: batch.maxTimestamp.toString(),
+    timestampType: batch.timestampType,
+    magicByte: batch.magic,
+  }
+}
+
+export function toKafkaMessage(record: DecodedRecord, batch: DecodedRecordBatch, context: BatchContext): KafkaMessage {
+  let headers: IHeaders
+  if (record.headers.length === 0) {
+    headers = {}
+  } else {
+    headers = {}
+    for (const { key, value } of record.headers) {
+      const v = value ?? undefined
+      const existing = headers[key]
+      if (existing === undefined) headers[key] = v
+      else if (Array.isArray(existing)) {
+        if (v !== undefined) existing.push(v)
+      } else if (v !== undefined) headers[key] = [existing, v]
+    }
+  }
+  return {
+    key: record.key,
+    value: record.value,
+    timestamp: record.timestamp.toString(),
+    // record-level attributes are unused since v2; legacy messages carry their own
+    attributes: batch.magic < 2 ? batch.attributes : 0,
+    offset: record.offset.toString(),
+    headers,
+    magicByte: batch.magic,
+    isControlRecord: batch.isControlBatch,
+    batchContext: context,
+  }
+}
