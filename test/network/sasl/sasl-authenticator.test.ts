@@ -221,10 +221,19 @@ describe('OAUTHBEARER', () => {
 })
 
 describe('custom mechanisms (KafkaJS authenticationProvider)', () => {
-  test('get host, port, logger and saslAuthenticate, which round-trips through decode and parse', async () => {
+  // the framing of KafkaJS mechanisms, as AWS MSK IAM packages write and read it: a 4-byte length, then the token
+  const framed = (token: string): Buffer => {
+    const body = Buffer.from(token)
+    const out = Buffer.alloc(4 + body.length)
+    out.writeUInt32BE(body.length, 0)
+    body.copy(out, 4)
+    return out
+  }
+
+  test('get host, port, logger and saslAuthenticate, which speaks KafkaJS framing and sends the bare token', async () => {
     const sasl = serveSasl(server, {
       enabled: ['AWS_MSK_IAM'],
-      authenticate: (bytes) => ({ authBytes: Buffer.concat([Buffer.from('ack:'), bytes]) }),
+      authenticate: () => ({ authBytes: Buffer.from('{"version":"2020_10_22"}') }),
     })
     let args: AuthenticationProviderArgs | undefined
     let parsed: unknown
@@ -236,9 +245,9 @@ describe('custom mechanisms (KafkaJS authenticationProvider)', () => {
           return {
             authenticate: async () => {
               parsed = await a.saslAuthenticate({
-                request: { encode: async () => Buffer.from('{"signed":true}') },
+                request: { encode: () => framed('{"signed":true}') },
                 response: {
-                  decode: async (raw) => raw.subarray(4),
+                  decode: (raw) => raw.subarray(4, 4 + raw.readInt32BE(0)),
                   parse: (data) => JSON.parse(data.toString()) as unknown,
                 },
               })
@@ -249,9 +258,28 @@ describe('custom mechanisms (KafkaJS authenticationProvider)', () => {
     })
     await c.connect()
     expect(sasl.handshakes).toEqual(['AWS_MSK_IAM'])
+    expect(sasl.rounds).toEqual([Buffer.from('{"signed":true}')])
     expect(args).toMatchObject({ host: '127.0.0.1', port: server.port })
     expect(typeof args!.logger.info).toBe('function')
-    expect(parsed).toEqual({ signed: true })
+    expect(parsed).toEqual({ version: '2020_10_22' })
+  })
+
+  test('a token without the length prefix is refused before anything is sent', async () => {
+    const sasl = serveSasl(server, { enabled: ['CUSTOM'], authenticate: () => ({}) })
+    const error = await failure(
+      connection({
+        sasl: {
+          mechanism: 'CUSTOM',
+          authenticationProvider: ({ saslAuthenticate }) => ({
+            authenticate: async () => {
+              await saslAuthenticate({ request: { encode: () => Buffer.from('bare token') } })
+            },
+          }),
+        },
+      }),
+    )
+    expect(error.message).toMatch(/returned 10 bytes whose 4-byte length prefix says \d+/)
+    expect(sasl.rounds).toEqual([])
   })
 
   test("a mechanism's own error becomes an authentication error naming it", async () => {
