@@ -2,12 +2,13 @@
 // topic, produce and consume messages, print counts and rates, clean up.
 // Usage (after `npm run build`): npm run demo -- [--messages N] [--partitions P] [--size BYTES] [--compression none|gzip|snappy|lz4|zstd]
 //
-// It drives kafkit's foundation layers (cluster, connections, generated Produce/Fetch requests, record
-// batches) directly; it moves to the public producer and consumer API as they land.
+// It produces with kafkit's public producer; it reads back with the foundation layers (cluster,
+// connections, generated Fetch requests, record batches) until the public consumer lands.
 
 import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { Cluster } from '../dist/esm/cluster/cluster.js'
+import { Kafka, logLevel } from '../dist/esm/index.js'
 import { CompressionTypes } from '../dist/esm/protocol/codecs/index.js'
 import {
   CreateTopics,
@@ -16,9 +17,8 @@ import {
   createFetchRequestFetchPartition,
   DeleteTopics,
   Fetch,
-  Produce,
 } from '../dist/esm/protocol/index.js'
-import { decodeRecords, encodeRecordBatch } from '../dist/esm/protocol/records/index.js'
+import { decodeRecords } from '../dist/esm/protocol/records/index.js'
 import { startKafka } from '../dist/esm/testing/index.js'
 
 const { values: args } = parseArgs({
@@ -27,7 +27,7 @@ const { values: args } = parseArgs({
     partitions: { type: 'string', default: '3' },
     size: { type: 'string', default: '100' },
     compression: { type: 'string', default: 'none' },
-    batch: { type: 'string', default: '500' },
+    batch: { type: 'string', default: '1000' },
   },
 })
 const total = positive('messages')
@@ -55,30 +55,8 @@ function fail(message) {
 }
 const rate = (n, ms) => `${Math.round((n * 1000) / ms).toLocaleString('en-US')}/s`
 
-// The broker may answer NOT_LEADER_OR_FOLLOWER (6) or UNKNOWN_TOPIC_OR_PARTITION (3) for a moment
-// after the topic is created, until its metadata reaches the partition's leader: retry those.
-async function produceBatch(partition, batch) {
-  for (let attempt = 1; ; attempt++) {
-    const leader = await cluster.connectionToLeader(topic, partition)
-    const res = await leader.send(
-      Produce,
-      Produce.createRequest({
-        acks: -1,
-        timeoutMs: 30000,
-        topicData: [{ name: topic, topicId, partitionData: [{ index: partition, records: batch }] }],
-      }),
-    )
-    const code = res.responses[0].partitionResponses[0].errorCode
-    if (code === 0) return
-    if ((code !== 6 && code !== 3) || attempt === 50) {
-      throw new Error(`Produce to partition ${partition} failed with error code ${code}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    await cluster.refreshMetadata([topic])
-  }
-}
-
 let kafka
+let producer
 let topicId
 const external = process.env.KAFKA_BROKERS
 let cluster
@@ -115,23 +93,29 @@ try {
   topicId = metadata.topics.get(topic).topicId
   console.log(`created topic ${topic} with ${partitions} partitions`)
 
-  // produce: batches of `perBatch` records, round robin over partitions, one Produce request per batch
+  // produce with the public KafkaJS-compatible producer: idempotent, acks=all, Java-style batching
+  const kafkaClient = new Kafka({ clientId: 'kafkit-demo', brokers, logLevel: logLevel.WARN })
+  producer = kafkaClient.producer()
+  await producer.connect()
   const value = randomBytes(valueSize)
   let produced = 0
   const t1 = performance.now()
   const inFlight = []
   for (let sent = 0; sent < total; ) {
-    const partition = ((sent / perBatch) % partitions) | 0
     const count = Math.min(perBatch, total - sent)
-    const records = Array.from({ length: count }, (_, i) => ({ key: Buffer.from(String(sent + i)), value }))
+    const messages = Array.from({ length: count }, (_, i) => ({ key: String(sent + i), value }))
     sent += count
-    const batch = await encodeRecordBatch({ records, compression })
-    inFlight.push(produceBatch(partition, batch).then(() => (produced += count)))
-    // keep the promise rejected-but-handled until awaited, so one failure is reported once
-    inFlight.at(-1).catch(() => {})
-    if (inFlight.length >= 5) await inFlight.shift()
+    const send = producer.send({ topic, messages, compression }).then((results) => {
+      if (results.some((r) => r.errorCode !== 0)) throw new Error(`send failed: ${JSON.stringify(results)}`)
+      produced += count
+    })
+    // handled here, reported once when awaited below
+    send.catch(() => {})
+    inFlight.push(send)
+    if (inFlight.length >= 8) await inFlight.shift()
   }
   await Promise.all(inFlight)
+  await producer.flush()
   const produceMs = performance.now() - t1
   console.log(
     `produced ${produced} messages of ${valueSize} bytes (${args.compression}) in ${Math.round(produceMs)} ms: ${rate(produced, produceMs)}`,
@@ -202,6 +186,7 @@ try {
   console.error('demo failed:', error)
   process.exitCode = 1
 } finally {
+  await producer?.disconnect()
   await cluster?.disconnect()
   await kafka?.stop()
 }
