@@ -445,12 +445,15 @@ describeLocal('security against a real broker', () => {
             sent.push(value)
           }
         })
-        const consumed = fetchValues(reader, topic, (values) => !sending && values.length >= sent.length)
+        // every send settled: only then is sent.length final
+        let allSent = false
+        const consumed = fetchValues(reader, topic, (values) => allSent && values.length >= sent.length)
         while (renewals('SCRAM-SHA-512').length < 3 || renewals('OAUTHBEARER').length < 3) {
           await new Promise((resolve) => setTimeout(resolve, 100))
         }
         sending = false
         await Promise.all(senders)
+        allSent = true
         const received = await consumed
         const closed = messages(/-> closed/)
         await Promise.all([producer.disconnect(), reader.disconnect()])
