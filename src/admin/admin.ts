@@ -129,7 +129,7 @@ export class Admin {
   constructor(options: AdminOptions) {
     this.#cluster = options.cluster
     this.#logger = options.logger
-    this.#instrumentation = new AdminInstrumentation(options.logger)
+    this.#instrumentation = new AdminInstrumentation(options.clientId, options.logger)
     this.#ctx = new AdminContext({ ...options, instrumentation: this.#instrumentation })
   }
 

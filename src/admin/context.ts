@@ -4,19 +4,17 @@
 
 import type { Cluster } from '../cluster/cluster.js'
 import { CoordinatorType } from '../cluster/coordinator-lookup.js'
-import { KafkaJSRequestTimeoutError } from '../errors.js'
 import { type ResolvedRetryOptions, retry } from '../network/backoff.js'
 import type { Connection } from '../network/connection.js'
 import type { Logger } from '../network/logger.js'
 import type { ApiDefinition } from '../protocol/api.js'
-import { AdminEvents, type AdminInstrumentation } from './instrumentation.js'
+import type { AdminInstrumentation } from './instrumentation.js'
 
 export interface AdminContextOptions {
   cluster: Cluster
   logger: Logger
   retry: ResolvedRetryOptions
   instrumentation: AdminInstrumentation
-  clientId: string
   /** The client's requestTimeout (ms): requests that make the broker wait get this on top of the wait. */
   requestTimeout: number
 }
@@ -26,7 +24,6 @@ export class AdminContext {
   readonly logger: Logger
   readonly retry: ResolvedRetryOptions
   readonly #instrumentation: AdminInstrumentation
-  readonly #clientId: string
   readonly #requestTimeout: number
 
   constructor(options: AdminContextOptions) {
@@ -34,7 +31,6 @@ export class AdminContext {
     this.logger = options.logger
     this.retry = options.retry
     this.#instrumentation = options.instrumentation
-    this.#clientId = options.clientId
     this.#requestTimeout = options.requestTimeout
   }
 
@@ -42,40 +38,17 @@ export class AdminContext {
    * Sends one request. `brokerWaitMs` is how long the request asks the broker to wait (timeoutMs
    * fields): the network timeout is extended by it, so a slow but working broker is not cut off.
    */
-  async send<Req, Res>(
+  send<Req, Res>(
     connection: Connection,
     api: ApiDefinition<Req, Res>,
     request: Req,
     options: { version?: number; brokerWaitMs?: number } = {},
   ): Promise<Res> {
     const version = options.version ?? connection.versionFor(api)
-    const createdAt = Date.now()
-    const base = { apiKey: api.apiKey, apiName: api.name, apiVersion: version, broker: connection.broker }
-    try {
-      const response = await connection.send(api, request, {
-        version,
-        ...(options.brokerWaitMs !== undefined && { timeout: this.#requestTimeout + options.brokerWaitMs }),
-      })
-      this.#instrumentation.emit(AdminEvents.REQUEST, {
-        ...base,
-        clientId: this.#clientId,
-        createdAt,
-        duration: Date.now() - createdAt,
-      })
-      return response
-    } catch (error) {
-      if (error instanceof KafkaJSRequestTimeoutError) {
-        this.#instrumentation.emit(AdminEvents.REQUEST_TIMEOUT, {
-          ...base,
-          clientId: this.#clientId,
-          correlationId: error.correlationId,
-          createdAt: error.createdAt,
-          sentAt: error.sentAt,
-          pendingDuration: error.pendingDuration,
-        })
-      }
-      throw error
-    }
+    return this.#instrumentation.request(connection, api, request, {
+      version,
+      ...(options.brokerWaitMs !== undefined && { timeout: this.#requestTimeout + options.brokerWaitMs }),
+    })
   }
 
   /**

@@ -11,7 +11,7 @@ describe('admin instrumentation events', () => {
   }
 
   it('delivers KafkaJS-shaped events until the listener is removed', () => {
-    const events = new AdminInstrumentation(logger)
+    const events = new AdminInstrumentation('test-admin', logger)
     const seen: unknown[] = []
     const remove = events.on(AdminEvents.CONNECT, (e) => seen.push(e))
     events.emit(AdminEvents.CONNECT)
@@ -21,13 +21,13 @@ describe('admin instrumentation events', () => {
   })
 
   it('refuses unknown event names as KafkaJS does', () => {
-    const events = new AdminInstrumentation(logger)
+    const events = new AdminInstrumentation('test-admin', logger)
     expect(() => events.on('admin.nope' as never, () => {})).toThrow(KafkaJSNonRetriableError)
-    expect(() => events.on('admin.nope' as never, () => {})).toThrow(/admin.connect/)
+    expect(() => events.on('admin.nope' as never, () => {})).toThrow(/admin\.events\.CONNECT/)
   })
 
   it('logs a failing listener instead of throwing into the operation', async () => {
-    const events = new AdminInstrumentation(logger)
+    const events = new AdminInstrumentation('test-admin', logger)
     events.on(AdminEvents.DISCONNECT, () => {
       throw new Error('sync boom')
     })
