@@ -9,6 +9,7 @@ export {
   type LogLevel,
   logLevel,
 } from './client/logger.js'
+export * from './consumer/index.js'
 export * from './errors.js'
 export type {
   AuthenticationProviderArgs,

@@ -7,6 +7,9 @@ import type { Admin } from '../admin/admin.js'
 import { type AdminConfig, createAdmin } from '../admin/create-admin.js'
 import { Cluster } from '../cluster/cluster.js'
 import type { ClusterOptions } from '../cluster/cluster-options.js'
+import type { Consumer } from '../consumer/consumer.js'
+import type { ConsumerConfig } from '../consumer/consumer-options.js'
+import { createConsumer } from '../consumer/create-consumer.js'
 import { KafkaJSInvalidArgumentError } from '../errors.js'
 import type { RetryOptions } from '../network/backoff.js'
 import type { SASLConfig } from '../network/sasl/sasl-options.js'
@@ -96,6 +99,11 @@ export class Kafka {
   /** A producer with its own connections (KafkaJS `kafka.producer(config)`). */
   producer(config?: ProducerConfig): Producer {
     return createProducer(this, config)
+  }
+
+  /** A consumer with its own connections (KafkaJS `kafka.consumer({ groupId, ... })`). */
+  consumer(config: ConsumerConfig): Consumer {
+    return createConsumer(this, config)
   }
 
   get config(): Readonly<KafkaConfig> {

@@ -3,11 +3,10 @@
 // an object whose repeated keys collect into arrays. One BatchContext is shared by the messages of
 // a record batch, so the per-message cost is one object.
 
+import type { IHeaders } from '../producer/messages.js'
 import type { DecodedRecord, DecodedRecordBatch } from '../protocol/records/index.js'
 
-export interface IHeaders {
-  [key: string]: Buffer | string | (Buffer | string)[] | undefined
-}
+export type { IHeaders }
 
 /** What KafkaJS exposes of the record batch a message came from. */
 export interface BatchContext {

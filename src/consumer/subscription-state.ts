@@ -162,12 +162,7 @@ export class SubscriptionState {
       for (const tp of [...this.#pausedPartitions.keys()])
         if (tp.topic === topic) this.#pausedPartitions.delete(topic, tp.partition)
     } else for (const p of partitions) this.#pausedPartitions.delete(topic, p)
-    for (const state of this.#select(topic, partitions)) {
-      if (!state.paused) continue
-      state.paused = false
-      // data fetched before the pause was dropped when the pause stopped its delivery
-      if (state.position !== undefined && state.buffered.length === 0) state.fetchPosition = state.position
-    }
+    for (const state of this.#select(topic, partitions)) state.paused = false
     this.fetchable.notify()
     this.deliverable.notify()
   }

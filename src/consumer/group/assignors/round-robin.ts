@@ -1,0 +1,41 @@
+// Java's RoundRobinAssignor ("roundrobin"), also offered under KafkaJS's name "RoundRobinAssigner"
+// so that kafkit members join groups of KafkaJS members as well as Java ones: every partition of
+// every subscribed topic (topics sorted, partitions ascending) goes to the next member, in Java's
+// order, that subscribes to its topic.
+
+import type { TopicPartition } from '../../topic-partition.js'
+import type { PartitionAssigner } from './assigner.js'
+import {
+  compareMembers,
+  decodeMembers,
+  encodeAssignments,
+  encodeSubscription,
+  partitionsOf,
+  subscribedTopics,
+} from './subscriptions.js'
+
+export const ROUND_ROBIN = 'roundrobin'
+export const KAFKAJS_ROUND_ROBIN = 'RoundRobinAssigner'
+
+export const roundRobinAssigner: PartitionAssigner = ({ cluster }) => ({
+  name: ROUND_ROBIN,
+  version: 0,
+  rebalanceProtocol: 'eager',
+  aliases: [KAFKAJS_ROUND_ROBIN],
+  protocol(subscription) {
+    return { name: ROUND_ROBIN, metadata: encodeSubscription(subscription) }
+  },
+  async assign({ members }) {
+    const subscriptions = decodeMembers(members).sort(compareMembers)
+    const assignment = new Map<string, TopicPartition[]>(subscriptions.map((m) => [m.memberId, []]))
+    let next = 0
+    for (const topic of subscribedTopics(subscriptions)) {
+      for (const partition of partitionsOf(cluster, topic)) {
+        while (!subscriptions[next % subscriptions.length]!.topics.has(topic)) next++
+        assignment.get(subscriptions[next % subscriptions.length]!.memberId)!.push({ topic, partition })
+        next++
+      }
+    }
+    return encodeAssignments(subscriptions, assignment)
+  },
+})

@@ -1,0 +1,307 @@
+// Hands fetched messages to the application: `partitionsConsumedConcurrently` workers, each taking
+// the next partition with buffered data (round robin), running eachMessage per message or eachBatch
+// per batch, resolving offsets and committing per the autoCommit settings. One partition is
+// processed by at most one worker at a time, so its messages are handled in order.
+//
+// A handler that throws gets the messages again from the first unresolved one, after a backoff
+// (KafkaJS's `retry` options); when the retries are used up, or the error is not retriable, the
+// runner reports a crash. Only the failing partition waits; the others keep flowing.
+
+import { KafkaJSError, KafkaJSNumberOfRetriesExceeded } from '../errors.js'
+import { backoffDelay, type ResolvedRetryOptions } from '../network/backoff.js'
+import type { Logger } from '../network/logger.js'
+import { Batch } from './batch.js'
+import {
+  type BatchProcessPayload,
+  type EachBatchHandler,
+  type EachMessageHandler,
+  HandlerAborted,
+  type OffsetsByTopicPartition,
+} from './handlers.js'
+import type { OffsetCommitter } from './offsets/offset-committer.js'
+import { Signal } from './signal.js'
+import type { FetchedChunk, PartitionState, SubscriptionState } from './subscription-state.js'
+import { PartitionMap, type TopicPartition } from './topic-partition.js'
+
+export interface RunnerOptions {
+  subscriptions: SubscriptionState
+  committer: OffsetCommitter
+  eachMessage: EachMessageHandler | undefined
+  eachBatch: EachBatchHandler | undefined
+  eachBatchAutoResolve: boolean
+  concurrency: number
+  retry: ResolvedRetryOptions
+  logger: Logger
+  onStartBatch(payload: BatchProcessPayload): void
+  onEndBatch(payload: BatchProcessPayload & { duration: number }): void
+  /** Explicit commits from eachBatch's commitOffsetsIfNecessary(offsets). */
+  commitOffsets(offsets: OffsetsByTopicPartition): Promise<void>
+  onCrash(error: Error): void
+}
+
+interface RetryState {
+  failures: number
+  retryAt: number
+  lastDelay: number
+}
+
+const heartbeat = (): Promise<void> => Promise.resolve()
+
+export class Runner {
+  readonly #o: RunnerOptions
+  readonly #subscriptions: SubscriptionState
+  readonly #idle = new Signal()
+  readonly #retries = new PartitionMap<RetryState>()
+  #running = false
+  #workers: Promise<void>[] = []
+  #cursor = 0
+
+  constructor(options: RunnerOptions) {
+    this.#o = options
+    this.#subscriptions = options.subscriptions
+  }
+
+  get running(): boolean {
+    return this.#running
+  }
+
+  start(): void {
+    if (this.#running) return
+    this.#running = true
+    for (let i = 0; i < this.#o.concurrency; i++) this.#workers.push(this.#work())
+  }
+
+  /** Stops taking batches; resolves when every handler in progress has returned. */
+  async stop(): Promise<void> {
+    this.#running = false
+    this.#subscriptions.deliverable.notify()
+    await Promise.all(this.#workers)
+    this.#workers = []
+  }
+
+  /** Resolves when no handler is processing any of `partitions` (they stop being handed out first). */
+  async waitIdle(partitions: readonly TopicPartition[]): Promise<void> {
+    const busy = (): boolean =>
+      partitions.some((tp) => this.#subscriptions.get(tp.topic, tp.partition)?.processing === true)
+    while (busy()) await this.#idle.wait()
+  }
+
+  async #work(): Promise<void> {
+    while (this.#running) {
+      const state = this.#next()
+      if (state === undefined) {
+        await this.#subscriptions.deliverable.wait(this.#nextRetryDelay())
+        continue
+      }
+      const chunk = state.buffered.shift()!
+      state.bufferedBytes -= chunk.bytes
+      state.processing = true
+      state.seekedDuringProcessing = false
+      this.#subscriptions.fetchable.notify()
+      try {
+        if (chunk.generation === state.generation) await this.#process(state, chunk)
+      } catch (error) {
+        this.#o.logger.error('Batch processing failed unexpectedly', { error: messageOf(error) })
+        this.#crash(error)
+      } finally {
+        state.processing = false
+        this.#idle.notify()
+        this.#subscriptions.deliverable.notify()
+      }
+    }
+  }
+
+  /** The next partition with data to hand out, in turn, skipping those waiting for a retry. */
+  #next(): PartitionState | undefined {
+    const ready: PartitionState[] = []
+    const now = Date.now()
+    for (const state of this.#subscriptions.partitions()) {
+      if (state.processing || state.paused || state.revoking || state.buffered.length === 0) continue
+      const retry = this.#retries.get(state.topic, state.partition)
+      if (retry !== undefined && retry.retryAt > now) continue
+      ready.push(state)
+    }
+    if (ready.length === 0) return undefined
+    return ready[this.#cursor++ % ready.length]
+  }
+
+  #nextRetryDelay(): number | undefined {
+    let soonest: number | undefined
+    for (const r of this.#retries.values()) if (soonest === undefined || r.retryAt < soonest) soonest = r.retryAt
+    return soonest === undefined ? undefined : Math.max(1, soonest - Date.now())
+  }
+
+  async #process(state: PartitionState, chunk: FetchedChunk): Promise<void> {
+    const batch = new Batch(chunk)
+    const payload: BatchProcessPayload = {
+      topic: chunk.topic,
+      partition: chunk.partition,
+      highWatermark: batch.highWatermark,
+      offsetLag: batch.offsetLag(),
+      offsetLagLow: batch.offsetLagLow(),
+      batchSize: chunk.messages.length,
+      firstOffset: batch.firstOffset(),
+      lastOffset: batch.lastOffset(),
+    }
+    const started = Date.now()
+    this.#o.onStartBatch(payload)
+    if (chunk.messages.length === 0) {
+      // only control records or aborted messages: move past them
+      this.#o.committer.resolve(state, chunk.nextOffset)
+      state.position = chunk.nextOffset
+    } else {
+      const completed =
+        this.#o.eachMessage !== undefined
+          ? await this.#eachMessage(state, chunk, this.#o.eachMessage)
+          : await this.#eachBatch(state, chunk, batch, this.#o.eachBatch!)
+      if (!completed) return
+      this.#retries.delete(state.topic, state.partition)
+    }
+    this.#o.onEndBatch({ ...payload, duration: Date.now() - started })
+    void this.#o.committer.afterBatch()
+  }
+
+  /** Returns whether every message was handled (else the partition was rewound or moved). */
+  async #eachMessage(state: PartitionState, chunk: FetchedChunk, handler: EachMessageHandler): Promise<boolean> {
+    const { topic, partition } = state
+    const pause = this.#pauseFunction(state)
+    const committer = this.#o.committer
+    const perMessageCommit = committer.autoCommit
+    for (const message of chunk.messages) {
+      if (this.#interrupted(state, chunk)) {
+        this.#rewindAfterInterruption(state, chunk)
+        return false
+      }
+      try {
+        await handler({ topic, partition, message, heartbeat, pause })
+      } catch (error) {
+        if (error instanceof HandlerAborted) this.#rewindAfterInterruption(state, chunk)
+        else await this.#handlerFailed(state, chunk, error, message.offset)
+        return false
+      }
+      const next = BigInt(message.offset) + 1n
+      committer.resolve(state, next, chunk.lastLeaderEpoch)
+      state.position = next
+      if (perMessageCommit) await committer.commitIfNecessary()
+    }
+    if (this.#interrupted(state, chunk)) {
+      this.#rewindAfterInterruption(state, chunk)
+      return false
+    }
+    committer.resolve(state, chunk.nextOffset, chunk.lastLeaderEpoch)
+    state.position = chunk.nextOffset
+    return true
+  }
+
+  async #eachBatch(
+    state: PartitionState,
+    chunk: FetchedChunk,
+    batch: Batch,
+    handler: EachBatchHandler,
+  ): Promise<boolean> {
+    const committer = this.#o.committer
+    const lastMessageOffset = chunk.messages[chunk.messages.length - 1]?.offset
+    try {
+      await handler({
+        batch,
+        resolveOffset: (offset: string) => {
+          if (this.#subscriptions.get(state.topic, state.partition) !== state) return
+          // the last message resolves the whole fetch: control records after it are never delivered
+          const next = offset === lastMessageOffset ? chunk.nextOffset : BigInt(offset) + 1n
+          committer.resolve(state, next, chunk.lastLeaderEpoch)
+        },
+        heartbeat,
+        pause: this.#pauseFunction(state),
+        commitOffsetsIfNecessary: (offsets) =>
+          offsets !== undefined ? this.#o.commitOffsets(offsets) : committer.commitIfNecessary(),
+        uncommittedOffsets: () => committer.uncommittedOffsets(),
+        isRunning: () => this.#running,
+        isStale: () => this.#interrupted(state, chunk),
+      })
+    } catch (error) {
+      await this.#handlerFailed(state, chunk, error, batch.firstOffset() ?? chunk.fetchOffset.toString())
+      return false
+    }
+    if (this.#o.eachBatchAutoResolve) committer.resolve(state, chunk.nextOffset, chunk.lastLeaderEpoch)
+    if (state.generation !== chunk.generation || state.revoking) return false
+    const resolved = state.resolved ?? chunk.fetchOffset
+    if (resolved < chunk.nextOffset) {
+      // KafkaJS fetches again from the first unresolved offset
+      this.#rewindTo(state, laterOf(resolved, chunk.fetchOffset))
+      return !state.paused
+    }
+    state.position = chunk.nextOffset
+    if (state.paused) this.#rewindTo(state, chunk.nextOffset)
+    return true
+  }
+
+  /** Whether the rest of a batch must not be delivered: stopped, revoked, paused, or seeked. */
+  #interrupted(state: PartitionState, chunk: FetchedChunk): boolean {
+    return !this.#running || state.revoking || state.paused || state.generation !== chunk.generation
+  }
+
+  /** After an interruption the unprocessed messages are fetched again later, unless a seek moved on. */
+  #rewindAfterInterruption(state: PartitionState, chunk: FetchedChunk): void {
+    if (state.revoking || state.generation !== chunk.generation) return
+    this.#rewindTo(state, laterOf(state.resolved ?? chunk.fetchOffset, chunk.fetchOffset))
+  }
+
+  #rewindTo(state: PartitionState, offset: bigint): void {
+    state.position = offset
+    state.fetchPosition = offset
+    state.dropBuffered()
+    this.#subscriptions.fetchable.notify()
+  }
+
+  async #handlerFailed(state: PartitionState, chunk: FetchedChunk, error: unknown, offset: string): Promise<void> {
+    const { topic, partition } = state
+    if (!(error instanceof KafkaJSError)) {
+      this.#o.logger.error(`Error when calling ${this.#o.eachMessage !== undefined ? 'eachMessage' : 'eachBatch'}`, {
+        topic,
+        partition,
+        offset,
+        error: messageOf(error),
+        stack: error instanceof Error ? error.stack : undefined,
+      })
+    }
+    // what was processed before the failure is kept
+    if (this.#o.committer.autoCommit) await this.#o.committer.commit([state])
+    this.#rewindAfterInterruption(state, chunk)
+    if (error instanceof KafkaJSError && !error.retriable) {
+      this.#crash(error)
+      return
+    }
+    const retry = this.#retries.get(topic, partition) ?? { failures: 0, retryAt: 0, lastDelay: 0 }
+    if (retry.failures >= this.#o.retry.retries) {
+      this.#retries.delete(topic, partition)
+      this.#crash(new KafkaJSNumberOfRetriesExceeded(error, { retryCount: retry.failures, retryTime: retry.lastDelay }))
+      return
+    }
+    retry.lastDelay = backoffDelay(retry.failures, this.#o.retry)
+    retry.retryAt = Date.now() + retry.lastDelay
+    retry.failures++
+    this.#retries.set(topic, partition, retry)
+  }
+
+  #pauseFunction(state: PartitionState): () => () => void {
+    return () => {
+      this.#subscriptions.pause(state.topic, [state.partition])
+      return () => this.#subscriptions.resume(state.topic, [state.partition])
+    }
+  }
+
+  #crash(error: unknown): void {
+    if (!this.#running) return
+    this.#running = false
+    this.#subscriptions.deliverable.notify()
+    this.#o.onCrash(error instanceof Error ? error : new Error(String(error)))
+  }
+}
+
+function laterOf(a: bigint, b: bigint): bigint {
+  return a > b ? a : b
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
