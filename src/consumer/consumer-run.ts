@@ -72,6 +72,7 @@ export class ConsumerRun {
   #topics: string[] = []
   #partitionCounts = new Map<string, number>()
   #watchTimer: NodeJS.Timeout | undefined
+  #starting: Promise<void> | undefined
   #stopped = false
 
   constructor(deps: ConsumerRunDeps) {
@@ -142,11 +143,18 @@ export class ConsumerRun {
   }
 
   /** Connects, resolves the subscription, starts fetching and processing, and joins the group. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.#starting ??= this.#start()
+    return this.#starting
+  }
+
+  async #start(): Promise<void> {
     const { cluster, groupCluster } = this.#d
     await Promise.all([cluster.connect(), groupCluster.connect()])
+    if (this.#stopped) return
     this.#topics = await this.#resolveTopics()
     if (this.#topics.length > 0) await cluster.refreshMetadata(this.#topics)
+    if (this.#stopped) return
     this.#partitionCounts = this.#countPartitions()
     this.#runner.start()
     this.#fetcher.start()
@@ -154,17 +162,21 @@ export class ConsumerRun {
     this.#scheduleWatch()
   }
 
-  /** Handlers finish, offsets are committed, the group is left. Safe to call more than once. */
+  /**
+   * Handlers finish, offsets are committed, the group is left. Safe to call more than once, and
+   * while start() is still joining: that start settles first, so no connection opens afterwards.
+   */
   async stop(): Promise<void> {
     if (this.#stopped) return
     this.#stopped = true
     if (this.#watchTimer !== undefined) clearTimeout(this.#watchTimer)
-    const fetching = this.#fetcher.stop()
+    // an in-flight long poll is not waited for: its data is dropped when it arrives
+    void this.#fetcher.stop()
     await this.#runner.stop()
-    await this.#membership.leave()
+    const leaving = this.#membership.leave()
+    await Promise.allSettled([this.#starting])
+    await leaving
     await this.#committer.flush()
-    // an in-flight long poll is not waited for when the connections are about to close anyway
-    void fetching
   }
 
   /** The user's commitOffsets(), for owned partitions. */

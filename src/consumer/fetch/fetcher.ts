@@ -51,6 +51,13 @@ export interface FetcherHooks {
 const FIRST_TOPIC_ID_VERSION = 13
 /** While a partition's buffer is full, other partitions' long polls are kept this short. */
 const SHORT_WAIT_MS = 100
+/**
+ * The longest a Fetch waits for data (Java's fetch.max.wait.ms default), even when maxWaitTimeInMs
+ * allows more. A broker's loop cannot add a partition to a Fetch in flight, so a seek, a resume or a
+ * new assignment waits for the long poll to end: this bounds that wait. Idle partitions cost one
+ * small request per broker per half second.
+ */
+const LONG_POLL_CAP_MS = 500
 
 interface RequestedPartition {
   readonly state: PartitionState
@@ -305,7 +312,7 @@ export class Fetcher {
     }
     if (!allHaveIds) version = Math.min(version, FIRST_TOPIC_ID_VERSION - 1)
     const request = session.build(sessionPartitions, version >= FIRST_SESSION_VERSION)
-    const maxWaitMs = throttled ? Math.min(SHORT_WAIT_MS, this.#options.maxWaitTimeInMs) : this.#options.maxWaitTimeInMs
+    const maxWaitMs = Math.min(throttled ? SHORT_WAIT_MS : LONG_POLL_CAP_MS, this.#options.maxWaitTimeInMs)
     const started = Date.now()
     this.#hooks.onFetchStart?.(nodeId)
     const response = await connection.send(

@@ -137,7 +137,7 @@ export class ClassicGroupMember implements GroupMembership {
   }
 
   start(): Promise<void> {
-    if (this.#loop !== undefined) return Promise.resolve()
+    if (this.#loop !== undefined || this.#stopping) return Promise.resolve()
     const joined = new Promise<void>((resolve, reject) => {
       this.#firstJoin = { resolve, reject }
     })
