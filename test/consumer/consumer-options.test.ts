@@ -1,0 +1,72 @@
+import { Kafka } from '../../src/client/kafka.js'
+import { checkRunConfig, resolveConsumerOptions } from '../../src/consumer/consumer-options.js'
+import { KafkaJSInvalidArgumentError, KafkaJSNonRetriableError } from '../../src/errors.js'
+
+describe('consumer options', () => {
+  test("KafkaJS's defaults", () => {
+    expect(resolveConsumerOptions({ groupId: 'g' })).toMatchObject({
+      sessionTimeout: 30000,
+      rebalanceTimeout: 60000,
+      heartbeatInterval: 3000,
+      maxBytesPerPartition: 1048576,
+      minBytes: 1,
+      maxBytes: 10485760,
+      maxWaitTimeInMs: 5000,
+      readUncommitted: false,
+      allowAutoTopicCreation: true,
+      groupProtocol: 'classic',
+      groupInstanceId: null,
+    })
+  })
+
+  test.each([
+    [{ groupId: '' }, /groupId must be a non-empty string/],
+    [{ groupId: 'g', sessionTimeout: -1 }, /sessionTimeout must be an integer/],
+    [{ groupId: 'g', heartbeatInterval: 30000 }, /heartbeatInterval \(30000\) must be lower than sessionTimeout/],
+    [{ groupId: 'g', maxBytes: 0 }, /maxBytes must be an integer between 1/],
+    [{ groupId: 'g', maxWaitTimeInMs: 1.5 }, /maxWaitTimeInMs must be an integer/],
+    [{ groupId: 'g', partitionAssigners: [] }, /partitionAssigners must be a non-empty array/],
+    [{ groupId: 'g', readUncommitted: 'yes' }, /readUncommitted must be a boolean/],
+    [{ groupId: 'g', groupProtocol: 'other' }, /groupProtocol must be "classic" or "consumer"/],
+    [{ groupId: 'g', groupInstanceId: '' }, /groupInstanceId must be a non-empty string or null/],
+    [
+      { groupId: 'g', groupRemoteAssignor: 'uniform' },
+      /groupRemoteAssignor applies only with groupProtocol "consumer"/,
+    ],
+    [{ groupId: 'g', retry: { retries: -1 } }, /retry.retries must be an integer >= 0/],
+    [
+      { groupId: 'g', rebalanceListener: { onPartitionsLost: 1 } },
+      /rebalanceListener.onPartitionsLost must be a function/,
+    ],
+  ])('%j fails at construction naming the option', (config, message) => {
+    const kafka = new Kafka({ brokers: ['localhost:9092'] })
+    const create = () => kafka.consumer(config as never)
+    expect(create).toThrow(KafkaJSInvalidArgumentError)
+    expect(create).toThrow(message)
+  })
+
+  test('run() options are checked', () => {
+    expect(() => checkRunConfig({})).toThrow(/needs eachMessage or eachBatch/)
+    expect(() => checkRunConfig({ eachMessage: 1 })).toThrow(/eachMessage must be a function/)
+    expect(() => checkRunConfig({ eachMessage: async () => {}, partitionsConsumedConcurrently: 0 })).toThrow(
+      /partitionsConsumedConcurrently must be an integer >= 1/,
+    )
+    expect(() => checkRunConfig({ eachBatch: async () => {}, autoCommitThreshold: 0 })).toThrow(
+      KafkaJSNonRetriableError,
+    )
+  })
+
+  test('subscribe, seek and pause validate their arguments as KafkaJS does', async () => {
+    const consumer = new Kafka({ brokers: ['localhost:9092'] }).consumer({ groupId: 'g' })
+    await expect(consumer.subscribe({ topics: [42 as never] })).rejects.toThrow(
+      /the topic name has to be a String or a RegExp/,
+    )
+    await expect(consumer.subscribe({} as never)).rejects.toThrow(/Missing required argument "topics"/)
+    expect(() => consumer.seek({ topic: 't', partition: 0, offset: 'x' })).toThrow(/Invalid offset/)
+    expect(() => consumer.seek({ topic: 't', partition: 0, offset: '-5' })).toThrow(/must not be a negative number/)
+    expect(() => consumer.seek({ topic: 't', partition: 0, offset: '1' })).toThrow(/consumer#run must be called first/)
+    expect(() => consumer.pause([{ topic: 't', partitions: ['a' as never] }])).toThrow(/Array of valid partitions/)
+    expect(consumer.paused()).toEqual([])
+    expect(() => consumer.on('consumer.nope', () => {})).toThrow(/Event name should be one of/)
+  })
+})
