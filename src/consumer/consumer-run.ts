@@ -13,6 +13,7 @@ import { Fetcher, IsolationLevel } from './fetch/fetcher.js'
 import type { Assigner } from './group/assignors/assigner.js'
 import { assignerCluster, DEFAULT_PARTITION_ASSIGNERS } from './group/assignors/index.js'
 import { ClassicGroupMember } from './group/classic-member.js'
+import { ConsumerProtocolMember } from './group/consumer-protocol-member.js'
 import type { GroupMembership, MembershipEvents, RebalanceListener } from './group/membership.js'
 import type { BatchProcessPayload, EachBatchHandler, EachMessageHandler, OffsetsByTopicPartition } from './handlers.js'
 import { ConsumerEvents, type ConsumerInstrumentation } from './instrumentation.js'
@@ -221,6 +222,28 @@ export class ConsumerRun {
         this.#d.logger.warn('Consumer group received unsubscribed topics', payload)
       },
       fatal: (error) => this.#d.onCrash(error),
+    }
+    if (options.groupProtocol === 'consumer') {
+      return new ConsumerProtocolMember({
+        cluster: this.#d.groupCluster,
+        metadata: cluster,
+        groupId: options.groupId,
+        groupInstanceId: options.groupInstanceId,
+        rebalanceTimeout: options.rebalanceTimeout,
+        rackId: options.rackId === '' ? null : options.rackId,
+        serverAssignor: options.groupRemoteAssignor,
+        retry: options.retry,
+        logger: this.#d.logger,
+        subscription: () => ({
+          topics: this.#topics,
+          regex:
+            this.#d.subscription.patterns.length === 0
+              ? null
+              : this.#d.subscription.patterns.map((p) => `(?:${p.regex.source})`).join('|'),
+        }),
+        listener,
+        events,
+      })
     }
     const view = assignerCluster(cluster)
     const assigners: Assigner[] = (options.partitionAssigners ?? DEFAULT_PARTITION_ASSIGNERS).map((create) =>
