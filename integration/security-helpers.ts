@@ -59,6 +59,13 @@ export async function fetchValues(
       { timeout: maxWaitMs + 30_000 },
     )
     const partition = response.responses[0]!.partitions[0]!
+    // right after a topic is created its leader may not have loaded the partition yet: NOT_LEADER_OR_FOLLOWER
+    // (6) or UNKNOWN_TOPIC_OR_PARTITION (3) then pass within moments, as for any client
+    if (partition.errorCode === 6 || partition.errorCode === 3) {
+      cluster.markMetadataStale()
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      continue
+    }
     if (partition.errorCode !== 0) throw new Error(`Fetch ${topic}@${offset}: error ${partition.errorCode}`)
     const { batches } = await decodeRecords(partition.records ?? Buffer.alloc(0))
     for (const batch of batches) {
