@@ -86,6 +86,8 @@ describe('consumer API', () => {
     const groupId = `g-batch-${suffix}`
     const c = consumer(groupId)
     await c.subscribe({ topics: [topic], fromBeginning: true })
+    const requests = new Set<string>()
+    c.on(c.events.REQUEST, (event) => void requests.add((event.payload as { apiName: string }).apiName))
     const batches: { first: string | null; last: string; size: number; lag: string; lagLow: string; hw: string }[] = []
     let uncommitted: unknown
     await c.run({
@@ -118,6 +120,10 @@ describe('consumer API', () => {
     expect(uncommitted).toEqual({ topics: [{ topic, partitions: [{ partition: 0, offset: '8' }] }] })
     await c.stop()
     expect(await committedOffsets(cluster, groupId, topic, 1)).toEqual([8])
+    // consumer.network.request reports the consumer's own requests
+    expect([...requests]).toEqual(
+      expect.arrayContaining(['JoinGroup', 'SyncGroup', 'OffsetFetch', 'Fetch', 'OffsetCommit', 'LeaveGroup']),
+    )
   })
 
   test('a handler that throws gets the message again; when retries run out the consumer crashes and restarts', async () => {

@@ -79,7 +79,7 @@ export class ConsumerRun {
   constructor(deps: ConsumerRunDeps) {
     this.#d = deps
     const { cluster, options, settings, subscriptions, instrumentation } = deps
-    this.#offsets = new GroupOffsets(deps.groupCluster, options.groupId, options.retry, cluster)
+    this.#offsets = new GroupOffsets(deps.groupCluster, options.groupId, options.retry, cluster, instrumentation.send)
     this.#committer = new OffsetCommitter({
       groupId: options.groupId,
       offsets: this.#offsets,
@@ -105,6 +105,7 @@ export class ConsumerRun {
         retry: options.retry,
         metadataMaxAge: deps.metadataMaxAge,
         logger: deps.logger,
+        send: instrumentation.send,
       },
       {
         onFetchStart: (nodeId) => instrumentation.emit(ConsumerEvents.FETCH_START, { nodeId }),
@@ -243,6 +244,7 @@ export class ConsumerRun {
         }),
         listener,
         events,
+        send: instrumentation.send,
       })
     }
     const view = assignerCluster(cluster)
@@ -266,6 +268,7 @@ export class ConsumerRun {
       },
       listener,
       events,
+      send: instrumentation.send,
     })
   }
 

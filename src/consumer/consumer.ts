@@ -35,6 +35,7 @@ export interface ConsumerDeps {
   cluster: Cluster
   /** Connections for group coordination, apart from the fetch connections. */
   groupCluster: Cluster
+  clientId: string
   logger: KafkaLogger
   requestTimeout: number
   options: ResolvedConsumerOptions
@@ -90,7 +91,7 @@ export class Consumer {
     this.#logger = deps.logger
     this.#options = deps.options
     this.#requestTimeout = deps.requestTimeout
-    this.#instrumentation = new ConsumerInstrumentation(deps.logger)
+    this.#instrumentation = new ConsumerInstrumentation(deps.clientId, deps.logger)
   }
 
   logger(): KafkaLogger {
@@ -246,7 +247,11 @@ export class Consumer {
     return retry(async () => {
       const connection = await this.#groupCluster.coordinatorConnection(CoordinatorType.GROUP, groupId)
       try {
-        const response = await connection.send(DescribeGroups, DescribeGroups.createRequest({ groups: [groupId] }))
+        const response = await this.#instrumentation.send(
+          connection,
+          DescribeGroups,
+          DescribeGroups.createRequest({ groups: [groupId] }),
+        )
         const group = response.groups.find((g) => g.groupId === groupId)
         if (group === undefined)
           throw protocolError(ErrorCode.UNKNOWN_SERVER_ERROR, `DescribeGroups ${groupId}: no answer`)
@@ -285,7 +290,11 @@ export class Consumer {
     const highs = await listOffsets(
       this.#cluster,
       states.map((s) => ({ topic: s.topic, partition: s.partition, timestamp: LATEST_TIMESTAMP })),
-      { isolationLevel: this.#options.readUncommitted ? 0 : 1, retry: this.#options.retry },
+      {
+        isolationLevel: this.#options.readUncommitted ? 0 : 1,
+        retry: this.#options.retry,
+        send: this.#instrumentation.send,
+      },
     )
     return states.map((s) => {
       const high = highs.get(s.topic, s.partition) ?? s.highWatermark

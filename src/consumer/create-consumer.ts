@@ -16,6 +16,7 @@ export function createConsumer(kafka: Kafka, config: ConsumerConfig): Consumer {
   return new Consumer({
     cluster: kafka.createCluster('Consumer', overrides),
     groupCluster: kafka.createCluster('Consumer', overrides),
+    clientId: kafka.config.clientId ?? 'kafkit',
     logger: kafka.logger().namespace('Consumer'),
     requestTimeout: kafka.config.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
     options,

@@ -1,12 +1,23 @@
 // KafkaJS's consumer instrumentation events: `consumer.on(consumer.events.X, listener)` returns a
-// function that removes the listener; events are `{ id, type, timestamp, payload }`. A listener
-// that throws or rejects is logged, never allowed to disturb the consumer.
+// function that removes the listener; events are `{ id, type, timestamp, payload }`. The
+// connection and network events (connect, disconnect, network.*) are the shared client module's;
+// the group and fetch events are the consumer's own. A listener that throws or rejects is logged,
+// never allowed to disturb the consumer.
 
 import { EventEmitter } from 'node:events'
+import {
+  ClientInstrumentation,
+  clientEvents,
+  type InstrumentationEvent,
+  type RemoveInstrumentationEventListener,
+} from '../client/instrumentation.js'
 import { KafkaJSNonRetriableError } from '../errors.js'
 import type { Logger } from '../network/logger.js'
+import type { RequestSender } from './request-sender.js'
 
-export const ConsumerEvents = Object.freeze({
+const CLIENT_EVENTS = clientEvents('consumer')
+
+const GROUP_EVENTS = {
   HEARTBEAT: 'consumer.heartbeat',
   COMMIT_OFFSETS: 'consumer.commit_offsets',
   GROUP_JOIN: 'consumer.group_join',
@@ -14,37 +25,31 @@ export const ConsumerEvents = Object.freeze({
   FETCH_START: 'consumer.fetch_start',
   START_BATCH_PROCESS: 'consumer.start_batch_process',
   END_BATCH_PROCESS: 'consumer.end_batch_process',
-  CONNECT: 'consumer.connect',
-  DISCONNECT: 'consumer.disconnect',
   STOP: 'consumer.stop',
   CRASH: 'consumer.crash',
   REBALANCING: 'consumer.rebalancing',
   RECEIVED_UNSUBSCRIBED_TOPICS: 'consumer.received_unsubscribed_topics',
-  REQUEST: 'consumer.network.request',
-  REQUEST_TIMEOUT: 'consumer.network.request_timeout',
-  REQUEST_QUEUE_SIZE: 'consumer.network.request_queue_size',
-} as const)
+} as const
+
+export const ConsumerEvents = Object.freeze({ ...GROUP_EVENTS, ...CLIENT_EVENTS })
 
 export type ConsumerEventName = (typeof ConsumerEvents)[keyof typeof ConsumerEvents]
+type GroupEventName = (typeof GROUP_EVENTS)[keyof typeof GROUP_EVENTS]
 
-export interface InstrumentationEvent<T> {
-  id: number
-  type: string
-  timestamp: number
-  payload: T
-}
+export type { InstrumentationEvent, RemoveInstrumentationEventListener }
 
-export type RemoveInstrumentationEventListener = () => void
-
-const EVENT_NAMES: ReadonlySet<string> = new Set(Object.values(ConsumerEvents))
+const CLIENT_NAMES: ReadonlySet<string> = new Set(Object.values(CLIENT_EVENTS))
+const GROUP_NAMES: ReadonlySet<string> = new Set(Object.values(GROUP_EVENTS))
 
 let nextEventId = 0
 
 export class ConsumerInstrumentation {
+  readonly #client: ClientInstrumentation<'consumer'>
   readonly #emitter = new EventEmitter()
   readonly #logger: Logger
 
-  constructor(logger: Logger) {
+  constructor(clientId: string, logger: Logger) {
+    this.#client = new ClientInstrumentation('consumer', clientId, logger)
     this.#logger = logger
     this.#emitter.setMaxListeners(0)
   }
@@ -53,7 +58,8 @@ export class ConsumerInstrumentation {
     eventName: string,
     listener: (event: InstrumentationEvent<unknown>) => unknown,
   ): RemoveInstrumentationEventListener {
-    if (!EVENT_NAMES.has(eventName)) {
+    if (CLIENT_NAMES.has(eventName)) return this.#client.on(eventName, listener)
+    if (!GROUP_NAMES.has(eventName)) {
       throw new KafkaJSNonRetriableError(
         `Event name should be one of ${Object.keys(ConsumerEvents)
           .map((k) => `consumer.events.${k}`)
@@ -74,16 +80,22 @@ export class ConsumerInstrumentation {
     }
   }
 
-  /** Whether anyone listens: payloads that cost something to build are skipped otherwise. */
-  listens(eventName: ConsumerEventName): boolean {
-    return this.#emitter.listenerCount(eventName) > 0
-  }
-
   emit(eventName: ConsumerEventName, payload: unknown = null): void {
-    if (this.#emitter.listenerCount(eventName) === 0) return
+    if (CLIENT_NAMES.has(eventName)) {
+      this.#client.emit(eventName as (typeof CLIENT_EVENTS)[keyof typeof CLIENT_EVENTS], payload)
+      return
+    }
+    if (this.#emitter.listenerCount(eventName as GroupEventName) === 0) return
     if (nextEventId >= Number.MAX_SAFE_INTEGER) nextEventId = 0
     this.#emitter.emit(eventName, { id: nextEventId++, type: eventName, timestamp: Date.now(), payload })
   }
+
+  /** Sends through the shared client instrumentation, which reports consumer.network.* events. */
+  readonly send: RequestSender = (connection, api, request, options = {}) =>
+    this.#client.request(connection, api, request, {
+      ...options,
+      version: options.version ?? connection.versionFor(api),
+    })
 
   #failed(eventName: string, error: unknown): void {
     const e = error instanceof Error ? error : new Error(String(error))

@@ -18,6 +18,7 @@ import { ErrorCode, protocolError } from '../../protocol/generated/errors.js'
 import { Fetch, type FetchResponsePartitionData } from '../../protocol/generated/fetch.js'
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js'
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets } from '../offsets/list-offsets.js'
+import { directSend, type RequestSender } from '../request-sender.js'
 import type { PartitionState, SubscriptionState } from '../subscription-state.js'
 import { PartitionMap } from '../topic-partition.js'
 import { FetchSession, FIRST_SESSION_VERSION, type SessionPartition } from './fetch-session.js'
@@ -38,6 +39,7 @@ export interface FetcherOptions {
   /** How long a preferred read replica is used before asking the leader again. */
   readonly metadataMaxAge: number
   readonly logger: Logger
+  readonly send?: RequestSender
 }
 
 export interface FetcherHooks {
@@ -191,6 +193,7 @@ export class Fetcher {
         const offsets = await listOffsets(this.#cluster, queries, {
           isolationLevel: this.#options.isolationLevel,
           retry: this.#options.retry,
+          ...(this.#options.send !== undefined && { send: this.#options.send }),
         })
         for (const q of queries) {
           const state = this.#subscriptions.get(q.topic, q.partition)
@@ -315,7 +318,8 @@ export class Fetcher {
     const maxWaitMs = Math.min(throttled ? SHORT_WAIT_MS : LONG_POLL_CAP_MS, this.#options.maxWaitTimeInMs)
     const started = Date.now()
     this.#hooks.onFetchStart?.(nodeId)
-    const response = await connection.send(
+    const response = await (this.#options.send ?? directSend)(
+      connection,
       Fetch,
       Fetch.createRequest({
         maxWaitMs,

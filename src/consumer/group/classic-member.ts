@@ -26,6 +26,7 @@ import {
 import { createLeaveGroupRequestMemberIdentity, LeaveGroup } from '../../protocol/generated/leave-group.js'
 import { createSyncGroupRequestSyncGroupRequestAssignment, SyncGroup } from '../../protocol/generated/sync-group.js'
 import type { CommitIdentity } from '../offsets/group-offsets.js'
+import { directSend, type RequestSender } from '../request-sender.js'
 import { Signal } from '../signal.js'
 import { groupByTopic, keyOf, PartitionMap, type TopicPartition } from '../topic-partition.js'
 import { AssignerProtocol } from './assigner-protocol.js'
@@ -76,6 +77,7 @@ export interface ClassicMemberOptions {
   loadTopics: (topics: string[]) => Promise<void>
   listener: RebalanceListener
   events: MembershipEvents
+  send?: RequestSender
 }
 
 /** Thrown inside the rebalance loop when leave() interrupted it. */
@@ -100,9 +102,11 @@ export class ClassicGroupMember implements GroupMembership {
   #heartbeatInFlight = false
   #lastHeartbeat = 0
   #listenerChain: Promise<void> = Promise.resolve()
+  readonly #send: RequestSender
 
   constructor(options: ClassicMemberOptions) {
     this.#o = options
+    this.#send = options.send ?? directSend
     this.#state = new StateMachine(`group ${options.groupId} member`, 'unjoined', TRANSITIONS, options.logger)
     this.#protocol = options.assigners.every((a) => a.rebalanceProtocol === 'cooperative') ? 'cooperative' : 'eager'
   }
@@ -302,7 +306,8 @@ export class ClassicGroupMember implements GroupMembership {
     for (let round = 0; ; round++) {
       const connection = await this.#coordinator()
       const response = await this.#coordinatorRequest(() =>
-        connection.send(
+        this.#send(
+          connection,
           JoinGroup,
           JoinGroup.createRequest({
             groupId: this.#o.groupId,
@@ -356,7 +361,8 @@ export class ClassicGroupMember implements GroupMembership {
   async #syncGroup(assignments: { memberId: string; assignment: Buffer }[]): Promise<TopicPartition[]> {
     const connection = await this.#coordinator()
     const response = await this.#coordinatorRequest(() =>
-      connection.send(
+      this.#send(
+        connection,
         SyncGroup,
         SyncGroup.createRequest({
           groupId: this.#o.groupId,
@@ -419,7 +425,8 @@ export class ClassicGroupMember implements GroupMembership {
       const connection = await this.#coordinator()
       // v3+ names the leaving members in a list (KIP-345); before, one member id
       const batched = connection.versionFor(LeaveGroup) >= 3
-      const response = await connection.send(
+      const response = await this.#send(
+        connection,
         LeaveGroup,
         LeaveGroup.createRequest({
           groupId: this.#o.groupId,
@@ -477,7 +484,8 @@ export class ClassicGroupMember implements GroupMembership {
     try {
       const connection = await this.#coordinator()
       const response = await this.#coordinatorRequest(() =>
-        connection.send(
+        this.#send(
+          connection,
           Heartbeat,
           Heartbeat.createRequest({
             groupId: this.#o.groupId,

@@ -23,6 +23,7 @@ import {
 } from '../../protocol/generated/consumer-group-heartbeat.js'
 import { ErrorCode, protocolError } from '../../protocol/generated/errors.js'
 import type { CommitIdentity } from '../offsets/group-offsets.js'
+import { directSend, type RequestSender } from '../request-sender.js'
 import { Signal } from '../signal.js'
 import { groupByTopic, PartitionMap, type TopicPartition } from '../topic-partition.js'
 import type { GroupMembership, MembershipEvents, RebalanceListener } from './membership.js'
@@ -70,6 +71,7 @@ export interface ConsumerProtocolMemberOptions {
   subscription: () => { topics: string[]; regex: string | null }
   listener: RebalanceListener
   events: MembershipEvents
+  send?: RequestSender
 }
 
 export class ConsumerProtocolMember implements GroupMembership {
@@ -221,7 +223,8 @@ export class ConsumerProtocolMember implements GroupMembership {
       owned: JSON.stringify(owned),
     }
     const last = this.#lastSent
-    const response = await connection.send(
+    const response = await (this.#o.send ?? directSend)(
+      connection,
       ConsumerGroupHeartbeat,
       ConsumerGroupHeartbeat.createRequest({
         groupId: this.#o.groupId,
@@ -399,7 +402,8 @@ export class ConsumerProtocolMember implements GroupMembership {
     const epoch = this.#o.groupInstanceId === null ? LEAVE_EPOCH : STATIC_LEAVE_EPOCH
     try {
       const connection = await this.#o.cluster.coordinatorConnection(CoordinatorType.GROUP, this.#o.groupId)
-      const response = await connection.send(
+      const response = await (this.#o.send ?? directSend)(
+        connection,
         ConsumerGroupHeartbeat,
         ConsumerGroupHeartbeat.createRequest({
           groupId: this.#o.groupId,

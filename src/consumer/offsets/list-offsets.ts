@@ -14,6 +14,7 @@ import {
   ListOffsets,
   type ListOffsetsRequestListOffsetsTopic,
 } from '../../protocol/generated/list-offsets.js'
+import { directSend, type RequestSender } from '../request-sender.js'
 import { PartitionMap, type TopicPartition } from '../topic-partition.js'
 
 export const EARLIEST_TIMESTAMP = -2n
@@ -31,7 +32,7 @@ export interface OffsetQuery extends TopicPartition {
 export async function listOffsets(
   cluster: Cluster,
   queries: readonly OffsetQuery[],
-  options: { isolationLevel: number; retry: ResolvedRetryOptions },
+  options: { isolationLevel: number; retry: ResolvedRetryOptions; send?: RequestSender },
 ): Promise<PartitionMap<bigint>> {
   const result = new PartitionMap<bigint>()
   let pending = [...queries]
@@ -51,7 +52,8 @@ export async function listOffsets(
       [...byLeader].map(async ([leader, list]) => {
         try {
           const connection = await cluster.connectionToNode(leader)
-          const response = await connection.send(
+          const response = await (options.send ?? directSend)(
+            connection,
             ListOffsets,
             ListOffsets.createRequest({ isolationLevel: options.isolationLevel, topics: toTopics(list) }),
           )
