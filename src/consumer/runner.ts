@@ -166,8 +166,11 @@ export class Runner {
     const { topic, partition } = state
     const pause = this.#pauseFunction(state)
     const committer = this.#o.committer
-    const perMessageCommit = committer.autoCommit
-    for (const message of chunk.messages) {
+    // with neither autoCommitInterval nor autoCommitThreshold, commits happen after the batch only
+    const perMessageCommit = committer.commitsPerMessage
+    const { messages, offsets } = chunk
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i]!
       if (this.#interrupted(state, chunk)) {
         this.#rewindAfterInterruption(state, chunk)
         return false
@@ -179,7 +182,7 @@ export class Runner {
         else await this.#handlerFailed(state, chunk, error, message.offset)
         return false
       }
-      const next = BigInt(message.offset) + 1n
+      const next = offsets[i]! + 1n
       committer.resolve(state, next, chunk.lastLeaderEpoch)
       state.position = next
       if (perMessageCommit) await committer.commitIfNecessary()

@@ -21,6 +21,8 @@ export interface FetchedChunk {
   readonly generation: number
   readonly fetchOffset: bigint
   readonly messages: KafkaMessage[]
+  /** messages[i].offset as a number. */
+  readonly offsets: bigint[]
   /** Offset after the last whole batch read (records filtered out included). */
   readonly nextOffset: bigint
   readonly highWatermark: bigint

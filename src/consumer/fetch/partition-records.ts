@@ -30,6 +30,8 @@ export interface PartitionRecordsInput {
 
 export interface PartitionRecords {
   readonly messages: KafkaMessage[]
+  /** The messages' offsets as numbers, so that resolving one needs no parsing. */
+  readonly offsets: bigint[]
   /** Where the next fetch of this partition starts. */
   readonly nextOffset: bigint
   /** Leader epoch of the batch holding the last delivered message, -1 when none was delivered. */
@@ -47,6 +49,7 @@ export async function readPartitionRecords(input: PartitionRecordsInput): Promis
   const { topic, partition, fetchOffset, records } = input
   const empty: PartitionRecords = {
     messages: [],
+    offsets: [],
     nextOffset: fetchOffset,
     lastLeaderEpoch: -1,
     filteredOnly: false,
@@ -66,6 +69,7 @@ export async function readPartitionRecords(input: PartitionRecordsInput): Promis
   }
   const aborted = input.readCommitted ? new AbortedTransactions(input.abortedTransactions) : undefined
   const messages: KafkaMessage[] = []
+  const offsets: bigint[] = []
   let nextOffset = fetchOffset
   let lastLeaderEpoch = -1
   for (const batch of batches) {
@@ -83,11 +87,19 @@ export async function readPartitionRecords(input: PartitionRecordsInput): Promis
     for (const record of batch.records) {
       if (record.offset < fetchOffset) continue
       messages.push(toKafkaMessage(record, batch, context))
+      offsets.push(record.offset)
     }
     if (batch.records.length > 0) lastLeaderEpoch = batch.partitionLeaderEpoch
     nextOffset = batchNext
   }
-  return { messages, nextOffset, lastLeaderEpoch, filteredOnly: messages.length === 0, truncatedBatchSize: undefined }
+  return {
+    messages,
+    offsets,
+    nextOffset,
+    lastLeaderEpoch,
+    filteredOnly: messages.length === 0,
+    truncatedBatchSize: undefined,
+  }
 }
 
 /**

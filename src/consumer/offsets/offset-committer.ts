@@ -56,6 +56,11 @@ export class OffsetCommitter {
     return this.#o.autoCommit
   }
 
+  /** Whether commitIfNecessary() can commit after a single message (an interval or threshold is set). */
+  get commitsPerMessage(): boolean {
+    return this.#o.autoCommit && (this.#o.autoCommitInterval !== null || this.#o.autoCommitThreshold !== null)
+  }
+
   /** Marks everything before `nextOffset` as processed (KafkaJS's resolveOffset(offset) is offset + 1). */
   resolve(state: PartitionState, nextOffset: bigint, leaderEpoch = -1): void {
     state.resolved = nextOffset
