@@ -25,7 +25,6 @@ import { ErrorCode, protocolError } from '../../protocol/generated/errors.js'
 import type { CommitIdentity } from '../offsets/group-offsets.js'
 import { directSend, type RequestSender } from '../request-sender.js'
 import { Signal } from '../signal.js'
-import { listTopics } from '../topic-names.js'
 import { groupByTopic, PartitionMap, type TopicPartition } from '../topic-partition.js'
 import type { GroupMembership, MembershipEvents, RebalanceListener } from './membership.js'
 
@@ -348,10 +347,7 @@ export class ConsumerProtocolMember implements GroupMembership {
     const found = lookup()
     if (found !== undefined) return found
     try {
-      // a topic the broker's regex matched may be unknown here: find its name by id, then load it
-      const all = await listTopics(this.#o.metadata, this.#o.retry)
-      const names = all.filter((t) => ids.includes(t.topicId)).map((t) => t.name)
-      await this.#o.metadata.refreshMetadata([...this.#o.subscription().topics, ...names])
+      await this.#o.metadata.refreshMetadata(this.#o.subscription().topics)
     } catch (error) {
       this.#o.logger.debug('Metadata refresh failed', { error: error instanceof Error ? error.message : String(error) })
     }
