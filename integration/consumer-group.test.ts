@@ -187,4 +187,33 @@ describe('consumer group (classic protocol)', () => {
       [2, 3],
     ]).toContainEqual(bPartitions)
   })
+
+  test('a member stopped in the middle of a cooperative rebalance commits what it processed: nothing is redelivered', async () => {
+    const topic = `cg-stop-mid-${suffix}`
+    const groupId = `g-stop-mid-${suffix}`
+    await createTopic(cluster, topic, 4)
+    await fill(topic, 4, 25)
+    // nothing is committed on a timer: the offsets reach the group only through the revocation on stop
+    const options = { heartbeatInterval: 300 }
+    const a = consumer(groupId, options)
+    await a.subscribe({ topics: [topic], fromBeginning: true })
+    const ca = collector()
+    await a.run({ eachMessage: ca.eachMessage, autoCommitInterval: 600000 })
+    await waitFor(() => ca.received.length >= 100, 'a consuming everything')
+    let stopping: Promise<void> | undefined
+    a.on(a.events.REBALANCING, () => {
+      stopping ??= a.stop()
+    })
+    const b = consumer(groupId, options)
+    await b.subscribe({ topics: [topic], fromBeginning: true })
+    const cb = collector()
+    await b.run({ eachMessage: cb.eachMessage, autoCommitInterval: 600000 })
+    await waitFor(() => stopping !== undefined, 'a told of the rebalance')
+    await stopping
+    await waitFor(async () => (await b.describeGroup()).members.length === 1, 'b alone in the group')
+    await fill(topic, 4, 1, 'after')
+    await waitFor(() => cb.received.length >= 4, 'the new messages')
+    await sleep(300)
+    expect(cb.received.map((r) => r.value).sort()).toEqual(['after0-0', 'after1-0', 'after2-0', 'after3-0'])
+  })
 })

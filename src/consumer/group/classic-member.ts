@@ -96,6 +96,9 @@ export class ClassicGroupMember implements GroupMembership {
   #rejoinReason: string | undefined = 'initial join'
   #lost = false
   #stopping = false
+  /** leave() was called: the rebalance in progress may finish, no new one starts. */
+  #leaving = false
+  #rebalancing: Promise<void> | undefined
   #loop: Promise<void> | undefined
   #firstJoin: { resolve: () => void; reject: (error: Error) => void } | undefined
   #heartbeatTimer: NodeJS.Timeout | undefined
@@ -151,20 +154,30 @@ export class ClassicGroupMember implements GroupMembership {
   }
 
   requestRejoin(reason: string): void {
-    if (this.#stopping) return
+    if (this.#stopping || this.#leaving) return
     this.#rejoinReason ??= reason
     this.#wake.notify()
   }
 
   async leave(): Promise<void> {
-    if (this.#state.state === 'closed') return
+    if (this.#state.state === 'closed' || this.#leaving) return
+    this.#leaving = true
+    this.#wake.notify()
+    // In the middle of a rebalance the coordinator refuses commits (REBALANCE_IN_PROGRESS, or
+    // ILLEGAL_GENERATION once it moved on): let the rebalance finish, so that the partitions still
+    // owned are committed with a generation it accepts. Without partitions there is nothing to wait for.
+    if (this.#owned.size > 0 && this.#rebalancing !== undefined) {
+      await settleWithin(this.#rebalancing, this.#o.rebalanceTimeout)
+    }
     this.#stopping = true
     this.#stopHeartbeat()
     this.#wake.notify()
     const wasMember = this.#memberId !== '' && this.#state.state !== 'unjoined'
     if (this.#state.can('leaving')) this.#state.transition('leaving', 'consumer stopping')
     const owned = this.#takeOwned()
-    if (owned.length > 0) await this.#callListener('revoked', owned)
+    // fenced meanwhile: the partitions are someone else's already, not ours to commit
+    if (owned.length > 0) await this.#callListener(this.#lost ? 'lost' : 'revoked', owned)
+    this.#lost = false
     // static members keep their place: a restart within the session timeout causes no rebalance
     if (wasMember && this.#o.groupInstanceId === null) await this.#sendLeaveGroup()
     this.#state.transition('closed', 'left the group')
@@ -188,12 +201,17 @@ export class ClassicGroupMember implements GroupMembership {
         const owned = this.#takeOwned()
         if (owned.length > 0) await this.#callListener('lost', owned)
       }
-      if (this.#rejoinReason === undefined) {
+      if (this.#rejoinReason === undefined || this.#leaving) {
         await this.#wake.wait()
         continue
       }
       try {
-        await this.#rebalance(this.#rejoinReason)
+        this.#rebalancing = this.#rebalance(this.#rejoinReason)
+        try {
+          await this.#rebalancing
+        } finally {
+          this.#rebalancing = undefined
+        }
         backoff.succeed()
       } catch (error) {
         if (this.#stopping || error instanceof Stopped) break
@@ -566,6 +584,21 @@ export class ClassicGroupMember implements GroupMembership {
   #checkStopping(): void {
     if (this.#stopping) throw new Stopped('stopping')
   }
+}
+
+/** Waits for `promise` to settle, at most `ms`. */
+async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([
+    promise.then(
+      () => {},
+      () => {},
+    ),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms)
+    }),
+  ])
+  clearTimeout(timer)
 }
 
 function toAssignmentObject(partitions: readonly TopicPartition[]): Record<string, number[]> {
