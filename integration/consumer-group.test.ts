@@ -75,6 +75,10 @@ describe('consumer group (classic protocol)', () => {
       protocol: 'cooperative-sticky',
     })
     expect(described.members).toHaveLength(1)
+    await waitFor(async () => (await c.lag()).every((l) => l.lag === '0'), 'no lag')
+    expect((await c.lag()).sort((a, b) => a.partition - b.partition)).toEqual(
+      [0, 1, 2].map((partition) => ({ topic, partition, offset: '20', high: '20', lag: '0' })),
+    )
     await c.stop()
     expect(received).toHaveLength(60)
     for (let p = 0; p < 3; p++) {

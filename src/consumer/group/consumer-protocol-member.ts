@@ -25,6 +25,7 @@ import { ErrorCode, protocolError } from '../../protocol/generated/errors.js'
 import type { CommitIdentity } from '../offsets/group-offsets.js'
 import { directSend, type RequestSender } from '../request-sender.js'
 import { Signal } from '../signal.js'
+import { listTopics } from '../topic-names.js'
 import { groupByTopic, PartitionMap, type TopicPartition } from '../topic-partition.js'
 import type { GroupMembership, MembershipEvents, RebalanceListener } from './membership.js'
 
@@ -347,7 +348,10 @@ export class ConsumerProtocolMember implements GroupMembership {
     const found = lookup()
     if (found !== undefined) return found
     try {
-      await this.#o.metadata.refreshMetadata(this.#o.subscription().topics)
+      // a topic the broker's regex matched may be unknown here: find its name by id, then load it
+      const all = await listTopics(this.#o.metadata, this.#o.retry)
+      const names = all.filter((t) => ids.includes(t.topicId)).map((t) => t.name)
+      await this.#o.metadata.refreshMetadata([...this.#o.subscription().topics, ...names])
     } catch (error) {
       this.#o.logger.debug('Metadata refresh failed', { error: error instanceof Error ? error.message : String(error) })
     }
