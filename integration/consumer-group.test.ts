@@ -220,4 +220,50 @@ describe('consumer group (classic protocol)', () => {
     await sleep(300)
     expect(cb.received.map((r) => r.value).sort()).toEqual(['after0-0', 'after1-0', 'after2-0', 'after3-0'])
   })
+
+  test('a handler outliving the rebalance timeout loses its partitions cleanly; the consumer does not crash', async () => {
+    const topic = `cg-slow-${suffix}`
+    const groupId = `g-slow-${suffix}`
+    await createTopic(cluster, topic, 2)
+    await fill(topic, 2, 1)
+    const options = { partitionAssigners: [PartitionAssigners.range], heartbeatInterval: 500, rebalanceTimeout: 3000 }
+    const crashes: unknown[] = []
+    const revokedOrLost: string[] = []
+    const a = consumer(groupId, {
+      ...options,
+      rebalanceListener: {
+        onPartitionsRevoked: () => void revokedOrLost.push('revoked'),
+        onPartitionsLost: () => void revokedOrLost.push('lost'),
+      },
+    })
+    a.on(a.events.CRASH, (event) => void crashes.push(event.payload))
+    let slowDone = false
+    const aJoins: number[][] = []
+    a.on(a.events.GROUP_JOIN, (event) => {
+      aJoins.push((event.payload as { memberAssignment: Record<string, number[]> }).memberAssignment[topic] ?? [])
+    })
+    await a.subscribe({ topics: [topic], fromBeginning: true })
+    await a.run({
+      eachMessage: async ({ partition }) => {
+        if (partition === 0 && !slowDone) {
+          await sleep(9000)
+          slowDone = true
+        }
+      },
+    })
+    const b = consumer(groupId, options)
+    const bAssigned: number[][] = []
+    b.on(b.events.GROUP_JOIN, (event) => {
+      bAssigned.push((event.payload as { memberAssignment: Record<string, number[]> }).memberAssignment[topic] ?? [])
+    })
+    await b.subscribe({ topics: [topic], fromBeginning: true })
+    await b.run({ eachMessage: async () => {} })
+    // the coordinator gave up on A (still in its handler) and gave B everything
+    expect(bAssigned[0]).toEqual([0, 1])
+    expect(slowDone).toBe(false)
+    // A finishes, finds it was dropped, and joins again: the two share the partitions
+    await waitFor(() => aJoins.length >= 2 && bAssigned.at(-1)?.length === 1, 'A back in the group', 60000)
+    expect(crashes).toEqual([])
+    expect(revokedOrLost.length).toBeGreaterThan(0)
+  })
 })
