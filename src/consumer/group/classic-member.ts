@@ -31,6 +31,7 @@ import { Signal } from '../signal.js'
 import { groupByTopic, keyOf, PartitionMap, type TopicPartition } from '../topic-partition.js'
 import { AssignerProtocol } from './assigner-protocol.js'
 import type { Assigner } from './assignors/assigner.js'
+import { ListenerQueue } from './listener-queue.js'
 import type { GroupMembership, MembershipEvents, RebalanceListener } from './membership.js'
 
 export const MEMBER_STATES = [
@@ -104,11 +105,12 @@ export class ClassicGroupMember implements GroupMembership {
   #heartbeatTimer: NodeJS.Timeout | undefined
   #heartbeatInFlight = false
   #lastHeartbeat = 0
-  #listenerChain: Promise<void> = Promise.resolve()
+  readonly #listeners: ListenerQueue
   readonly #send: RequestSender
 
   constructor(options: ClassicMemberOptions) {
     this.#o = options
+    this.#listeners = new ListenerQueue(options.listener, options.logger, options.groupId)
     this.#send = options.send ?? directSend
     this.#state = new StateMachine(`group ${options.groupId} member`, 'unjoined', TRANSITIONS, options.logger)
     this.#protocol = options.assigners.every((a) => a.rebalanceProtocol === 'cooperative') ? 'cooperative' : 'eager'
@@ -176,7 +178,7 @@ export class ClassicGroupMember implements GroupMembership {
     if (this.#state.can('leaving')) this.#state.transition('leaving', 'consumer stopping')
     const owned = this.#takeOwned()
     // fenced meanwhile: the partitions are someone else's already, not ours to commit
-    if (owned.length > 0) await this.#callListener(this.#lost ? 'lost' : 'revoked', owned)
+    if (owned.length > 0) await this.#listeners.call(this.#lost ? 'lost' : 'revoked', owned)
     this.#lost = false
     // static members keep their place: a restart within the session timeout causes no rebalance
     if (wasMember && this.#o.groupInstanceId === null) await this.#sendLeaveGroup()
@@ -199,7 +201,7 @@ export class ClassicGroupMember implements GroupMembership {
       if (this.#lost) {
         this.#lost = false
         const owned = this.#takeOwned()
-        if (owned.length > 0) await this.#callListener('lost', owned)
+        if (owned.length > 0) await this.#listeners.call('lost', owned)
       }
       if (this.#rejoinReason === undefined || this.#leaving) {
         await this.#wake.wait()
@@ -243,7 +245,7 @@ export class ClassicGroupMember implements GroupMembership {
     const started = Date.now()
     if (this.#protocol === 'eager') {
       const owned = this.#takeOwned()
-      if (owned.length > 0) await this.#callListener('revoked', owned)
+      if (owned.length > 0) await this.#listeners.call('revoked', owned)
       this.#checkStopping()
     }
     this.#rejoinReason = undefined
@@ -280,12 +282,12 @@ export class ClassicGroupMember implements GroupMembership {
     const added = accepted.filter((tp) => !this.#owned.has(tp.topic, tp.partition))
     if (revoked.length > 0) {
       for (const tp of revoked) this.#owned.delete(tp.topic, tp.partition)
-      await this.#callListener('revoked', revoked)
+      await this.#listeners.call('revoked', revoked)
       // the partitions were withheld from their new owners until we rejoin without them
       this.requestRejoin('partitions revoked, handing them over')
     }
     for (const tp of added) this.#owned.set(tp.topic, tp.partition, tp)
-    if (added.length > 0) await this.#callListener('assigned', added)
+    if (added.length > 0) await this.#listeners.call('assigned', added)
     this.#o.events.groupJoin({
       duration: Date.now() - started,
       groupId: this.#o.groupId,
@@ -563,22 +565,6 @@ export class ClassicGroupMember implements GroupMembership {
     const owned = [...this.#owned.values()]
     this.#owned.clear()
     return owned
-  }
-
-  /** Rebalance callbacks run one at a time and in order, whoever calls them (the loop or leave()). */
-  #callListener(kind: keyof RebalanceListener, partitions: TopicPartition[]): Promise<void> {
-    const run = async (): Promise<void> => {
-      try {
-        await this.#o.listener[kind](partitions)
-      } catch (error) {
-        this.#o.logger.error(`Partitions ${kind} callback failed`, {
-          groupId: this.#o.groupId,
-          error: messageOf(error),
-        })
-      }
-    }
-    this.#listenerChain = this.#listenerChain.then(run)
-    return this.#listenerChain
   }
 
   #checkStopping(): void {
