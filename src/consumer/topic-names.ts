@@ -1,6 +1,5 @@
-// The names (and ids) of every topic in the cluster, for regex subscriptions and for naming the
-// topics a KIP-848 coordinator assigns by id: one Metadata request for all topics (topics: null),
-// without touching the cluster view's cached metadata.
+// The names of every topic in the cluster, for regex subscriptions: one Metadata request for all
+// topics (topics: null), without touching the cluster view's cached metadata.
 
 import type { Cluster } from '../cluster/cluster.js'
 import type { ResolvedRetryOptions } from '../network/backoff.js'
@@ -8,15 +7,7 @@ import { retry } from '../network/backoff.js'
 import { protocolError } from '../protocol/generated/errors.js'
 import { Metadata } from '../protocol/generated/metadata.js'
 
-export async function listTopicNames(cluster: Cluster, retryOptions: ResolvedRetryOptions): Promise<string[]> {
-  return (await listTopics(cluster, retryOptions)).map((t) => t.name)
-}
-
-/** Every topic's name and id (Metadata v10+ carries ids; older brokers give the zero id). */
-export function listTopics(
-  cluster: Cluster,
-  retryOptions: ResolvedRetryOptions,
-): Promise<{ name: string; topicId: string }[]> {
+export function listTopicNames(cluster: Cluster, retryOptions: ResolvedRetryOptions): Promise<string[]> {
   return retry(async () => {
     const connection = await cluster.anyConnection()
     const response = await connection.send(
@@ -26,6 +17,6 @@ export function listTopics(
     if (response.errorCode !== 0) throw protocolError(response.errorCode, 'Metadata (all topics)')
     return response.topics
       .filter((t) => t.name !== null && !t.isInternal && t.errorCode === 0)
-      .map((t) => ({ name: t.name as string, topicId: t.topicId }))
+      .map((t) => t.name as string)
   }, retryOptions)
 }
