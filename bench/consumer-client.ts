@@ -156,10 +156,8 @@ async function platformatic(mod: PlatformaticModule, run: ConsumerRun, count: Co
   const stream = await consumer.consume({ topics: [run.topic], mode: 'earliest', autocommit: true })
   void (async () => {
     try {
-      for await (const message of stream) {
-        count.add(message.value)
-        if (count.messages >= run.messages) break
-      }
+      // no break: leaving the loop destroys the stream, which then throws; close() ends it instead
+      for await (const message of stream) count.add(message.value)
     } catch {
       // closing the stream aborts the iteration
     }

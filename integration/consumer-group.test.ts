@@ -75,6 +75,10 @@ describe('consumer group (classic protocol)', () => {
       protocol: 'cooperative-sticky',
     })
     expect(described.members).toHaveLength(1)
+    await waitFor(async () => (await c.lag()).every((l) => l.lag === '0'), 'no lag')
+    expect((await c.lag()).sort((a, b) => a.partition - b.partition)).toEqual(
+      [0, 1, 2].map((partition) => ({ topic, partition, offset: '20', high: '20', lag: '0' })),
+    )
     await c.stop()
     expect(received).toHaveLength(60)
     for (let p = 0; p < 3; p++) {
@@ -186,5 +190,80 @@ describe('consumer group (classic protocol)', () => {
       [0, 1],
       [2, 3],
     ]).toContainEqual(bPartitions)
+  })
+
+  test('a member stopped in the middle of a cooperative rebalance commits what it processed: nothing is redelivered', async () => {
+    const topic = `cg-stop-mid-${suffix}`
+    const groupId = `g-stop-mid-${suffix}`
+    await createTopic(cluster, topic, 4)
+    await fill(topic, 4, 25)
+    // nothing is committed on a timer: the offsets reach the group only through the revocation on stop
+    const options = { heartbeatInterval: 300 }
+    const a = consumer(groupId, options)
+    await a.subscribe({ topics: [topic], fromBeginning: true })
+    const ca = collector()
+    await a.run({ eachMessage: ca.eachMessage, autoCommitInterval: 600000 })
+    await waitFor(() => ca.received.length >= 100, 'a consuming everything')
+    let stopping: Promise<void> | undefined
+    a.on(a.events.REBALANCING, () => {
+      stopping ??= a.stop()
+    })
+    const b = consumer(groupId, options)
+    await b.subscribe({ topics: [topic], fromBeginning: true })
+    const cb = collector()
+    await b.run({ eachMessage: cb.eachMessage, autoCommitInterval: 600000 })
+    await waitFor(() => stopping !== undefined, 'a told of the rebalance')
+    await stopping
+    await waitFor(async () => (await b.describeGroup()).members.length === 1, 'b alone in the group')
+    await fill(topic, 4, 1, 'after')
+    await waitFor(() => cb.received.length >= 4, 'the new messages')
+    await sleep(300)
+    expect(cb.received.map((r) => r.value).sort()).toEqual(['after0-0', 'after1-0', 'after2-0', 'after3-0'])
+  })
+
+  test('a handler outliving the rebalance timeout loses its partitions cleanly; the consumer does not crash', async () => {
+    const topic = `cg-slow-${suffix}`
+    const groupId = `g-slow-${suffix}`
+    await createTopic(cluster, topic, 2)
+    await fill(topic, 2, 1)
+    const options = { partitionAssigners: [PartitionAssigners.range], heartbeatInterval: 500, rebalanceTimeout: 3000 }
+    const crashes: unknown[] = []
+    const revokedOrLost: string[] = []
+    const a = consumer(groupId, {
+      ...options,
+      rebalanceListener: {
+        onPartitionsRevoked: () => void revokedOrLost.push('revoked'),
+        onPartitionsLost: () => void revokedOrLost.push('lost'),
+      },
+    })
+    a.on(a.events.CRASH, (event) => void crashes.push(event.payload))
+    let slowDone = false
+    const aJoins: number[][] = []
+    a.on(a.events.GROUP_JOIN, (event) => {
+      aJoins.push((event.payload as { memberAssignment: Record<string, number[]> }).memberAssignment[topic] ?? [])
+    })
+    await a.subscribe({ topics: [topic], fromBeginning: true })
+    await a.run({
+      eachMessage: async ({ partition }) => {
+        if (partition === 0 && !slowDone) {
+          await sleep(9000)
+          slowDone = true
+        }
+      },
+    })
+    const b = consumer(groupId, options)
+    const bAssigned: number[][] = []
+    b.on(b.events.GROUP_JOIN, (event) => {
+      bAssigned.push((event.payload as { memberAssignment: Record<string, number[]> }).memberAssignment[topic] ?? [])
+    })
+    await b.subscribe({ topics: [topic], fromBeginning: true })
+    await b.run({ eachMessage: async () => {} })
+    // the coordinator gave up on A (still in its handler) and gave B everything
+    expect(bAssigned[0]).toEqual([0, 1])
+    expect(slowDone).toBe(false)
+    // A finishes, finds it was dropped, and joins again: the two share the partitions
+    await waitFor(() => aJoins.length >= 2 && bAssigned.at(-1)?.length === 1, 'A back in the group', 60000)
+    expect(crashes).toEqual([])
+    expect(revokedOrLost.length).toBeGreaterThan(0)
   })
 })

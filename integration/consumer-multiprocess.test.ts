@@ -28,15 +28,14 @@ afterAll(async () => {
   await cluster.disconnect()
 })
 
-// KNOWN DEFECT (issue 4, open): with cooperative-sticky, a loaded CI run redelivered 40 of 600 messages
-// across the rebalances (it passed in other runs). Until the consumer is fixed, that case is not part of
-// the suite; run it with KAFKIT_TEST_KNOWN_DEFECTS=1.
-const knownDefects = process.env.KAFKIT_TEST_KNOWN_DEFECTS === '1'
+// A loaded CI run once redelivered 40 of 600 messages with cooperative-sticky: a member stopped in the
+// middle of a rebalance committed with a generation the coordinator refused. Fixed (leave() lets the
+// rebalance finish first, see consumer-group.test.ts 'stopped in the middle of a cooperative rebalance').
 describe.each([
-  ['cooperativeSticky', 'cooperative-sticky', knownDefects],
-  ['range', 'range (eager)', true],
-] as const)('3 member processes with %s', (assigner, label, enabled) => {
-  ;(enabled ? test : test.skip)(`every message once across joins and clean leaves (${label})`, async () => {
+  ['cooperativeSticky', 'cooperative-sticky'],
+  ['range', 'range (eager)'],
+] as const)('3 member processes with %s', (assigner, label) => {
+  test(`every message once across joins and clean leaves (${label})`, async () => {
     const topic = `mp-${assigner}-${suffix}`
     const groupId = `g-mp-${assigner}-${suffix}`
     await createTopic(cluster, topic, PARTITIONS)
@@ -54,23 +53,25 @@ describe.each([
     }
     const total = (): number => members.reduce((n, m) => n + m.received.length, 0)
 
-    // messages are written while members join and leave, so rebalances happen mid-stream
-    await produceRound(0)
+    // Messages are written while members join and leave, so rebalances happen mid-stream. A joining
+    // member may get its partitions only after the current round was consumed by the others, so rounds
+    // keep coming until it has consumed something: every member takes part whatever the timing.
+    let round = 0
+    const produceUntil = async (condition: () => boolean, what: string): Promise<void> => {
+      for (let i = 0; i < 60 && !condition(); i++) {
+        await produceRound(round++)
+        await waitFor(condition, what, 1000).catch(() => undefined)
+      }
+      await waitFor(condition, what, 1000)
+    }
     const one = member('one')
-    await waitFor(() => total() > 0, 'member one consuming', 60000)
+    await produceUntil(() => one.received.length > 0, 'member one consuming')
     const two = member('two')
-    const round1 = produceRound(1)
-    await waitFor(() => two.assignments.some((a) => (a[topic]?.length ?? 0) > 0), 'member two owning partitions', 60000)
+    await produceUntil(() => two.received.length > 0, 'member two consuming')
     const three = member('three')
-    const round2 = round1.then(() => produceRound(2))
-    await waitFor(
-      () => three.assignments.some((a) => (a[topic]?.length ?? 0) > 0),
-      'member three owning partitions',
-      60000,
-    )
-    await round2
-    await Promise.all([two.stop(), produceRound(3)])
-    await Promise.all([three.stop(), produceRound(4)])
+    await produceUntil(() => three.received.length > 0, 'member three consuming')
+    await Promise.all([two.stop(), produceRound(round++)])
+    await Promise.all([three.stop(), produceRound(round++)])
     await waitFor(() => total() >= produced, 'every message consumed', 60000)
     await sleep(500)
     await one.stop()
@@ -78,10 +79,19 @@ describe.each([
     const all = members.flatMap((m) => m.received)
     const unique = new Set(all)
     const redelivered = all.length - unique.size
+    if (redelivered > 0 || unique.size !== produced) {
+      // which member got what twice, and what the members logged
+      const owners = new Map<string, string[]>()
+      for (const m of members) for (const r of m.received) owners.set(r, [...(owners.get(r) ?? []), m.name])
+      const twice = [...owners].filter(([, names]) => names.length > 1).slice(0, 20)
+      process.stderr.write(
+        `redelivered: ${JSON.stringify(twice)}\n${members.map((m) => `--- ${m.name}\n${m.logs.join('')}`).join('\n')}\n`,
+      )
+    }
     expect({ produced, consumed: unique.size, redelivered }).toEqual({ produced, consumed: produced, redelivered: 0 })
     expect(members.flatMap((m) => m.errors)).toEqual([])
     // every member took part, and the committed offsets cover every message
     expect(members.map((m) => m.received.length > 0)).toEqual([true, true, true])
-    expect(await committedOffsets(cluster, groupId, topic, PARTITIONS)).toEqual(Array(PARTITIONS).fill(50))
+    expect(await committedOffsets(cluster, groupId, topic, PARTITIONS)).toEqual(Array(PARTITIONS).fill(produced / PARTITIONS))
   })
 })

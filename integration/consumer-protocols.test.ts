@@ -80,6 +80,24 @@ describe('KIP-848 consumer protocol', () => {
   })
 })
 
+describe('KIP-848 regex subscription', () => {
+  test('the broker evaluates the regex: a topic created later is assigned without client-side checks', async () => {
+    const prefix = `kip848-re-${suffix}`
+    await createTopic(cluster, `${prefix}-a`, 1)
+    await produceRaw(cluster, `${prefix}-a`, 0, numberedRecords('a', 0, 1))
+    // metadataMaxAge long: the client's own regex check does not run during the test
+    const c = consumer(`g-kip848-re-${suffix}`, { groupProtocol: 'consumer', metadataMaxAge: 600000 })
+    await c.subscribe({ topics: [new RegExp(`${prefix}-.*`)], fromBeginning: true })
+    const seen: string[] = []
+    await c.run({ eachMessage: async ({ topic, message }) => void seen.push(`${topic}:${message.value}`) })
+    await waitFor(() => seen.length === 1, 'the first topic')
+    await createTopic(cluster, `${prefix}-b`, 1)
+    await produceRaw(cluster, `${prefix}-b`, 0, numberedRecords('b', 0, 1))
+    await waitFor(() => seen.length === 2, 'the topic created later', 60000)
+    expect(seen).toEqual([`${prefix}-a:a-0`, `${prefix}-b:b-0`])
+  })
+})
+
 describe('static membership (classic)', () => {
   test('a static member restarting within sessionTimeout gets its partitions back without a rebalance', async () => {
     const topic = `static-${suffix}`

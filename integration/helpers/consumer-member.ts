@@ -19,7 +19,8 @@ function send(line: object): void {
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.env.KAFKIT_MEMBER_CONFIG ?? '{}') as MemberConfig
-  const kafka = new Kafka({ brokers: config.brokers, clientId: 'member-process', logLevel: logLevel.NOTHING })
+  // warnings and errors go to stderr (the test shows them when it fails); stdout carries the events
+  const kafka = new Kafka({ brokers: config.brokers, clientId: 'member-process', logLevel: logLevel.WARN })
   const consumer = kafka.consumer({
     groupId: config.groupId,
     heartbeatInterval: config.heartbeatInterval,

@@ -13,6 +13,8 @@ export class MemberProcess {
   readonly assignments: Record<string, number[]>[] = []
   readonly revocations: { topic: string; partition: number }[][] = []
   readonly errors: string[] = []
+  /** The member's log lines (WARN and above), for diagnosing a failure. */
+  readonly logs: string[] = []
   #child: ChildProcess
   #stopped: Promise<void>
 
@@ -36,7 +38,7 @@ export class MemberProcess {
       }
     })
     this.#child.stderr!.setEncoding('utf8')
-    this.#child.stderr!.on('data', (chunk: string) => this.errors.push(chunk))
+    this.#child.stderr!.on('data', (chunk: string) => this.logs.push(chunk))
     this.#stopped = new Promise((resolve) => this.#child.on('exit', () => resolve()))
   }
 

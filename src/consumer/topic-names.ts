@@ -1,5 +1,6 @@
-// The names of every topic in the cluster, for regex subscriptions: one Metadata request for all
-// topics (topics: null), without touching the cluster view's cached metadata.
+// The names (and ids) of every topic in the cluster, for regex subscriptions and for naming the
+// topics a KIP-848 coordinator assigns by id: one Metadata request for all topics (topics: null),
+// without touching the cluster view's cached metadata.
 
 import type { Cluster } from '../cluster/cluster.js'
 import type { ResolvedRetryOptions } from '../network/backoff.js'
@@ -7,7 +8,15 @@ import { retry } from '../network/backoff.js'
 import { protocolError } from '../protocol/generated/errors.js'
 import { Metadata } from '../protocol/generated/metadata.js'
 
-export function listTopicNames(cluster: Cluster, retryOptions: ResolvedRetryOptions): Promise<string[]> {
+export async function listTopicNames(cluster: Cluster, retryOptions: ResolvedRetryOptions): Promise<string[]> {
+  return (await listTopics(cluster, retryOptions)).map((t) => t.name)
+}
+
+/** Every topic's name and id (Metadata v10+ carries ids; older brokers give the zero id). */
+export function listTopics(
+  cluster: Cluster,
+  retryOptions: ResolvedRetryOptions,
+): Promise<{ name: string; topicId: string }[]> {
   return retry(async () => {
     const connection = await cluster.anyConnection()
     const response = await connection.send(
@@ -17,6 +26,6 @@ export function listTopicNames(cluster: Cluster, retryOptions: ResolvedRetryOpti
     if (response.errorCode !== 0) throw protocolError(response.errorCode, 'Metadata (all topics)')
     return response.topics
       .filter((t) => t.name !== null && !t.isInternal && t.errorCode === 0)
-      .map((t) => t.name as string)
+      .map((t) => ({ name: t.name as string, topicId: t.topicId }))
   }, retryOptions)
 }

@@ -31,6 +31,7 @@ import { Signal } from '../signal.js'
 import { groupByTopic, keyOf, PartitionMap, type TopicPartition } from '../topic-partition.js'
 import { AssignerProtocol } from './assigner-protocol.js'
 import type { Assigner } from './assignors/assigner.js'
+import { ListenerQueue } from './listener-queue.js'
 import type { GroupMembership, MembershipEvents, RebalanceListener } from './membership.js'
 
 export const MEMBER_STATES = [
@@ -96,16 +97,20 @@ export class ClassicGroupMember implements GroupMembership {
   #rejoinReason: string | undefined = 'initial join'
   #lost = false
   #stopping = false
+  /** leave() was called: the rebalance in progress may finish, no new one starts. */
+  #leaving = false
+  #rebalancing: Promise<void> | undefined
   #loop: Promise<void> | undefined
   #firstJoin: { resolve: () => void; reject: (error: Error) => void } | undefined
   #heartbeatTimer: NodeJS.Timeout | undefined
   #heartbeatInFlight = false
   #lastHeartbeat = 0
-  #listenerChain: Promise<void> = Promise.resolve()
+  readonly #listeners: ListenerQueue
   readonly #send: RequestSender
 
   constructor(options: ClassicMemberOptions) {
     this.#o = options
+    this.#listeners = new ListenerQueue(options.listener, options.logger, options.groupId)
     this.#send = options.send ?? directSend
     this.#state = new StateMachine(`group ${options.groupId} member`, 'unjoined', TRANSITIONS, options.logger)
     this.#protocol = options.assigners.every((a) => a.rebalanceProtocol === 'cooperative') ? 'cooperative' : 'eager'
@@ -151,20 +156,30 @@ export class ClassicGroupMember implements GroupMembership {
   }
 
   requestRejoin(reason: string): void {
-    if (this.#stopping) return
+    if (this.#stopping || this.#leaving) return
     this.#rejoinReason ??= reason
     this.#wake.notify()
   }
 
   async leave(): Promise<void> {
-    if (this.#state.state === 'closed') return
+    if (this.#state.state === 'closed' || this.#leaving) return
+    this.#leaving = true
+    this.#wake.notify()
+    // In the middle of a rebalance the coordinator refuses commits (REBALANCE_IN_PROGRESS, or
+    // ILLEGAL_GENERATION once it moved on): let the rebalance finish, so that the partitions still
+    // owned are committed with a generation it accepts. Without partitions there is nothing to wait for.
+    if (this.#owned.size > 0 && this.#rebalancing !== undefined) {
+      await settleWithin(this.#rebalancing, this.#o.rebalanceTimeout)
+    }
     this.#stopping = true
     this.#stopHeartbeat()
     this.#wake.notify()
     const wasMember = this.#memberId !== '' && this.#state.state !== 'unjoined'
     if (this.#state.can('leaving')) this.#state.transition('leaving', 'consumer stopping')
     const owned = this.#takeOwned()
-    if (owned.length > 0) await this.#callListener('revoked', owned)
+    // fenced meanwhile: the partitions are someone else's already, not ours to commit
+    if (owned.length > 0) await this.#listeners.call(this.#lost ? 'lost' : 'revoked', owned)
+    this.#lost = false
     // static members keep their place: a restart within the session timeout causes no rebalance
     if (wasMember && this.#o.groupInstanceId === null) await this.#sendLeaveGroup()
     this.#state.transition('closed', 'left the group')
@@ -186,14 +201,19 @@ export class ClassicGroupMember implements GroupMembership {
       if (this.#lost) {
         this.#lost = false
         const owned = this.#takeOwned()
-        if (owned.length > 0) await this.#callListener('lost', owned)
+        if (owned.length > 0) await this.#listeners.call('lost', owned)
       }
-      if (this.#rejoinReason === undefined) {
+      if (this.#rejoinReason === undefined || this.#leaving) {
         await this.#wake.wait()
         continue
       }
       try {
-        await this.#rebalance(this.#rejoinReason)
+        this.#rebalancing = this.#rebalance(this.#rejoinReason)
+        try {
+          await this.#rebalancing
+        } finally {
+          this.#rebalancing = undefined
+        }
         backoff.succeed()
       } catch (error) {
         if (this.#stopping || error instanceof Stopped) break
@@ -225,7 +245,7 @@ export class ClassicGroupMember implements GroupMembership {
     const started = Date.now()
     if (this.#protocol === 'eager') {
       const owned = this.#takeOwned()
-      if (owned.length > 0) await this.#callListener('revoked', owned)
+      if (owned.length > 0) await this.#listeners.call('revoked', owned)
       this.#checkStopping()
     }
     this.#rejoinReason = undefined
@@ -262,12 +282,12 @@ export class ClassicGroupMember implements GroupMembership {
     const added = accepted.filter((tp) => !this.#owned.has(tp.topic, tp.partition))
     if (revoked.length > 0) {
       for (const tp of revoked) this.#owned.delete(tp.topic, tp.partition)
-      await this.#callListener('revoked', revoked)
+      await this.#listeners.call('revoked', revoked)
       // the partitions were withheld from their new owners until we rejoin without them
       this.requestRejoin('partitions revoked, handing them over')
     }
     for (const tp of added) this.#owned.set(tp.topic, tp.partition, tp)
-    if (added.length > 0) await this.#callListener('assigned', added)
+    if (added.length > 0) await this.#listeners.call('assigned', added)
     this.#o.events.groupJoin({
       duration: Date.now() - started,
       groupId: this.#o.groupId,
@@ -547,25 +567,24 @@ export class ClassicGroupMember implements GroupMembership {
     return owned
   }
 
-  /** Rebalance callbacks run one at a time and in order, whoever calls them (the loop or leave()). */
-  #callListener(kind: keyof RebalanceListener, partitions: TopicPartition[]): Promise<void> {
-    const run = async (): Promise<void> => {
-      try {
-        await this.#o.listener[kind](partitions)
-      } catch (error) {
-        this.#o.logger.error(`Partitions ${kind} callback failed`, {
-          groupId: this.#o.groupId,
-          error: messageOf(error),
-        })
-      }
-    }
-    this.#listenerChain = this.#listenerChain.then(run)
-    return this.#listenerChain
-  }
-
   #checkStopping(): void {
     if (this.#stopping) throw new Stopped('stopping')
   }
+}
+
+/** Waits for `promise` to settle, at most `ms`. */
+async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([
+    promise.then(
+      () => {},
+      () => {},
+    ),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms)
+    }),
+  ])
+  clearTimeout(timer)
 }
 
 function toAssignmentObject(partitions: readonly TopicPartition[]): Record<string, number[]> {

@@ -25,7 +25,9 @@ import { ErrorCode, protocolError } from '../../protocol/generated/errors.js'
 import type { CommitIdentity } from '../offsets/group-offsets.js'
 import { directSend, type RequestSender } from '../request-sender.js'
 import { Signal } from '../signal.js'
+import { listTopics } from '../topic-names.js'
 import { groupByTopic, PartitionMap, type TopicPartition } from '../topic-partition.js'
+import { ListenerQueue } from './listener-queue.js'
 import type { GroupMembership, MembershipEvents, RebalanceListener } from './membership.js'
 
 export const CONSUMER_MEMBER_STATES = [
@@ -88,7 +90,7 @@ export class ConsumerProtocolMember implements GroupMembership {
   #loop: Promise<void> | undefined
   #firstJoin: { resolve: () => void; reject: (error: Error) => void } | undefined
   #heartbeatNow = true
-  #listenerChain: Promise<void> = Promise.resolve()
+  readonly #listeners: ListenerQueue
   #reconciling = false
   #joinedAt = Date.now()
   /** What the last accepted heartbeat carried, to send only changes. */
@@ -96,6 +98,7 @@ export class ConsumerProtocolMember implements GroupMembership {
 
   constructor(options: ConsumerProtocolMemberOptions) {
     this.#o = options
+    this.#listeners = new ListenerQueue(options.listener, options.logger, options.groupId)
     this.#state = new StateMachine(`group ${options.groupId} member`, 'unjoined', TRANSITIONS, options.logger)
   }
 
@@ -152,7 +155,7 @@ export class ConsumerProtocolMember implements GroupMembership {
     if (this.#state.can('leaving')) this.#state.transition('leaving', 'consumer stopping')
     const owned = [...this.#owned.values()]
     this.#owned.clear()
-    if (owned.length > 0) await this.#callListener('revoked', owned)
+    if (owned.length > 0) await this.#listeners.call('revoked', owned)
     if (wasMember) await this.#sendLeave()
     this.#state.transition('closed', 'left the group')
     this.#firstJoin?.resolve()
@@ -296,14 +299,14 @@ export class ConsumerProtocolMember implements GroupMembership {
           continue
         }
         if (revoked.length > 0) {
-          await this.#callListener('revoked', revoked)
+          await this.#listeners.call('revoked', revoked)
           for (const tp of revoked) this.#owned.delete(tp.topic, tp.partition)
         }
         for (const tp of added) this.#owned.set(tp.topic, tp.partition, tp)
         // acknowledge at once: the coordinator hands our revoked partitions over only after this
         this.#heartbeatNow = true
         this.#wake.notify()
-        if (added.length > 0) await this.#callListener('assigned', added)
+        if (added.length > 0) await this.#listeners.call('assigned', added)
         if (this.#stopping) return
         if (this.#target === undefined && this.#state.state === 'reconciling') {
           this.#state.transition('stable', `reconciled epoch ${this.#epoch}`)
@@ -347,7 +350,10 @@ export class ConsumerProtocolMember implements GroupMembership {
     const found = lookup()
     if (found !== undefined) return found
     try {
-      await this.#o.metadata.refreshMetadata(this.#o.subscription().topics)
+      // a topic the broker's regex matched may be unknown here: find its name by id, then load it
+      const all = await listTopics(this.#o.metadata, this.#o.retry)
+      const names = all.filter((t) => ids.includes(t.topicId)).map((t) => t.name)
+      await this.#o.metadata.refreshMetadata([...this.#o.subscription().topics, ...names])
     } catch (error) {
       this.#o.logger.debug('Metadata refresh failed', { error: error instanceof Error ? error.message : String(error) })
     }
@@ -373,7 +379,7 @@ export class ConsumerProtocolMember implements GroupMembership {
         const owned = [...this.#owned.values()]
         this.#owned.clear()
         this.#target = undefined
-        if (owned.length > 0) await this.#callListener('lost', owned)
+        if (owned.length > 0) await this.#listeners.call('lost', owned)
         this.#epoch = JOIN_EPOCH
         this.#lastSent = undefined
         if (code === ErrorCode.UNKNOWN_MEMBER_ID && this.#memberId !== '') this.#memberId = ''
@@ -422,20 +428,5 @@ export class ConsumerProtocolMember implements GroupMembership {
       })
     }
     this.#epoch = JOIN_EPOCH
-  }
-
-  #callListener(kind: keyof RebalanceListener, partitions: TopicPartition[]): Promise<void> {
-    const run = async (): Promise<void> => {
-      try {
-        await this.#o.listener[kind](partitions)
-      } catch (error) {
-        this.#o.logger.error(`Partitions ${kind} callback failed`, {
-          groupId: this.#o.groupId,
-          error: error instanceof Error ? error.message : String(error),
-        })
-      }
-    }
-    this.#listenerChain = this.#listenerChain.then(run)
-    return this.#listenerChain
   }
 }
