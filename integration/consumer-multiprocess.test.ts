@@ -92,6 +92,8 @@ describe.each([
     expect(members.flatMap((m) => m.errors)).toEqual([])
     // every member took part, and the committed offsets cover every message
     expect(members.map((m) => m.received.length > 0)).toEqual([true, true, true])
-    expect(await committedOffsets(cluster, groupId, topic, PARTITIONS)).toEqual(Array(PARTITIONS).fill(produced / PARTITIONS))
+    expect(await committedOffsets(cluster, groupId, topic, PARTITIONS)).toEqual(
+      Array(PARTITIONS).fill(produced / PARTITIONS),
+    )
   })
 })
