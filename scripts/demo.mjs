@@ -2,23 +2,12 @@
 // topic, produce and consume messages, print counts and rates, clean up.
 // Usage (after `npm run build`): npm run demo -- [--messages N] [--partitions P] [--size BYTES] [--compression none|gzip|snappy|lz4|zstd]
 //
-// It produces with kafkit's public producer; it reads back with the foundation layers (cluster,
-// connections, generated Fetch requests, record batches) until the public consumer lands.
+// Everything goes through kafkit's public API: the admin client creates (and, on an external
+// cluster, deletes) the topic, the producer writes, a consumer in a fresh group reads back.
 
 import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
-import { Cluster } from '../dist/esm/cluster/cluster.js'
-import { Kafka, logLevel } from '../dist/esm/index.js'
-import { CompressionTypes } from '../dist/esm/protocol/codecs/index.js'
-import {
-  CreateTopics,
-  createCreateTopicsRequestCreatableTopic,
-  createDeleteTopicsRequestDeleteTopicState,
-  createFetchRequestFetchPartition,
-  DeleteTopics,
-  Fetch,
-} from '../dist/esm/protocol/index.js'
-import { decodeRecords } from '../dist/esm/protocol/records/index.js'
+import { CompressionTypes, Kafka, logLevel } from '../dist/esm/index.js'
 import { startKafka } from '../dist/esm/testing/index.js'
 
 const { values: args } = parseArgs({
@@ -56,10 +45,10 @@ function fail(message) {
 const rate = (n, ms) => `${Math.round((n * 1000) / ms).toLocaleString('en-US')}/s`
 
 let kafka
+let admin
 let producer
-let topicId
+let consumer
 const external = process.env.KAFKA_BROKERS
-let cluster
 const topic = `kafkit-demo-${Date.now()}`
 try {
   let brokers
@@ -75,27 +64,17 @@ try {
     )
   }
 
-  cluster = new Cluster({ brokers, clientId: 'kafkit-demo', allowAutoTopicCreation: false })
-  await cluster.connect()
-  const controller = await cluster.controllerConnection()
-  const created = await controller.send(
-    CreateTopics,
-    CreateTopics.createRequest({
-      topics: [
-        createCreateTopicsRequestCreatableTopic({ name: topic, numPartitions: partitions, replicationFactor: 1 }),
-      ],
-      timeoutMs: 30000,
-    }),
-  )
-  const createError = created.topics[0]?.errorCode
-  if (createError !== 0) throw new Error(`CreateTopics failed with error code ${createError}`)
-  const metadata = await cluster.refreshMetadata([topic])
-  topicId = metadata.topics.get(topic).topicId
+  const client = new Kafka({ clientId: 'kafkit-demo', brokers, logLevel: logLevel.WARN })
+  admin = client.admin()
+  await admin.connect()
+  await admin.createTopics({
+    topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+    waitForLeaders: true,
+  })
   console.log(`created topic ${topic} with ${partitions} partitions`)
 
-  // produce with the public KafkaJS-compatible producer: idempotent, acks=all, Java-style batching
-  const kafkaClient = new Kafka({ clientId: 'kafkit-demo', brokers, logLevel: logLevel.WARN })
-  producer = kafkaClient.producer()
+  // produce with the KafkaJS-compatible producer: idempotent, acks=all, Java-style batching
+  producer = client.producer()
   await producer.connect()
   const value = randomBytes(valueSize)
   let produced = 0
@@ -121,72 +100,44 @@ try {
     `produced ${produced} messages of ${valueSize} bytes (${args.compression}) in ${Math.round(produceMs)} ms: ${rate(produced, produceMs)}`,
   )
 
-  // consume: fetch every partition from offset 0 until all messages are back, checking the values
-  const offsets = new Map(Array.from({ length: partitions }, (_, p) => [p, 0n]))
+  // consume with the KafkaJS-compatible consumer, in a fresh group, from the beginning, checking the values
+  consumer = client.consumer({ groupId: `${topic}-group` })
+  await consumer.connect()
+  await consumer.subscribe({ topics: [topic], fromBeginning: true })
   let consumed = 0
   const seen = new Set()
   const t2 = performance.now()
-  while (consumed < total) {
-    for (const [partition, offset] of offsets) {
-      const leader = await cluster.connectionToLeader(topic, partition)
-      const res = await leader.send(
-        Fetch,
-        Fetch.createRequest({
-          maxWaitMs: 100,
-          maxBytes: 8 << 20,
-          isolationLevel: 1,
-          topics: [
-            {
-              topic,
-              topicId,
-              partitions: [
-                createFetchRequestFetchPartition({ partition, fetchOffset: offset, partitionMaxBytes: 4 << 20 }),
-              ],
-            },
-          ],
-        }),
-        { timeout: 30000 },
-      )
-      const data = res.responses[0].partitions[0]
-      if (data.errorCode !== 0)
-        throw new Error(`Fetch of partition ${partition} failed with error code ${data.errorCode}`)
-      if (!data.records) continue
-      const { batches } = await decodeRecords(data.records)
-      let next = offset
-      for (const b of batches) {
-        for (const r of b.records) {
-          if (r.offset < offset) continue
-          if (!r.value.equals(value)) throw new Error(`message at ${partition}/${r.offset} has a different value`)
-          seen.add(r.key.toString())
-          consumed++
-          next = r.offset + 1n
-        }
-      }
-      offsets.set(partition, next)
-    }
-  }
+  await new Promise((resolve, reject) => {
+    consumer
+      .run({
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) {
+            if (!m.value.equals(value))
+              throw new Error(`message at ${batch.partition}/${m.offset} has a different value`)
+            seen.add(m.key.toString())
+            consumed++
+          }
+          if (seen.size >= total) resolve()
+        },
+      })
+      .catch(reject)
+    consumer.on(consumer.events.CRASH, (event) => reject(event.payload.error))
+  })
   const consumeMs = performance.now() - t2
+  await consumer.stop()
   if (seen.size !== total) throw new Error(`consumed ${consumed} messages but only ${seen.size} distinct keys`)
   console.log(
     `consumed ${consumed} messages (all ${seen.size} keys, values checked) in ${Math.round(consumeMs)} ms: ${rate(consumed, consumeMs)}`,
   )
 
-  if (external) {
-    await controller.send(
-      DeleteTopics,
-      DeleteTopics.createRequest({
-        topicNames: [topic],
-        topics: [createDeleteTopicsRequestDeleteTopicState({ name: topic })],
-        timeoutMs: 30000,
-      }),
-    )
-  }
+  if (external) await admin.deleteTopics({ topics: [topic] })
   console.log('demo OK')
 } catch (error) {
   console.error('demo failed:', error)
   process.exitCode = 1
 } finally {
+  await consumer?.disconnect()
   await producer?.disconnect()
-  await cluster?.disconnect()
+  await admin?.disconnect()
   await kafka?.stop()
 }
