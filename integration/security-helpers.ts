@@ -1,7 +1,8 @@
 // Shared by the security integration tests: unsigned JWTs for Kafka's unsecured OAUTHBEARER
-// validator, a reader that fetches a topic back over a secured Cluster (the public consumer is not
-// used, so these tests depend on the connection layer only), and a log capture.
+// validator, the public consumer reading a topic back over a secured client, a raw long-polling
+// Fetch reader for the connection-level re-authentication test, and a log capture.
 
+import type { Kafka } from '../src/client/kafka.js'
 import type { LogEntry } from '../src/client/logger.js'
 import type { Cluster } from '../src/cluster/cluster.js'
 import {
@@ -77,6 +78,43 @@ export async function fetchValues(
     }
   }
   return values
+}
+
+/**
+ * Consumes `topic` from the beginning with the public consumer (a new group), collecting values in
+ * arrival order until `until(values)` holds (checked after each message and every 50 ms, since the
+ * condition may also depend on the caller's state), then stops and disconnects the consumer
+ * (`beforeDisconnect` runs just before, e.g. to take stock of what was logged while it ran).
+ */
+export async function consumeValues(
+  client: Kafka,
+  topic: string,
+  until: (values: readonly string[]) => boolean,
+  options: { beforeDisconnect?: () => void } = {},
+): Promise<string[]> {
+  const consumer = client.consumer({ groupId: `${topic}-reader-${process.pid}-${Date.now()}` })
+  const values: string[] = []
+  try {
+    await consumer.connect()
+    await consumer.subscribe({ topics: [topic], fromBeginning: true })
+    let crashed: unknown
+    consumer.on(consumer.events.CRASH, (event) => {
+      crashed = (event.payload as { error: unknown }).error
+    })
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        values.push(message.value?.toString() ?? '')
+      },
+    })
+    while (!until(values)) {
+      if (crashed !== undefined) throw crashed
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    return values
+  } finally {
+    options.beforeDisconnect?.()
+    await consumer.disconnect()
+  }
 }
 
 /** A KafkaJS logCreator that keeps every entry, for checks on what was (and was not) logged. */

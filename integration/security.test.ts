@@ -27,7 +27,7 @@ import { Metadata } from '../src/protocol/generated/metadata.js'
 import { type KafkaTestCluster, type SecureListener, startKafka } from '../src/testing/index.js'
 import { runCommand } from '../src/testing/run-command.js'
 import { usesExternalCluster } from './helpers/brokers.js'
-import { capturingLogCreator, fetchValues, unsecuredJwt } from './security-helpers.js'
+import { capturingLogCreator, consumeValues, fetchValues, unsecuredJwt } from './security-helpers.js'
 
 const describeLocal = usesExternalCluster() ? describe.skip : describe
 
@@ -107,11 +107,10 @@ describeLocal('security against a real broker', () => {
     })
   }
 
-  /** Admin, producer and a fetch-back over one transport: what every secured client must manage. */
+  /** Admin, producer and consumer over one transport: what every secured client must manage. */
   async function roundTrip(client: Kafka, listener: SecureListener, topic: string): Promise<void> {
     const admin = client.admin()
     const producer = client.producer()
-    const reader = client.createCluster('reader', { allowAutoTopicCreation: false })
     try {
       await admin.connect()
       expect(await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })).toBe(true)
@@ -124,12 +123,11 @@ describeLocal('security against a real broker', () => {
       const sent = await producer.send({ topic, messages: ['one', 'two', 'three'].map((value) => ({ value })) })
       expect(sent.map((r) => r.baseOffset)).toEqual(['0'])
 
-      await reader.connect()
-      expect(await fetchValues(reader, topic, (v) => v.length >= 3)).toEqual(['one', 'two', 'three'])
+      expect(await consumeValues(client, topic, (v) => v.length >= 3)).toEqual(['one', 'two', 'three'])
       const offsets = await admin.fetchTopicOffsets(topic)
       expect(offsets).toEqual([expect.objectContaining({ partition: 0, high: '3', low: '0' })])
     } finally {
-      await Promise.all([admin.disconnect(), producer.disconnect(), reader.disconnect()])
+      await Promise.all([admin.disconnect(), producer.disconnect()])
     }
   }
 
@@ -433,13 +431,12 @@ describeLocal('security against a real broker', () => {
         const renewals = (mechanism: string) =>
           messages(new RegExp(`^SASL ${mechanism} re-authentication .* succeeded`))
         const producer = producing.producer()
-        const reader = consuming.createCluster('reader', { allowAutoTopicCreation: false })
         await producer.connect()
-        await reader.connect()
         entries.length = 0
 
         // senders keep several requests in flight while the sessions are renewed underneath them;
-        // the consumer long-polls from offset 0 all along and must end with every acknowledged message
+        // the consumer (its own group, from the beginning) runs all along and must end with every
+        // acknowledged message
         const sent: string[] = []
         let sending = true
         const senders = Array.from({ length: 4 }, async (_, sender) => {
@@ -451,7 +448,13 @@ describeLocal('security against a real broker', () => {
         })
         // every send settled: only then is sent.length final
         let allSent = false
-        const consumed = fetchValues(reader, topic, (values) => allSent && values.length >= sent.length)
+        let closed: LogEntry[] = []
+        const consumed = consumeValues(consuming, topic, (values) => allSent && values.length >= sent.length, {
+          // connections closed while the clients ran, before their own disconnects close them
+          beforeDisconnect: () => {
+            closed = messages(/-> closed/)
+          },
+        })
         while (renewals('SCRAM-SHA-512').length < 3 || renewals('OAUTHBEARER').length < 3) {
           await new Promise((resolve) => setTimeout(resolve, 100))
         }
@@ -459,8 +462,7 @@ describeLocal('security against a real broker', () => {
         await Promise.all(senders)
         allSent = true
         const received = await consumed
-        const closed = messages(/-> closed/)
-        await Promise.all([producer.disconnect(), reader.disconnect()])
+        await producer.disconnect()
 
         expect(closed).toEqual([])
         expect(received).toHaveLength(sent.length)
