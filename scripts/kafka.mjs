@@ -7,7 +7,7 @@
 // It runs the TypeScript sources directly (compiled in memory by @swc/core, see ts-sources.js), so
 // no build is needed.
 
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -64,8 +64,53 @@ function readState() {
   return JSON.parse(readFileSync(stateFile, 'utf8'))
 }
 
+// Two `start`s at once (two terminals, two scripts) would both find no state file, both start a
+// cluster, and the second state file would overwrite the first: that cluster would run on with
+// nothing pointing at it. A lock file created exclusively, holding the starter's pid, serializes
+// them; a lock left by a starter that died is taken over.
+function takeStartLock() {
+  const lockFile = `${stateFile}.lock`
+  mkdirSync(dirname(lockFile), { recursive: true })
+  for (;;) {
+    try {
+      const fd = openSync(lockFile, 'wx')
+      writeFileSync(fd, String(process.pid))
+      closeSync(fd)
+      return () => rmSync(lockFile, { force: true })
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error
+      const holder = Number(readFileSync(lockFile, 'utf8'))
+      // no pid yet: the other starter is between creating the lock and writing it
+      if (!(holder > 0) || isAlive(holder)) {
+        throw new Error(
+          `another "npm run kafka -- start" (${holder > 0 ? `pid ${holder}` : lockFile}) is starting a cluster; wait for it, then run: npm run kafka -- status`,
+        )
+      }
+      rmSync(lockFile, { force: true })
+    }
+  }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return error.code === 'EPERM'
+  }
+}
+
 async function start(args) {
   const options = parseStartArguments(args)
+  const release = takeStartLock()
+  try {
+    await startLocked(options)
+  } finally {
+    release()
+  }
+}
+
+async function startLocked(options) {
   const testing = loadTesting()
   const previous = readState()
   if (previous) {
