@@ -91,7 +91,7 @@ export async function startContainerKafka(options: NormalizedStartOptions): Prom
     version: options.version,
     hostPort: hostPort!,
     clusterId,
-    brokerConfig: options.brokerConfig,
+    brokerConfig: options.nodeBrokerConfig.get(1) ?? options.brokerConfig,
   })
   const container = await new tc.GenericContainer(plan.image)
     .withEnvironment(plan.env)

@@ -176,7 +176,7 @@ export class LocalKafkaCluster implements KafkaTestCluster {
         cluster: addresses,
         dataDir,
         version: this.version,
-        brokerConfig: this.#options.brokerConfig,
+        brokerConfig: this.#options.nodeBrokerConfig.get(node.id) ?? this.#options.brokerConfig,
         security: this.#options.security,
         certificates: this.#certificates,
       })

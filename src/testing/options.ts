@@ -47,6 +47,11 @@ export interface StartKafkaOptions {
   version?: string
   /** Extra broker settings (server.properties keys) applied to every node. */
   brokerConfig?: Record<string, string>
+  /**
+   * Settings of one node (node ids are 1..nodes), merged over brokerConfig; called once per node at
+   * start. For what differs between nodes, e.g. a rack per node: `(id) => ({ 'broker.rack': 'rack-' + id })`.
+   */
+  nodeConfig?: (nodeId: number) => Record<string, string>
   security?: KafkaTestSecurityOptions
   /** Feature levels set when formatting storage, e.g. { 'share.version': 1 }. */
   features?: Record<string, number>
@@ -75,6 +80,8 @@ export interface NormalizedStartOptions {
   nodes: 1 | 3
   version: string
   brokerConfig: Record<string, string>
+  /** brokerConfig with nodeConfig(id) merged over it, by node id. */
+  nodeBrokerConfig: ReadonlyMap<number, Record<string, string>>
   security: NormalizedSecurity | undefined
   features: Record<string, number>
   runtime: KafkaRuntime
@@ -109,6 +116,7 @@ const OPTION_KEYS = new Set([
   'nodes',
   'version',
   'brokerConfig',
+  'nodeConfig',
   'security',
   'features',
   'runtime',
@@ -164,10 +172,12 @@ export function normalizeStartOptions(
   if (options.detached !== undefined && typeof options.detached !== 'boolean') {
     throw new KafkaJSInvalidArgumentError('startKafka: detached must be a boolean')
   }
+  const brokerConfig = validateBrokerConfig(options.brokerConfig ?? {}, 'brokerConfig')
   return {
     nodes,
     version,
-    brokerConfig: validateBrokerConfig(options.brokerConfig ?? {}),
+    brokerConfig,
+    nodeBrokerConfig: perNodeBrokerConfig(nodes, brokerConfig, options.nodeConfig),
     security: options.security === undefined ? undefined : normalizeSecurity(options.security),
     features: validateFeatures(options.features ?? {}),
     runtime,
@@ -177,26 +187,45 @@ export function normalizeStartOptions(
   }
 }
 
-function validateBrokerConfig(config: Record<string, string>): Record<string, string> {
+function perNodeBrokerConfig(
+  nodes: number,
+  brokerConfig: Record<string, string>,
+  nodeConfig: StartKafkaOptions['nodeConfig'],
+): Map<number, Record<string, string>> {
+  if (nodeConfig !== undefined && typeof nodeConfig !== 'function') {
+    throw new KafkaJSInvalidArgumentError(
+      "startKafka: nodeConfig must be a function from a node id to that node's settings",
+    )
+  }
+  const byNode = new Map<number, Record<string, string>>()
+  for (let id = 1; id <= nodes; id++) {
+    const own = nodeConfig === undefined ? {} : validateBrokerConfig(nodeConfig(id), `nodeConfig(${id})`)
+    byNode.set(id, { ...brokerConfig, ...own })
+  }
+  return byNode
+}
+
+/** `label` names the option in messages: brokerConfig, or nodeConfig(2) for node 2's settings. */
+function validateBrokerConfig(config: Record<string, string>, label: string): Record<string, string> {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new KafkaJSInvalidArgumentError('startKafka: brokerConfig must be an object of string settings')
+    throw new KafkaJSInvalidArgumentError(`startKafka: ${label} must be an object of string settings`)
   }
   for (const [key, value] of Object.entries(config)) {
     if (!/^[A-Za-z0-9._-]+$/.test(key)) {
-      throw new KafkaJSInvalidArgumentError(`startKafka: brokerConfig key ${JSON.stringify(key)} is not a setting name`)
+      throw new KafkaJSInvalidArgumentError(`startKafka: ${label} key ${JSON.stringify(key)} is not a setting name`)
     }
     if (HARNESS_OWNED_SETTINGS.includes(key)) {
       throw new KafkaJSInvalidArgumentError(
-        `startKafka: brokerConfig cannot set "${key}": the harness derives it from nodes, ports and security`,
+        `startKafka: ${label} cannot set "${key}": the harness derives it from nodes, ports and security`,
       )
     }
     if (typeof value !== 'string') {
       throw new KafkaJSInvalidArgumentError(
-        `startKafka: brokerConfig "${key}" must be a string, got ${typeof value} (write ${JSON.stringify(String(value))})`,
+        `startKafka: ${label} "${key}" must be a string, got ${typeof value} (write ${JSON.stringify(String(value))})`,
       )
     }
     if (/[\r\n]/.test(value)) {
-      throw new KafkaJSInvalidArgumentError(`startKafka: brokerConfig "${key}" must be a single line`)
+      throw new KafkaJSInvalidArgumentError(`startKafka: ${label} "${key}" must be a single line`)
     }
   }
   return { ...config }

@@ -97,6 +97,43 @@ describe('buildServerProperties', () => {
     expect(settings.at(-1)).toEqual(['auto.create.topics.enable', 'false'])
   })
 
+  test('nodeConfig gives each node its own settings, merged over brokerConfig', () => {
+    const options = normalizeStartOptions(
+      {
+        nodes: 3,
+        brokerConfig: {
+          'replica.selector.class': 'org.apache.kafka.common.replica.RackAwareReplicaSelector',
+          'broker.rack': 'shared',
+        },
+        nodeConfig: (id): Record<string, string> => (id === 3 ? {} : { 'broker.rack': `rack-${id - 1}` }),
+      },
+      {},
+    )
+    const cluster = [node(1), node(2), node(3)]
+    const propertiesOf = (id: number): Record<string, string> =>
+      asObject(
+        buildServerProperties({
+          node: node(id),
+          cluster,
+          dataDir: `/d/${id}`,
+          version: options.version,
+          brokerConfig: options.nodeBrokerConfig.get(id)!,
+          security: undefined,
+        }),
+      )
+    expect([1, 2, 3].map((id) => propertiesOf(id)['broker.rack'])).toEqual(['rack-0', 'rack-1', 'shared'])
+    for (const id of [1, 2, 3]) {
+      expect(propertiesOf(id)).toMatchObject({
+        'node.id': String(id),
+        'replica.selector.class': 'org.apache.kafka.common.replica.RackAwareReplicaSelector',
+      })
+    }
+    expect(options.brokerConfig).toEqual({
+      'replica.selector.class': 'org.apache.kafka.common.replica.RackAwareReplicaSelector',
+      'broker.rack': 'shared',
+    })
+  })
+
   test('SASL_PLAINTEXT adds a listener, JAAS per mechanism and PLAIN users', () => {
     const { security } = normalizeStartOptions({
       security: {
