@@ -94,7 +94,7 @@ export function consumerTestBed(clientId: string): ConsumerTestBed {
     topicWith: async (name, partitions, perPartition) => {
       const topic = `${name}-${suffix}`
       await createTopic(bed.cluster(), topic, partitions)
-      for (let p = 0; p < partitions; p++) {
+      for (let p = 0; p < partitions && perPartition > 0; p++) {
         await produceRaw(bed.cluster(), topic, p, numberedRecords(`p${p}`, 0, perPartition))
       }
       return topic

@@ -263,6 +263,14 @@ export class ClassicGroupMember implements GroupMembership {
     this.#checkStopping()
     this.#state.transition('stable', `synced generation ${this.#generationId}`)
     this.#lastHeartbeat = Date.now()
+    // Fenced while this rebalance ran (a heartbeat during a long eager revocation): the flag is about
+    // what was owned before it. Settle it here, or #run would take it as losing the new assignment,
+    // which the coordinator still counts as ours, and nobody would fetch those partitions.
+    if (this.#lost) {
+      this.#lost = false
+      const stale = this.#takeOwned()
+      if (stale.length > 0) await this.#listeners.call('lost', stale)
+    }
 
     const subscribed = new Set(this.#o.subscription())
     const unsubscribed = [...new Set(assignment.map((tp) => tp.topic))].filter((t) => !subscribed.has(t))

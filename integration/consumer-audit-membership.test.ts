@@ -1,0 +1,178 @@
+// Group membership points of issue 4 checked through what the group records: a static member's
+// restart keeps the generation and continues from its committed offsets; stop() lets the handler in
+// flight finish and commits it; a member whose handler outlived the rebalance timeout keeps
+// consuming after it rejoins; shutdown calls on a consumer that never ran settle.
+
+import { type Consumer, PartitionAssigners, type TopicPartition } from '../src/index.js'
+import { committedOffsets, consumerTestBed, sleep, waitFor } from './helpers/consumer-helpers.js'
+import { numberedRecords, produceRaw } from './helpers/produce-raw.js'
+
+jest.setTimeout(120_000)
+
+const bed = consumerTestBed('consumer-audit-membership-test')
+const { suffix, consumer, topicWith } = bed
+
+/** The generation id of every commit the consumer makes (consumer.commit_offsets). */
+function commitGenerations(c: Consumer): number[] {
+  const generations: number[] = []
+  c.on(c.events.COMMIT_OFFSETS, (event) => {
+    generations.push((event.payload as { groupGenerationId: number }).groupGenerationId)
+  })
+  return generations
+}
+
+function assignedPartitions(c: Consumer, topic: string): number[][] {
+  const seen: number[][] = []
+  c.on(c.events.GROUP_JOIN, (event) => {
+    const assignment = (event.payload as { memberAssignment: Record<string, number[]> }).memberAssignment
+    seen.push([...(assignment[topic] ?? [])].sort((a, b) => a - b))
+  })
+  return seen
+}
+
+test('a static member restarting within sessionTimeout keeps the generation and continues from its commits', async () => {
+  // empty until both members own their partitions, so that each of them commits
+  const topic = await topicWith('audit-static', 4, 0)
+  const groupId = `g-audit-static-${suffix}`
+  const options = { sessionTimeout: 20000, heartbeatInterval: 500 }
+  const received: string[] = []
+  const handler = async ({ partition, message }: { partition: number; message: { offset: string } }) => {
+    received.push(`${partition}:${message.offset}`)
+  }
+  const a = consumer(groupId, { ...options, groupInstanceId: 'audit-a' })
+  const aGenerations = commitGenerations(a)
+  const aAssigned = assignedPartitions(a, topic)
+  await a.subscribe({ topics: [topic], fromBeginning: true })
+  await a.run({ eachMessage: handler })
+  const b = consumer(groupId, { ...options, groupInstanceId: 'audit-b' })
+  const bGenerations = commitGenerations(b)
+  const bAssigned = assignedPartitions(b, topic)
+  await b.subscribe({ topics: [topic], fromBeginning: true })
+  await b.run({ eachMessage: handler })
+  await waitFor(() => aAssigned.at(-1)?.length === 2 && bAssigned.at(-1)?.length === 2, 'a 2 + 2 split')
+  for (let p = 0; p < 4; p++) await produceRaw(bed.cluster(), topic, p, numberedRecords(`before${p}`, 0, 5))
+  await waitFor(() => new Set(received).size === 20, 'the first 20 messages')
+  await waitFor(
+    async () => (await committedOffsets(bed.cluster(), groupId, topic, 4)).every((o) => o === 5),
+    'every partition committed at 5',
+  )
+  const generation = bGenerations.at(-1)!
+  const bOwned = bAssigned.at(-1)!
+  const aJoins = aAssigned.length
+  const aCommitsBefore = aGenerations.length
+
+  // b goes away without leaving (a static member) and a new process takes its instance id
+  await b.disconnect()
+  const b2 = consumer(groupId, { ...options, groupInstanceId: 'audit-b' })
+  const b2Generations = commitGenerations(b2)
+  const b2Assigned = assignedPartitions(b2, topic)
+  await b2.subscribe({ topics: [topic], fromBeginning: true })
+  const b2Received: string[] = []
+  await b2.run({
+    eachMessage: async (payload) => {
+      b2Received.push(`${payload.partition}:${payload.message.offset}`)
+      await handler(payload)
+    },
+  })
+  expect(b2Assigned).toEqual([bOwned])
+  for (let p = 0; p < 4; p++) await produceRaw(bed.cluster(), topic, p, numberedRecords(`after${p}`, 5, 7))
+  await waitFor(() => received.length >= 28, 'the 8 new messages')
+  await sleep(500)
+  // nothing of b's was read twice: b2 started where b committed
+  expect(received).toHaveLength(28)
+  expect(new Set(received).size).toBe(28)
+  expect(b2Received.sort()).toEqual(bOwned.flatMap((p) => [`${p}:5`, `${p}:6`]).sort())
+  await waitFor(() => b2Generations.length > 0 && aGenerations.length > aCommitsBefore, 'commits after the restart')
+  // the same generation before and after: the group never rebalanced
+  expect(b2Generations.every((g) => g === generation)).toBe(true)
+  expect(aGenerations.slice(aCommitsBefore).every((g) => g === generation)).toBe(true)
+  expect(aAssigned).toHaveLength(aJoins)
+})
+
+test('stop() while a handler runs lets it finish, commits its offset and leaves the group', async () => {
+  const topic = await topicWith('audit-stop-inflight', 1, 5)
+  const groupId = `g-audit-stop-inflight-${suffix}`
+  const c = consumer(groupId)
+  await c.subscribe({ topics: [topic], fromBeginning: true })
+  const order: string[] = []
+  let entered = false
+  await c.run({
+    eachMessage: async ({ message }) => {
+      if (message.offset !== '2') return
+      entered = true
+      await sleep(1500)
+      order.push('handler finished')
+    },
+  })
+  await waitFor(() => entered, 'the handler at offset 2')
+  await c.stop()
+  order.push('stop resolved')
+  expect(order).toEqual(['handler finished', 'stop resolved'])
+  // offsets 0-2 were processed; 3 and 4 were never handed to the handler
+  expect(await committedOffsets(bed.cluster(), groupId, topic, 1)).toEqual([3])
+  expect((await c.describeGroup()).state).toBe('Empty')
+})
+
+test('a member whose handler outlived the rebalance timeout rejoins and keeps consuming', async () => {
+  const topic = await topicWith('audit-slow', 2, 1)
+  const groupId = `g-audit-slow-${suffix}`
+  const options = { partitionAssigners: [PartitionAssigners.range], heartbeatInterval: 500, rebalanceTimeout: 3000 }
+  const taken: TopicPartition[][] = []
+  const crashes: unknown[] = []
+  const a = consumer(groupId, {
+    ...options,
+    rebalanceListener: {
+      onPartitionsRevoked: (tps) => void taken.push(tps),
+      onPartitionsLost: (tps) => void taken.push(tps),
+    },
+  })
+  a.on(a.events.CRASH, (event) => void crashes.push(event.payload))
+  const aAssigned = assignedPartitions(a, topic)
+  const received: { member: string; value: string }[] = []
+  let slow = true
+  await a.subscribe({ topics: [topic], fromBeginning: true })
+  await a.run({
+    eachMessage: async ({ partition, message }) => {
+      if (partition === 0 && slow) {
+        slow = false
+        await sleep(9000)
+      }
+      received.push({ member: 'a', value: message.value?.toString() ?? '' })
+    },
+  })
+  await waitFor(() => !slow, 'a in its slow handler')
+  const b = consumer(groupId, options)
+  const bAssigned = assignedPartitions(b, topic)
+  await b.subscribe({ topics: [topic], fromBeginning: true })
+  await b.run({ eachMessage: async ({ message }) => void received.push({ member: 'b', value: `${message.value}` }) })
+  await waitFor(() => aAssigned.length >= 2 && bAssigned.at(-1)?.length === 1, 'a back in the group', 60000)
+  // a's partitions were taken from it through the listener, not by a crash
+  expect(crashes).toEqual([])
+  expect(taken.flat().map((tp) => tp.partition)).toContain(0)
+  const aOwns = aAssigned.at(-1)!
+  expect(aOwns).toHaveLength(1)
+  for (let p = 0; p < 2; p++) await produceRaw(bed.cluster(), topic, p, numberedRecords(`later${p}`, 1, 3))
+  await waitFor(() => received.filter((r) => r.value.startsWith('later')).length === 4, 'the later messages')
+  const laterByA = received.filter((r) => r.member === 'a' && r.value.startsWith('later')).map((r) => r.value)
+  expect(laterByA.sort()).toEqual([`later${aOwns[0]}-1`, `later${aOwns[0]}-2`])
+  expect(crashes).toEqual([])
+})
+
+test('stop() and disconnect() on a consumer that never connected or never ran settle, repeatedly', async () => {
+  const idle = consumer(`g-audit-idle-${suffix}`)
+  await Promise.all([idle.stop(), idle.disconnect(), idle.stop()])
+  await idle.disconnect()
+  const connected = consumer(`g-audit-connected-${suffix}`)
+  await connected.connect()
+  await connected.subscribe({ topics: [`audit-never-run-${suffix}`] })
+  await Promise.all([connected.disconnect(), connected.disconnect()])
+  await connected.stop()
+  // and a consumer still works afterwards: connect again, run, read
+  const topic = await topicWith('audit-after-idle', 1, 2)
+  const again = consumer(`g-audit-connected-${suffix}`)
+  await again.subscribe({ topics: [topic], fromBeginning: true })
+  const seen: string[] = []
+  await again.run({ eachMessage: async ({ message }) => void seen.push(message.offset) })
+  await waitFor(() => seen.length === 2, 'two messages')
+  expect(seen).toEqual(['0', '1'])
+})
