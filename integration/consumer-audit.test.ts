@@ -4,7 +4,8 @@
 // autoCommitInterval, and partitionsConsumedConcurrently. Outcomes are the messages delivered and
 // the offsets the group committed (read back with OffsetFetch).
 
-import type { ConsumerConfig } from '../src/index.js'
+import net from 'node:net'
+import { type ConsumerConfig, Kafka, KafkaJSCorruptRecordError, logLevel } from '../src/index.js'
 import { runCommand } from '../src/testing/run-command.js'
 import { brokers } from './helpers/brokers.js'
 import { ALL_CODECS, committedOffsets, consumerTestBed, sleep, testKafka, waitFor } from './helpers/consumer-helpers.js'
@@ -297,5 +298,69 @@ describe('partitionsConsumedConcurrently', () => {
     expect(concurrent.perPartition).toBe(1)
     expect(concurrent.overall).toBeGreaterThan(1)
     expect(concurrent.overall).toBeLessThanOrEqual(3)
+  })
+})
+
+describe('bad input', () => {
+  test('a batch corrupted on the wire crashes the consumer with a typed error naming topic, partition and offset', async () => {
+    const topic = await topicWith('audit-corrupt', 1, 0)
+    await produceRaw(bed.cluster(), topic, 0, numberedRecords('fine', 0, 3))
+    const marker = `poison-${suffix}`
+    await produceRaw(bed.cluster(), topic, 0, [{ value: Buffer.from(marker) }])
+    // the real broker's Fetch response, with one byte of the second batch's payload flipped in transit
+    const kafka = new Kafka({
+      brokers: brokers(),
+      clientId: 'consumer-audit-corrupt',
+      logLevel: logLevel.NOTHING,
+      socketFactory: ({ host, port, onConnect }) => {
+        const socket = net.connect({ host, port }, onConnect)
+        const emit = socket.emit.bind(socket) as (event: string, ...args: unknown[]) => boolean
+        socket.emit = ((event: string, ...args: unknown[]) => {
+          const chunk = args[0]
+          if (event === 'data' && Buffer.isBuffer(chunk)) {
+            const at = chunk.indexOf(marker)
+            if (at >= 0) chunk[at] ^= 0xff
+          }
+          return emit(event, ...args)
+        }) as typeof socket.emit
+        return socket
+      },
+    })
+    const c = kafka.consumer({ groupId: `g-corrupt-${suffix}`, heartbeatInterval: 500 })
+    const crashes: { error: Error; restart: boolean }[] = []
+    c.on(c.events.CRASH, (event) => void crashes.push(event.payload as { error: Error; restart: boolean }))
+    const seen: string[] = []
+    try {
+      await c.subscribe({ topics: [topic], fromBeginning: true })
+      await c.run({ eachMessage: async ({ message }) => void seen.push(message.value?.toString() ?? '') })
+      await waitFor(() => crashes.length > 0, 'the crash')
+      expect(crashes[0]!.error).toBeInstanceOf(KafkaJSCorruptRecordError)
+      expect(crashes[0]!.error).toMatchObject({ topic, partition: 0, offset: '3', retriable: false })
+      expect(crashes[0]!.restart).toBe(false)
+      // nothing from the corrupt batch reached the handler
+      expect(seen).not.toContain(marker)
+    } finally {
+      await c.disconnect()
+    }
+  })
+
+  test('an eachBatch handler that throws gets the same batch again, then the consumer moves on', async () => {
+    const topic = await topicWith('audit-batch-retry', 1, 4)
+    const c = consumer(`g-batch-retry-${suffix}`, { retry: { retries: 5, initialRetryTime: 50, maxRetryTime: 200 } })
+    await c.subscribe({ topics: [topic], fromBeginning: true })
+    const crashes: unknown[] = []
+    c.on(c.events.CRASH, (event) => void crashes.push(event.payload))
+    const attempts: string[][] = []
+    await c.run({
+      eachBatch: async ({ batch }) => {
+        attempts.push(batch.messages.map((m) => m.offset))
+        if (attempts.length <= 2) throw new Error('batch handler failed')
+      },
+    })
+    await waitFor(() => attempts.length >= 3, 'the third attempt')
+    await c.stop()
+    expect(attempts.slice(0, 3)).toEqual([0, 1, 2].map(() => ['0', '1', '2', '3']))
+    expect(crashes).toEqual([])
+    expect(await committedOffsets(bed.cluster(), `g-batch-retry-${suffix}`, topic, 1)).toEqual([4])
   })
 })

@@ -118,6 +118,8 @@ export interface AdminOptions {
   retry: ResolvedRetryOptions
   clientId: string
   requestTimeout: number
+  /** The instrumentation the cluster's connections report to (its requestObserver); default: a new one. */
+  instrumentation?: AdminInstrumentation
 }
 
 export class Admin {
@@ -129,7 +131,7 @@ export class Admin {
   constructor(options: AdminOptions) {
     this.#cluster = options.cluster
     this.#logger = options.logger
-    this.#instrumentation = new AdminInstrumentation(options.clientId, options.logger)
+    this.#instrumentation = options.instrumentation ?? new AdminInstrumentation(options.clientId, options.logger)
     this.#ctx = new AdminContext({ ...options, instrumentation: this.#instrumentation })
   }
 

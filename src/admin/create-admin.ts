@@ -6,6 +6,7 @@ import { KafkaJSInvalidArgumentError } from '../errors.js'
 import { type RetryOptions, resolveRetryOptions } from '../network/backoff.js'
 import { DEFAULT_REQUEST_TIMEOUT } from '../network/connection-options.js'
 import { Admin } from './admin.js'
+import { AdminInstrumentation } from './instrumentation.js'
 
 export interface AdminConfig {
   /** Overrides the client's `retry` for this admin client (KafkaJS). */
@@ -20,12 +21,21 @@ export function createAdmin(kafka: Kafka, config: AdminConfig = {}): Admin {
     if (key !== 'retry') throw new KafkaJSInvalidArgumentError(`admin config has no option ${JSON.stringify(key)}`)
   }
   const retry = resolveRetryOptions({ ...kafka.config.retry, ...config.retry })
-  const cluster = kafka.createCluster('Admin', { retry, allowAutoTopicCreation: false })
+  const logger = kafka.logger().namespace('Admin')
+  const clientId = kafka.config.clientId ?? 'kafkit'
+  // every connection of the admin's cluster reports its requests as admin.network.* events
+  const instrumentation = new AdminInstrumentation(clientId, logger)
+  const cluster = kafka.createCluster('Admin', {
+    retry,
+    allowAutoTopicCreation: false,
+    requestObserver: instrumentation,
+  })
   return new Admin({
     cluster,
-    logger: kafka.logger().namespace('Admin'),
+    logger,
     retry,
-    clientId: kafka.config.clientId ?? 'kafkit',
+    clientId,
     requestTimeout: kafka.config.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
+    instrumentation,
   })
 }

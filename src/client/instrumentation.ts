@@ -2,13 +2,20 @@
 // `client.on(client.events.X, listener)` returns the function that removes the listener; events
 // are `{ id, type, timestamp, payload }` with names prefixed by the client ('producer.connect',
 // 'admin.network.request', ...). A listener that throws or rejects is logged, never allowed to
-// break the operation that emitted. The network events cover the requests the client sends
-// through request(); the requests its Cluster makes on its own (metadata, coordinator lookups)
-// are not reported.
+// break the operation that emitted. The network events come from the connections of the client's
+// Cluster (it is their RequestObserver): every request the client makes is reported, its own and
+// those its Cluster makes (ApiVersions, Metadata, FindCoordinator, SASL), with the correlation id
+// it carried on the wire.
 
-import { KafkaJSNonRetriableError, KafkaJSRequestTimeoutError } from '../errors.js'
+import { KafkaJSNonRetriableError } from '../errors.js'
 import type { Connection, SendOptions } from '../network/connection.js'
 import type { Logger } from '../network/logger.js'
+import type {
+  RequestObserver,
+  RequestQueueSizeRecord,
+  RequestRecord,
+  RequestTimeoutRecord,
+} from '../network/request-observer.js'
 import type { ApiDefinition } from '../protocol/api.js'
 
 export interface ClientEvents<P extends string> {
@@ -43,46 +50,30 @@ export type RemoveInstrumentationEventListener = () => void
 
 export type InstrumentationListener = (event: InstrumentationEvent<unknown>) => unknown
 
-export interface RequestTimeoutEventPayload {
-  apiKey: number
-  apiName: string
-  apiVersion: number
-  broker: string
-  clientId: string
-  /** -1 when the connection layer does not tell the client which correlation id it used. */
-  correlationId: number
-  createdAt: number
-  sentAt: number
-  pendingDuration: number
-}
+/** Payload of `<client>.network.request_timeout`; sentAt is null for a request that timed out before it was written. */
+export type RequestTimeoutEventPayload = RequestTimeoutRecord
 
-export interface RequestEventPayload extends RequestTimeoutEventPayload {
-  duration: number
-  size: number
-}
+/** Payload of `<client>.network.request`. */
+export type RequestEventPayload = RequestRecord
 
-export interface RequestQueueSizeEventPayload {
-  broker: string
-  clientId: string
-  queueSize: number
-}
+/** Payload of `<client>.network.request_queue_size`: requests waiting to be written to that broker. */
+export type RequestQueueSizeEventPayload = RequestQueueSizeRecord
 
 // One sequence for every client in the process, as KafkaJS numbers its events.
 let nextEventId = 0
 
-export class ClientInstrumentation<P extends string> {
+export class ClientInstrumentation<P extends string> implements RequestObserver {
   readonly events: ClientEvents<P>
   readonly #prefix: P
   readonly #names: ReadonlySet<string>
   readonly #listeners = new Map<string, Set<InstrumentationListener>>()
-  readonly #clientId: string
   readonly #logger: Logger
 
-  constructor(prefix: P, clientId: string, logger: Logger) {
+  /** `clientId` is the one the client's connections send, and so the one their records carry. */
+  constructor(prefix: P, _clientId: string, logger: Logger) {
     this.events = clientEvents(prefix)
     this.#prefix = prefix
     this.#names = new Set(Object.values(this.events))
-    this.#clientId = clientId
     this.#logger = logger
   }
 
@@ -106,7 +97,8 @@ export class ClientInstrumentation<P extends string> {
     }
   }
 
-  emit(type: ClientEventName<P>, payload: unknown = null): void {
+  /** Emits to the listeners of `type`, if any; connect, disconnect and stop carry no payload, as in KafkaJS. */
+  emit(type: ClientEventName<P>, payload?: unknown): void {
     const set = this.#listeners.get(type)
     if (set === undefined || set.size === 0) return
     if (nextEventId >= Number.MAX_SAFE_INTEGER) nextEventId = 0
@@ -120,14 +112,44 @@ export class ClientInstrumentation<P extends string> {
     }
   }
 
-  /** Sends a request and reports it: the queue size before, the request with its duration after, or its timeout. */
+  // RequestObserver: the client's Cluster passes this to every connection it makes, which asks
+  // these flags per request so that nothing is built while nobody listens.
+
+  get observesRequests(): boolean {
+    return this.#watched(this.events.REQUEST)
+  }
+
+  get observesTimeouts(): boolean {
+    return this.#watched(this.events.REQUEST_TIMEOUT)
+  }
+
+  get observesQueueSize(): boolean {
+    return this.#watched(this.events.REQUEST_QUEUE_SIZE)
+  }
+
+  onRequest(record: RequestRecord): void {
+    this.emit(this.events.REQUEST, record satisfies RequestEventPayload)
+  }
+
+  onRequestTimeout(record: RequestTimeoutRecord): void {
+    this.emit(this.events.REQUEST_TIMEOUT, record satisfies RequestTimeoutEventPayload)
+  }
+
+  onRequestQueueSize(record: RequestQueueSizeRecord): void {
+    this.emit(this.events.REQUEST_QUEUE_SIZE, record satisfies RequestQueueSizeEventPayload)
+  }
+
+  /**
+   * Sends a request on one of the client's connections. The connection reports it (this is its
+   * RequestObserver), so nothing is emitted here.
+   */
   request<Req, Res>(
     connection: Connection,
     api: ApiDefinition<Req, Res>,
     request: Req,
     options: SendOptions & { version: number },
   ): Promise<Res> {
-    return this.#observe(connection, api, request, options.version, () => connection.send(api, request, options))
+    return connection.send(api, request, options)
   }
 
   /** The same for a request the broker does not answer (Produce with acks 0). */
@@ -137,60 +159,11 @@ export class ClientInstrumentation<P extends string> {
     request: Req,
     options: SendOptions & { version: number },
   ): Promise<void> {
-    await this.#observe(connection, api, request, options.version, () =>
-      connection.send(api, request, { ...options, expectResponse: false }),
-    )
+    await connection.send(api, request, { ...options, expectResponse: false })
   }
 
   #watched(type: ClientEventName<P>): boolean {
     return (this.#listeners.get(type)?.size ?? 0) > 0
-  }
-
-  async #observe<Req, Res, T>(
-    connection: Connection,
-    api: ApiDefinition<Req, Res>,
-    request: Req,
-    version: number,
-    perform: () => Promise<T>,
-  ): Promise<T> {
-    const { REQUEST, REQUEST_TIMEOUT, REQUEST_QUEUE_SIZE } = this.events
-    if (!this.#watched(REQUEST) && !this.#watched(REQUEST_TIMEOUT) && !this.#watched(REQUEST_QUEUE_SIZE)) {
-      return perform()
-    }
-    const broker = connection.broker
-    const common = { apiKey: api.apiKey, apiName: api.name, apiVersion: version, broker, clientId: this.#clientId }
-    this.emit(REQUEST_QUEUE_SIZE, {
-      broker,
-      clientId: this.#clientId,
-      queueSize: connection.pendingRequests,
-    } satisfies RequestQueueSizeEventPayload)
-    const createdAt = Date.now()
-    try {
-      const response = await perform()
-      if (this.#watched(REQUEST)) {
-        this.emit(REQUEST, {
-          ...common,
-          correlationId: -1,
-          createdAt,
-          sentAt: createdAt,
-          pendingDuration: 0,
-          duration: Date.now() - createdAt,
-          size: api.sizeRequest(request, version),
-        } satisfies RequestEventPayload)
-      }
-      return response
-    } catch (error) {
-      if (error instanceof KafkaJSRequestTimeoutError) {
-        this.emit(REQUEST_TIMEOUT, {
-          ...common,
-          correlationId: error.correlationId ?? -1,
-          createdAt: error.createdAt ?? createdAt,
-          sentAt: error.sentAt ?? createdAt,
-          pendingDuration: error.pendingDuration ?? Date.now() - createdAt,
-        } satisfies RequestTimeoutEventPayload)
-      }
-      throw error
-    }
   }
 
   #listenerFailed(eventName: string, error: unknown): void {

@@ -127,6 +127,10 @@ export function resolveConsumerOptions(config: ConsumerConfig): ResolvedConsumer
       )
     }
   }
+  // spreading a string or number would silently yield the defaults
+  if (config.retry !== undefined && (config.retry === null || typeof config.retry !== 'object')) {
+    invalidOption('retry', 'an object', config.retry)
+  }
   const { restartOnFailure, ...retry } = config.retry ?? {}
   if (restartOnFailure !== undefined && typeof restartOnFailure !== 'function') {
     invalidOption('retry.restartOnFailure', 'a function returning Promise<boolean>', restartOnFailure)

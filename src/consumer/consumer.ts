@@ -39,6 +39,8 @@ export interface ConsumerDeps {
   logger: KafkaLogger
   requestTimeout: number
   options: ResolvedConsumerOptions
+  /** The instrumentation both clusters' connections report to (their requestObserver); default: a new one. */
+  instrumentation?: ConsumerInstrumentation
 }
 
 export interface ConsumerSubscribeTopics {
@@ -91,7 +93,7 @@ export class Consumer {
     this.#logger = deps.logger
     this.#options = deps.options
     this.#requestTimeout = deps.requestTimeout
-    this.#instrumentation = new ConsumerInstrumentation(deps.clientId, deps.logger)
+    this.#instrumentation = deps.instrumentation ?? new ConsumerInstrumentation(deps.clientId, deps.logger)
   }
 
   logger(): KafkaLogger {
@@ -348,8 +350,8 @@ export class Consumer {
       onCrash: (error) => void this.#crash(run, error),
     })
     this.#run = run
+    // no consumer.connect here: KafkaJS emits it once per connect(), not per run or restart
     this.#logger.info('Starting', { groupId: this.#options.groupId })
-    this.#instrumentation.emit(ConsumerEvents.CONNECT)
     try {
       await run.start()
     } catch (error) {

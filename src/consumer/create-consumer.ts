@@ -5,20 +5,27 @@ import type { Kafka } from '../client/kafka.js'
 import { DEFAULT_REQUEST_TIMEOUT } from '../network/connection-options.js'
 import { Consumer } from './consumer.js'
 import { type ConsumerConfig, resolveConsumerOptions } from './consumer-options.js'
+import { ConsumerInstrumentation } from './instrumentation.js'
 
 export function createConsumer(kafka: Kafka, config: ConsumerConfig): Consumer {
   const options = resolveConsumerOptions(config)
+  const logger = kafka.logger().namespace('Consumer')
+  const clientId = kafka.config.clientId ?? 'kafkit'
+  // every connection of both clusters reports its requests as consumer.network.* events
+  const instrumentation = new ConsumerInstrumentation(clientId, logger)
   const overrides = {
     allowAutoTopicCreation: options.allowAutoTopicCreation,
     ...(options.metadataMaxAge !== undefined && { metadataMaxAge: options.metadataMaxAge }),
     ...(options.maxInFlightRequests !== undefined && { maxInFlightRequests: options.maxInFlightRequests }),
+    requestObserver: instrumentation.requestObserver,
   }
   return new Consumer({
     cluster: kafka.createCluster('Consumer', overrides),
     groupCluster: kafka.createCluster('Consumer', overrides),
-    clientId: kafka.config.clientId ?? 'kafkit',
-    logger: kafka.logger().namespace('Consumer'),
+    clientId,
+    logger,
     requestTimeout: kafka.config.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
     options,
+    instrumentation,
   })
 }

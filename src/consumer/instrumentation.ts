@@ -1,7 +1,8 @@
 // KafkaJS's consumer instrumentation events: `consumer.on(consumer.events.X, listener)` returns a
 // function that removes the listener; events are `{ id, type, timestamp, payload }`. The
-// connection and network events (connect, disconnect, network.*) are the shared client module's;
-// the group and fetch events are the consumer's own. A listener that throws or rejects is logged,
+// connection and network events (connect, disconnect, network.*) are the shared client module's,
+// the network ones reported by the connections of both consumer clusters (requestObserver); the
+// group and fetch events are the consumer's own. A listener that throws or rejects is logged,
 // never allowed to disturb the consumer.
 
 import { EventEmitter } from 'node:events'
@@ -13,7 +14,8 @@ import {
 } from '../client/instrumentation.js'
 import { KafkaJSNonRetriableError } from '../errors.js'
 import type { Logger } from '../network/logger.js'
-import type { RequestSender } from './request-sender.js'
+import type { RequestObserver } from '../network/request-observer.js'
+import { directSend, type RequestSender } from './request-sender.js'
 
 const CLIENT_EVENTS = clientEvents('consumer')
 
@@ -80,7 +82,7 @@ export class ConsumerInstrumentation {
     }
   }
 
-  emit(eventName: ConsumerEventName, payload: unknown = null): void {
+  emit(eventName: ConsumerEventName, payload?: unknown): void {
     if (CLIENT_NAMES.has(eventName)) {
       this.#client.emit(eventName as (typeof CLIENT_EVENTS)[keyof typeof CLIENT_EVENTS], payload)
       return
@@ -90,12 +92,13 @@ export class ConsumerInstrumentation {
     this.#emitter.emit(eventName, { id: nextEventId++, type: eventName, timestamp: Date.now(), payload })
   }
 
-  /** Sends through the shared client instrumentation, which reports consumer.network.* events. */
-  readonly send: RequestSender = (connection, api, request, options = {}) =>
-    this.#client.request(connection, api, request, {
-      ...options,
-      version: options.version ?? connection.versionFor(api),
-    })
+  /** What the consumer's connections report their requests to, as consumer.network.* events. */
+  get requestObserver(): RequestObserver {
+    return this.#client
+  }
+
+  /** The consumer's parts send straight to the connection, which reports to requestObserver. */
+  readonly send: RequestSender = directSend
 
   #failed(eventName: string, error: unknown): void {
     const e = error instanceof Error ? error : new Error(String(error))

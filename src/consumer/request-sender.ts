@@ -1,5 +1,5 @@
-// How the consumer's parts send a request: through the consumer's instrumentation (KafkaJS's
-// consumer.network.* events) when there is one, else straight to the connection.
+// How the consumer's parts send a request. The connections report every request to the consumer's
+// instrumentation themselves (consumer.network.* events), so the default goes straight to them.
 
 import type { Connection, SendOptions } from '../network/connection.js'
 import type { ApiDefinition } from '../protocol/api.js'

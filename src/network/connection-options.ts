@@ -6,6 +6,7 @@ import { KafkaJSInvalidArgumentError } from '../errors.js'
 import type { ApiDefinition } from '../protocol/api.js'
 import { DEFAULT_MAX_FRAME_SIZE } from './frame-decoder.js'
 import { type Logger, silentLogger } from './logger.js'
+import { isRequestObserver, type RequestObserver } from './request-observer.js'
 import { createSaslAuthenticator, DEFAULT_AUTHENTICATION_TIMEOUT } from './sasl/sasl-authenticator.js'
 import { checkSaslConfig, type SASLConfig } from './sasl/sasl-options.js'
 import { defaultSocketFactory, type SocketFactory } from './socket-factory.js'
@@ -72,6 +73,8 @@ export interface ConnectionOptions {
   authenticationTimeout?: number
   /** A custom authenticator instead of `sasl`. */
   authenticator?: Authenticator
+  /** Told about every request's response, timeout and queue size (KafkaJS's network events). */
+  requestObserver?: RequestObserver
   logger?: Logger
 }
 
@@ -86,6 +89,7 @@ export interface ResolvedConnectionOptions {
   readonly ssl: tls.ConnectionOptions | undefined
   readonly socketFactory: SocketFactory
   readonly authenticator: Authenticator | undefined
+  readonly requestObserver: RequestObserver | undefined
   readonly logger: Logger
 }
 
@@ -117,6 +121,13 @@ export function resolveConnectionOptions(options: ConnectionOptions): ResolvedCo
   if (options.authenticator !== undefined && typeof options.authenticator !== 'function') {
     invalidOption('authenticator', 'a function', options.authenticator)
   }
+  if (options.requestObserver !== undefined && !isRequestObserver(options.requestObserver)) {
+    invalidOption(
+      'requestObserver',
+      'an object with onRequest, onRequestTimeout and onRequestQueueSize methods',
+      options.requestObserver,
+    )
+  }
   if (options.sasl !== undefined && options.sasl !== null) {
     if (options.authenticator !== undefined) {
       throw new KafkaJSInvalidArgumentError('sasl and authenticator cannot both be given: authenticator replaces sasl')
@@ -145,6 +156,7 @@ export function resolveConnectionOptions(options: ConnectionOptions): ResolvedCo
     ssl,
     socketFactory: options.socketFactory ?? defaultSocketFactory,
     authenticator,
+    requestObserver: options.requestObserver,
     logger,
   }
 }

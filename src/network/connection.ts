@@ -26,6 +26,11 @@
 //    held and only #authQueue is written; requests already in flight are untouched, and since the
 //    broker answers in order their responses come before the authentication's. The connection stays
 //    'ready' throughout, so send() keeps queueing; a failed re-authentication closes it.
+// 8. With a requestObserver, every request that gets a response is reported once with its wire
+//    correlation id (one without response once written), every timeout once, and the number of
+//    requests waiting to be written whenever a request had to wait or stopped waiting, and when a
+//    failure closes the connection (0, as KafkaJS reports the queue it empties). Nothing is built
+//    for a kind of record the observer does not want at that moment.
 
 import type net from 'node:net'
 import {
@@ -51,6 +56,7 @@ import {
 } from './connection-options.js'
 import { Fifo } from './fifo.js'
 import { FrameDecoder } from './frame-decoder.js'
+import type { RequestObserver, RequestTimeoutRecord } from './request-observer.js'
 import { StateMachine, type TransitionTable } from './state-machine.js'
 import { classifyTlsSocketError, looksLikeTlsRecord, tlsListenerError } from './tls-errors.js'
 import { durationOption } from './validate.js'
@@ -90,8 +96,8 @@ export interface VersionRange {
 
 interface PendingRequest {
   readonly correlationId: number
-  /** e.g. "Metadata(key: 3, version: 12)" */
-  readonly label: string
+  readonly api: VersionedApi
+  readonly version: number
   readonly frame: Buffer
   readonly expectResponse: boolean
   readonly decode: (frame: Buffer) => unknown
@@ -124,6 +130,9 @@ export class Connection {
   readonly #authQueue = new Fifo<PendingRequest>()
   readonly #inFlight = new Map<number, PendingRequest>()
   readonly #decoder: FrameDecoder
+  readonly #observer: RequestObserver | undefined
+  /** The client id as observer records carry it. */
+  readonly #observedClientId: string
   #socket: net.Socket | undefined
   #nextCorrelationId = 0
   #apiVersions: ReadonlyMap<number, VersionRange> | undefined
@@ -146,6 +155,8 @@ export class Connection {
     this.port = this.#options.port
     this.broker = `${this.host}:${this.port}`
     this.#decoder = new FrameDecoder(this.#options.maxResponseSize)
+    this.#observer = this.#options.requestObserver
+    this.#observedClientId = this.#options.clientId ?? ''
     this.#state = new StateMachine(`connection ${this.broker}`, 'created', TRANSITIONS, this.#options.logger)
   }
 
@@ -228,7 +239,10 @@ export class Connection {
    * resolves when the socket is closed. Safe to call in any state, any number of times.
    */
   close(): Promise<void> {
-    this.#shutdown(new KafkaJSConnectionClosedError(`Connection to ${this.broker} was closed`, { broker: this.broker }))
+    this.#shutdown(
+      new KafkaJSConnectionClosedError(`Connection to ${this.broker} was closed`, { broker: this.broker }),
+      true,
+    )
     return this.#socketClosed
   }
 
@@ -448,7 +462,8 @@ export class Connection {
     return new Promise<Res>((resolve, reject) => {
       const pending: PendingRequest = {
         correlationId,
-        label: `${api.name}(key: ${api.apiKey}, version: ${version})`,
+        api,
+        version,
         frame,
         expectResponse: options.expectResponse ?? true,
         decode: options.decode ?? ((f) => decodeResponseFrame(api, version, f)),
@@ -461,9 +476,12 @@ export class Connection {
         settled: false,
       }
       pending.timer = setTimeout(() => this.#onTimeout(pending), timeout)
+      const waiting = this.#waiting
       if (options.priority) this.#authQueue.push(pending)
       else this.#queue.push(pending)
-      this.#pump()
+      // a request written at once never waited: measured from before it was queued (invariant 8)
+      this.#writeQueued()
+      this.#reportQueueSize(waiting)
     })
   }
 
@@ -492,8 +510,20 @@ export class Connection {
     )
   }
 
-  /** Writes queued requests while the in-flight limit allows (invariant 3). */
+  /** Requests waiting to be written. */
+  get #waiting(): number {
+    return this.#queue.length + this.#authQueue.length
+  }
+
+  /** Writes what it can of the queues and reports a changed queue size. */
   #pump(): void {
+    const waiting = this.#waiting
+    this.#writeQueued()
+    this.#reportQueueSize(waiting)
+  }
+
+  /** Writes queued requests while the in-flight limit allows (invariant 3). */
+  #writeQueued(): void {
     const socket = this.#socket
     if (socket === undefined || !WRITABLE_STATES.has(this.state)) return
     if (this.#reauthenticationDue()) this.#startReauthentication()
@@ -508,8 +538,12 @@ export class Connection {
         socket.write(pending.frame)
       } else {
         socket.write(pending.frame, (error) => {
-          if (error) this.#settle(pending, this.#closeError ?? this.#socketError(error))
-          else this.#settle(pending, undefined, undefined)
+          if (error) {
+            this.#settle(pending, this.#closeError ?? this.#socketError(error))
+            return
+          }
+          this.#reportResponse(pending, 0)
+          this.#settle(pending, undefined, undefined)
         })
       }
     }
@@ -549,6 +583,7 @@ export class Connection {
       return
     }
     this.#inFlight.delete(correlationId)
+    this.#reportResponse(oldest, frame.length)
     let response: unknown
     try {
       response = oldest.decode(frame)
@@ -577,8 +612,9 @@ export class Connection {
     if (pending.settled) return
     const now = Date.now()
     const where = pending.sentAt === undefined ? 'waiting to be sent' : 'waiting for the response'
+    const label = requestLabel(pending)
     const error = new KafkaJSRequestTimeoutError(
-      `Request ${pending.label} to ${this.broker} timed out after ${pending.timeout} ms (${where})`,
+      `Request ${label} to ${this.broker} timed out after ${pending.timeout} ms (${where})`,
       {
         broker: this.broker,
         correlationId: pending.correlationId,
@@ -588,10 +624,11 @@ export class Connection {
       },
     )
     const wasInFlight = this.#inFlight.delete(pending.correlationId)
+    this.#reportTimeout(pending, now)
     this.#settle(pending, error)
     if (wasInFlight) {
       this.#shutdown(
-        new KafkaJSConnectionClosedError(`Connection to ${this.broker} closed: request ${pending.label} timed out`, {
+        new KafkaJSConnectionClosedError(`Connection to ${this.broker} closed: request ${label} timed out`, {
           broker: this.broker,
           cause: error,
         }),
@@ -607,8 +644,11 @@ export class Connection {
     else pending.reject(error)
   }
 
-  /** Moves to closed and fails everything outstanding (invariant 6). The first error to arrive wins. */
-  #shutdown(error: KafkaJSError): void {
+  /**
+   * Moves to closed and fails everything outstanding (invariant 6). The first error to arrive wins.
+   * `requested`: by close(), not by a failure.
+   */
+  #shutdown(error: KafkaJSError, requested = false): void {
     if (this.state === 'closed') return
     this.#closeError = error
     this.#state.transition('closed', error.message)
@@ -629,7 +669,72 @@ export class Connection {
             broker: this.broker,
             cause: error,
           })
+    const waiting = this.#waiting
     for (const pending of [...this.#authQueue.drain(), ...this.#queue.drain()]) this.#settle(pending, queued)
+    this.#reportQueueSize(requested ? waiting : undefined)
+  }
+
+  #reportResponse(pending: PendingRequest, size: number): void {
+    const observer = this.#observer
+    if (observer === undefined || !observer.observesRequests) return
+    const sentAt = pending.sentAt ?? pending.createdAt
+    this.#tellObserver(() =>
+      observer.onRequest({
+        ...this.#recordOf(pending),
+        sentAt,
+        pendingDuration: sentAt - pending.createdAt,
+        duration: Date.now() - sentAt,
+        size,
+      }),
+    )
+  }
+
+  #reportTimeout(pending: PendingRequest, now: number): void {
+    const observer = this.#observer
+    if (observer === undefined || !observer.observesTimeouts) return
+    const { createdAt, sentAt } = pending
+    this.#tellObserver(() =>
+      observer.onRequestTimeout({
+        ...this.#recordOf(pending),
+        sentAt: sentAt ?? null,
+        pendingDuration: (sentAt ?? now) - createdAt,
+      }),
+    )
+  }
+
+  /** What every record of a request says, built only for an observer that wants it. */
+  #recordOf(pending: PendingRequest): Omit<RequestTimeoutRecord, 'sentAt' | 'pendingDuration'> {
+    return {
+      apiKey: pending.api.apiKey,
+      apiName: pending.api.name,
+      apiVersion: pending.version,
+      broker: this.broker,
+      clientId: this.#observedClientId,
+      correlationId: pending.correlationId,
+      createdAt: pending.createdAt,
+    }
+  }
+
+  /** Reports the number of requests waiting to be written if it is no longer `before` (always without). */
+  #reportQueueSize(before: number | undefined): void {
+    const observer = this.#observer
+    if (observer === undefined || !observer.observesQueueSize) return
+    const queueSize = this.#waiting
+    if (queueSize === before) return
+    this.#tellObserver(() =>
+      observer.onRequestQueueSize({ broker: this.broker, clientId: this.#observedClientId, queueSize }),
+    )
+  }
+
+  /** An observer's failure is logged: it must never break the request stream it watches. */
+  #tellObserver(report: () => void): void {
+    try {
+      report()
+    } catch (error) {
+      this.#options.logger.error(`Request observer failed: ${error instanceof Error ? error.message : String(error)}`, {
+        broker: this.broker,
+      })
+    }
   }
 
   /** A response stream that cannot be followed any more (bad frame size, foreign correlation id). */
@@ -664,4 +769,9 @@ export class Connection {
       broker: this.broker,
     })
   }
+}
+
+/** e.g. "Metadata(key: 3, version: 12)", as KafkaJS names a request in its errors. */
+function requestLabel(pending: PendingRequest): string {
+  return `${pending.api.name}(key: ${pending.api.apiKey}, version: ${pending.version})`
 }

@@ -1,6 +1,6 @@
 // The producer's instrumentation: the shared client events under the 'producer' prefix. The
-// network events cover the requests the producer sends (Produce and the transaction and
-// idempotence requests); the metadata requests the cluster layer makes are not reported.
+// network events cover every request of the producer's connections: Produce, the transaction and
+// idempotence requests, and those of its cluster (ApiVersions, Metadata, FindCoordinator, SASL).
 
 import { ClientInstrumentation, clientEvents } from '../client/instrumentation.js'
 import type { Logger } from '../network/logger.js'

@@ -39,6 +39,8 @@ export interface ProducerDependencies {
   /** The client's request timeout (Kafka config `requestTimeout`). */
   readonly requestTimeout: number
   readonly options: ResolvedProducerOptions
+  /** The instrumentation the cluster's connections report to (its requestObserver); default: a new one. */
+  readonly instrumentation?: ProducerInstrumentation
 }
 
 /** KafkaJS's transaction object: send and sendBatch within the transaction, then commit or abort. */
@@ -74,7 +76,7 @@ export class Producer {
     this.#logger = logger
     this.#options = options
     this.#clientId = dependencies.clientId
-    this.#instrumentation = new ProducerInstrumentation(dependencies.clientId, logger)
+    this.#instrumentation = dependencies.instrumentation ?? new ProducerInstrumentation(dependencies.clientId, logger)
     this.#accumulator = new RecordAccumulator({ batchSize: options.batchSize, linger: options.linger })
     this.#memory = new BufferLimit(options.maxBufferedBytes, () => this.#sender.wakeup())
     this.#sequences = options.idempotent

@@ -17,7 +17,7 @@ describe('admin instrumentation events', () => {
     events.emit(AdminEvents.CONNECT)
     remove()
     events.emit(AdminEvents.CONNECT)
-    expect(seen).toEqual([{ id: 0, type: 'admin.connect', timestamp: expect.any(Number), payload: null }])
+    expect(seen).toEqual([{ id: 0, type: 'admin.connect', timestamp: expect.any(Number), payload: undefined }])
   })
 
   it('refuses unknown event names as KafkaJS does', () => {

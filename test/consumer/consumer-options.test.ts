@@ -69,4 +69,26 @@ describe('consumer options', () => {
     expect(consumer.paused()).toEqual([])
     expect(() => consumer.on('consumer.nope', () => {})).toThrow(/Event name should be one of/)
   })
+
+  // every other option of issue 4's list, each naming itself in a typed error
+  test.each([
+    [{ rebalanceTimeout: 'x' }, /rebalanceTimeout must be an integer/],
+    [{ metadataMaxAge: -1 }, /metadataMaxAge must be an integer/],
+    [{ allowAutoTopicCreation: 'no' }, /allowAutoTopicCreation must be a boolean/],
+    [{ maxBytesPerPartition: 0 }, /maxBytesPerPartition must be an integer/],
+    [{ minBytes: -1 }, /minBytes must be an integer/],
+    [{ maxInFlightRequests: 0 }, /maxInFlightRequests must be a positive integer or null/],
+    [{ rackId: 5 }, /rackId must be a string/],
+    [{ groupProtocol: 'consumer', groupRemoteAssignor: '' }, /groupRemoteAssignor must be a non-empty string/],
+    [{ partitionAssigners: [5] }, /partitionAssigners must be a non-empty array of assigner functions/],
+    [{ retry: 'x' }, /retry must be an object/],
+    [{ retry: { initialRetryTime: -1 } }, /retry.initialRetryTime must be a number >= 0/],
+    [{ retry: { restartOnFailure: 5 } }, /retry.restartOnFailure must be a function/],
+    [{ rebalanceListener: 5 }, /rebalanceListener must be an object/],
+  ])('%j fails at construction naming the option (the rest of the list)', (config, message) => {
+    const kafka = new Kafka({ brokers: ['localhost:9092'] })
+    const create = () => kafka.consumer({ groupId: 'g', ...config } as never)
+    expect(create).toThrow(KafkaJSInvalidArgumentError)
+    expect(create).toThrow(message)
+  })
 })
