@@ -1,5 +1,7 @@
 // Writes Kafka wire primitives into one buffer whose size the caller computed first (size, then
-// write): no list of small Buffers and no copy before the socket write.
+// write): no list of small Buffers and no copy before the socket write. A gathering writer goes
+// one step further for large byte arrays (a Produce request's record batches): it leaves them out
+// of its buffer and hands them to the socket as chunks of their own, so they are never copied.
 
 import { KafkaJSInvariantViolation } from '../../errors.js'
 import { uuidToBytes } from './uuid.js'
@@ -56,21 +58,67 @@ export function sizeOfCompactBytes(value: Buffer | Uint8Array | null): number {
   return value === null ? 1 : sizeOfUnsignedVarint(value.length + 1) + value.length
 }
 
+/** A byte array a gathering writer left out of its buffer, and the buffer offset it follows. */
+interface GatheredBytes {
+  readonly at: number
+  readonly bytes: Buffer | Uint8Array
+}
+
 export class Writer {
   readonly buffer: Buffer
   offset: number
+  /** raw() leaves byte arrays of at least this many bytes out of the buffer (Infinity: none). */
+  readonly #gatherAtLeast: number
+  readonly #gathered: GatheredBytes[] = []
+  #gatheredBytes = 0
 
-  constructor(size: number, buffer?: Buffer, offset = 0) {
+  constructor(size: number, buffer?: Buffer, offset = 0, gatherAtLeast = Number.POSITIVE_INFINITY) {
     this.buffer = buffer ?? Buffer.allocUnsafe(size)
     this.offset = offset
+    this.#gatherAtLeast = gatherAtLeast
+  }
+
+  /**
+   * A writer that leaves byte arrays of at least `gatherAtLeast` bytes out of `scratch` (see
+   * chunks()). `scratch` must hold everything else; its contents are copied out by chunks(), so
+   * one scratch buffer can serve writer after writer.
+   */
+  static gathering(scratch: Buffer, gatherAtLeast: number): Writer {
+    return new Writer(scratch.length, scratch, 0, gatherAtLeast)
   }
 
   /** Throws unless exactly `expected` bytes were written: a size/write mismatch is a bug, never silent. */
   assertEnd(expected = this.buffer.length): Buffer {
+    if (this.#gatheredBytes > 0) {
+      throw new KafkaJSInvariantViolation('a gathering writer that gathered bytes ends with chunks()')
+    }
     if (this.offset !== expected) {
       throw new KafkaJSInvariantViolation(`encoder wrote ${this.offset} bytes but sized ${expected}`)
     }
     return this.buffer
+  }
+
+  /**
+   * What was written, in order, as chunks for one vectored socket write: the gathered byte arrays
+   * as they are, and copies of the buffer's bytes between them (all in one new Buffer). Throws
+   * unless exactly `expected` bytes were written in all.
+   */
+  chunks(expected: number): Buffer[] {
+    const total = this.offset + this.#gatheredBytes
+    if (total !== expected) {
+      throw new KafkaJSInvariantViolation(`encoder wrote ${total} bytes but sized ${expected}`)
+    }
+    const own = Buffer.allocUnsafe(this.offset)
+    this.buffer.copy(own, 0, 0, this.offset)
+    const chunks: Buffer[] = []
+    let from = 0
+    for (const { at, bytes } of this.#gathered) {
+      if (at > from) chunks.push(own.subarray(from, at))
+      chunks.push(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+      from = at
+    }
+    if (this.offset > from || chunks.length === 0) chunks.push(own.subarray(from))
+    return chunks
   }
 
   int8(value: number): void {
@@ -189,6 +237,11 @@ export class Writer {
   }
 
   raw(value: Buffer | Uint8Array): void {
+    if (value.length >= this.#gatherAtLeast) {
+      this.#gathered.push({ at: this.offset, bytes: value })
+      this.#gatheredBytes += value.length
+      return
+    }
     this.buffer.set(value, this.offset)
     this.offset += value.length
   }

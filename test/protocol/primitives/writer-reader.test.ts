@@ -207,3 +207,36 @@ describe('Writer', () => {
     expect(w.assertEnd(6).toString('hex')).toBe('000001020304')
   })
 })
+
+describe('a gathering Writer', () => {
+  it('leaves large byte arrays out of its buffer and returns everything as chunks in order', () => {
+    const large = Buffer.alloc(64, 7)
+    const small = Buffer.from([1, 2, 3])
+    const w = Writer.gathering(Buffer.alloc(100), 64)
+    w.int32(5)
+    w.compactBytes(large)
+    w.bytes(small)
+    w.raw(large)
+    const chunks = w.chunks(4 + 1 + 64 + 4 + 3 + 64)
+    expect(chunks.map((c) => c.length)).toStrictEqual([5, 64, 7, 64])
+    expect(chunks[1]).toBe(large)
+    expect(chunks[3]).toBe(large)
+    expect(Buffer.concat(chunks).subarray(69, 76).toString('hex')).toBe('00000003010203')
+  })
+
+  it('copies out what it wrote into its buffer, which the next writer may overwrite', () => {
+    const scratch = Buffer.alloc(16)
+    const w = Writer.gathering(scratch, 8)
+    w.int32(1)
+    const [chunk] = w.chunks(4)
+    scratch.fill(0xff)
+    expect(chunk!.toString('hex')).toBe('00000001')
+  })
+
+  it('throws when the bytes written are not the size computed, or when asked for one buffer', () => {
+    const w = Writer.gathering(Buffer.alloc(16), 8)
+    w.raw(Buffer.alloc(8))
+    expect(() => w.chunks(9)).toThrow(KafkaJSInvariantViolation)
+    expect(() => w.assertEnd(8)).toThrow(KafkaJSInvariantViolation)
+  })
+})
