@@ -23,6 +23,7 @@ import type { PartitionState, SubscriptionState } from '../subscription-state.js
 import { PartitionMap } from '../topic-partition.js'
 import { FetchSession, FIRST_SESSION_VERSION, type SessionPartition } from './fetch-session.js'
 import { readPartitionRecords } from './partition-records.js'
+import { ReadReplicaSelector } from './read-replica.js'
 
 /** Isolation levels of Fetch and ListOffsets. */
 export const IsolationLevel = { READ_UNCOMMITTED: 0, READ_COMMITTED: 1 } as const
@@ -80,7 +81,7 @@ export class Fetcher {
   #running = false
   #supervisor: Promise<void> | undefined
   #resetting: Promise<void> | undefined
-  readonly #preferredReplicaExpiry = new PartitionMap<number>()
+  readonly #replicas: ReadReplicaSelector
 
   constructor(
     cluster: Cluster,
@@ -95,6 +96,7 @@ export class Fetcher {
     this.#hooks = hooks
     this.#logger = options.logger
     this.#resetPolicy = resetPolicy
+    this.#replicas = new ReadReplicaSelector(options.metadataMaxAge)
   }
 
   get running(): boolean {
@@ -169,15 +171,8 @@ export class Fetcher {
     return topics
   }
 
-  /** The node to fetch a partition from: its preferred read replica while fresh, else its leader. */
   #nodeFor(state: PartitionState, metadata: ClusterMetadata): number | undefined {
-    if (state.preferredReadReplica >= 0) {
-      const expiry = this.#preferredReplicaExpiry.get(state.topic, state.partition) ?? 0
-      if (Date.now() < expiry && metadata.brokers.has(state.preferredReadReplica)) return state.preferredReadReplica
-      state.preferredReadReplica = -1
-    }
-    const leader = metadata.topics.get(state.topic)?.partitions.get(state.partition)?.leader
-    return leader === undefined || leader < 0 ? undefined : leader
+    return this.#replicas.nodeFor(state, metadata)
   }
 
   #resetPositions(states: PartitionState[]): void {
@@ -250,6 +245,14 @@ export class Fetcher {
           return
         }
         this.#cluster.noteError(error)
+        // as Java does: a replica that cannot be fetched from sends its partitions back to their leaders
+        if (this.#replicas.clearServedBy(nodeId, this.#subscriptions.partitions()) > 0) {
+          this.#logger.info(`Fetching from node ${nodeId} failed; its partitions go back to their leaders`, {
+            error: messageOf(error),
+          })
+          this.#subscriptions.fetchable.notify()
+          continue
+        }
         const delay = backoff.fail()
         this.#logger.warn(`Fetch from node ${nodeId} failed; retrying in ${delay} ms`, { error: messageOf(error) })
         await sleep(delay)
@@ -318,6 +321,7 @@ export class Fetcher {
     const maxWaitMs = Math.min(throttled ? SHORT_WAIT_MS : LONG_POLL_CAP_MS, this.#options.maxWaitTimeInMs)
     const started = Date.now()
     this.#hooks.onFetchStart?.(nodeId)
+    this.#logger.debug(`Fetching from node ${nodeId}`, { nodeId, partitions: wanted.length })
     const response = await (this.#options.send ?? directSend)(
       connection,
       Fetch,
@@ -375,12 +379,11 @@ export class Fetcher {
     state.highWatermark = data.highWatermark
     if (data.lastStableOffset >= 0n) state.lastStableOffset = data.lastStableOffset
     if (data.logStartOffset >= 0n) state.logStartOffset = data.logStartOffset
-    if (data.preferredReadReplica >= 0 && data.preferredReadReplica !== state.preferredReadReplica) {
-      state.preferredReadReplica = data.preferredReadReplica
-      this.#preferredReplicaExpiry.set(state.topic, state.partition, Date.now() + this.#options.metadataMaxAge)
-      this.#logger.info(`Preferred read replica is now ${data.preferredReadReplica}`, {
+    if (this.#replicas.update(state, data.preferredReadReplica)) {
+      this.#logger.info(`Preferred read replica is now node ${data.preferredReadReplica}`, {
         topic: state.topic,
         partition: state.partition,
+        leader: nodeId,
       })
       this.#subscriptions.fetchable.notify()
     }
@@ -432,7 +435,7 @@ export class Fetcher {
     if (errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
       if (w.replica) {
         // a follower may lag the leader: ask the leader before resetting
-        state.preferredReadReplica = -1
+        this.#replicas.clear(state)
       } else {
         const strategy = this.#resetPolicy(state.topic)
         this.#logger.warn(`Offset ${w.fetchOffset} out of range; resetting to ${strategy}`, {
@@ -449,12 +452,16 @@ export class Fetcher {
       errorCode === ErrorCode.OFFSET_NOT_AVAILABLE ||
       errorCode === ErrorCode.UNKNOWN_LEADER_EPOCH
     ) {
-      state.preferredReadReplica = -1
+      this.#replicas.clear(state)
       this.#cluster.markMetadataStale()
       this.#subscriptions.fetchable.notify()
       return
     }
     if (error.retriable) {
+      if (w.replica) {
+        this.#replicas.clear(state)
+        this.#subscriptions.fetchable.notify()
+      }
       this.#logger.warn('Fetch partition error; retrying', {
         topic: state.topic,
         partition: state.partition,

@@ -1,0 +1,76 @@
+// Where each partition is fetched from (KIP-392, Java's Fetcher.selectReadReplica). A consumer with
+// a rackId sends it with every Fetch (v11+); a leader whose cluster runs a replica selector may
+// answer with a preferred read replica (then without records), and the partition is fetched from
+// that replica until the preference expires (metadataMaxAge), the replica leaves the partition's
+// replicas or goes offline, or fetching from it fails; then the leader is asked again.
+
+import type { ClusterMetadata } from '../../cluster/metadata.js'
+import type { PartitionState } from '../subscription-state.js'
+import { PartitionMap } from '../topic-partition.js'
+
+/** What the selection reads and writes of a partition. */
+type ReplicaChoice = Pick<PartitionState, 'topic' | 'partition' | 'preferredReadReplica'>
+
+export class ReadReplicaSelector {
+  readonly #maxAge: number
+  readonly #now: () => number
+  readonly #expiry = new PartitionMap<number>()
+
+  /** `maxAge`: how long a preferred read replica is used before the leader is asked again (ms). */
+  constructor(maxAge: number, now: () => number = Date.now) {
+    this.#maxAge = maxAge
+    this.#now = now
+  }
+
+  /**
+   * The node to fetch a partition from: its preferred read replica while that is fresh and an
+   * online replica of the partition in `metadata`, else its leader; undefined when there is none.
+   */
+  nodeFor(state: ReplicaChoice, metadata: ClusterMetadata): number | undefined {
+    const partition = metadata.topics.get(state.topic)?.partitions.get(state.partition)
+    const replica = state.preferredReadReplica
+    if (replica >= 0) {
+      const fresh = this.#now() < (this.#expiry.get(state.topic, state.partition) ?? 0)
+      const online =
+        partition !== undefined &&
+        metadata.brokers.has(replica) &&
+        partition.replicas.includes(replica) &&
+        !partition.offlineReplicas.includes(replica)
+      if (fresh && online) return replica
+      this.clear(state)
+    }
+    const leader = partition?.leader
+    return leader === undefined || leader < 0 ? undefined : leader
+  }
+
+  /**
+   * Takes a Fetch response's preferredReadReplica for a partition (-1: none). Returns whether the
+   * partition now goes to another node.
+   */
+  update(state: ReplicaChoice, preferredReadReplica: number): boolean {
+    if (preferredReadReplica < 0 || preferredReadReplica === state.preferredReadReplica) return false
+    state.preferredReadReplica = preferredReadReplica
+    this.#expiry.set(state.topic, state.partition, this.#now() + this.#maxAge)
+    return true
+  }
+
+  /** Back to the leader: the replica failed, lags, or is gone. */
+  clear(state: ReplicaChoice): void {
+    state.preferredReadReplica = -1
+    this.#expiry.delete(state.topic, state.partition)
+  }
+
+  /**
+   * After a failed Fetch to `nodeId` (lost connection, timeout, request-level error): the partitions
+   * it served as preferred read replica go back to their leaders. Returns how many did.
+   */
+  clearServedBy(nodeId: number, states: Iterable<ReplicaChoice>): number {
+    let cleared = 0
+    for (const state of states) {
+      if (state.preferredReadReplica !== nodeId) continue
+      this.clear(state)
+      cleared++
+    }
+    return cleared
+  }
+}
