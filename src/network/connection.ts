@@ -42,7 +42,7 @@ import {
   KafkaJSServerDoesNotSupportApiKey,
 } from '../errors.js'
 import type { ApiDefinition } from '../protocol/api.js'
-import { decodeResponseFrame, encodeRequestFrame, readCorrelationId } from '../protocol/frame.js'
+import { decodeResponseFrame, encodeRequestChunks, readCorrelationId } from '../protocol/frame.js'
 import { ApiVersions, type ApiVersionsResponse } from '../protocol/generated/api-versions.js'
 import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
 import { VERSION } from '../version.js'
@@ -60,6 +60,7 @@ import type { RequestObserver, RequestTimeoutRecord } from './request-observer.j
 import { StateMachine, type TransitionTable } from './state-machine.js'
 import { classifyTlsSocketError, looksLikeTlsRecord, tlsListenerError } from './tls-errors.js'
 import { durationOption } from './validate.js'
+import { writeFrame } from './write-frame.js'
 
 export const CONNECTION_STATES = ['created', 'connecting', 'negotiating', 'authenticating', 'ready', 'closed'] as const
 export type ConnectionState = (typeof CONNECTION_STATES)[number]
@@ -98,7 +99,8 @@ interface PendingRequest {
   readonly correlationId: number
   readonly api: VersionedApi
   readonly version: number
-  readonly frame: Buffer
+  /** The request's bytes as chunks for one vectored write (record batches are not copied into it). */
+  readonly frame: readonly Buffer[]
   readonly expectResponse: boolean
   readonly decode: (frame: Buffer) => unknown
   readonly resolve: (value: unknown) => void
@@ -458,7 +460,7 @@ export class Connection {
     const timeout = durationOption('timeout', options.timeout, this.#options.requestTimeout)
     const correlationId = this.#nextCorrelationId
     this.#nextCorrelationId = correlationId === INT32_MAX ? 0 : correlationId + 1
-    const frame = encodeRequestFrame(api, version, correlationId, this.#options.clientId, request)
+    const frame = encodeRequestChunks(api, version, correlationId, this.#options.clientId, request)
     return new Promise<Res>((resolve, reject) => {
       const pending: PendingRequest = {
         correlationId,
@@ -535,9 +537,9 @@ export class Connection {
       pending.sentAt = Date.now()
       if (pending.expectResponse) {
         this.#inFlight.set(pending.correlationId, pending)
-        socket.write(pending.frame)
+        writeFrame(socket, pending.frame)
       } else {
-        socket.write(pending.frame, (error) => {
+        writeFrame(socket, pending.frame, (error) => {
           if (error) {
             this.#settle(pending, this.#closeError ?? this.#socketError(error))
             return
