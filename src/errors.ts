@@ -437,3 +437,36 @@ export class KafkaJSTLSError extends KafkaJSConnectionError {
     this.tlsCode = info.tlsCode
   }
 }
+
+// KafkaJS exports these four too; code written for KafkaJS may test `instanceof` against them, which
+// throws a TypeError when the name is missing. kafkit raises none of them today.
+
+/** KafkaJS: the coordinator asked for a member id (MEMBER_ID_REQUIRED) before joining. */
+export class KafkaJSMemberIdRequired extends KafkaJSError {
+  readonly memberId: string
+  constructor(message: string, info: { memberId?: string; cause?: unknown } = {}) {
+    super(message, { retriable: true, cause: info.cause }, 'ERR_MEMBER_ID_REQUIRED')
+    this.memberId = info.memberId ?? ''
+  }
+}
+
+/** KafkaJS: an assignment named partitions the topic metadata does not know yet. */
+export class KafkaJSStaleTopicMetadataAssignment extends KafkaJSError {
+  readonly topic: string
+  readonly unknownPartitions: number[]
+  constructor(message: string, info: { topic: string; unknownPartitions: number[]; cause?: unknown }) {
+    super(message, { retriable: true, cause: info.cause }, 'ERR_STALE_TOPIC_METADATA_ASSIGNMENT')
+    this.topic = info.topic
+    this.unknownPartitions = info.unknownPartitions
+  }
+}
+
+/** KafkaJS: waiting for an internal lock timed out. */
+export class KafkaJSLockTimeout extends KafkaJSTimeout {}
+
+/** KafkaJS: a fetch was abandoned because the group started rebalancing. */
+export class KafkaJSFetcherRebalanceError extends KafkaJSError {
+  constructor(message = 'The fetcher stopped for a rebalance', options: KafkaJSErrorOptions = {}) {
+    super(message, { retriable: true, ...options }, 'ERR_FETCHER_REBALANCE')
+  }
+}
