@@ -24,6 +24,18 @@ export function sizeOfVarint(value: number): number {
   return sizeOfUnsignedVarint(((value << 1) ^ (value >> 31)) >>> 0)
 }
 
+/** Writes a zig-zag varint at `offset` of `buffer`; returns the offset after it. For loops that keep the offset in a local. */
+export function writeVarintAt(buffer: Buffer, offset: number, value: number): number {
+  let v = ((value << 1) ^ (value >> 31)) >>> 0
+  let o = offset
+  while (v >= 0x80) {
+    buffer[o++] = (v & 0x7f) | 0x80
+    v >>>= 7
+  }
+  buffer[o++] = v
+  return o
+}
+
 export function sizeOfVarlong(value: bigint): number {
   let v = BigInt.asUintN(64, (value << 1n) ^ (value >> 63n))
   let n = 1
@@ -176,7 +188,7 @@ export class Writer {
   }
 
   varint(value: number): void {
-    this.unsignedVarint(((value << 1) ^ (value >> 31)) >>> 0)
+    this.offset = writeVarintAt(this.buffer, this.offset, value)
   }
 
   varlong(value: bigint): void {

@@ -3,6 +3,7 @@
 // ±2^52 are left to the BigInt code paths of Reader and Writer.
 
 import type { Reader } from '../primitives/reader.js'
+import { sizeOfVarint, writeVarintAt } from '../primitives/writer.js'
 
 const SAFE_LIMIT = 2 ** 52
 
@@ -16,6 +17,8 @@ function zigzag(value: number): number {
 }
 
 export function sizeOfVarlongNumber(value: number): number {
+  // an int32's zig-zag varlong is its zig-zag varint, which integer arithmetic computes faster
+  if ((value | 0) === value) return sizeOfVarint(value)
   let v = zigzag(value)
   let n = 1
   while (v >= 0x80) {
@@ -27,6 +30,7 @@ export function sizeOfVarlongNumber(value: number): number {
 
 /** Writes `value` (which must satisfy fitsVarlongNumber) at `offset`; returns the offset after it. */
 export function writeVarlongNumber(buffer: Buffer, offset: number, value: number): number {
+  if ((value | 0) === value) return writeVarintAt(buffer, offset, value)
   let v = zigzag(value)
   while (v >= 0x80) {
     buffer[offset++] = (v % 0x80) | 0x80
