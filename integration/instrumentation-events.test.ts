@@ -167,9 +167,11 @@ describe('network.request', () => {
     await producer.disconnect()
     expect(names(requests)).toEqual(new Set(['ApiVersions', 'Metadata', 'InitProducerId', 'Produce']))
     expect(requests.filter((r) => r.apiName === 'Produce')).toHaveLength(2)
-    // one connection to the one broker here: the ids are the connection's sequence, in order
-    const ids = requests.map((r) => r.correlationId)
-    expect(ids).toEqual(ids.map((_, i) => i))
+    // one connection per broker: its ids are the connection's sequence, in order, from ApiVersions' 0
+    for (const broker of new Set(requests.map((r) => r.broker))) {
+      const ids = requests.filter((r) => r.broker === broker).map((r) => r.correlationId)
+      expect(ids).toEqual(ids.map((_, i) => i))
+    }
     checkRequests(requests, clientId, ['Metadata', 'InitProducerId', 'Produce'])
   })
 
@@ -196,7 +198,12 @@ describe('network.request', () => {
     const requests = collect<RequestPayload>(client, client.events.REQUEST)
     await client.connect()
     const topic = `kafkit-events-${run}-admin-timeout`
-    await client.createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] })
+    await client.createTopics({
+      waitForLeaders: false,
+      // the broker's wait, which extends the request's timeout
+      timeout: 500,
+      topics: [{ topic, numPartitions: 1, replicationFactor: 1 }],
+    })
     await client.disconnect()
     expectOneTimeout(timeouts, 'CreateTopics', `kafkit-events-${run}-admin-timeout`)
     // the retry on a new connection got its answer
