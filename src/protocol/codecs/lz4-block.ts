@@ -20,10 +20,6 @@ const hashTable = new Int32Array(1 << HASH_LOG)
 
 export class Lz4FormatError extends Error {}
 
-function read32(src: Buffer, i: number): number {
-  return src[i]! | (src[i + 1]! << 8) | (src[i + 2]! << 16) | (src[i + 3]! << 24)
-}
-
 function hash(sequence: number): number {
   return Math.imul(sequence, 2654435761) >>> (32 - HASH_LOG)
 }
@@ -88,6 +84,8 @@ export function lz4CompressBlock(src: Buffer, start: number, end: number, dst: B
   let d = dstStart
   let anchor = start
   if (end - start >= MATCH_FIND_LIMIT + 1) {
+    // 4-byte reads through a DataView: one load instead of four byte loads and shifts
+    const view = new DataView(src.buffer, src.byteOffset, src.byteLength)
     hashTable.fill(-1)
     const matchFindLimit = end - MATCH_FIND_LIMIT
     const matchLimit = end - LAST_LITERALS
@@ -97,11 +95,11 @@ export function lz4CompressBlock(src: Buffer, start: number, end: number, dst: B
       let attempts = 1 << SKIP_TRIGGER
       let found = false
       while (ip <= matchFindLimit) {
-        const sequence = read32(src, ip)
+        const sequence = view.getInt32(ip, true)
         const h = hash(sequence)
         ref = hashTable[h]!
         hashTable[h] = ip
-        if (ref >= 0 && ip - ref <= MAX_OFFSET && read32(src, ref) === sequence) {
+        if (ref >= 0 && ip - ref <= MAX_OFFSET && view.getInt32(ref, true) === sequence) {
           found = true
           break
         }
@@ -114,6 +112,11 @@ export function lz4CompressBlock(src: Buffer, start: number, end: number, dst: B
       }
       let matchEnd = ip + MIN_MATCH
       let refEnd = ref + MIN_MATCH
+      // four bytes at a time while they match, then the last few one by one
+      while (matchEnd <= matchLimit - 4 && view.getInt32(matchEnd, true) === view.getInt32(refEnd, true)) {
+        matchEnd += 4
+        refEnd += 4
+      }
       while (matchEnd < matchLimit && src[matchEnd] === src[refEnd]) {
         matchEnd++
         refEnd++
@@ -123,7 +126,7 @@ export function lz4CompressBlock(src: Buffer, start: number, end: number, dst: B
       anchor = ip
       if (ip > matchFindLimit) break
       // Index a position inside the match so the next search can find nearby repeats.
-      hashTable[hash(read32(src, ip - 2))] = ip - 2
+      hashTable[hash(view.getInt32(ip - 2, true))] = ip - 2
     }
   }
   return writeSequence(dst, d, src, anchor, end - anchor, 0, 0)
