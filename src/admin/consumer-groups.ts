@@ -2,10 +2,11 @@
 // ConsumerGroupDescribe, with member epochs, subscriptions and current and target assignments;
 // classic groups, which that API does not describe, through DescribeGroups in the same shape (as
 // Java's Admin.describeConsumerGroups does). And the other way round, consumer-protocol groups in
-// DescribeGroups' shape for KafkaJS's describeGroups.
+// DescribeGroups' shape for KafkaJS's describeGroups (the admin's and the consumer's describeGroup).
 
 import type { KafkaJSProtocolError } from '../errors.js'
 import type { Connection } from '../network/connection.js'
+import type { ApiDefinition } from '../protocol/api.js'
 import {
   ConsumerGroupDescribe,
   type ConsumerGroupDescribeResponseAssignment,
@@ -200,32 +201,92 @@ function classicGroup(g: DescribeGroupsResponseDescribedGroup, coordinator: numb
   }
 }
 
+/** How the KafkaJS-shaped descriptions send a request (the admin's and the consumer's instrumented send). */
+export type GroupRequestSender = <Req, Res>(
+  connection: Connection,
+  api: ApiDefinition<Req, Res>,
+  request: Req,
+) => Promise<Res>
+
+/**
+ * KafkaJS's view of groups of either protocol, from their coordinator: DescribeGroups, and for the
+ * groups Kafka 4 answers GROUP_ID_NOT_FOUND (a group that does not exist, or one of the consumer
+ * protocol), ConsumerGroupDescribe in the same shape; a group that does not exist is reported
+ * Dead without error, as older brokers (and so KafkaJS) report it.
+ */
+export async function describeGroupsOfEitherProtocol(
+  send: GroupRequestSender,
+  connection: Connection,
+  groupIds: readonly string[],
+  includeAuthorizedOperations: boolean,
+): Promise<DescribeGroupsResponseDescribedGroup[]> {
+  const request = DescribeGroups.createRequest({ groups: [...groupIds], includeAuthorizedOperations })
+  const response = await send(connection, DescribeGroups, request)
+  const notClassic = response.groups.filter((g) => g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND).map((g) => g.groupId)
+  const consumerGroups =
+    notClassic.length > 0
+      ? await describeAsClassicGroups(send, connection, notClassic, includeAuthorizedOperations)
+      : new Map<string, never>()
+  return response.groups.map((g) =>
+    g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND
+      ? (consumerGroups.get(g.groupId) ?? { ...g, errorCode: ErrorCode.NONE, groupState: 'Dead' })
+      : g,
+  )
+}
+
+/**
+ * KIP-848 group states under KafkaJS's (classic) names: Assigning (membership changed, the target
+ * assignment is being computed) is the classic PreparingRebalance, Reconciling (members moving to
+ * the computed assignment) its CompletingRebalance.
+ */
+const CLASSIC_STATE_NAMES: Readonly<Record<string, string>> = {
+  Empty: 'Empty',
+  Assigning: 'PreparingRebalance',
+  Reconciling: 'CompletingRebalance',
+  Stable: 'Stable',
+  Dead: 'Dead',
+}
+
 /**
  * Groups of the consumer protocol in DescribeGroups' shape, for KafkaJS's describeGroups: the
- * assignor as the protocol, subscriptions and assignments encoded as classic members' metadata
- * and assignment (version 0, which every decoder reads). Groups ConsumerGroupDescribe does not
- * describe are left out.
+ * assignor as the protocol, the state under its classic name, subscriptions and assignments
+ * encoded as classic members' metadata and assignment (version 0, which every decoder reads).
+ * Groups ConsumerGroupDescribe does not know are left out; other errors (NOT_COORDINATOR, ...)
+ * are kept with the group, for the caller to retry.
  */
 export async function describeAsClassicGroups(
-  ctx: AdminContext,
+  send: GroupRequestSender,
   connection: Connection,
   groupIds: readonly string[],
   includeAuthorizedOperations: boolean,
 ): Promise<Map<string, DescribeGroupsResponseDescribedGroup>> {
   const described = new Map<string, DescribeGroupsResponseDescribedGroup>()
   if (!connection.apiVersions.has(ConsumerGroupDescribe.apiKey)) return described
-  const response = await ctx.send(
+  const response = await send(
     connection,
     ConsumerGroupDescribe,
     ConsumerGroupDescribe.createRequest({ groupIds: [...groupIds], includeAuthorizedOperations }),
   )
   for (const g of response.groups) {
-    if (g.errorCode !== ErrorCode.NONE) continue
+    if (g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) continue
+    if (g.errorCode !== ErrorCode.NONE) {
+      described.set(g.groupId, {
+        errorCode: g.errorCode,
+        errorMessage: g.errorMessage,
+        groupId: g.groupId,
+        groupState: '',
+        protocolType: '',
+        protocolData: '',
+        authorizedOperations: g.authorizedOperations,
+        members: [],
+      })
+      continue
+    }
     described.set(g.groupId, {
       errorCode: ErrorCode.NONE,
       errorMessage: null,
       groupId: g.groupId,
-      groupState: g.groupState,
+      groupState: CLASSIC_STATE_NAMES[g.groupState] ?? g.groupState,
       protocolType: 'consumer',
       protocolData: g.assignorName,
       authorizedOperations: g.authorizedOperations,

@@ -3,11 +3,11 @@
 
 import { KafkaJSDeleteGroupsError, KafkaJSError, KafkaJSProtocolError } from '../errors.js'
 import { DeleteGroups } from '../protocol/generated/delete-groups.js'
-import { DescribeGroups } from '../protocol/generated/describe-groups.js'
+import type { DescribeGroupsResponseDescribedGroup } from '../protocol/generated/describe-groups.js'
 import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
 import { createLeaveGroupRequestMemberIdentity, LeaveGroup } from '../protocol/generated/leave-group.js'
 import { ListGroups } from '../protocol/generated/list-groups.js'
-import { describeAsClassicGroups, describeConsumerGroups } from './consumer-groups.js'
+import { describeConsumerGroups, describeGroupsOfEitherProtocol, type GroupRequestSender } from './consumer-groups.js'
 import type { AdminContext } from './context.js'
 import { describeArgs, groupIdList, perCoordinator, perGroup } from './group-routing.js'
 import { decodeAuthorizedOperations } from './metadata-request.js'
@@ -92,49 +92,37 @@ export async function describeGroups(
   const op = 'describeGroups'
   const { groupIds, includeAuthorizedOperations } = describeArgs(op, groupIdsArg, options)
   const results = await perGroup(ctx, op, groupIds, async (connection, pending) => {
-    const request = DescribeGroups.createRequest({ groups: [...pending], includeAuthorizedOperations })
-    const response = await ctx.send(connection, DescribeGroups, request)
-    // Kafka 4 answers GROUP_ID_NOT_FOUND both for a group that does not exist and for a group of
-    // the consumer protocol (KIP-848): the latter is described with ConsumerGroupDescribe, the
-    // former reported as Dead, as older brokers (and so KafkaJS) report it
-    const notClassic = response.groups.filter((g) => g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND).map((g) => g.groupId)
-    const consumerGroups =
-      notClassic.length > 0
-        ? await describeAsClassicGroups(ctx, connection, notClassic, includeAuthorizedOperations)
-        : new Map<string, never>()
-    const groups = response.groups.map((g) =>
-      g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND
-        ? (consumerGroups.get(g.groupId) ?? { ...g, errorCode: ErrorCode.NONE, groupState: 'Dead' })
-        : g,
-    )
+    const send: GroupRequestSender = (c, api, request) => ctx.send(c, api, request)
+    const groups = await describeGroupsOfEitherProtocol(send, connection, pending, includeAuthorizedOperations)
     return matchResults(pending, groups, {
       keyOfItem: (id) => id,
       keyOfResult: (g) => g.groupId,
-      value: (g): GroupDescription => {
-        const authorizedOperations = decodeAuthorizedOperations(g.authorizedOperations)
-        return {
-          errorCode: 0,
-          groupId: g.groupId,
-          members: g.members.map(
-            ({ memberId, groupInstanceId, clientId, clientHost, memberMetadata, memberAssignment }) => ({
-              memberId,
-              groupInstanceId,
-              clientId,
-              clientHost,
-              memberMetadata,
-              memberAssignment,
-            }),
-          ),
-          protocol: g.protocolData,
-          protocolType: g.protocolType,
-          state: g.groupState,
-          ...(authorizedOperations !== undefined && { authorizedOperations }),
-        }
-      },
+      value: toGroupDescription,
       describe: (id) => `group ${id}`,
     })
   })
   return { groups: valuesOrThrow(op, groupIds, results, (groupId) => ({ groupId })) }
+}
+
+/** KafkaJS's GroupDescription of a described group without error (the admin's and the consumer's). */
+export function toGroupDescription(g: DescribeGroupsResponseDescribedGroup): GroupDescription {
+  const authorizedOperations = decodeAuthorizedOperations(g.authorizedOperations)
+  return {
+    errorCode: 0,
+    groupId: g.groupId,
+    members: g.members.map(({ memberId, groupInstanceId, clientId, clientHost, memberMetadata, memberAssignment }) => ({
+      memberId,
+      groupInstanceId,
+      clientId,
+      clientHost,
+      memberMetadata,
+      memberAssignment,
+    })),
+    protocol: g.protocolData,
+    protocolType: g.protocolType,
+    state: g.groupState,
+    ...(authorizedOperations !== undefined && { authorizedOperations }),
+  }
 }
 
 /**

@@ -9,14 +9,14 @@
 // retry.restartOnFailure agrees, as KafkaJS does. stop() and disconnect() may be called at any
 // time, any number of times, concurrently; they share one shutdown.
 
-import type { GroupDescription } from '../admin/groups.js'
+import { describeGroupsOfEitherProtocol } from '../admin/consumer-groups.js'
+import { type GroupDescription, toGroupDescription } from '../admin/groups.js'
 import type { KafkaLogger } from '../client/logger.js'
 import type { Cluster } from '../cluster/cluster.js'
 import { CoordinatorType } from '../cluster/coordinator-lookup.js'
 import { KafkaJSNonRetriableError } from '../errors.js'
 import { backoffDelay, retry } from '../network/backoff.js'
 import type { ConsumerGroupMetadata } from '../producer/transaction-manager.js'
-import { DescribeGroups } from '../protocol/generated/describe-groups.js'
 import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
 import { checkRunConfig, type ResolvedConsumerOptions, type RunConfig } from './consumer-options.js'
 import { ConsumerRun, type PendingSeek, type RunSettings, type Subscription } from './consumer-run.js'
@@ -265,35 +265,15 @@ export class Consumer {
     return retry(async () => {
       const connection = await this.#groupCluster.coordinatorConnection(CoordinatorType.GROUP, groupId)
       try {
-        const response = await this.#instrumentation.send(
-          connection,
-          DescribeGroups,
-          DescribeGroups.createRequest({ groups: [groupId] }),
-        )
-        const group = response.groups.find((g) => g.groupId === groupId)
+        // a KIP-848 group is not known to DescribeGroups: it is described with ConsumerGroupDescribe
+        const groups = await describeGroupsOfEitherProtocol(this.#instrumentation.send, connection, [groupId], false)
+        const group = groups.find((g) => g.groupId === groupId)
         if (group === undefined)
-          throw protocolError(ErrorCode.UNKNOWN_SERVER_ERROR, `DescribeGroups ${groupId}: no answer`)
-        if (
-          group.errorCode === ErrorCode.NOT_COORDINATOR ||
-          group.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
-        ) {
-          throw protocolError(group.errorCode, `DescribeGroups ${groupId}`)
+          throw protocolError(ErrorCode.UNKNOWN_SERVER_ERROR, `describeGroup ${groupId}: no answer`)
+        if (group.errorCode !== ErrorCode.NONE) {
+          throw protocolError(group.errorCode, group.errorMessage ?? `describeGroup ${groupId}`)
         }
-        return {
-          groupId: group.groupId,
-          members: group.members.map((m) => ({
-            memberId: m.memberId,
-            groupInstanceId: m.groupInstanceId,
-            clientId: m.clientId,
-            clientHost: m.clientHost,
-            memberMetadata: m.memberMetadata,
-            memberAssignment: m.memberAssignment,
-          })),
-          protocol: group.protocolData,
-          protocolType: group.protocolType,
-          state: group.groupState,
-          errorCode: group.errorCode,
-        }
+        return toGroupDescription(group)
       } catch (error) {
         this.#groupCluster.invalidateCoordinatorOn(CoordinatorType.GROUP, groupId, error)
         throw error
