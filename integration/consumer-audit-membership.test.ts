@@ -176,3 +176,49 @@ test('stop() and disconnect() on a consumer that never connected or never ran se
   await waitFor(() => seen.length === 2, 'two messages')
   expect(seen).toEqual(['0', '1'])
 })
+
+describe('KIP-848 groupRemoteAssignor and onPartitionsAssigned', () => {
+  test("'range' reaches the broker: contiguous ranges, announced through onPartitionsAssigned", async () => {
+    const topic = await topicWith('audit-remote-range', 4, 0)
+    const groupId = `g-audit-remote-range-${suffix}`
+    const members = [0, 1].map(() => {
+      const assigned: number[] = []
+      const c = consumer(groupId, {
+        groupProtocol: 'consumer',
+        groupRemoteAssignor: 'range',
+        rebalanceListener: {
+          onPartitionsAssigned: (tps) => void assigned.push(...tps.map((tp) => tp.partition)),
+          onPartitionsRevoked: (tps) => {
+            for (const tp of tps) assigned.splice(assigned.indexOf(tp.partition), 1)
+          },
+        },
+      })
+      return { c, assigned, joins: assignedPartitions(c, topic) }
+    })
+    for (const m of members) {
+      await m.c.subscribe({ topics: [topic] })
+      await m.c.run({ eachMessage: async () => {} })
+    }
+    await waitFor(() => members.every((m) => m.assigned.length === 2), 'two partitions each')
+    const owned = members.map((m) => [...m.assigned].sort((x, y) => x - y))
+    expect(owned.sort((x, y) => x[0]! - y[0]!)).toEqual([
+      [0, 1],
+      [2, 3],
+    ])
+    // the callback and the group_join event agree
+    for (const m of members) expect(m.joins.at(-1)).toEqual([...m.assigned].sort((x, y) => x - y))
+  })
+
+  test('an assignor the broker does not know fails with a typed error naming it', async () => {
+    const topic = await topicWith('audit-remote-unknown', 1, 0)
+    const c = consumer(`g-audit-remote-unknown-${suffix}`, { groupProtocol: 'consumer', groupRemoteAssignor: 'nope' })
+    const crashes: { error: Error & { type?: string } }[] = []
+    c.on(c.events.CRASH, (event) => void crashes.push(event.payload as { error: Error & { type?: string } }))
+    await c.subscribe({ topics: [topic] })
+    const ran = await c.run({ eachMessage: async () => {} }).catch((e: unknown) => e)
+    await waitFor(() => crashes.length > 0 || ran instanceof Error, 'the refusal')
+    const error = (ran instanceof Error ? ran : crashes[0]!.error) as Error & { type?: string }
+    expect(error.type).toBe('UNSUPPORTED_ASSIGNOR')
+    expect(error.message).toContain('nope')
+  })
+})
