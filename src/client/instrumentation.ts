@@ -68,6 +68,10 @@ export class ClientInstrumentation<P extends string> implements RequestObserver 
   readonly #names: ReadonlySet<string>
   readonly #listeners = new Map<string, Set<InstrumentationListener>>()
   readonly #logger: Logger
+  // the RequestObserver flags, kept current by on() and its remover: connections read them per request
+  #observesRequests = false
+  #observesTimeouts = false
+  #observesQueueSize = false
 
   /** `clientId` is the one the client's connections send, and so the one their records carry. */
   constructor(prefix: P, _clientId: string, logger: Logger) {
@@ -92,8 +96,10 @@ export class ClientInstrumentation<P extends string> implements RequestObserver 
     // the same function registered twice gets two entries, as with EventEmitter
     const entry: InstrumentationListener = (event) => listener(event)
     set.add(entry)
+    this.#updateObserverFlags()
     return () => {
       set.delete(entry)
+      this.#updateObserverFlags()
     }
   }
 
@@ -116,15 +122,15 @@ export class ClientInstrumentation<P extends string> implements RequestObserver 
   // these flags per request so that nothing is built while nobody listens.
 
   get observesRequests(): boolean {
-    return this.#watched(this.events.REQUEST)
+    return this.#observesRequests
   }
 
   get observesTimeouts(): boolean {
-    return this.#watched(this.events.REQUEST_TIMEOUT)
+    return this.#observesTimeouts
   }
 
   get observesQueueSize(): boolean {
-    return this.#watched(this.events.REQUEST_QUEUE_SIZE)
+    return this.#observesQueueSize
   }
 
   onRequest(record: RequestRecord): void {
@@ -160,6 +166,12 @@ export class ClientInstrumentation<P extends string> implements RequestObserver 
     options: SendOptions & { version: number },
   ): Promise<void> {
     await connection.send(api, request, { ...options, expectResponse: false })
+  }
+
+  #updateObserverFlags(): void {
+    this.#observesRequests = this.#watched(this.events.REQUEST)
+    this.#observesTimeouts = this.#watched(this.events.REQUEST_TIMEOUT)
+    this.#observesQueueSize = this.#watched(this.events.REQUEST_QUEUE_SIZE)
   }
 
   #watched(type: ClientEventName<P>): boolean {

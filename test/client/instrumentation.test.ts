@@ -41,4 +41,30 @@ describe('client instrumentation', () => {
     expect(ids[2]).toBeGreaterThan(ids[0]!)
     expect(ids[3]).toBeGreaterThan(ids[2]!)
   })
+
+  it('is a RequestObserver that wants only the records someone listens to, and emits them as payloads', () => {
+    const admin = new ClientInstrumentation('admin', 'c', quietLogger)
+    expect([admin.observesRequests, admin.observesTimeouts, admin.observesQueueSize]).toEqual([false, false, false])
+    const payloads: unknown[] = []
+    const remove = admin.on(admin.events.REQUEST, (event) => payloads.push(event.payload))
+    admin.on(admin.events.REQUEST_QUEUE_SIZE, () => {})
+    expect([admin.observesRequests, admin.observesTimeouts, admin.observesQueueSize]).toEqual([true, false, true])
+    const record = {
+      apiKey: 3,
+      apiName: 'Metadata',
+      apiVersion: 12,
+      broker: 'b:9092',
+      clientId: 'c',
+      correlationId: 7,
+      createdAt: 1,
+      sentAt: 2,
+      pendingDuration: 1,
+      duration: 3,
+      size: 40,
+    }
+    admin.onRequest(record)
+    expect(payloads).toEqual([record])
+    remove()
+    expect(admin.observesRequests).toBe(false)
+  })
 })
