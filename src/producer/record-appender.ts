@@ -175,9 +175,12 @@ export class RecordAppender {
         group = { topic, messages: [], records: [], sizes: [] }
         groups.push(group)
       }
-      for (let i = 0; i < messages.length; i++) {
+      let i = 0
+      // one closure per topic, naming the message at `i` only when an error needs it
+      const where = (): string => `messages[${i}] of topic "${topic}"`
+      for (; i < messages.length; i++) {
         const message = messages[i]!
-        const record = toOutgoingRecord(message, `messages[${i}] of topic "${topic}"`, now)
+        const record = toOutgoingRecord(message, where, now)
         if (message.partition !== undefined && message.partition !== null && !Number.isInteger(message.partition)) {
           throw new KafkaJSInvalidArgumentError(`messages[${i}].partition of topic "${topic}" must be an integer`)
         }

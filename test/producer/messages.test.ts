@@ -2,11 +2,12 @@ import { KafkaJSInvalidArgumentError } from '../../src/errors.js'
 import { toOutgoingRecord } from '../../src/producer/messages.js'
 
 const NOW = 1700000000000
+const where = (): string => 'm'
 
 describe('toOutgoingRecord', () => {
   test('converts strings to UTF-8 bytes, keeps Buffers, and stamps the send time', () => {
     const value = Buffer.from([1, 2, 3])
-    const r = toOutgoingRecord({ key: 'cl\u00e9', value }, 'm', NOW)
+    const r = toOutgoingRecord({ key: 'cl\u00e9', value }, where, NOW)
     expect(r.key).toEqual(Buffer.from('cl\u00e9', 'utf8'))
     expect(r.value).toBe(value)
     expect(r.timestamp).toBe(NOW)
@@ -14,11 +15,15 @@ describe('toOutgoingRecord', () => {
   })
 
   test('null value is a tombstone; a missing key is null', () => {
-    expect(toOutgoingRecord({ value: null }, 'm', NOW)).toMatchObject({ key: null, value: null })
+    expect(toOutgoingRecord({ value: null }, where, NOW)).toMatchObject({ key: null, value: null })
   })
 
   test('header arrays become one header per element, in order; undefined values are skipped', () => {
-    const r = toOutgoingRecord({ value: 'v', headers: { a: ['1', Buffer.from('2')], b: 'x', c: undefined } }, 'm', NOW)
+    const r = toOutgoingRecord(
+      { value: 'v', headers: { a: ['1', Buffer.from('2')], b: 'x', c: undefined } },
+      where,
+      NOW,
+    )
     expect(r.headers).toEqual([
       { key: 'a', value: Buffer.from('1') },
       { key: 'a', value: Buffer.from('2') },
@@ -27,8 +32,8 @@ describe('toOutgoingRecord', () => {
   })
 
   test("timestamps are KafkaJS's string milliseconds or numbers", () => {
-    expect(toOutgoingRecord({ value: 'v', timestamp: '1600000000000' }, 'm', NOW).timestamp).toBe(1600000000000)
-    expect(toOutgoingRecord({ value: 'v', timestamp: 1600000000001 }, 'm', NOW).timestamp).toBe(1600000000001)
+    expect(toOutgoingRecord({ value: 'v', timestamp: '1600000000000' }, where, NOW).timestamp).toBe(1600000000000)
+    expect(toOutgoingRecord({ value: 'v', timestamp: 1600000000001 }, where, NOW).timestamp).toBe(1600000000001)
   })
 
   test.each([
@@ -42,7 +47,7 @@ describe('toOutgoingRecord', () => {
       /messages\[0\].timestamp must be milliseconds since the epoch, got "yesterday"/,
     ],
   ])('%j is refused naming the field', (message, error) => {
-    expect(() => toOutgoingRecord(message as never, 'messages[0]', NOW)).toThrow(KafkaJSInvalidArgumentError)
-    expect(() => toOutgoingRecord(message as never, 'messages[0]', NOW)).toThrow(error)
+    expect(() => toOutgoingRecord(message as never, () => 'messages[0]', NOW)).toThrow(KafkaJSInvalidArgumentError)
+    expect(() => toOutgoingRecord(message as never, () => 'messages[0]', NOW)).toThrow(error)
   })
 })
