@@ -5,12 +5,14 @@
 // read_committed.
 
 import { randomUUID } from 'node:crypto'
+import net from 'node:net'
 import type { Cluster } from '../src/cluster/cluster.js'
 import {
   type Admin,
   CompressionTypes,
   type Consumer,
   Kafka,
+  KafkaJSDeliveryTimeoutError,
   KafkaJSProtocolError,
   logLevel,
   type Producer,
@@ -87,6 +89,37 @@ test("sendBatch applies its own acks and compression to every topic's messages",
   expect(storedB.map((r) => [r.value, r.headers, r.compression])).toEqual([
     ['b'.repeat(500), [['h', 'v']], CompressionTypes.ZSTD],
   ])
+})
+
+test('records the broker never acknowledges fail with KafkaJSDeliveryTimeoutError after deliveryTimeout', async () => {
+  const topic = await createTopic('delivery-timeout')
+  // the real broker, but every Produce request is swallowed on its way out: each attempt times out
+  const client = new Kafka({
+    brokers: brokers(),
+    clientId: `kafkit-producer-audit-timeout-${run}`,
+    logLevel: logLevel.NOTHING,
+    requestTimeout: 1000,
+    socketFactory: ({ host, port, onConnect }) => {
+      const socket = net.connect({ host, port }, onConnect)
+      const write = socket.write.bind(socket) as (chunk: Buffer) => boolean
+      socket.write = ((chunk: Buffer) =>
+        Buffer.isBuffer(chunk) && chunk.length >= 6 && chunk.readInt16BE(4) === 0
+          ? true
+          : write(chunk)) as typeof socket.write
+      return socket
+    },
+  })
+  const producer = client.producer({ deliveryTimeout: 2500, disconnectTimeout: 100 })
+  producers.push(producer)
+  await producer.connect()
+  // a batch in flight fails once its request does (Produce timeout + requestTimeout), not earlier as
+  // Java's in-flight expiry would: the short Produce timeout keeps this test short
+  const error = await producer
+    .send({ topic, timeout: 1000, messages: [{ value: 'never acknowledged' }] })
+    .catch((e: unknown) => e)
+  expect(error).toBeInstanceOf(KafkaJSDeliveryTimeoutError)
+  expect(error).toMatchObject({ topic, partition: 0 })
+  expect(await readPartition(reader, topic, 0)).toEqual([])
 })
 
 describe("transactions with a consumer's group metadata (KIP-447)", () => {
