@@ -48,7 +48,7 @@ export interface RequestObserver {
   onRequest(record: RequestRecord): void
   /** A request timed out, in the queue or in flight. */
   onRequestTimeout(record: RequestTimeoutRecord): void
-  /** The number of requests waiting to be written changed. */
+  /** The number of requests waiting to be written changed, or a failure closed the connection (0). */
   onRequestQueueSize(record: RequestQueueSizeRecord): void
 }
 
