@@ -5,7 +5,7 @@
 // the offsets the group committed (read back with OffsetFetch).
 
 import net from 'node:net'
-import { type ConsumerConfig, Kafka, KafkaJSCorruptRecordError, logLevel } from '../src/index.js'
+import { type ConsumerConfig, Kafka, KafkaJSCorruptRecordError, logLevel, PartitionAssigners } from '../src/index.js'
 import { runCommand } from '../src/testing/run-command.js'
 import { brokers } from './helpers/brokers.js'
 import { ALL_CODECS, committedOffsets, consumerTestBed, sleep, testKafka, waitFor } from './helpers/consumer-helpers.js'
@@ -362,5 +362,64 @@ describe('bad input', () => {
     expect(attempts.slice(0, 3)).toEqual([0, 1, 2].map(() => ['0', '1', '2', '3']))
     expect(crashes).toEqual([])
     expect(await committedOffsets(bed.cluster(), `g-batch-retry-${suffix}`, topic, 1)).toEqual([4])
+  })
+})
+
+describe('more of the KafkaJS API', () => {
+  test('eachBatch pause() stops its partition after the batch; resume() delivers the rest', async () => {
+    const topic = await topicWith('audit-batch-pause', 2, 3)
+    const c = consumer(`g-batch-pause-${suffix}`)
+    await c.subscribe({ topics: [topic], fromBeginning: true })
+    const seen: string[] = []
+    let pausedOnce = false
+    await c.run({
+      eachBatch: async ({ batch, pause }) => {
+        seen.push(...batch.messages.map((m) => `${batch.partition}:${m.offset}`))
+        if (batch.partition === 1 && !pausedOnce) {
+          pausedOnce = true
+          pause()
+        }
+      },
+    })
+    await waitFor(() => seen.length === 6, 'the first batches')
+    expect(c.paused()).toEqual([{ topic, partitions: [1] }])
+    for (const p of [0, 1]) await produceRaw(bed.cluster(), topic, p, numberedRecords('more', 3, 5))
+    await waitFor(() => seen.filter((s) => s.startsWith('0:')).length === 5, 'partition 0 goes on')
+    await sleep(500)
+    expect(seen.filter((s) => s.startsWith('1:'))).toEqual(['1:0', '1:1', '1:2'])
+    c.resume([{ topic, partitions: [1] }])
+    await waitFor(() => seen.filter((s) => s.startsWith('1:')).length === 5, 'partition 1 after resume')
+    expect(seen.filter((s) => s.startsWith('1:'))).toEqual(['1:0', '1:1', '1:2', '1:3', '1:4'])
+  })
+
+  test("roundrobin: two members split a topic's partitions alternately and each reads its own", async () => {
+    const topic = await topicWith('audit-roundrobin', 4, 2)
+    const groupId = `g-roundrobin-${suffix}`
+    const received = new Map<string, number[]>()
+    const members = ['a', 'b'].map((name) => {
+      const c = consumer(groupId, { partitionAssigners: [PartitionAssigners.roundRobin] })
+      received.set(name, [])
+      return { name, c }
+    })
+    // b joins only once a owns everything, so both rounds of the split are seen
+    for (const { name, c } of members) {
+      await c.subscribe({ topics: [topic], fromBeginning: true })
+      await c.run({ eachMessage: async ({ partition }) => void received.get(name)!.push(partition) })
+      if (name === 'a') await waitFor(() => received.get('a')!.length === 8, 'a alone')
+    }
+    expect((await members[0]!.c.describeGroup()).protocol).toBe('roundrobin')
+    await waitFor(async () => {
+      const group = await members[1]!.c.describeGroup()
+      return group.state === 'Stable' && group.members.length === 2
+    }, 'both members, stable')
+    received.set('a', [])
+    received.set('b', [])
+    for (let p = 0; p < 4; p++) await produceRaw(bed.cluster(), topic, p, numberedRecords('rr', 2, 3))
+    await waitFor(() => received.get('a')!.length + received.get('b')!.length === 4, 'the new messages')
+    const owned = [...received.values()].map((ps) => [...ps].sort()).sort((x, y) => x[0]! - y[0]!)
+    expect(owned).toEqual([
+      [0, 2],
+      [1, 3],
+    ])
   })
 })
