@@ -8,7 +8,11 @@ export interface EachMessagePayload {
   topic: string
   partition: number
   message: KafkaMessage
-  /** Kept for KafkaJS compatibility: kafkit heartbeats on its own timer, so this resolves at once. */
+  /**
+   * kafkit heartbeats on its own timer, so this sends nothing: it resolves while the member owns
+   * this partition and rejects with KafkaJS's REBALANCE_IN_PROGRESS error once a rebalance revokes
+   * it (or the member lost it). Rethrowing that error ends the handler without counting a failure.
+   */
   heartbeat(): Promise<void>
   /** Pauses this partition; returns a function that resumes it. */
   pause(): () => void
@@ -21,6 +25,7 @@ export interface OffsetsByTopicPartition {
 export interface EachBatchPayload {
   batch: Batch
   resolveOffset(offset: string): void
+  /** As eachMessage's: rejects with REBALANCE_IN_PROGRESS once the batch's partition is revoked or lost. */
   heartbeat(): Promise<void>
   pause(): () => void
   commitOffsetsIfNecessary(offsets?: OffsetsByTopicPartition): Promise<void>

@@ -19,6 +19,7 @@ import {
   type OffsetsByTopicPartition,
 } from './handlers.js'
 import type { OffsetCommitter } from './offsets/offset-committer.js'
+import { isRebalanceError, partitionHeartbeat } from './payload-heartbeat.js'
 import { Signal } from './signal.js'
 import type { FetchedChunk, PartitionState, SubscriptionState } from './subscription-state.js'
 import { PartitionMap, type TopicPartition } from './topic-partition.js'
@@ -44,8 +45,6 @@ interface RetryState {
   retryAt: number
   lastDelay: number
 }
-
-const heartbeat = (): Promise<void> => Promise.resolve()
 
 export class Runner {
   readonly #o: RunnerOptions
@@ -165,6 +164,7 @@ export class Runner {
   async #eachMessage(state: PartitionState, chunk: FetchedChunk, handler: EachMessageHandler): Promise<boolean> {
     const { topic, partition } = state
     const pause = this.#pauseFunction(state)
+    const heartbeat = partitionHeartbeat(this.#subscriptions, state)
     const committer = this.#o.committer
     // with neither autoCommitInterval nor autoCommitThreshold, commits happen after the batch only
     const perMessageCommit = committer.commitsPerMessage
@@ -178,8 +178,9 @@ export class Runner {
       try {
         await handler({ topic, partition, message, heartbeat, pause })
       } catch (error) {
-        if (error instanceof HandlerAborted) this.#rewindAfterInterruption(state, chunk)
-        else await this.#handlerFailed(state, chunk, error, message.offset)
+        if (error instanceof HandlerAborted || this.#leftForRebalance(state, error)) {
+          this.#rewindAfterInterruption(state, chunk)
+        } else await this.#handlerFailed(state, chunk, error, message.offset)
         return false
       }
       const next = offsets[i]! + 1n
@@ -213,7 +214,7 @@ export class Runner {
           const next = offset === lastMessageOffset ? chunk.nextOffset : BigInt(offset) + 1n
           committer.resolve(state, next, chunk.lastLeaderEpoch)
         },
-        heartbeat,
+        heartbeat: partitionHeartbeat(this.#subscriptions, state),
         pause: this.#pauseFunction(state),
         commitOffsetsIfNecessary: (offsets) =>
           offsets !== undefined ? this.#o.commitOffsets(offsets) : committer.commitIfNecessary(),
@@ -222,7 +223,8 @@ export class Runner {
         isStale: () => this.#interrupted(state, chunk),
       })
     } catch (error) {
-      await this.#handlerFailed(state, chunk, error, batch.firstOffset() ?? chunk.fetchOffset.toString())
+      if (this.#leftForRebalance(state, error)) this.#rewindAfterInterruption(state, chunk)
+      else await this.#handlerFailed(state, chunk, error, batch.firstOffset() ?? chunk.fetchOffset.toString())
       return false
     }
     if (this.#o.eachBatchAutoResolve) committer.resolve(state, chunk.nextOffset, chunk.lastLeaderEpoch)
@@ -236,6 +238,15 @@ export class Runner {
     state.position = chunk.nextOffset
     if (state.paused) this.#rewindTo(state, chunk.nextOffset)
     return true
+  }
+
+  /**
+   * A handler that gave up its partition on a rebalance error (heartbeat() rejected) while the
+   * partition is revoked or lost: not a failure, as in KafkaJS, whose runner rejoins on it. The
+   * revocation commits what was resolved; the next owner goes on from there.
+   */
+  #leftForRebalance(state: PartitionState, error: unknown): boolean {
+    return state.revoking && isRebalanceError(error)
   }
 
   /** Whether the rest of a batch must not be delivered: stopped, revoked, paused, or seeked. */
