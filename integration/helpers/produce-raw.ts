@@ -119,12 +119,24 @@ export class RawTransactionalProducer {
   }
 
   async init(): Promise<void> {
-    const connection = await this.#cluster.coordinatorConnection(CoordinatorType.TRANSACTION, this.#transactionalId)
-    const response = await connection.send(
-      InitProducerId,
-      InitProducerId.createRequest({ transactionalId: this.#transactionalId, transactionTimeoutMs: 60000 }),
+    // on a broker just started the transaction coordinator may still be loading its state
+    // (COORDINATOR_LOAD_IN_PROGRESS) or be elsewhere (NOT_COORDINATOR): retriable, as for any client
+    const response = await retry(
+      async () => {
+        const connection = await this.#cluster.coordinatorConnection(CoordinatorType.TRANSACTION, this.#transactionalId)
+        const answer = await connection.send(
+          InitProducerId,
+          InitProducerId.createRequest({ transactionalId: this.#transactionalId, transactionTimeoutMs: 60000 }),
+        )
+        if (answer.errorCode !== 0) {
+          const error = protocolError(answer.errorCode, 'InitProducerId')
+          this.#cluster.invalidateCoordinatorOn(CoordinatorType.TRANSACTION, this.#transactionalId, error)
+          throw error
+        }
+        return answer
+      },
+      { initialRetryTime: 100, retries: 15 },
     )
-    if (response.errorCode !== 0) throw protocolError(response.errorCode, 'InitProducerId')
     this.#producerId = response.producerId
     this.#producerEpoch = response.producerEpoch
   }
