@@ -235,6 +235,8 @@ export class RecordAppender {
   #appendAvailable(call: Appending, metadata: ClusterMetadata): boolean {
     const { accumulator, memory, sticky: stickyOf, wakeSender } = this.#d
     const { settings, result, transaction } = call
+    // one clock read per call, not per record: the call's records are appended in one go
+    const now = Date.now()
     try {
       for (; call.group < call.groups.length; call.group++, call.index = 0) {
         const group = call.groups[call.group]!
@@ -264,7 +266,7 @@ export class RecordAppender {
             throw error
           }
           transaction?.onPartition(topic, partition)
-          const appended = accumulator.append(topic, partition, record, size, settings, result, Date.now())
+          const appended = accumulator.append(topic, partition, record, size, settings, result, now)
           sticky?.appended(size, appended.lastBatchFull, partitions, queueSizeOf)
           if (appended.newBatch || appended.lastBatchFull) wakeSender()
         }
