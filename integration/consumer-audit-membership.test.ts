@@ -222,3 +222,46 @@ describe('KIP-848 groupRemoteAssignor and onPartitionsAssigned', () => {
     expect(error.message).toContain('nope')
   })
 })
+
+test('KIP-848: a static member restarting gets its partitions back; the other member keeps its own throughout', async () => {
+  const topic = await topicWith('audit-static-848', 4, 0)
+  const groupId = `g-audit-static-848-${suffix}`
+  const options = { groupProtocol: 'consumer' as const }
+  const aRevoked: number[] = []
+  const a = consumer(groupId, {
+    ...options,
+    groupInstanceId: 'audit-848-a',
+    rebalanceListener: { onPartitionsRevoked: (tps) => void aRevoked.push(...tps.map((tp) => tp.partition)) },
+  })
+  const aAssigned = assignedPartitions(a, topic)
+  await a.subscribe({ topics: [topic], fromBeginning: true })
+  await a.run({ eachMessage: async () => {} })
+  await waitFor(() => aAssigned.at(-1)?.length === 4, 'a owning all four')
+  const b = consumer(groupId, { ...options, groupInstanceId: 'audit-848-b' })
+  const bAssigned = assignedPartitions(b, topic)
+  await b.subscribe({ topics: [topic], fromBeginning: true })
+  await b.run({ eachMessage: async () => {} })
+  await waitFor(() => aAssigned.at(-1)?.length === 2 && bAssigned.at(-1)?.length === 2, 'a 2 + 2 split')
+  const aOwned = aAssigned.at(-1)!
+  const bOwned = bAssigned.at(-1)!
+  const aRevokedBefore = aRevoked.length
+  const aAssignmentsBefore = aAssigned.length
+
+  await b.disconnect()
+  const b2 = consumer(groupId, { ...options, groupInstanceId: 'audit-848-b' })
+  const b2Assigned = assignedPartitions(b2, topic)
+  const b2Received: string[] = []
+  await b2.subscribe({ topics: [topic], fromBeginning: true })
+  await b2.run({
+    eachMessage: async ({ partition, message }) => void b2Received.push(`${partition}:${message.offset}`),
+  })
+  await waitFor(() => b2Assigned.at(-1)?.length === 2, 'b2 owning two')
+  expect(b2Assigned.at(-1)).toEqual(bOwned)
+  for (let p = 0; p < 4; p++) await produceRaw(bed.cluster(), topic, p, numberedRecords('s', 0, 1))
+  await waitFor(() => b2Received.length === 2, "b2 reading b's partitions")
+  expect(b2Received.map((r) => Number(r.split(':')[0])).sort()).toEqual(bOwned)
+  // a kept its partitions: nothing revoked, no new assignment
+  expect(aRevoked).toHaveLength(aRevokedBefore)
+  expect(aAssigned).toHaveLength(aAssignmentsBefore)
+  expect(aAssigned.at(-1)).toEqual(aOwned)
+})
