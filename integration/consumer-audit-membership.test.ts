@@ -3,7 +3,7 @@
 // flight finish and commits it; a member whose handler outlived the rebalance timeout keeps
 // consuming after it rejoins; shutdown calls on a consumer that never ran settle.
 
-import { type Consumer, PartitionAssigners, type TopicPartition } from '../src/index.js'
+import { type Consumer, type ConsumerConfig, PartitionAssigners, type TopicPartition } from '../src/index.js'
 import { committedOffsets, consumerTestBed, sleep, waitFor } from './helpers/consumer-helpers.js'
 import { numberedRecords, produceRaw } from './helpers/produce-raw.js'
 
@@ -113,49 +113,63 @@ test('stop() while a handler runs lets it finish, commits its offset and leaves 
   expect((await c.describeGroup()).state).toBe('Empty')
 })
 
-test('a member whose handler outlived the rebalance timeout rejoins and keeps consuming', async () => {
-  const topic = await topicWith('audit-slow', 2, 1)
-  const groupId = `g-audit-slow-${suffix}`
-  const options = { partitionAssigners: [PartitionAssigners.range], heartbeatInterval: 500, rebalanceTimeout: 3000 }
-  const taken: TopicPartition[][] = []
-  const crashes: unknown[] = []
-  const a = consumer(groupId, {
-    ...options,
-    rebalanceListener: {
-      onPartitionsRevoked: (tps) => void taken.push(tps),
-      onPartitionsLost: (tps) => void taken.push(tps),
-    },
+const slowMemberCases: [string, Partial<ConsumerConfig>][] = [
+  ['classic (range, eager)', { partitionAssigners: [PartitionAssigners.range], heartbeatInterval: 500 }],
+  ['KIP-848', { groupProtocol: 'consumer' }],
+]
+
+describe.each(slowMemberCases)('%s', (label, protocolOptions) => {
+  test('a member whose handler outlived the rebalance timeout rejoins and keeps consuming', async () => {
+    const topic = await topicWith(`audit-slow-${label.slice(0, 7).replace(/\W/g, '')}`, 2, 1)
+    const groupId = `g-${topic}`
+    const options = { ...protocolOptions, rebalanceTimeout: 3000 }
+    const taken: TopicPartition[][] = []
+    const crashes: unknown[] = []
+    const a = consumer(groupId, {
+      ...options,
+      rebalanceListener: {
+        onPartitionsRevoked: (tps) => void taken.push(tps),
+        onPartitionsLost: (tps) => void taken.push(tps),
+      },
+    })
+    a.on(a.events.CRASH, (event) => void crashes.push(event.payload))
+    const aAssigned = assignedPartitions(a, topic)
+    const received: { member: string; value: string }[] = []
+    // both partitions are in a slow handler, so whichever the coordinator moves, its revocation waits
+    const slowStarted = new Set<number>()
+    let slowDone = 0
+    await a.subscribe({ topics: [topic], fromBeginning: true })
+    await a.run({
+      partitionsConsumedConcurrently: 2,
+      eachMessage: async ({ partition, message }) => {
+        if (!slowStarted.has(partition)) {
+          slowStarted.add(partition)
+          await sleep(9000)
+          slowDone++
+        }
+        received.push({ member: 'a', value: message.value?.toString() ?? '' })
+      },
+    })
+    await waitFor(() => slowStarted.size === 2, 'a in its slow handlers')
+    const b = consumer(groupId, options)
+    const bAssigned = assignedPartitions(b, topic)
+    await b.subscribe({ topics: [topic], fromBeginning: true })
+    await b.run({ eachMessage: async ({ message }) => void received.push({ member: 'b', value: `${message.value}` }) })
+    await waitFor(
+      () => slowDone === 2 && aAssigned.at(-1)?.length === 1 && bAssigned.at(-1)?.length === 1,
+      'a back in the group after its slow handler',
+      60000,
+    )
+    // a's partitions were taken from it through the listener, not by a crash
+    expect(crashes).toEqual([])
+    expect(taken.flat().length).toBeGreaterThan(0)
+    const aOwns = aAssigned.at(-1)!
+    for (let p = 0; p < 2; p++) await produceRaw(bed.cluster(), topic, p, numberedRecords(`later${p}`, 1, 3))
+    await waitFor(() => received.filter((r) => r.value.startsWith('later')).length === 4, 'the later messages')
+    const laterByA = received.filter((r) => r.member === 'a' && r.value.startsWith('later')).map((r) => r.value)
+    expect(laterByA.sort()).toEqual([`later${aOwns[0]}-1`, `later${aOwns[0]}-2`])
+    expect(crashes).toEqual([])
   })
-  a.on(a.events.CRASH, (event) => void crashes.push(event.payload))
-  const aAssigned = assignedPartitions(a, topic)
-  const received: { member: string; value: string }[] = []
-  let slow = true
-  await a.subscribe({ topics: [topic], fromBeginning: true })
-  await a.run({
-    eachMessage: async ({ partition, message }) => {
-      if (partition === 0 && slow) {
-        slow = false
-        await sleep(9000)
-      }
-      received.push({ member: 'a', value: message.value?.toString() ?? '' })
-    },
-  })
-  await waitFor(() => !slow, 'a in its slow handler')
-  const b = consumer(groupId, options)
-  const bAssigned = assignedPartitions(b, topic)
-  await b.subscribe({ topics: [topic], fromBeginning: true })
-  await b.run({ eachMessage: async ({ message }) => void received.push({ member: 'b', value: `${message.value}` }) })
-  await waitFor(() => aAssigned.length >= 2 && bAssigned.at(-1)?.length === 1, 'a back in the group', 60000)
-  // a's partitions were taken from it through the listener, not by a crash
-  expect(crashes).toEqual([])
-  expect(taken.flat().map((tp) => tp.partition)).toContain(0)
-  const aOwns = aAssigned.at(-1)!
-  expect(aOwns).toHaveLength(1)
-  for (let p = 0; p < 2; p++) await produceRaw(bed.cluster(), topic, p, numberedRecords(`later${p}`, 1, 3))
-  await waitFor(() => received.filter((r) => r.value.startsWith('later')).length === 4, 'the later messages')
-  const laterByA = received.filter((r) => r.member === 'a' && r.value.startsWith('later')).map((r) => r.value)
-  expect(laterByA.sort()).toEqual([`later${aOwns[0]}-1`, `later${aOwns[0]}-2`])
-  expect(crashes).toEqual([])
 })
 
 test('stop() and disconnect() on a consumer that never connected or never ran settle, repeatedly', async () => {
