@@ -3,6 +3,8 @@
 // below a few dozen bytes. The caller has checked every bound.
 
 const NATIVE_COPY_THRESHOLD = 32
+/** Below this offset a long overlapping match takes too many small native copies: a loop is cheaper. */
+const MIN_DOUBLING_OFFSET = 8
 
 /** Copies `length` literal bytes from `src` at `s` to `dst` at `d`. */
 export function copyLiteral(src: Buffer, s: number, dst: Buffer, d: number, length: number): void {
@@ -20,8 +22,15 @@ export function copyLiteral(src: Buffer, s: number, dst: Buffer, d: number, leng
 export function copyMatch(dst: Buffer, d: number, offset: number, length: number): number {
   let from = d - offset
   const end = d + length
-  if (offset >= length && length > NATIVE_COPY_THRESHOLD) {
-    dst.copyWithin(d, from, from + length)
+  if (length > NATIVE_COPY_THRESHOLD && offset >= MIN_DOUBLING_OFFSET) {
+    // an overlapping match repeats its first `offset` bytes: each native copy takes everything
+    // written so far from `from` on, a whole number of repeats, so the copies double in size
+    let copied = 0
+    while (copied < length) {
+      const n = Math.min(copied + offset, length - copied)
+      dst.copyWithin(d + copied, from, from + n)
+      copied += n
+    }
     return end
   }
   while (d < end) dst[d++] = dst[from++]!
