@@ -23,7 +23,7 @@ import type { PartitionState, SubscriptionState } from '../subscription-state.js
 import { PartitionMap } from '../topic-partition.js'
 import { FetchSession, FIRST_SESSION_VERSION, type SessionPartition } from './fetch-session.js'
 import { readPartitionRecords } from './partition-records.js'
-import { ReadReplicaSelector } from './read-replica.js'
+import { isOnlineReplica, ReadReplicaSelector } from './read-replica.js'
 
 /** Isolation levels of Fetch and ListOffsets. */
 export const IsolationLevel = { READ_UNCOMMITTED: 0, READ_COMMITTED: 1 } as const
@@ -385,6 +385,8 @@ export class Fetcher {
         partition: state.partition,
         leader: nodeId,
       })
+      // a replica our metadata does not know yet is used once a refresh shows it
+      if (!isOnlineReplica(this.#cluster.metadata, state, data.preferredReadReplica)) this.#cluster.markMetadataStale()
       this.#subscriptions.fetchable.notify()
     }
     const read = await readPartitionRecords({

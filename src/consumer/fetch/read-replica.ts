@@ -11,6 +11,21 @@ import { PartitionMap } from '../topic-partition.js'
 /** What the selection reads and writes of a partition. */
 type ReplicaChoice = Pick<PartitionState, 'topic' | 'partition' | 'preferredReadReplica'>
 
+/**
+ * Whether `metadata` lists `nodeId` as a broker and as an online replica of the partition (Java's
+ * Cluster.nodeIfOnline). A leader may name a replica the client's metadata does not know yet: the
+ * caller then refreshes metadata.
+ */
+export function isOnlineReplica(metadata: ClusterMetadata, tp: ReplicaChoice, nodeId: number): boolean {
+  const partition = metadata.topics.get(tp.topic)?.partitions.get(tp.partition)
+  return (
+    partition !== undefined &&
+    metadata.brokers.has(nodeId) &&
+    partition.replicas.includes(nodeId) &&
+    !partition.offlineReplicas.includes(nodeId)
+  )
+}
+
 export class ReadReplicaSelector {
   readonly #maxAge: number
   readonly #now: () => number
@@ -27,19 +42,13 @@ export class ReadReplicaSelector {
    * online replica of the partition in `metadata`, else its leader; undefined when there is none.
    */
   nodeFor(state: ReplicaChoice, metadata: ClusterMetadata): number | undefined {
-    const partition = metadata.topics.get(state.topic)?.partitions.get(state.partition)
     const replica = state.preferredReadReplica
     if (replica >= 0) {
       const fresh = this.#now() < (this.#expiry.get(state.topic, state.partition) ?? 0)
-      const online =
-        partition !== undefined &&
-        metadata.brokers.has(replica) &&
-        partition.replicas.includes(replica) &&
-        !partition.offlineReplicas.includes(replica)
-      if (fresh && online) return replica
+      if (fresh && isOnlineReplica(metadata, state, replica)) return replica
       this.clear(state)
     }
-    const leader = partition?.leader
+    const leader = metadata.topics.get(state.topic)?.partitions.get(state.partition)?.leader
     return leader === undefined || leader < 0 ? undefined : leader
   }
 

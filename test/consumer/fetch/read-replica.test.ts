@@ -1,5 +1,5 @@
 import { ClusterMetadata, type PartitionMetadata } from '../../../src/cluster/metadata.js'
-import { ReadReplicaSelector } from '../../../src/consumer/fetch/read-replica.js'
+import { isOnlineReplica, ReadReplicaSelector } from '../../../src/consumer/fetch/read-replica.js'
 
 function metadataWith(partition: Partial<PartitionMetadata>, brokers = [1, 2, 3]): ClusterMetadata {
   const p: PartitionMetadata = {
@@ -64,6 +64,15 @@ describe('ReadReplicaSelector', () => {
     selector.update(s, 3)
     expect(selector.nodeFor(s, metadataWith(partition, brokers))).toBe(1)
     expect(s.preferredReadReplica).toBe(-1)
+  })
+
+  test('isOnlineReplica: a known broker, a replica of the partition, not offline', () => {
+    const tp = state()
+    expect(isOnlineReplica(metadataWith({}), tp, 2)).toBe(true)
+    expect(isOnlineReplica(metadataWith({}), tp, 4)).toBe(false)
+    expect(isOnlineReplica(metadataWith({}, [1, 3]), tp, 2)).toBe(false)
+    expect(isOnlineReplica(metadataWith({ offlineReplicas: [2] }), tp, 2)).toBe(false)
+    expect(isOnlineReplica(metadataWith({}), { ...tp, topic: 'unknown' }, 2)).toBe(false)
   })
 
   test('no leader and no replica: no node', () => {
