@@ -279,3 +279,44 @@ test('KIP-848: a static member restarting gets its partitions back; the other me
   expect(aAssigned).toHaveLength(aAssignmentsBefore)
   expect(aAssigned.at(-1)).toEqual(aOwned)
 })
+
+test("KIP-848: a handler running 3x the broker's heartbeat interval keeps the membership and its partitions", async () => {
+  const topic = await topicWith('audit-848-long', 2, 2)
+  const groupId = `g-audit-848-long-${suffix}`
+  const taken: number[] = []
+  const c = consumer(groupId, {
+    groupProtocol: 'consumer',
+    rebalanceListener: {
+      onPartitionsRevoked: (tps) => void taken.push(...tps.map((tp) => tp.partition)),
+      onPartitionsLost: (tps) => void taken.push(...tps.map((tp) => tp.partition)),
+    },
+  })
+  const assigned = assignedPartitions(c, topic)
+  const epochs: number[] = []
+  c.on(
+    c.events.HEARTBEAT,
+    (event) => void epochs.push((event.payload as { groupGenerationId: number }).groupGenerationId),
+  )
+  await c.subscribe({ topics: [topic], fromBeginning: true })
+  const done: string[] = []
+  let heartbeatsAtStart = 0
+  let heartbeatsDuring = 0
+  await c.run({
+    eachMessage: async ({ partition, message }) => {
+      if (partition === 0 && message.offset === '0') {
+        heartbeatsAtStart = epochs.length
+        // the broker's group.consumer.heartbeat.interval.ms is 5 s by default
+        await sleep(15_000)
+        heartbeatsDuring = epochs.length - heartbeatsAtStart
+      }
+      done.push(`${partition}:${message.offset}`)
+    },
+  })
+  await waitFor(() => done.length === 4, 'all four messages', 60_000)
+  expect(heartbeatsDuring).toBeGreaterThanOrEqual(2)
+  expect(taken).toEqual([])
+  expect(assigned.at(-1)).toEqual([0, 1])
+  // one member epoch throughout the handler: no rebalance happened
+  expect(new Set(epochs.slice(heartbeatsAtStart)).size).toBe(1)
+  expect(done.filter((d) => d.startsWith('0:'))).toEqual(['0:0', '0:1'])
+})
