@@ -344,6 +344,25 @@ describe('bad input', () => {
     }
   })
 
+  test('consumer.crash carries the handler error as the cause, the group id and whether it restarts', async () => {
+    const topic = await topicWith('audit-crash-cause', 1, 1)
+    const groupId = `g-crash-cause-${suffix}`
+    const c = consumer(groupId, { retry: { retries: 1, initialRetryTime: 50, restartOnFailure: async () => false } })
+    const crashes: { error: Error & { cause?: unknown }; groupId: string; restart: boolean }[] = []
+    c.on(c.events.CRASH, (event) => void crashes.push(event.payload as (typeof crashes)[number]))
+    await c.subscribe({ topics: [topic], fromBeginning: true })
+    const boom = new Error('boom')
+    await c.run({
+      eachMessage: async () => {
+        throw boom
+      },
+    })
+    await waitFor(() => crashes.length === 1, 'the crash')
+    expect(crashes[0]).toMatchObject({ groupId, restart: false })
+    expect(crashes[0]!.error.name).toBe('KafkaJSNumberOfRetriesExceeded')
+    expect(crashes[0]!.error.cause).toBe(boom)
+  })
+
   test('an eachBatch handler that throws gets the same batch again, then the consumer moves on', async () => {
     const topic = await topicWith('audit-batch-retry', 1, 4)
     const c = consumer(`g-batch-retry-${suffix}`, { retry: { retries: 5, initialRetryTime: 50, maxRetryTime: 200 } })
