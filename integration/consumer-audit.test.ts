@@ -442,3 +442,37 @@ describe('more of the KafkaJS API', () => {
     ])
   })
 })
+
+describe('topics that do not exist yet', () => {
+  test('allowAutoTopicCreation (default true) creates a subscribed topic; messages produced later arrive', async () => {
+    const topic = `audit-autocreate-${suffix}`
+    const c = consumer(`g-autocreate-${suffix}`)
+    await c.subscribe({ topics: [topic], fromBeginning: true })
+    const seen: string[] = []
+    await c.run({ eachMessage: async ({ message }) => void seen.push(message.value?.toString() ?? '') })
+    await waitFor(async () => (await c.lag()).length > 0, 'the created topic assigned')
+    await produceRaw(bed.cluster(), topic, 0, numberedRecords('auto', 0, 2))
+    await waitFor(() => seen.length === 2, 'the messages')
+    expect(seen).toEqual(['auto-0', 'auto-1'])
+  })
+
+  test('allowAutoTopicCreation false: nothing is created; a topic created later is picked up', async () => {
+    const topic = `audit-no-autocreate-${suffix}`
+    const c = consumer(`g-no-autocreate-${suffix}`, { allowAutoTopicCreation: false, metadataMaxAge: 500 })
+    await c.subscribe({ topics: [topic], fromBeginning: true })
+    const seen: string[] = []
+    await c.run({ eachMessage: async ({ message }) => void seen.push(message.value?.toString() ?? '') })
+    await sleep(1500)
+    const admin = testKafka('consumer-audit-admin').admin()
+    await admin.connect()
+    try {
+      expect(await admin.listTopics()).not.toContain(topic)
+    } finally {
+      await admin.disconnect()
+    }
+    await createTopic(bed.cluster(), topic, 1)
+    await produceRaw(bed.cluster(), topic, 0, numberedRecords('late', 0, 2))
+    await waitFor(() => seen.length === 2, 'the messages of the topic created later')
+    expect(seen).toEqual(['late-0', 'late-1'])
+  })
+})
