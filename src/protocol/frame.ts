@@ -42,9 +42,12 @@ export function encodeRequestChunks<Req, Res>(
   request: Req,
 ): Buffer[] {
   const total = frameSize(api, version, clientId, request)
-  // the scratch buffer must hold what is not gathered, at most `total` bytes: only that much of it
-  // is ever written (and so ever backed by memory), however large the request
-  if (total > scratch.length && total <= SCRATCH_LIMIT) scratch = Buffer.allocUnsafeSlow(total)
+  // the scratch buffer holds what is not gathered, at most `total` bytes; only the bytes written
+  // (not the gathered ones) are ever backed by memory, however large the request
+  if (total > scratch.length && total <= SCRATCH_LIMIT) {
+    // doubling, so that requests growing a little at a time do not replace it each time
+    scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_LIMIT, Math.max(total, 2 * scratch.length)))
+  }
   const w = Writer.gathering(total <= scratch.length ? scratch : Buffer.allocUnsafe(total), GATHER_AT_LEAST)
   writeRequestFrame(w, total, api, version, correlationId, clientId, request)
   return w.chunks(total)
