@@ -4,7 +4,7 @@
 // whose records it carries.
 
 import { type CompressionType, CompressionTypes } from '../protocol/codecs/compression-types.js'
-import { encodeRecordBatch, encodeRecordBatchSync } from '../protocol/records/encode-record-batch.js'
+import { type BatchBuffers, encodeRecordBatch, encodeRecordBatchSync } from '../protocol/records/encode-record-batch.js'
 import { RECORD_BATCH_OVERHEAD } from '../protocol/records/record-batch-format.js'
 import type { OutgoingRecord } from './messages.js'
 import type { Acks } from './producer-options.js'
@@ -154,8 +154,11 @@ export class OutgoingBatch {
     this.baseSequence = baseSequence
   }
 
-  /** The batch's bytes for a Produce request; re-encoded only when its producer state changed. */
-  async encode(): Promise<Buffer> {
+  /**
+   * The batch's bytes for a Produce request; re-encoded only when its producer state changed.
+   * Encoding buffers come from `buffers` if given.
+   */
+  async encode(buffers?: BatchBuffers): Promise<Buffer> {
     const key = `${this.producerId}:${this.producerEpoch}:${this.baseSequence}`
     if (this.#encoded !== undefined && this.#encodedFor === key) return this.#encoded
     const input = {
@@ -168,10 +171,18 @@ export class OutgoingBatch {
     }
     const encoded =
       this.settings.compression === CompressionTypes.None
-        ? encodeRecordBatchSync(input)
-        : await encodeRecordBatch(input)
+        ? encodeRecordBatchSync(input, buffers)
+        : await encodeRecordBatch(input, buffers)
     this.#encoded = encoded
     this.#encodedFor = key
+    return encoded
+  }
+
+  /** Hands over the encoded bytes (to reuse their buffer) and forgets them; undefined if not encoded. */
+  takeEncoded(): Buffer | undefined {
+    const encoded = this.#encoded
+    this.#encoded = undefined
+    this.#encodedFor = ''
     return encoded
   }
 

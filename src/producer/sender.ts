@@ -28,6 +28,7 @@ import {
 import { ZERO_UUID } from '../protocol/primitives/uuid.js'
 import { recordSizeUpperBound } from '../protocol/records/encode-record-batch.js'
 import type { PartitionQueue, RecordAccumulator } from './accumulator.js'
+import { BatchBufferPool } from './batch-buffer-pool.js'
 import type { BufferLimit } from './buffer-limit.js'
 import type { ProducerInstrumentation } from './instrumentation.js'
 import type { OutgoingBatch } from './outgoing-batch.js'
@@ -40,6 +41,8 @@ const MIN_PRODUCE_VERSION = 3
 const FIRST_TOPIC_ID_PRODUCE_VERSION = 13
 /** Client-side margin over the broker's ack timeout before a Produce request counts as lost. */
 const ACK_TIMEOUT_MARGIN = 5000
+/** Free batch buffers kept for reuse at most (and never more than maxBufferedBytes). */
+const MAX_POOLED_BATCH_BYTES = 16 * 1024 * 1024
 
 /** What the sender needs from the transaction manager. */
 export interface SenderTransactionHooks {
@@ -81,9 +84,12 @@ export class Sender {
   /** Set by stop(): the sender sends nothing more, and batches that come back fail with it. */
   #stopError: Error | undefined
   readonly #idle = new Set<() => void>()
+  /** Buffers of acknowledged batches, reused for the next ones (see BatchBufferPool's invariant). */
+  readonly #batchBuffers: BatchBufferPool
 
   constructor(dependencies: SenderDependencies) {
     this.#d = dependencies
+    this.#batchBuffers = new BatchBufferPool(Math.min(MAX_POOLED_BATCH_BYTES, dependencies.options.maxBufferedBytes))
   }
 
   /** The error that stopped the producer for good (fencing, authorization), if any. */
@@ -225,7 +231,7 @@ export class Sender {
     let version = 0
     const acks = batches[0]!.settings.acks
     try {
-      const records = await Promise.all(batches.map((b) => b.encode()))
+      const records = await Promise.all(batches.map((b) => b.encode(this.#batchBuffers)))
       for (const batch of batches) if (batch.attempts === 1) accumulator.observeCompression(batch)
       const connection = await cluster.connectionToNode(node)
       version = this.#produceVersion(connection.versionFor(Produce), batches)
@@ -428,6 +434,9 @@ export class Sender {
     accumulator.batchDone(batch)
     memory.release(batch.recordBytes)
     batch.complete(baseOffset, logAppendTime, logStartOffset)
+    // acknowledged, or written without acks: the socket is done with its bytes
+    const encoded = batch.takeEncoded()
+    if (encoded !== undefined) this.#batchBuffers.release(encoded)
   }
 
   #failBatch(batch: OutgoingBatch, error: Error): void {

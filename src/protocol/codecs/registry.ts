@@ -17,6 +17,16 @@ export const CompressionCodecs: { [type: number]: CompressionCodecFactory | unde
   [CompressionTypes.ZSTD]: () => zstdCodec,
 }
 
+const BUILT_IN_CODECS: ReadonlySet<CompressionCodec> = new Set([gzipCodec, snappyCodec, lz4Codec, zstdCodec])
+
+/**
+ * Whether `codec` is one of kafkit's own, which keep no reference to their input once compress()
+ * has resolved (an application's codec might): only then may the input's memory be reused.
+ */
+export function isBuiltInCodec(codec: CompressionCodec): boolean {
+  return BUILT_IN_CODECS.has(codec)
+}
+
 // Factories are called once each: a factory replaced in the registry is noticed by identity.
 const instances = new WeakMap<CompressionCodecFactory, CompressionCodec>()
 

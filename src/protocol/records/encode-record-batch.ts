@@ -4,7 +4,7 @@
 
 import { KafkaJSInvalidArgumentError } from '../../errors.js'
 import { CompressionTypes, compressionTypeName, isCompressionType } from '../codecs/compression-types.js'
-import { lookupCodec } from '../codecs/registry.js'
+import { isBuiltInCodec, lookupCodec } from '../codecs/registry.js'
 import { crc32c } from '../primitives/crc32c.js'
 import { sizeOfVarint, Writer, writeVarintAt } from '../primitives/writer.js'
 import {
@@ -237,19 +237,30 @@ function sealChecksum(buffer: Buffer): Buffer {
   return buffer
 }
 
-function encodeUncompressed(p: BatchPlan): Buffer {
+/**
+ * Where large encoding buffers come from (Buffer.allocUnsafe without it): an uncompressed batch is
+ * written into allocate(size); a compressed batch's records are written into allocate(size) before
+ * compression and handed back with release() once compressed.
+ */
+export interface BatchBuffers {
+  allocate(size: number): Buffer
+  release(buffer: Buffer): void
+}
+
+function encodeUncompressed(p: BatchPlan, buffers: BatchBuffers | undefined): Buffer {
   const size = RECORD_BATCH_OVERHEAD + p.recordsSize
-  const w = new Writer(size)
+  const w = new Writer(size, buffers?.allocate(size))
   writeHeader(w, p, p.attributes, size)
   writeRecords(w, p)
   return sealChecksum(w.assertEnd())
 }
 
 /**
- * Encodes a batch without compression, synchronously. Throws KafkaJSInvalidArgumentError when the
- * input asks for a compression type other than None: use encodeRecordBatch for those.
+ * Encodes a batch without compression, synchronously, into a buffer from `buffers` if given.
+ * Throws KafkaJSInvalidArgumentError when the input asks for a compression type other than None:
+ * use encodeRecordBatch for those.
  */
-export function encodeRecordBatchSync(input: RecordBatchInput): Buffer {
+export function encodeRecordBatchSync(input: RecordBatchInput, buffers?: BatchBuffers): Buffer {
   const p = plan(input)
   const compression = p.attributes & 0x07
   if (compression !== CompressionTypes.None) {
@@ -257,18 +268,29 @@ export function encodeRecordBatchSync(input: RecordBatchInput): Buffer {
       `encodeRecordBatchSync cannot compress (${compressionTypeName(compression)}); use encodeRecordBatch`,
     )
   }
-  return encodeUncompressed(p)
+  return encodeUncompressed(p, buffers)
 }
 
-/** Encodes a batch, compressing its records with the codec registered for input.compression. */
-export async function encodeRecordBatch(input: RecordBatchInput): Promise<Buffer> {
+/**
+ * Encodes a batch, compressing its records with the codec registered for input.compression, using
+ * `buffers` if given (see BatchBuffers; for compressed records only with a built-in codec, since an
+ * application's codec might keep its input).
+ */
+export async function encodeRecordBatch(input: RecordBatchInput, buffers?: BatchBuffers): Promise<Buffer> {
   const p = plan(input)
   const compression = p.attributes & 0x07
-  if (compression === CompressionTypes.None) return encodeUncompressed(p)
+  if (compression === CompressionTypes.None) return encodeUncompressed(p, buffers)
   const codec = lookupCodec(compression)
-  const recordsWriter = new Writer(p.recordsSize)
+  const scratch = buffers !== undefined && isBuiltInCodec(codec) ? buffers : undefined
+  const recordsBuffer = scratch?.allocate(p.recordsSize)
+  const recordsWriter = new Writer(p.recordsSize, recordsBuffer)
   writeRecords(recordsWriter, p)
-  const compressed = await codec.compress({ buffer: recordsWriter.assertEnd() })
+  let compressed: Buffer
+  try {
+    compressed = await codec.compress({ buffer: recordsWriter.assertEnd() })
+  } finally {
+    if (recordsBuffer !== undefined) scratch?.release(recordsBuffer)
+  }
   const size = RECORD_BATCH_OVERHEAD + compressed.length
   const w = new Writer(size)
   writeHeader(w, p, p.attributes, size)

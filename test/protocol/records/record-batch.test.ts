@@ -296,3 +296,59 @@ describe('decoding a fetch response records buffer', () => {
     await expect(decodeRecords(encoded)).rejects.toThrow(/magic 3/)
   })
 })
+
+describe('encoding into given buffers', () => {
+  const records = [
+    { value: Buffer.from('one'), timestamp: 5 },
+    { key: Buffer.from('k'), value: null, timestamp: 6 },
+  ]
+
+  function recordingBuffers() {
+    const given: Buffer[] = []
+    const released: Buffer[] = []
+    const buffers = {
+      allocate(size: number): Buffer {
+        const buffer = Buffer.alloc(size, 0xee)
+        given.push(buffer)
+        return buffer
+      },
+      release(buffer: Buffer): void {
+        released.push(buffer)
+      },
+    }
+    return { buffers, given, released }
+  }
+
+  it('writes an uncompressed batch, the same bytes, into the buffer given', () => {
+    const { buffers, given, released } = recordingBuffers()
+    const encoded = encodeRecordBatchSync({ records }, buffers)
+    expect(given).toHaveLength(1)
+    expect(encoded).toBe(given[0])
+    expect(released).toHaveLength(0)
+    expect(encoded).toStrictEqual(encodeRecordBatchSync({ records }))
+  })
+
+  it('writes the records of a compressed batch into a buffer given and hands it back once compressed', async () => {
+    const { buffers, given, released } = recordingBuffers()
+    const input = { records, compression: CompressionTypes.LZ4 }
+    const encoded = await encodeRecordBatch(input, buffers)
+    expect(given).toHaveLength(1)
+    expect(released).toStrictEqual(given)
+    expect(encoded).toStrictEqual(await encodeRecordBatch(input))
+  })
+
+  it("does not lend a buffer to an application's codec, which might keep it", async () => {
+    const original = CompressionCodecs[CompressionTypes.LZ4]
+    CompressionCodecs[CompressionTypes.LZ4] = () => ({
+      compress: async (encoder: { buffer: Buffer }) => encoder.buffer,
+      decompress: async (buffer: Buffer) => buffer,
+    })
+    try {
+      const { buffers, given } = recordingBuffers()
+      await encodeRecordBatch({ records, compression: CompressionTypes.LZ4 }, buffers)
+      expect(given).toHaveLength(0)
+    } finally {
+      CompressionCodecs[CompressionTypes.LZ4] = original
+    }
+  })
+})
