@@ -458,7 +458,8 @@ describe('topics that do not exist yet', () => {
 
   test('allowAutoTopicCreation false: nothing is created; a topic created later is picked up', async () => {
     const topic = `audit-no-autocreate-${suffix}`
-    const c = consumer(`g-no-autocreate-${suffix}`, { allowAutoTopicCreation: false, metadataMaxAge: 500 })
+    // the default metadataMaxAge (5 minutes): a missing subscribed topic is looked for sooner than that
+    const c = consumer(`g-no-autocreate-${suffix}`, { allowAutoTopicCreation: false })
     await c.subscribe({ topics: [topic], fromBeginning: true })
     const seen: string[] = []
     await c.run({ eachMessage: async ({ message }) => void seen.push(message.value?.toString() ?? '') })

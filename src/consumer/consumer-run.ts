@@ -377,9 +377,16 @@ export class ConsumerRun {
     return counts
   }
 
-  /** Every metadataMaxAge: a regex matching new topics, or a topic gaining partitions, triggers a rejoin. */
+  /**
+   * Every metadataMaxAge: a regex matching new topics, or a topic gaining partitions, triggers a rejoin.
+   * While a subscribed topic has no partitions yet (not created, or auto-creation under way when the
+   * group was joined) it is looked for every second, as Java keeps asking for missing topics;
+   * otherwise the member would own nothing of it for metadataMaxAge (5 minutes by default).
+   */
   #scheduleWatch(): void {
     if (this.#stopped) return
+    const missing = [...this.#partitionCounts.values()].some((n) => n === 0)
+    const delay = missing ? Math.min(MISSING_TOPIC_RECHECK_MS, this.#d.metadataMaxAge) : this.#d.metadataMaxAge
     this.#watchTimer = setTimeout(() => {
       this.#watch()
         .catch((error: unknown) =>
@@ -388,7 +395,7 @@ export class ConsumerRun {
           }),
         )
         .finally(() => this.#scheduleWatch())
-    }, this.#d.metadataMaxAge)
+    }, delay)
   }
 
   async #watch(): Promise<void> {
@@ -407,6 +414,9 @@ export class ConsumerRun {
       this.#membership.requestRejoin(changed ? 'subscribed topics changed' : 'partition count changed')
   }
 }
+
+/** How often a subscribed topic without partitions is looked for (Java's retry.backoff.max.ms). */
+const MISSING_TOPIC_RECHECK_MS = 1000
 
 /** RegExp.test with the lastIndex of global/sticky expressions reset, so results do not alternate. */
 function testRegex(regex: RegExp, value: string): boolean {
