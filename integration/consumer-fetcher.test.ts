@@ -71,7 +71,7 @@ async function drain(h: Harness, topic: string, partition: number, count: number
     }
     state.bufferedBytes -= chunk.bytes
     state.position = chunk.nextOffset
-    out.push(...chunk.messages)
+    out.push(...chunk.messages.all())
     h.subscriptions.fetchable.notify()
   }
   return out

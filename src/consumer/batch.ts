@@ -2,6 +2,7 @@
 // Offsets are decimal strings; lastOffset() is the last offset the fetch covered, control records
 // and aborted transactions included, so that resolving it moves the consumer past them.
 
+import type { BatchProcessPayload } from './handlers.js'
 import type { KafkaMessage } from './message.js'
 import type { FetchedChunk } from './subscription-state.js'
 
@@ -18,7 +19,7 @@ export class Batch {
     this.partition = chunk.partition
     this.#highWatermark = chunk.highWatermark
     this.highWatermark = chunk.highWatermark.toString()
-    this.messages = chunk.messages
+    this.messages = chunk.messages.all()
     this.#lastOffset = chunk.nextOffset - 1n
   }
 
@@ -36,13 +37,37 @@ export class Batch {
 
   /** Lag after the last offset of the batch ("high"). */
   offsetLag(): string {
-    return (this.#highWatermark - 1n - this.#lastOffset).toString()
+    return lagAfter(this.#highWatermark, this.#lastOffset)
   }
 
   /** Lag after the first offset of the batch. */
   offsetLagLow(): string {
     const first = this.messages[0]
     if (first === undefined) return '0'
-    return (this.#highWatermark - 1n - BigInt(first.offset)).toString()
+    return lagAfter(this.#highWatermark, BigInt(first.offset))
   }
+}
+
+/**
+ * What consumer.start_batch_process reports of a chunk: the figures of its Batch, computed without
+ * building its messages (eachMessage builds each one as it hands it out).
+ */
+export function batchProcessPayload(chunk: FetchedChunk): BatchProcessPayload {
+  const { messages, highWatermark } = chunk
+  const first = messages.length > 0 ? messages.offsetAt(0) : undefined
+  const last = chunk.nextOffset - 1n
+  return {
+    topic: chunk.topic,
+    partition: chunk.partition,
+    highWatermark: highWatermark.toString(),
+    offsetLag: lagAfter(highWatermark, last),
+    offsetLagLow: first === undefined ? '0' : lagAfter(highWatermark, first),
+    batchSize: messages.length,
+    firstOffset: first === undefined ? null : first.toString(),
+    lastOffset: last.toString(),
+  }
+}
+
+function lagAfter(highWatermark: bigint, offset: bigint): string {
+  return (highWatermark - 1n - offset).toString()
 }

@@ -1,7 +1,7 @@
 // The message objects handed to eachMessage / eachBatch, in KafkaJS's shape: offsets and timestamps
 // as decimal strings, key/value/header values as Buffers (views into the fetched bytes), headers as
 // an object whose repeated keys collect into arrays. One BatchContext is shared by the messages of
-// a record batch, so the per-message cost is one object.
+// a record batch, so the per-message cost is one object (plus its headers and strings).
 
 import type { IHeaders } from '../producer/messages.js'
 import type { DecodedRecord, DecodedRecordBatch } from '../protocol/records/index.js'
@@ -53,7 +53,13 @@ export function batchContextOf(batch: DecodedRecordBatch): BatchContext {
   }
 }
 
-export function toKafkaMessage(record: DecodedRecord, batch: DecodedRecordBatch, context: BatchContext): KafkaMessage {
+/** `timestamp` is record.timestamp as a string (the caller reuses one for records that share it). */
+export function toKafkaMessage(
+  record: DecodedRecord,
+  batch: DecodedRecordBatch,
+  context: BatchContext,
+  timestamp: string,
+): KafkaMessage {
   let headers: IHeaders
   if (record.headers.length === 0) {
     headers = {}
@@ -71,7 +77,7 @@ export function toKafkaMessage(record: DecodedRecord, batch: DecodedRecordBatch,
   return {
     key: record.key,
     value: record.value,
-    timestamp: record.timestamp.toString(),
+    timestamp,
     // record-level attributes are unused since v2; legacy messages carry their own
     attributes: batch.magic < 2 ? batch.attributes : 0,
     offset: record.offset.toString(),

@@ -10,7 +10,7 @@
 import { KafkaJSError, KafkaJSNumberOfRetriesExceeded } from '../errors.js'
 import { backoffDelay, type ResolvedRetryOptions } from '../network/backoff.js'
 import type { Logger } from '../network/logger.js'
-import { Batch } from './batch.js'
+import { Batch, batchProcessPayload } from './batch.js'
 import {
   type BatchProcessPayload,
   type EachBatchHandler,
@@ -131,17 +131,7 @@ export class Runner {
   }
 
   async #process(state: PartitionState, chunk: FetchedChunk): Promise<void> {
-    const batch = new Batch(chunk)
-    const payload: BatchProcessPayload = {
-      topic: chunk.topic,
-      partition: chunk.partition,
-      highWatermark: batch.highWatermark,
-      offsetLag: batch.offsetLag(),
-      offsetLagLow: batch.offsetLagLow(),
-      batchSize: chunk.messages.length,
-      firstOffset: batch.firstOffset(),
-      lastOffset: batch.lastOffset(),
-    }
+    const payload = batchProcessPayload(chunk)
     const started = Date.now()
     this.#o.onStartBatch(payload)
     if (chunk.messages.length === 0) {
@@ -152,7 +142,7 @@ export class Runner {
       const completed =
         this.#o.eachMessage !== undefined
           ? await this.#eachMessage(state, chunk, this.#o.eachMessage)
-          : await this.#eachBatch(state, chunk, batch, this.#o.eachBatch!)
+          : await this.#eachBatch(state, chunk, new Batch(chunk), this.#o.eachBatch!)
       if (!completed) return
       this.#retries.delete(state.topic, state.partition)
     }
@@ -168,13 +158,13 @@ export class Runner {
     const committer = this.#o.committer
     // with neither autoCommitInterval nor autoCommitThreshold, commits happen after the batch only
     const perMessageCommit = committer.commitsPerMessage
-    const { messages, offsets } = chunk
+    const { messages } = chunk
     for (let i = 0; i < messages.length; i++) {
-      const message = messages[i]!
       if (this.#interrupted(state, chunk)) {
         this.#rewindAfterInterruption(state, chunk)
         return false
       }
+      const message = messages.messageAt(i)
       try {
         await handler({ topic, partition, message, heartbeat, pause })
       } catch (error) {
@@ -183,7 +173,7 @@ export class Runner {
         } else await this.#handlerFailed(state, chunk, error, message.offset)
         return false
       }
-      const next = offsets[i]! + 1n
+      const next = messages.offsetAt(i) + 1n
       committer.resolve(state, next, chunk.lastLeaderEpoch)
       state.position = next
       if (perMessageCommit) await committer.commitIfNecessary()
@@ -204,7 +194,7 @@ export class Runner {
     handler: EachBatchHandler,
   ): Promise<boolean> {
     const committer = this.#o.committer
-    const lastMessageOffset = chunk.messages[chunk.messages.length - 1]?.offset
+    const lastMessageOffset = batch.messages[batch.messages.length - 1]?.offset
     try {
       await handler({
         batch,

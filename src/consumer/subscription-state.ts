@@ -7,7 +7,7 @@
 // delivered. `resolved` is the offset a commit would store (the one after the last message the
 // application finished), `committed` the one the group coordinator last confirmed.
 
-import type { KafkaMessage } from './message.js'
+import type { FetchedMessages } from './fetch/fetched-messages.js'
 import { Signal } from './signal.js'
 import { PartitionMap, type TopicPartition } from './topic-partition.js'
 
@@ -20,9 +20,7 @@ export interface FetchedChunk {
   /** The partition's generation when the fetch was sent. */
   readonly generation: number
   readonly fetchOffset: bigint
-  readonly messages: KafkaMessage[]
-  /** messages[i].offset as a number. */
-  readonly offsets: bigint[]
+  readonly messages: FetchedMessages
   /** Offset after the last whole batch read (records filtered out included). */
   readonly nextOffset: bigint
   readonly highWatermark: bigint

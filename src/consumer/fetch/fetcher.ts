@@ -418,7 +418,6 @@ export class Fetcher {
       generation: w.generation,
       fetchOffset: w.fetchOffset,
       messages: read.messages,
-      offsets: read.offsets,
       nextOffset: read.nextOffset,
       highWatermark: data.highWatermark,
       lastLeaderEpoch: read.lastLeaderEpoch,

@@ -11,7 +11,7 @@ import {
   decodeControlRecord,
   decodeRecords,
 } from '../../protocol/records/index.js'
-import { batchContextOf, type KafkaMessage, toKafkaMessage } from '../message.js'
+import { FetchedMessages } from './fetched-messages.js'
 
 export interface AbortedTransaction {
   readonly producerId: bigint
@@ -29,9 +29,8 @@ export interface PartitionRecordsInput {
 }
 
 export interface PartitionRecords {
-  readonly messages: KafkaMessage[]
-  /** The messages' offsets as numbers, so that resolving one needs no parsing. */
-  readonly offsets: bigint[]
+  /** The records to deliver, made KafkaJS messages when they are handed out. */
+  readonly messages: FetchedMessages
   /** Where the next fetch of this partition starts. */
   readonly nextOffset: bigint
   /** Leader epoch of the batch holding the last delivered message, -1 when none was delivered. */
@@ -48,8 +47,7 @@ export interface PartitionRecords {
 export async function readPartitionRecords(input: PartitionRecordsInput): Promise<PartitionRecords> {
   const { topic, partition, fetchOffset, records } = input
   const empty: PartitionRecords = {
-    messages: [],
-    offsets: [],
+    messages: new FetchedMessages(),
     nextOffset: fetchOffset,
     lastLeaderEpoch: -1,
     filteredOnly: false,
@@ -68,8 +66,7 @@ export async function readPartitionRecords(input: PartitionRecordsInput): Promis
     return { ...empty, truncatedBatchSize: size !== undefined && size > records.length ? size : undefined }
   }
   const aborted = input.readCommitted ? new AbortedTransactions(input.abortedTransactions) : undefined
-  const messages: KafkaMessage[] = []
-  const offsets: bigint[] = []
+  const messages = new FetchedMessages()
   let nextOffset = fetchOffset
   let lastLeaderEpoch = -1
   for (const batch of batches) {
@@ -83,18 +80,16 @@ export async function readPartitionRecords(input: PartitionRecordsInput): Promis
       nextOffset = batchNext
       continue
     }
-    const context = batchContextOf(batch)
-    for (const record of batch.records) {
-      if (record.offset < fetchOffset) continue
-      messages.push(toKafkaMessage(record, batch, context))
-      offsets.push(record.offset)
-    }
+    const records = batch.records
+    let first = 0
+    // only the head of a compressed batch can lie below the fetch offset
+    if (batch.baseOffset < fetchOffset) while (first < records.length && records[first]!.offset < fetchOffset) first++
+    messages.add(batch, first)
     if (batch.records.length > 0) lastLeaderEpoch = batch.partitionLeaderEpoch
     nextOffset = batchNext
   }
   return {
     messages,
-    offsets,
     nextOffset,
     lastLeaderEpoch,
     filteredOnly: messages.length === 0,

@@ -35,7 +35,7 @@ describe('readPartitionRecords', () => {
     )
     const read = await readPartitionRecords({ ...base, fetchOffset: 10n, records })
     expect(read.nextOffset).toBe(12n)
-    const [first, second] = read.messages
+    const [first, second] = read.messages.all()
     expect(first).toMatchObject({
       key: Buffer.from('k'),
       value: Buffer.from('v'),
@@ -56,7 +56,7 @@ describe('readPartitionRecords', () => {
       encodeRecordBatch({ baseOffset: 0n, records: values('m', 10), compression: CompressionTypes.GZIP }),
     )
     const read = await readPartitionRecords({ ...base, fetchOffset: 7n, records })
-    expect(read.messages.map((m) => m.offset)).toEqual(['7', '8', '9'])
+    expect(read.messages.all().map((m) => m.offset)).toEqual(['7', '8', '9'])
     expect(read.nextOffset).toBe(10n)
   })
 
@@ -99,7 +99,12 @@ describe('readPartitionRecords', () => {
     )
     const aborted = [{ producerId: pid, firstOffset: 2n }]
     const committed = await readPartitionRecords({ ...base, fetchOffset: 0n, records, abortedTransactions: aborted })
-    expect(committed.messages.map((m) => m.value?.toString())).toEqual(['plain0', 'plain1', 'committed0', 'committed1'])
+    expect(committed.messages.all().map((m) => m.value?.toString())).toEqual([
+      'plain0',
+      'plain1',
+      'committed0',
+      'committed1',
+    ])
     expect(committed.nextOffset).toBe(8n)
 
     const uncommitted = await readPartitionRecords({
@@ -109,7 +114,7 @@ describe('readPartitionRecords', () => {
       records,
       abortedTransactions: aborted,
     })
-    expect(uncommitted.messages.map((m) => m.value?.toString())).toEqual([
+    expect(uncommitted.messages.all().map((m) => m.value?.toString())).toEqual([
       'plain0',
       'plain1',
       'aborted0',
@@ -120,13 +125,14 @@ describe('readPartitionRecords', () => {
 
     // only the markers left: nothing delivered, but the position still moves on
     const tail = await readPartitionRecords({ ...base, fetchOffset: 7n, records, abortedTransactions: aborted })
-    expect(tail).toMatchObject({ messages: [], nextOffset: 8n, filteredOnly: true })
+    expect(tail).toMatchObject({ nextOffset: 8n, filteredOnly: true })
+    expect(tail.messages.all()).toEqual([])
   })
 
   test('a batch cut off by the size limit is reported, not thrown', async () => {
     const whole = await encodeRecordBatch({ baseOffset: 0n, records: [{ value: Buffer.alloc(5000, 1) }] })
     const read = await readPartitionRecords({ ...base, fetchOffset: 0n, records: whole.subarray(0, 1000) })
-    expect(read.messages).toEqual([])
+    expect(read.messages.all()).toEqual([])
     expect(read.nextOffset).toBe(0n)
     expect(read.truncatedBatchSize).toBe(whole.length)
 
@@ -135,7 +141,7 @@ describe('readPartitionRecords', () => {
       whole.subarray(0, 100),
     ])
     const partial = await readPartitionRecords({ ...base, fetchOffset: 0n, records: two })
-    expect(partial.messages).toHaveLength(1)
+    expect(partial.messages.all()).toHaveLength(1)
     expect(partial.truncatedBatchSize).toBeUndefined()
   })
 
