@@ -1,6 +1,7 @@
 // KafkaJS's message and send-request shapes, and their conversion into what the record encoder
-// takes: keys, values and header values as Buffers, one header entry per array element, and a
-// timestamp in milliseconds fixed at send() time (as the Java client does).
+// takes: keys and values as Buffers or strings (which the encoder writes as UTF-8 straight into the
+// batch), header values as Buffers, one header entry per array element, and a timestamp in
+// milliseconds fixed at send() time (as the Java client does).
 
 import { KafkaJSInvalidArgumentError } from '../errors.js'
 import type { CompressionType } from '../protocol/codecs/compression-types.js'
@@ -59,10 +60,10 @@ export interface RecordMetadata {
   timestamp?: string
 }
 
-/** A message ready for the accumulator: RecordInput plus its size bound. */
+/** A message ready for the accumulator. */
 export interface OutgoingRecord extends RecordInput {
-  key: Buffer | null
-  value: Buffer | null
+  key: Buffer | string | null
+  value: Buffer | string | null
   headers: readonly RecordHeader[]
   timestamp: number
 }
@@ -82,11 +83,16 @@ export function toOutgoingRecord(message: Message, where: () => string, now: num
     throw new KafkaJSInvalidArgumentError(`${where()} has no value; use null for a tombstone`)
   }
   return {
-    key: toBytes(message.key ?? null, where, '.key'),
-    value: toBytes(message.value, where, '.value'),
+    key: toRecordBytes(message.key ?? null, where, '.key'),
+    value: toRecordBytes(message.value, where, '.value'),
     headers: message.headers === undefined ? NO_HEADERS : toHeaders(message.headers, where),
     timestamp: message.timestamp === undefined ? now : toTimestamp(message.timestamp, where),
   }
+}
+
+/** A key or value as the encoder takes it: a string stays a string, encoded once into the batch. */
+function toRecordBytes(value: unknown, where: () => string, field: string): Buffer | string | null {
+  return typeof value === 'string' ? value : toBytes(value, where, field)
 }
 
 /** `field` follows where() in the error's name of the value, e.g. `.key`. */

@@ -80,8 +80,10 @@ function timestampOf(record: RecordInput, index: number, now: number): number {
   return ms
 }
 
-function sizeOfNullableBytes(value: Buffer | null | undefined): number {
-  return value == null ? 1 : sizeOfVarint(value.length) + value.length
+function sizeOfNullableBytes(value: Buffer | string | null | undefined): number {
+  if (value == null) return 1
+  const length = typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length
+  return sizeOfVarint(length) + length
 }
 
 function sizeOfRecordBody(record: RecordInput, timestampDelta: number, offsetDelta: number): number {
@@ -183,9 +185,16 @@ function plan(input: RecordBatchInput): BatchPlan {
   }
 }
 
-/** Writes a varint-length-prefixed byte array (-1 for null) at `offset`; returns the offset after it. */
-function writeNullableBytes(buffer: Buffer, offset: number, value: Buffer | null | undefined): number {
+/**
+ * Writes a varint-length-prefixed byte array (-1 for null) at `offset`, a string as its UTF-8 bytes
+ * straight into the buffer; returns the offset after it.
+ */
+function writeNullableBytes(buffer: Buffer, offset: number, value: Buffer | string | null | undefined): number {
   if (value == null) return writeVarintAt(buffer, offset, -1)
+  if (typeof value === 'string') {
+    const stringStart = writeVarintAt(buffer, offset, Buffer.byteLength(value, 'utf8'))
+    return stringStart + buffer.write(value, stringStart, 'utf8')
+  }
   const start = writeVarintAt(buffer, offset, value.length)
   buffer.set(value, start)
   return start + value.length

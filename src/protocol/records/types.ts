@@ -9,8 +9,10 @@ export interface RecordHeader {
 }
 
 export interface RecordInput {
-  key?: Buffer | null
-  value?: Buffer | null
+  /** Bytes, or a string the encoder writes as UTF-8 (no intermediate Buffer). */
+  key?: Buffer | string | null
+  /** Bytes, or a string the encoder writes as UTF-8 (no intermediate Buffer). */
+  value?: Buffer | string | null
   headers?: readonly RecordHeader[]
   /** Milliseconds since the epoch; defaults to the time of encoding. */
   timestamp?: bigint | number

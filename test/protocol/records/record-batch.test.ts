@@ -352,3 +352,31 @@ describe('encoding into given buffers', () => {
     }
   })
 })
+
+describe('string keys and values', () => {
+  it.each([
+    ['ASCII', 'order-17', '{"id":17}'],
+    ['multi-byte UTF-8', 'cl\u00e9 \u{1f600}', '\u00e9t\u00e9 \u4e2d\u6587'],
+    ['a lone surrogate (written as U+FFFD, as Buffer.from writes it)', 'a\ud800b', '\udc00'],
+    ['empty', '', ''],
+  ])('%s: the same bytes as their UTF-8 Buffers', async (_label, key, value) => {
+    const asStrings = {
+      records: [
+        { key, value, timestamp: 1 },
+        { key: null, value, timestamp: 2 },
+      ],
+    }
+    const asBuffers = {
+      records: [
+        { key: Buffer.from(key, 'utf8'), value: Buffer.from(value, 'utf8'), timestamp: 1 },
+        { key: null, value: Buffer.from(value, 'utf8'), timestamp: 2 },
+      ],
+    }
+    expect(encodeRecordBatchSync(asStrings)).toStrictEqual(encodeRecordBatchSync(asBuffers))
+    expect(recordSizeUpperBound(asStrings.records[0]!)).toBe(recordSizeUpperBound(asBuffers.records[0]!))
+    const lz4 = CompressionTypes.LZ4
+    expect(await encodeRecordBatch({ ...asStrings, compression: lz4 })).toStrictEqual(
+      await encodeRecordBatch({ ...asBuffers, compression: lz4 }),
+    )
+  })
+})
