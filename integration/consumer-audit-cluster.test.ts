@@ -4,28 +4,12 @@
 
 import { randomUUID } from 'node:crypto'
 import { Kafka, logLevel } from '../src/index.js'
-import { type KafkaTestCluster, startKafka } from '../src/testing/index.js'
-import { usesExternalCluster } from './helpers/brokers.js'
 import { waitFor } from './helpers/consumer-helpers.js'
+import { describeWithOwnCluster } from './helpers/own-cluster.js'
 
-// an external cluster means no JVM may be started here
-const describeLocal = usesExternalCluster() ? describe.skip : describe
-// three JVMs on a small shared machine: this only bounds the waits, nothing asserts on time
-jest.setTimeout(600_000)
-
-describeLocal('the consumer on a three-node cluster', () => {
-  let cluster: KafkaTestCluster | undefined
-
-  beforeAll(async () => {
-    cluster = await startKafka({ nodes: 3 })
-  })
-
-  afterAll(async () => {
-    await cluster?.stop()
-  })
-
+describeWithOwnCluster('the consumer on a three-node cluster', { nodes: 3 }, (ownCluster) => {
   test('fetches from every leader; a node killed mid-stream loses no message', async () => {
-    const c = cluster!
+    const c = ownCluster()
     const run = randomUUID().slice(0, 8)
     const topic = `kafkit-consumer-kill-${run}`
     const partitions = 6

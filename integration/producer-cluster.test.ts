@@ -3,28 +3,12 @@
 
 import { randomUUID } from 'node:crypto'
 import { Kafka, logLevel } from '../src/index.js'
-import { type KafkaTestCluster, startKafka } from '../src/testing/index.js'
-import { usesExternalCluster } from './helpers/brokers.js'
+import { describeWithOwnCluster } from './helpers/own-cluster.js'
 import { readerCluster, readTopic } from './producer-helpers.js'
 
-// an external cluster means no JVM may be started here
-const describeLocal = usesExternalCluster() ? describe.skip : describe
-// three JVMs on a small shared machine: this only bounds the waits, nothing asserts on time
-jest.setTimeout(600_000)
-
-describeLocal('the producer on a three-node cluster', () => {
-  let cluster: KafkaTestCluster | undefined
-
-  beforeAll(async () => {
-    cluster = await startKafka({ nodes: 3 })
-  })
-
-  afterAll(async () => {
-    await cluster?.stop()
-  })
-
+describeWithOwnCluster('the producer on a three-node cluster', { nodes: 3 }, (ownCluster) => {
   test('a node killed mid-stream: nothing acknowledged is lost, nothing is written twice', async () => {
-    const c = cluster!
+    const c = ownCluster()
     const run = randomUUID().slice(0, 8)
     const topic = `kafkit-producer-kill-${run}`
     const partitions = 6
