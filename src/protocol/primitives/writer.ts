@@ -24,9 +24,12 @@ export function sizeOfVarint(value: number): number {
   return sizeOfUnsignedVarint(((value << 1) ^ (value >> 31)) >>> 0)
 }
 
-/** Writes a zig-zag varint at `offset` of `buffer`; returns the offset after it. For loops that keep the offset in a local. */
-export function writeVarintAt(buffer: Buffer, offset: number, value: number): number {
-  let v = ((value << 1) ^ (value >> 31)) >>> 0
+/**
+ * Writes an unsigned varint (`value` as uint32) at `offset` of `buffer`; returns the offset after
+ * it. For loops that keep the offset in a local.
+ */
+export function writeUnsignedVarintAt(buffer: Buffer, offset: number, value: number): number {
+  let v = value >>> 0
   let o = offset
   while (v >= 0x80) {
     buffer[o++] = (v & 0x7f) | 0x80
@@ -34,6 +37,11 @@ export function writeVarintAt(buffer: Buffer, offset: number, value: number): nu
   }
   buffer[o++] = v
   return o
+}
+
+/** Writes a zig-zag varint at `offset` of `buffer`; returns the offset after it. */
+export function writeVarintAt(buffer: Buffer, offset: number, value: number): number {
+  return writeUnsignedVarintAt(buffer, offset, (value << 1) ^ (value >> 31))
 }
 
 export function sizeOfVarlong(value: bigint): number {
@@ -178,13 +186,7 @@ export class Writer {
   }
 
   unsignedVarint(value: number): void {
-    let v = value >>> 0
-    const buf = this.buffer
-    while (v >= 0x80) {
-      buf[this.offset++] = (v & 0x7f) | 0x80
-      v >>>= 7
-    }
-    buf[this.offset++] = v
+    this.offset = writeUnsignedVarintAt(this.buffer, this.offset, value)
   }
 
   varint(value: number): void {
