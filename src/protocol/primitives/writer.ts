@@ -89,7 +89,8 @@ export class Writer {
   offset: number
   /** raw() leaves byte arrays of at least this many bytes out of the buffer (Infinity: none). */
   readonly #gatherAtLeast: number
-  readonly #gathered: GatheredBytes[] = []
+  /** Made on the first gathered array: most writers never gather. */
+  #gathered: GatheredBytes[] | undefined
   #gatheredBytes = 0
 
   constructor(size: number, buffer?: Buffer, offset = 0, gatherAtLeast = Number.POSITIVE_INFINITY) {
@@ -132,7 +133,7 @@ export class Writer {
     this.buffer.copy(own, 0, 0, this.offset)
     const chunks: Buffer[] = []
     let from = 0
-    for (const { at, bytes } of this.#gathered) {
+    for (const { at, bytes } of this.#gathered ?? []) {
       if (at > from) chunks.push(own.subarray(from, at))
       chunks.push(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
       from = at
@@ -252,6 +253,7 @@ export class Writer {
 
   raw(value: Buffer | Uint8Array): void {
     if (value.length >= this.#gatherAtLeast) {
+      this.#gathered ??= []
       this.#gathered.push({ at: this.offset, bytes: value })
       this.#gatheredBytes += value.length
       return
