@@ -143,16 +143,29 @@ async function drive(driver: Driver, run: ClientRun): Promise<void> {
   for (let i = 0; i < value.length; i++) value[i] = 97 + ((i * 7) % 26)
   const batch = Array.from({ length: run.batch }, () => value)
   let sent = 0
-  const inFlight = new Set<Promise<unknown>>()
+  // a counter and one waiter for a free slot: Promise.race over up to 1,000 calls per call would
+  // cost the driver itself O(concurrency) reactions and garbage per message
+  let inFlight = 0
+  let failure: unknown
+  let slotFreed: (() => void) | undefined
+  const settled = (): void => {
+    inFlight--
+    slotFreed?.()
+  }
   while (sent < run.messages) {
     const count = Math.min(run.batch, run.messages - sent)
     const call = driver.send(count === run.batch ? batch : batch.slice(0, count))
     sent += count
-    inFlight.add(call)
-    void call.finally(() => inFlight.delete(call))
-    if (inFlight.size >= run.concurrency) await Promise.race(inFlight)
+    inFlight++
+    call.then(settled, (error: unknown) => {
+      failure ??= error
+      settled()
+    })
+    while (inFlight >= run.concurrency) await new Promise<void>((resolve) => (slotFreed = resolve))
+    if (failure !== undefined) throw failure
   }
-  await Promise.all(inFlight)
+  while (inFlight > 0) await new Promise<void>((resolve) => (slotFreed = resolve))
+  if (failure !== undefined) throw failure
 }
 
 async function main(): Promise<void> {
