@@ -7,7 +7,7 @@
 // Every client runs each workload N times (default 3), the clients taking turns, and the median run
 // (by messages/s) is reported: the machine is shared, so single runs are noisy.
 //
-// Brokers: KAFKA_BROKERS, else a broker started with kafkit/testing for the run. Peers are used when
+// Brokers: KAFKA_BROKERS, else one started for the run (bench-broker.ts: full-JIT JVM). Peers are used when
 // they can be loaded: kafkajs and @platformatic/kafka from the project's node_modules or from the
 // directory KAFKIT_BENCH_PEERS names (e.g. one made with `npm install --prefix <dir> kafkajs@2.2.4
 // @platformatic/kafka@1`), and kcat (librdkafka) from the PATH. Each client runs in its own process
@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Kafka, logLevel } from '../src/index.js'
 import { findOnPath } from '../src/testing/executables.js'
-import { startKafka } from '../src/testing/index.js'
+import { benchBroker } from './bench-broker.js'
 import type { ClientResult, ClientRun } from './producer-client.js'
 
 interface Workload {
@@ -205,10 +205,34 @@ function table(rows: Row[]): string {
   return out.join('\n')
 }
 
+/**
+ * A full-JIT broker compiles its hot paths during its first seconds of load: 200 MB written and
+ * thrown away first, so that no client's run pays for the broker's warm-up.
+ */
+async function warmUp(kafka: Kafka, topic: string): Promise<void> {
+  await createTopic(kafka, topic)
+  const producer = kafka.producer()
+  await producer.connect()
+  try {
+    const messages = Array.from({ length: 1000 }, () => ({ value: Buffer.alloc(1024, 97) }))
+    for (let call = 0; call < 200; call += 8) {
+      await Promise.all(Array.from({ length: 8 }, () => producer.send({ topic, messages })))
+    }
+  } finally {
+    await producer.disconnect()
+  }
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    await admin.deleteTopics({ topics: [topic] })
+  } finally {
+    await admin.disconnect()
+  }
+}
+
 async function main(): Promise<void> {
-  const external = process.env.KAFKA_BROKERS
-  const cluster = external ? undefined : await startKafka()
-  const brokers = external ? external.split(',').map((b) => b.trim()) : cluster!.brokers
+  const broker = await benchBroker()
+  const brokers = broker.brokers
   const kafka = new Kafka({ brokers, clientId: 'kafkit-bench', logLevel: logLevel.NOTHING })
   const kcat = findOnPath('kcat') ?? findOnPath('kafkacat')
   const runs: Row[] = []
@@ -219,6 +243,7 @@ async function main(): Promise<void> {
     runs.push(row)
   }
   try {
+    await warmUp(kafka, `kafkit-bench-${stamp}-warm-up`)
     for (let round = 0; round < ROUNDS; round++) {
       for (const w of WORKLOADS) {
         for (const c of CLIENTS) {
@@ -234,11 +259,11 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await cluster?.stop()
+    await broker.stop()
   }
   const rows = medians(runs)
   console.log(
-    `Node ${process.version}, ${PARTITIONS} partitions, median of ${ROUNDS} rounds, one broker (${external ? 'KAFKA_BROKERS' : `kafkit/testing, Kafka ${cluster!.version}`})`,
+    `Node ${process.version}, ${PARTITIONS} partitions, median of ${ROUNDS} rounds, one broker (${broker.description})`,
   )
   console.log(table(rows))
 }

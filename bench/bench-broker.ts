@@ -1,0 +1,35 @@
+// The broker the benchmarks measure against: KAFKA_BROKERS when set, otherwise one node started by
+// kafkit/testing with the JVM a production broker runs (HotSpot's full JIT, G1, a 1 GiB heap).
+// kafkit/testing's test defaults (C1 only, serial GC, 512 MiB) start fast but make the broker the
+// bottleneck of every client: on this machine kcat wrote 1 KiB values about a third faster to the
+// full-JIT broker. KAFKIT_KAFKA_JVM_OPTS still applies after these flags (later flags win).
+
+import { startKafka } from '../src/testing/index.js'
+
+export const BENCH_BROKER_JVM_FLAGS = '-XX:TieredStopAtLevel=4 -XX:-UseSerialGC -XX:+UseG1GC -Xms1g -Xmx1g'
+
+export interface BenchBroker {
+  brokers: string[]
+  /** Where the broker came from, for the report's header. */
+  description: string
+  stop(): Promise<void>
+}
+
+export async function benchBroker(): Promise<BenchBroker> {
+  const external = process.env.KAFKA_BROKERS
+  if (external) {
+    return { brokers: external.split(',').map((b) => b.trim()), description: 'KAFKA_BROKERS', stop: async () => {} }
+  }
+  const userFlags = process.env.KAFKIT_KAFKA_JVM_OPTS ?? ''
+  process.env.KAFKIT_KAFKA_JVM_OPTS = `${BENCH_BROKER_JVM_FLAGS} ${userFlags}`
+  try {
+    const cluster = await startKafka({ nodes: 1 })
+    return {
+      brokers: cluster.brokers,
+      description: `kafkit/testing, Kafka ${cluster.version}, JVM ${BENCH_BROKER_JVM_FLAGS}`,
+      stop: () => cluster.stop(),
+    }
+  } finally {
+    process.env.KAFKIT_KAFKA_JVM_OPTS = userFlags
+  }
+}
