@@ -233,9 +233,13 @@ export class TransactionManager implements SenderTransactionHooks {
     }
     if (this.#newPartitions.has(k)) return
     this.#newPartitions.set(k, { topic, partition })
-    this.#adding ??= this.#addPartitions().finally(() => {
-      this.#adding = undefined
-    })
+    // a send() registers all its partitions in one synchronous pass: start after it, so that one
+    // AddPartitionsToTxn carries them all (as Java's sender), not the first partition alone
+    this.#adding ??= Promise.resolve()
+      .then(() => this.#addPartitions())
+      .finally(() => {
+        this.#adding = undefined
+      })
   }
 
   async sendOffsets(offsets: TransactionOffsets): Promise<void> {
