@@ -106,15 +106,19 @@ describe.each([
       /** Restarts the nodes an earlier test killed; waits until the transaction log is fully replicated again. */
       async function wholeCluster(): Promise<void> {
         const c = ownCluster()
-        for (const node of c.nodes) if (!node.running) await c.restartNode(node.id)
+        const down = c.nodes.filter((node) => !node.running)
+        if (down.length === 0) return
+        for (const node of down) await c.restartNode(node.id)
+        // another node may be killed next: the restarted one must be a replica in sync again of the
+        // internal topics that exist (those made by the earlier tests)
+        const existing = new Set(await admin!.listTopics())
+        const internal = ['__transaction_state', '__consumer_offsets'].filter((t) => existing.has(t))
         await waitFor(
           async () => {
-            const { topics } = await admin!.fetchTopicMetadata({
-              topics: ['__transaction_state', '__consumer_offsets'],
-            })
+            const { topics } = await admin!.fetchTopicMetadata({ topics: internal })
             return topics.every((t) => t.partitions.every((p) => p.isr.length === 3))
           },
-          'the internal topics back in sync on three nodes',
+          `${internal.join(' and ')} back in sync on three nodes`,
           120_000,
         )
       }
@@ -230,16 +234,19 @@ describe.each([
       test('the coordinator killed while the commit is in flight: the transaction commits once', async () => {
         await wholeCluster()
         const topic = await createTopic('killed-during-commit')
-        const { producer } = await transactional('killed-during-commit')
+        const { producer, retriesOf } = await transactional('killed-during-commit')
         const coordinator = await transactionCoordinator()
 
         const t = await producer.transaction()
         const first = Array.from({ length: PARTITIONS }, (_, partition) => ({ value: `first-${partition}`, partition }))
         await t.send({ topic, messages: first })
-        // EndTxn goes out at once (nothing left to flush); the kill lands before, during or after it
+        // EndTxn goes out at once (nothing left to flush): the kill lands while it waits for its answer
+        // (the old coordinator may or may not have written PrepareCommit)
         const commit = t.commit()
         await ownCluster().killNode(coordinator)
         await commit
+        // EndTxn met the dead coordinator (seen: the connection reset under it) and went to the new one
+        expect(retriesOf('EndTxn(commit) in')).not.toEqual([])
 
         const next = await producer.transaction()
         const second = Array.from({ length: PARTITIONS }, (_, partition) => ({
