@@ -2,8 +2,8 @@
 // with transaction.version 2, KIP-890, and with 1):
 // - back-to-back transactions on the same partitions: the next transaction begins while the
 //   coordinator still writes the previous one's markers, so it answers CONCURRENT_TRANSACTIONS
-//   (v1: to AddPartitionsToTxn; v2: the partition leader's verification fails the Produce), and
-//   the producer retries;
+//   (v1: to AddPartitionsToTxn, in every run, asserted; v2: the partition leader's add fails the
+//   Produce, in some runs only, not asserted), and the producer retries;
 // - the transaction coordinator killed (SIGKILL) between a send and the commit, and while the
 //   commit is in flight: the coordinator's state is in the replicated transaction log, the new
 //   coordinator loads it, and the producer, finding it, completes the transaction there (as Java's
