@@ -86,6 +86,11 @@ export function isRetriable(error: unknown): boolean {
 }
 
 export interface RetryCallOptions extends RetryOptions {
+  /**
+   * A time (Date.now() scale) up to which retriable errors are retried even after `retries` are used
+   * up, as long as the next wait ends before it: for calls Java bounds by a time (max.block.ms), not a count.
+   */
+  retryUntil?: number
   signal?: AbortSignal
   /** Called before each wait, for logging. */
   onRetry?: (error: unknown, retry: number, delay: number) => void
@@ -107,10 +112,12 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
       return await fn(attempt)
     } catch (error) {
       if (!isRetriable(error)) throw error
-      if (attempt >= resolved.retries) {
+      const delay = backoffDelay(attempt, resolved, options.random)
+      const withinTime = options.retryUntil !== undefined && Date.now() + delay < options.retryUntil
+      if (attempt >= resolved.retries && !withinTime) {
         throw new KafkaJSNumberOfRetriesExceeded(error, { retryCount: attempt, retryTime: lastDelay })
       }
-      lastDelay = backoffDelay(attempt, resolved, options.random)
+      lastDelay = delay
       options.onRetry?.(error, attempt, lastDelay)
       await sleep(lastDelay, options.signal)
     }

@@ -297,25 +297,34 @@ export class Producer {
       throw new KafkaJSError('The producer is disconnected', { retriable: true }, 'ERR_PRODUCER_DISCONNECTED')
   }
 
-  /** InitProducerId without a transactional id: any broker hands out a producer id (epoch 0). */
+  /**
+   * InitProducerId without a transactional id: any broker hands out a producer id (epoch 0).
+   * Retriable errors are retried per `retry`, and past it until maxBlockMs.
+   */
   #initProducerId(): Promise<ProducerIdAndEpoch> {
-    return retry(async () => {
-      const connection = await this.#cluster.anyConnection()
-      const version = connection.versionFor(InitProducerId)
-      const response = await this.#instrumentation.request(
-        connection,
-        InitProducerId,
-        InitProducerId.createRequest({ transactionalId: null, transactionTimeoutMs: NO_TRANSACTION_TIMEOUT }),
-        { version },
-      )
-      if (response.errorCode !== 0) throw protocolError(response.errorCode, `InitProducerId from ${connection.broker}`)
-      this.#logger.debug('Got a producer id', {
-        producerId: String(response.producerId),
-        producerEpoch: response.producerEpoch,
-        clientId: this.#clientId,
-      })
-      return { producerId: response.producerId, epoch: response.producerEpoch }
-    }, this.#options.retry)
+    return retry(
+      async () => {
+        const connection = await this.#cluster.anyConnection()
+        const version = connection.versionFor(InitProducerId)
+        const response = await this.#instrumentation.request(
+          connection,
+          InitProducerId,
+          InitProducerId.createRequest({ transactionalId: null, transactionTimeoutMs: NO_TRANSACTION_TIMEOUT }),
+          { version },
+        )
+        if (response.errorCode !== 0)
+          throw protocolError(response.errorCode, `InitProducerId from ${connection.broker}`)
+        this.#logger.debug('Got a producer id', {
+          producerId: String(response.producerId),
+          producerEpoch: response.producerEpoch,
+          clientId: this.#clientId,
+        })
+        return { producerId: response.producerId, epoch: response.producerEpoch }
+        // as Java, retried for maxBlockMs at least: a cluster whose controller is moving (a node just
+        // died) answers COORDINATOR_LOAD_IN_PROGRESS until it can hand out producer id blocks again
+      },
+      { ...this.#options.retry, retryUntil: Date.now() + this.#options.maxBlockMs },
+    )
   }
 }
 

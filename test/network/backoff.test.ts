@@ -93,6 +93,31 @@ test('retry gives up after `retries` retries with KafkaJSNumberOfRetriesExceeded
   expect((error as KafkaJSNumberOfRetriesExceeded).retriable).toBe(false)
 })
 
+test('retryUntil keeps retrying past `retries` until the next wait would end after it', async () => {
+  let calls = 0
+  // succeeds on the 6th call: past retries: 1, well within the time given
+  const value = await retry(
+    async () => {
+      if (++calls < 6) throw new KafkaJSConnectionError('not yet')
+      return 'done'
+    },
+    { ...fast, retries: 1, retryUntil: Date.now() + 60_000 },
+  )
+  expect({ value, calls }).toEqual({ value: 'done', calls: 6 })
+
+  // a time already past adds nothing to the count
+  let failing = 0
+  const error = await retry(
+    async () => {
+      failing++
+      throw new KafkaJSConnectionError('refused')
+    },
+    { ...fast, retries: 2, retryUntil: Date.now() - 1 },
+  ).catch((e: unknown) => e)
+  expect(failing).toBe(3)
+  expect(error).toBeInstanceOf(KafkaJSNumberOfRetriesExceeded)
+})
+
 test('an aborted signal stops the wait and the loop with its reason', async () => {
   const controller = new AbortController()
   const reason = new Error('shutting down')
