@@ -5,9 +5,8 @@
 // application would touch it. Prints one JSON line. Driven by bench/consumer.bench.ts; peers
 // (kafkajs, @platformatic/kafka) are loaded only if installed.
 
-import { createRequire } from 'node:module'
-import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { type Measurement, optionalPeer } from './client-common.js'
 
 export type ConsumerClient =
   | 'kafkit-batch'
@@ -22,30 +21,6 @@ export interface ConsumerRun {
   brokers: string[]
   topic: string
   messages: number
-}
-
-export interface ConsumerResult {
-  client: string
-  messages: number
-  bytes: number
-  seconds: number
-  cpuSeconds: number
-  peakRssMB: number
-}
-
-/** A peer from the project's node_modules, or from the directory KAFKIT_BENCH_PEERS names. */
-function optional<T>(name: string): T | undefined {
-  const places = [require]
-  const peers = process.env.KAFKIT_BENCH_PEERS
-  if (peers) places.unshift(createRequire(join(peers, 'package.json')))
-  for (const load of places) {
-    try {
-      return load(name) as T
-    } catch {
-      // not in this place
-    }
-  }
-  return undefined
 }
 
 interface Counter {
@@ -119,7 +94,7 @@ interface KafkaJSModule {
 
 async function kafkajs(mod: KafkaJSModule, run: ConsumerRun, count: Counter): Promise<() => Promise<void>> {
   // KafkaJS ships GZIP only; its documentation registers LZ4 with the kafkajs-lz4 package
-  const LZ4 = optional<new () => { codec: unknown }>('kafkajs-lz4')
+  const LZ4 = optionalPeer<new () => { codec: unknown }>('kafkajs-lz4')
   if (LZ4 !== undefined) mod.CompressionCodecs[mod.CompressionTypes.LZ4] = new LZ4().codec
   const kafka = new mod.Kafka({ brokers: run.brokers, clientId: 'bench-kafkajs', logLevel: mod.logLevel.ERROR })
   const consumer = kafka.consumer({ groupId: groupId(run.client) })
@@ -175,10 +150,10 @@ async function load(run: ConsumerRun, count: Counter): Promise<(() => Promise<()
     return () => kafkit(mod, run, count)
   }
   if (run.client === 'platformatic') {
-    const mod = optional<PlatformaticModule>('@platformatic/kafka')
+    const mod = optionalPeer<PlatformaticModule>('@platformatic/kafka')
     return mod === undefined ? undefined : () => platformatic(mod, run, count)
   }
-  const mod = optional<KafkaJSModule>('kafkajs')
+  const mod = optionalPeer<KafkaJSModule>('kafkajs')
   return mod === undefined ? undefined : () => kafkajs(mod, run, count)
 }
 
@@ -196,7 +171,7 @@ async function main(): Promise<void> {
   await count.done
   const seconds = (performance.now() - started) / 1000
   const used = process.cpuUsage(cpu)
-  const result: ConsumerResult = {
+  const result: Measurement = {
     client: run.client,
     messages: count.messages,
     bytes: count.bytes,

@@ -4,9 +4,8 @@
 // Driven by bench/producer.bench.ts; peers (kafkajs, @platformatic/kafka) are loaded only if
 // installed.
 
-import { createRequire } from 'node:module'
-import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { benchValue, type Measurement, optionalPeer } from './client-common.js'
 
 export interface ClientRun {
   client: 'kafkit' | 'kafkit-single' | 'kafkajs' | 'kafkajs-single' | 'platformatic'
@@ -21,34 +20,11 @@ export interface ClientRun {
   concurrency: number
 }
 
-export interface ClientResult {
-  client: string
-  messages: number
-  seconds: number
-  cpuSeconds: number
-  peakRssMB: number
-}
-
 type Send = (values: Buffer[]) => Promise<unknown>
 
 interface Driver {
   send: Send
   close: () => Promise<void>
-}
-
-/** A peer from the project's node_modules, or from the directory KAFKIT_BENCH_PEERS names. */
-function optional<T>(name: string): T | undefined {
-  const places = [require]
-  const peers = process.env.KAFKIT_BENCH_PEERS
-  if (peers) places.unshift(createRequire(join(peers, 'package.json')))
-  for (const load of places) {
-    try {
-      return load(name) as T
-    } catch {
-      // not in this place
-    }
-  }
-  return undefined
 }
 
 async function kafkitDriver(run: ClientRun): Promise<Driver> {
@@ -79,11 +55,11 @@ interface KafkaJSModule {
 }
 
 async function kafkajsDriver(run: ClientRun): Promise<Driver | undefined> {
-  const kafkajs = optional<KafkaJSModule>('kafkajs')
+  const kafkajs = optionalPeer<KafkaJSModule>('kafkajs')
   if (kafkajs === undefined) return undefined
   if (run.compression === 'lz4') {
     // KafkaJS ships GZIP only; its documentation registers LZ4 with the kafkajs-lz4 package
-    const LZ4 = optional<new () => { codec: unknown }>('kafkajs-lz4')
+    const LZ4 = optionalPeer<new () => { codec: unknown }>('kafkajs-lz4')
     if (LZ4 === undefined) return undefined
     kafkajs.CompressionCodecs[kafkajs.CompressionTypes.LZ4] = new LZ4().codec
   }
@@ -108,7 +84,7 @@ interface PlatformaticModule {
 }
 
 async function platformaticDriver(run: ClientRun): Promise<Driver | undefined> {
-  const mod = optional<PlatformaticModule>('@platformatic/kafka')
+  const mod = optionalPeer<PlatformaticModule>('@platformatic/kafka')
   if (mod === undefined) return undefined
   const producer = new mod.Producer({
     clientId: 'bench-platformatic',
@@ -138,9 +114,7 @@ async function driverFor(run: ClientRun): Promise<Driver | undefined> {
 
 /** Sends `messages` values in calls of `batch`, keeping `concurrency` calls in flight. */
 async function drive(driver: Driver, run: ClientRun): Promise<void> {
-  const value = Buffer.alloc(run.valueSize)
-  // values that compress like real payloads (repetitive, not random, not all zero)
-  for (let i = 0; i < value.length; i++) value[i] = 97 + ((i * 7) % 26)
+  const value = benchValue(run.valueSize)
   const batch = Array.from({ length: run.batch }, () => value)
   let sent = 0
   // a counter and one waiter for a free slot: Promise.race over up to 1,000 calls per call would
@@ -183,9 +157,10 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - start) / 1000
   const used = process.cpuUsage(cpu)
   await driver.close()
-  const result: ClientResult = {
+  const result: Measurement = {
     client: run.client,
     messages: run.messages,
+    bytes: run.messages * run.valueSize,
     seconds,
     cpuSeconds: (used.user + used.system) / 1e6,
     peakRssMB: process.resourceUsage().maxRSS / 1024,

@@ -1,0 +1,166 @@
+// Shared by the benchmark drivers (bench/producer.bench.ts, bench/consumer.bench.ts): options,
+// workloads, topics, running a client in its own process (or kcat under /usr/bin/time), and the
+// median table with ratios to kafkit.
+
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { CompressionTypes, type Kafka } from '../src/index.js'
+import { findOnPath } from '../src/testing/executables.js'
+import { benchValue, type Measurement } from './client-common.js'
+
+export interface Workload {
+  messages: number
+  valueSize: number
+  compression: 'none' | 'lz4'
+}
+
+/** One client's run of one workload, or why it did not run. */
+export interface Row extends Measurement {
+  workload: string
+  skipped?: string
+}
+
+export const PARTITIONS = 6
+
+/** `--rounds N` (default 3) and the workloads, smaller with `--quick`. */
+export function benchOptions(argv: string[] = process.argv): { rounds: number; workloads: Workload[] } {
+  const quick = argv.includes('--quick')
+  const roundsAt = argv.indexOf('--rounds')
+  return {
+    rounds: roundsAt > 0 ? Number(argv[roundsAt + 1]) : 3,
+    workloads: [
+      { messages: quick ? 100_000 : 1_000_000, valueSize: 100, compression: 'none' },
+      { messages: quick ? 100_000 : 1_000_000, valueSize: 100, compression: 'lz4' },
+      { messages: quick ? 20_000 : 200_000, valueSize: 1024, compression: 'none' },
+      { messages: quick ? 20_000 : 200_000, valueSize: 1024, compression: 'lz4' },
+    ],
+  }
+}
+
+export async function createTopic(kafka: Kafka, topic: string): Promise<void> {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }],
+    })
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+/** Writes `messages` benchmark values of `valueSize` bytes with kafkit's producer, 8 calls of 1,000 in flight. */
+export async function produceValues(kafka: Kafka, topic: string, w: Workload): Promise<void> {
+  const producer = kafka.producer()
+  await producer.connect()
+  try {
+    const value = benchValue(w.valueSize)
+    const compression = w.compression === 'lz4' ? CompressionTypes.LZ4 : CompressionTypes.None
+    const inFlight: Promise<unknown>[] = []
+    for (let i = 0; i < w.messages; i += 1000) {
+      const messages = Array.from({ length: Math.min(1000, w.messages - i) }, () => ({ value }))
+      inFlight.push(producer.send({ topic, compression, messages }))
+      if (inFlight.length >= 8) await inFlight.shift()
+    }
+    await Promise.all(inFlight)
+  } finally {
+    await producer.disconnect()
+  }
+}
+
+function run(command: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString()
+    })
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+    })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
+  })
+}
+
+function failed(workload: string, client: string, why: string): Row {
+  return { workload, client, messages: 0, bytes: 0, seconds: 0, cpuSeconds: 0, peakRssMB: 0, skipped: why }
+}
+
+/**
+ * Runs bench/<script> with `spec` as its JSON argument in its own Node process and reads the one
+ * JSON line it prints (a measurement without `workload`, or `{ skipped }`).
+ */
+export async function runClientProcess(script: string, spec: object, workload: string, client: string): Promise<Row> {
+  const result = await run(process.execPath, [
+    '-r',
+    join(__dirname, 'register-swc.cjs'),
+    join(__dirname, script),
+    JSON.stringify(spec),
+  ])
+  const line = result.stdout.trim().split('\n').pop() ?? ''
+  if (result.code !== 0 || !line.startsWith('{')) {
+    return failed(workload, client, `failed: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`)
+  }
+  const parsed = JSON.parse(line) as Omit<Row, 'workload'>
+  if (parsed.skipped !== undefined) return failed(workload, client, parsed.skipped)
+  return { ...parsed, workload, client }
+}
+
+/**
+ * kcat with `args`, timed by /usr/bin/time (wall, CPU, peak RSS). `moved` says from its output how
+ * many messages and bytes it moved, or undefined if it did not move them all.
+ */
+export async function runKcatTimed(
+  kcat: string,
+  args: string[],
+  workload: string,
+  moved: (stdout: string) => { messages: number; bytes: number } | undefined,
+): Promise<Row> {
+  const client = 'kcat (librdkafka)'
+  const result = await run(findOnPath('time') ?? '/usr/bin/time', ['-f', '%e %U %S %M', kcat, ...args])
+  const stats = result.stderr.trim().split('\n').pop()!.split(' ').map(Number)
+  const counted = result.code === 0 && stats.length === 4 ? moved(result.stdout) : undefined
+  if (counted === undefined) return failed(workload, client, `failed: ${result.stderr.trim()}`)
+  const [wall, user, system, rssKB] = stats as [number, number, number, number]
+  return { workload, client, ...counted, seconds: wall, cpuSeconds: user + system, peakRssMB: rssKB / 1024 }
+}
+
+/** Per workload and client, the run with the median messages/s (failed runs count as 0). */
+export function medians(runs: Row[]): Row[] {
+  const groups = new Map<string, Row[]>()
+  for (const r of runs) {
+    const key = `${r.workload}\u0000${r.client}`
+    groups.set(key, [...(groups.get(key) ?? []), r])
+  }
+  const rate = (r: Row): number => (r.seconds > 0 ? r.messages / r.seconds : 0)
+  return [...groups.values()].map((g) => [...g].sort((a, b) => rate(a) - rate(b))[Math.floor(g.length / 2)]!)
+}
+
+/** Markdown tables per workload; the last column divides the `baseline` client's messages/s by each client's. */
+export function table(rows: Row[], baseline: string, ratioHeading: string): string {
+  const out: string[] = []
+  for (const workload of [...new Set(rows.map((r) => r.workload))]) {
+    const group = rows.filter((r) => r.workload === workload)
+    const kafkit = group.find((r) => r.client === baseline)
+    const base = kafkit !== undefined && kafkit.seconds > 0 ? kafkit.messages / kafkit.seconds : undefined
+    out.push(`\n### ${workload}\n`)
+    out.push(`| client | messages/s | MB/s | CPU s per 100k msgs | peak RSS MB | ${ratioHeading} |`)
+    out.push('| --- | ---: | ---: | ---: | ---: | ---: |')
+    for (const r of group) {
+      if (r.skipped !== undefined || r.seconds === 0) {
+        out.push(`| ${r.client} | - | - | - | - | ${r.skipped ?? 'skipped'} |`)
+        continue
+      }
+      const rate = r.messages / r.seconds
+      out.push(
+        `| ${r.client} | ${Math.round(rate).toLocaleString('en-US')} | ${(r.bytes / r.seconds / 1e6).toFixed(1)} | ` +
+          `${((r.cpuSeconds / r.messages) * 100_000).toFixed(2)} | ${Math.round(r.peakRssMB)} | ` +
+          `${base === undefined ? '-' : (base / rate).toFixed(2)} |`,
+      )
+    }
+  }
+  return out.join('\n')
+}
