@@ -1,9 +1,14 @@
-// CRC-32C (Castagnoli), the checksum of a v2 record batch. Node 20 has no native CRC-32C, and
-// every produced batch is checksummed once and every fetched one checked once, so this is on the
-// hot path of both clients. Slicing-by-16: sixteen 256-entry tables let the loop fold sixteen input
-// bytes per step instead of one, read as four little-endian 32-bit words (four loads instead of
-// sixteen). On little-endian hosts an Int32Array views the input's aligned middle, the fastest
-// read V8 offers (about 1.5x byte-wise slicing-by-8); elsewhere a DataView reads the words.
+// CRC-32C (Castagnoli), the checksum of a v2 record batch. Every produced batch is checksummed once
+// and every fetched one checked once, so this is on the hot path of both clients. Node has no
+// native CRC-32C; the optional @node-rs/crc32 package (a prebuilt Node-API binary, nothing built at
+// install) computes it about 3.5x faster than the TypeScript below on 16 KiB batches. It is loaded
+// at startup when installed and taken only after it agrees with the TypeScript on a test input;
+// until then, without it, or with KAFKIT_CRC32C=typescript, the TypeScript computes every checksum.
+//
+// The TypeScript is slicing-by-16: sixteen 256-entry tables let the loop fold sixteen input bytes
+// per step instead of one, read as four little-endian 32-bit words (four loads instead of sixteen).
+// On little-endian hosts an Int32Array views the input's aligned middle, the fastest read V8 offers
+// (about 1.5x byte-wise slicing-by-8); elsewhere a DataView reads the words.
 
 const POLYNOMIAL = 0x82f63b78 // reflected Castagnoli polynomial
 const SLICES = 16
@@ -71,11 +76,32 @@ function foldBlock(c: number, w0: number, w1: number, w2: number, w3: number): n
   )
 }
 
+/** @node-rs/crc32's crc32c: the CRC-32C of `input`, continuing from `initialState`. */
+type NativeCrc32c = (input: Uint8Array, initialState?: number) => number
+
+let native: NativeCrc32c | undefined
+
+/** Below this many bytes the call into native code costs about what the TypeScript loop does. */
+const NATIVE_MIN_BYTES = 128
+
 /**
  * CRC-32C of `data[start, end)`, as an unsigned 32-bit number. Pass a previous result as `crc` to
  * continue a checksum across several ranges.
  */
 export function crc32c(data: Uint8Array, start = 0, end = data.length, crc = 0): number {
+  if (native !== undefined && end - start >= NATIVE_MIN_BYTES) {
+    return native(start === 0 && end === data.length ? data : data.subarray(start, end), crc)
+  }
+  return crc32cTypeScript(data, start, end, crc)
+}
+
+/** Which implementation crc32c() uses for inputs of 128 bytes and more. */
+export function crc32cImplementation(): 'native' | 'typescript' {
+  return native === undefined ? 'typescript' : 'native'
+}
+
+/** crc32c in TypeScript only, whether or not the native package is loaded. */
+export function crc32cTypeScript(data: Uint8Array, start = 0, end = data.length, crc = 0): number {
   if (!LITTLE_ENDIAN) return crc32cPortable(data, start, end, crc)
   let c = ~crc
   let i = start
@@ -117,3 +143,37 @@ function finish(crc: number, data: Uint8Array, start: number, end: number): numb
   for (let i = start; i < end; i++) c = T0[(c ^ data[i]!) & 0xff]! ^ (c >>> 8)
   return ~c >>> 0
 }
+
+/**
+ * Loads the optional native CRC-32C and returns which implementation crc32c() now uses. Called once
+ * when this module loads; a package that is missing, fails to load or disagrees with the
+ * TypeScript on a test input leaves the TypeScript in use.
+ */
+export async function loadNativeCrc32c(): Promise<'native' | 'typescript'> {
+  if (process.env.KAFKIT_CRC32C === 'typescript') return crc32cImplementation()
+  try {
+    // a specifier held in a variable keeps bundlers and type checkers from requiring the optional package
+    const name = '@node-rs/crc32'
+    const loaded = (await import(name)) as { crc32c?: NativeCrc32c; default?: { crc32c?: NativeCrc32c } }
+    const candidate = loaded.crc32c ?? loaded.default?.crc32c
+    if (typeof candidate === 'function' && agrees(candidate)) native = candidate
+  } catch {
+    // not installed, or no binary for this platform: the TypeScript stays in use
+  }
+  return crc32cImplementation()
+}
+
+/** The candidate computes what the TypeScript does, whole and continued, on an unaligned input. */
+function agrees(candidate: NativeCrc32c): boolean {
+  const data = new Uint8Array(1031)
+  for (let i = 0; i < data.length; i++) data[i] = (i * 131 + 7) & 0xff
+  const part = data.subarray(3)
+  const expected = crc32cTypeScript(part)
+  return (
+    candidate(part, 0) === expected &&
+    candidate(part.subarray(500), candidate(part.subarray(0, 500), 0)) === expected &&
+    candidate(new Uint8Array(0), 0) === 0
+  )
+}
+
+void loadNativeCrc32c()

@@ -1,4 +1,17 @@
-import { crc32c, crc32cPortable } from '../../../src/protocol/primitives/crc32c.js'
+import {
+  crc32c,
+  crc32cImplementation,
+  crc32cPortable,
+  crc32cTypeScript,
+  loadNativeCrc32c,
+} from '../../../src/protocol/primitives/crc32c.js'
+import { pseudoRandomBytes } from '../../helpers/bytes.js'
+
+// the optional native package, when installed, is loaded before any checksum below: crc32c is then
+// the native one for inputs of 128 bytes and more, and crc32cTypeScript the fallback
+beforeAll(async () => {
+  await loadNativeCrc32c()
+})
 
 /** The definition, one bit at a time: the reference the table-driven versions must match. */
 function bitwiseCrc32c(data: Uint8Array, start = 0, end = data.length): number {
@@ -31,19 +44,11 @@ const VECTORS: [string, Buffer, number][] = [
   ['empty', Buffer.alloc(0), 0],
 ]
 
-function pseudoRandomBytes(length: number, seed: number): Buffer {
-  const out = Buffer.allocUnsafe(length)
-  let x = seed
-  for (let i = 0; i < length; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0
-    out[i] = x >>> 24
-  }
-  return out
-}
-
 const IMPLEMENTATIONS = [
   ['crc32c', (data: Uint8Array, start: number, end: number, crc: number) => crc32c(data, start, end, crc)],
-  // what crc32c runs on big-endian hosts
+  // without the native package
+  ['crc32cTypeScript', crc32cTypeScript],
+  // what crc32cTypeScript runs on big-endian hosts
   ['crc32cPortable', crc32cPortable],
 ] as const
 
@@ -55,7 +60,7 @@ describe.each(IMPLEMENTATIONS)('CRC-32C (%s)', (_name, crc) => {
   it('matches the bitwise definition for every start alignment and many lengths (16-byte blocks and a tail)', () => {
     const data = pseudoRandomBytes(300, 7)
     for (let start = 0; start < 8; start++) {
-      for (const length of [0, 1, 3, 4, 15, 16, 17, 31, 63, 64, 65, 100, 255, 292 - start]) {
+      for (const length of [0, 1, 3, 4, 15, 16, 17, 31, 63, 64, 65, 100, 127, 128, 129, 255, 292 - start]) {
         expect(crc(data, start, start + length, 0)).toBe(bitwiseCrc32c(data, start, start + length))
       }
     }
@@ -81,4 +86,15 @@ describe.each(IMPLEMENTATIONS)('CRC-32C (%s)', (_name, crc) => {
 it('checksums a batch-sized buffer as the bitwise definition does', () => {
   const data = pseudoRandomBytes(1 << 20, 5).subarray(21)
   expect(crc32c(data)).toBe(bitwiseCrc32c(data))
+})
+
+it('uses the native package where it is installed (it is a dependency of this repository), the TypeScript where not or with KAFKIT_CRC32C=typescript', async () => {
+  let installed = process.env.KAFKIT_CRC32C !== 'typescript'
+  try {
+    require.resolve('@node-rs/crc32')
+  } catch {
+    installed = false
+  }
+  expect(await loadNativeCrc32c()).toBe(installed ? 'native' : 'typescript')
+  expect(crc32cImplementation()).toBe(installed ? 'native' : 'typescript')
 })
