@@ -15,8 +15,36 @@ const HASH_LOG = 14
 // Skip ahead faster the longer no match is found, as LZ4 does, so incompressible input costs little.
 const SKIP_TRIGGER = 6
 
+/** validFrom stays below this, so that stored positions never overflow an int32. */
+const MAX_TABLE_BASE = 0x40000000
+
+/**
+ * The validity base of a hash table that is never cleared between calls: a call stores each
+ * position p of its input as validFrom + (p - start), with a validFrom above every value stored
+ * before, so that older entries read as empty. The table is cleared only when validFrom would near
+ * 2^30. lz4-block.wat keeps its table the same way.
+ */
+export class HashTableBase {
+  #next = 1
+
+  /** The validFrom for an input of `length` bytes; calls `clear` first when the base starts over. */
+  take(length: number, clear: () => void): number {
+    if (this.#next + length + 1 > MAX_TABLE_BASE) {
+      clear()
+      this.#next = 1
+    }
+    const validFrom = this.#next
+    this.#next += length + 1
+    return validFrom
+  }
+}
+
 // One table reused by every call: compression is synchronous, so calls never interleave.
 const hashTable = new Int32Array(1 << HASH_LOG)
+const hashTableBase = new HashTableBase()
+const clearHashTable = (): void => {
+  hashTable.fill(0)
+}
 
 export class Lz4FormatError extends Error {}
 
@@ -86,7 +114,8 @@ export function lz4CompressBlock(src: Buffer, start: number, end: number, dst: B
   if (end - start >= MATCH_FIND_LIMIT + 1) {
     // 4-byte reads through a DataView: one load instead of four byte loads and shifts
     const view = new DataView(src.buffer, src.byteOffset, src.byteLength)
-    hashTable.fill(-1)
+    const validFrom = hashTableBase.take(end - start, clearHashTable)
+    const base = validFrom - start
     const matchFindLimit = end - MATCH_FIND_LIMIT
     const matchLimit = end - LAST_LITERALS
     let ip = start
@@ -97,9 +126,10 @@ export function lz4CompressBlock(src: Buffer, start: number, end: number, dst: B
       while (ip <= matchFindLimit) {
         const sequence = view.getInt32(ip, true)
         const h = hash(sequence)
-        ref = hashTable[h]!
-        hashTable[h] = ip
-        if (ref >= 0 && ip - ref <= MAX_OFFSET && view.getInt32(ref, true) === sequence) {
+        const entry = hashTable[h]!
+        hashTable[h] = ip + base
+        ref = entry - base
+        if (entry >= validFrom && ip - ref <= MAX_OFFSET && view.getInt32(ref, true) === sequence) {
           found = true
           break
         }
@@ -112,8 +142,16 @@ export function lz4CompressBlock(src: Buffer, start: number, end: number, dst: B
       }
       let matchEnd = ip + MIN_MATCH
       let refEnd = ref + MIN_MATCH
-      // four bytes at a time while they match, then the last few one by one
-      while (matchEnd <= matchLimit - 4 && view.getInt32(matchEnd, true) === view.getInt32(refEnd, true)) {
+      // eight bytes at a time while they match, then four, then the last few one by one
+      while (
+        matchEnd <= matchLimit - 8 &&
+        view.getInt32(matchEnd, true) === view.getInt32(refEnd, true) &&
+        view.getInt32(matchEnd + 4, true) === view.getInt32(refEnd + 4, true)
+      ) {
+        matchEnd += 8
+        refEnd += 8
+      }
+      if (matchEnd <= matchLimit - 4 && view.getInt32(matchEnd, true) === view.getInt32(refEnd, true)) {
         matchEnd += 4
         refEnd += 4
       }
@@ -126,7 +164,7 @@ export function lz4CompressBlock(src: Buffer, start: number, end: number, dst: B
       anchor = ip
       if (ip > matchFindLimit) break
       // Index a position inside the match so the next search can find nearby repeats.
-      hashTable[hash(view.getInt32(ip - 2, true))] = ip - 2
+      hashTable[hash(view.getInt32(ip - 2, true))] = ip - 2 + base
     }
   }
   return writeSequence(dst, d, src, anchor, end - anchor, 0, 0)

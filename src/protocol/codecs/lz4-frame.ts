@@ -5,7 +5,8 @@
 // too (a historical Kafka bug); that form is accepted alongside the correct one.
 
 import { DecompressionLimitError } from './codec.js'
-import { Lz4FormatError, lz4CompressBlock, lz4CompressBound, lz4DecompressBlock } from './lz4-block.js'
+import { Lz4FormatError, lz4CompressBound, lz4DecompressBlock } from './lz4-block.js'
+import { type Lz4BlockCompressor, lz4BlockCompressor } from './lz4-wasm.js'
 import { xxhash32 } from './xxhash32.js'
 
 const MAGIC = 0x184d2204
@@ -48,8 +49,11 @@ function writeLE32(data: Buffer, i: number, value: number): void {
   data[i + 3] = value >>> 24
 }
 
-/** Compresses `input` into one LZ4 frame, laid out as Kafka's Java client lays it out. */
-export function lz4FrameCompress(input: Buffer): Buffer {
+/**
+ * Compresses `input` into one LZ4 frame, laid out as Kafka's Java client lays it out, with the
+ * process's block compressor (WebAssembly where it runs) unless `blocks` names one.
+ */
+export function lz4FrameCompress(input: Buffer, blocks: Lz4BlockCompressor = lz4BlockCompressor()): Buffer {
   const blockCount = Math.ceil(input.length / WRITE_BLOCK_SIZE)
   const out = Buffer.allocUnsafe(7 + blockCount * (4 + lz4CompressBound(Math.min(input.length, WRITE_BLOCK_SIZE))) + 4)
   writeLE32(out, 0, MAGIC)
@@ -57,9 +61,10 @@ export function lz4FrameCompress(input: Buffer): Buffer {
   out[5] = WRITE_BLOCK_SIZE_ID << 4
   out[6] = (xxhash32(out, 4, 6) >>> 8) & 0xff
   let d = 7
+  blocks.load(input, WRITE_BLOCK_SIZE)
   for (let start = 0; start < input.length; start += WRITE_BLOCK_SIZE) {
     const end = Math.min(start + WRITE_BLOCK_SIZE, input.length)
-    const written = lz4CompressBlock(input, start, end, out, d + 4) - (d + 4)
+    const written = blocks.compress(start, end, out, d + 4) - (d + 4)
     if (written >= end - start) {
       out.set(input.subarray(start, end), d + 4)
       writeLE32(out, d, (end - start) | UNCOMPRESSED_BLOCK)

@@ -1,4 +1,5 @@
-// The LZ4 codec: Kafka's LZ4 frame layout, implemented in TypeScript (lz4-frame.ts, lz4-block.ts).
+// The LZ4 codec: Kafka's LZ4 frame layout (lz4-frame.ts); blocks are compressed in WebAssembly where
+// it runs, in TypeScript otherwise (lz4-wasm.ts), and decompressed in TypeScript (lz4-block.ts).
 
 import {
   type CompressionCodec,
