@@ -1,10 +1,10 @@
 import { BatchBufferPool } from '../../src/producer/batch-buffer-pool.js'
 
 describe('BatchBufferPool', () => {
-  it('gives small buffers as any Buffer and never pools them', () => {
+  it('gives small buffers (under 8 KiB) as any Buffer and never pools them', () => {
     const pool = new BatchBufferPool(1 << 20)
-    const small = pool.allocate(1000)
-    expect(small.length).toBe(1000)
+    const small = pool.allocate(8000)
+    expect(small.length).toBe(8000)
     pool.release(small)
     expect(pool.pooledBytes).toBe(0)
   })
@@ -44,5 +44,32 @@ describe('BatchBufferPool', () => {
     pool.release(a)
     pool.release(b)
     expect(pool.pooledBytes).toBe(131072)
+  })
+
+  it('serves a request from a free store up to four times its size class, not larger', () => {
+    const pool = new BatchBufferPool(1 << 24)
+    const large = pool.allocate(500_000) // a 512 KiB store
+    pool.release(large)
+    // 150,000 bytes: the 256 KiB class is empty, the 512 KiB store is twice it
+    const smaller = pool.allocate(150_000)
+    expect(smaller.buffer).toBe(large.buffer)
+    expect(smaller.length).toBe(150_000)
+    pool.release(smaller)
+    expect(pool.pooledBytes).toBe(524288)
+    // 20,000 bytes (the 32 KiB class): 512 KiB is more than four times it
+    expect(pool.allocate(20_000).buffer).not.toBe(large.buffer)
+  })
+
+  it('drops smaller free stores to keep a larger one when the bound is reached', () => {
+    const pool = new BatchBufferPool(1 << 20)
+    const small = [1, 2, 3, 4].map(() => pool.allocate(200_000)) // four 256 KiB stores
+    const large = pool.allocate(1_000_000) // one 1 MiB store
+    for (const b of small) pool.release(b)
+    expect(pool.pooledBytes).toBe(1 << 20)
+    pool.release(large)
+    expect(pool.pooledBytes).toBe(1 << 20)
+    expect(pool.allocate(900_000).buffer).toBe(large.buffer)
+    // the small ones were let go
+    expect(pool.pooledBytes).toBe(0)
   })
 })
