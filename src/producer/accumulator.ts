@@ -34,12 +34,14 @@ export class PartitionQueue {
   }
 }
 
-export interface AppendResult {
-  readonly batch: OutgoingBatch
-  readonly newBatch: boolean
-  /** Whether the partition's last batch is full after the append (the sticky partitioner may move on). */
-  readonly lastBatchFull: boolean
-}
+/**
+ * What append() did, as bit flags (a number, not an object: append runs once per record):
+ * APPENDED_NEW_BATCH when the record started a new batch, APPENDED_LAST_FULL when the partition's
+ * last batch is full after it (the sticky partitioner may move on).
+ */
+export type AppendFlags = number
+export const APPENDED_NEW_BATCH = 1
+export const APPENDED_LAST_FULL = 2
 
 export interface ReadyNodes {
   /** Leader node id -> every non-empty queue it leads, for nodes with at least one ready batch. */
@@ -132,7 +134,7 @@ export class RecordAccumulator {
     settings: BatchSettings,
     result: SendResult,
     now: number,
-  ): AppendResult {
+  ): AppendFlags {
     const queue = this.queue(topic, partition)
     let batch = queue.last
     let newBatch = false
@@ -151,7 +153,7 @@ export class RecordAccumulator {
       newBatch = true
     }
     batch.append(record, size, result)
-    return { batch, newBatch, lastBatchFull: batch.isFull }
+    return (newBatch ? APPENDED_NEW_BATCH : 0) | (batch.isFull ? APPENDED_LAST_FULL : 0)
   }
 
   /**

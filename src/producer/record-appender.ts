@@ -21,7 +21,7 @@ import { type CompressionType, isCompressionType } from '../protocol/codecs/comp
 import { errorByCode, protocolError } from '../protocol/generated/errors.js'
 import { recordSizeUpperBound } from '../protocol/records/encode-record-batch.js'
 import { RECORD_BATCH_OVERHEAD } from '../protocol/records/record-batch-format.js'
-import type { RecordAccumulator } from './accumulator.js'
+import { APPENDED_LAST_FULL, type RecordAccumulator } from './accumulator.js'
 import type { BufferLimit } from './buffer-limit.js'
 import {
   type Message,
@@ -63,11 +63,13 @@ export interface RecordAppenderDependencies {
   readonly assertSendable: () => void
 }
 
+/** One entry of the call's topicMessages, converted (a topic may come in several entries). */
 interface PreparedTopic {
   readonly topic: string
+  /** A copy of the entry's array: the caller may reuse its own once send() returns. */
   readonly messages: Message[]
   readonly records: OutgoingRecord[]
-  readonly sizes: number[]
+  readonly sizes: Int32Array
 }
 
 /** One call on its way into the accumulator; `group` and `index` say how far it got. */
@@ -170,25 +172,28 @@ export class RecordAppender {
       if (!Array.isArray(messages)) {
         throw new KafkaJSNonRetriableError(`Invalid messages array [${String(messages)}] for topic "${topic}"`)
       }
-      let group = groups.find((g) => g.topic === topic)
-      if (group === undefined) {
-        group = { topic, messages: [], records: [], sizes: [] }
-        groups.push(group)
+      // sized up front and filled by index: no array growth per message
+      const count = messages.length
+      const group: PreparedTopic = {
+        topic,
+        messages: messages.slice(),
+        records: new Array<OutgoingRecord>(count),
+        sizes: new Int32Array(count),
       }
+      groups.push(group)
       let i = 0
       // one closure per topic, naming the message at `i` only when an error needs it
       const where = (): string => `messages[${i}] of topic "${topic}"`
-      for (; i < messages.length; i++) {
-        const message = messages[i]!
+      for (; i < count; i++) {
+        const message = group.messages[i]!
         const record = toOutgoingRecord(message, where, now)
         if (message.partition !== undefined && message.partition !== null && !Number.isInteger(message.partition)) {
           throw new KafkaJSInvalidArgumentError(`messages[${i}].partition of topic "${topic}" must be an integer`)
         }
         const size = recordSizeUpperBound(record)
         this.#checkSize(topic, size)
-        group.messages.push(message)
-        group.records.push(record)
-        group.sizes.push(size)
+        group.records[i] = record
+        group.sizes[i] = size
       }
     }
     return groups
@@ -267,8 +272,8 @@ export class RecordAppender {
           }
           transaction?.onPartition(topic, partition)
           const appended = accumulator.append(topic, partition, record, size, settings, result, now)
-          sticky?.appended(size, appended.lastBatchFull, partitions, queueSizeOf)
-          if (appended.newBatch || appended.lastBatchFull) wakeSender()
+          sticky?.appended(size, (appended & APPENDED_LAST_FULL) !== 0, partitions, queueSizeOf)
+          if (appended !== 0) wakeSender()
         }
       }
     } catch (error) {
