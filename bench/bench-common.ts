@@ -50,6 +50,17 @@ export async function createTopic(kafka: Kafka, topic: string): Promise<void> {
   }
 }
 
+/** Deletes `topic` (the benchmark broker deletes its files at once, see bench-broker.ts). */
+export async function deleteTopic(kafka: Kafka, topic: string): Promise<void> {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    await admin.deleteTopics({ topics: [topic] })
+  } finally {
+    await admin.disconnect()
+  }
+}
+
 /** Writes `messages` benchmark values of `valueSize` bytes with kafkit's producer, 8 calls of 1,000 in flight. */
 export async function produceValues(kafka: Kafka, topic: string, w: Workload): Promise<void> {
   const producer = kafka.producer()

@@ -22,6 +22,7 @@ import { benchBroker } from './bench-broker.js'
 import {
   benchOptions,
   createTopic,
+  deleteTopic,
   medians,
   PARTITIONS,
   produceValues,
@@ -78,13 +79,7 @@ async function runKcat(kcat: string, brokers: string[], topic: string, w: Worklo
 async function warmUp(kafka: Kafka, topic: string): Promise<void> {
   await createTopic(kafka, topic)
   await produceValues(kafka, topic, { messages: 200_000, valueSize: 1024, compression: 'none' })
-  const admin = kafka.admin()
-  await admin.connect()
-  try {
-    await admin.deleteTopics({ topics: [topic] })
-  } finally {
-    await admin.disconnect()
-  }
+  await deleteTopic(kafka, topic)
 }
 
 async function main(): Promise<void> {
@@ -107,11 +102,13 @@ async function main(): Promise<void> {
           const topic = `kafkit-bench-${stamp}-${round}-${c.client}-${w.valueSize}-${w.compression}`
           await createTopic(kafka, topic)
           report(round, await runClient(brokers, topic, w, c))
+          await deleteTopic(kafka, topic)
         }
         if (kcat !== undefined) {
           const topic = `kafkit-bench-${stamp}-${round}-kcat-${w.valueSize}-${w.compression}`
           await createTopic(kafka, topic)
           report(round, await runKcat(kcat, brokers, topic, w))
+          await deleteTopic(kafka, topic)
         }
       }
     }
