@@ -40,23 +40,33 @@ async function waitForLeader(cluster: Cluster, topic: string, partition: number)
   const deadline = Date.now() + LEADER_WAIT_MS
   for (;;) {
     await cluster.leaderFor(topic, partition)
-    const leader = await cluster.connectionToLeader(topic, partition)
-    const response = await leader.send(
-      ListOffsets,
-      ListOffsets.createRequest({
-        replicaId: -1,
-        topics: [
-          createListOffsetsRequestListOffsetsTopic({
-            name: topic,
-            partitions: [createListOffsetsRequestListOffsetsPartition({ partitionIndex: partition, timestamp: -1n })],
-          }),
-        ],
-      }),
-    )
-    const errorCode = response.topics[0]?.partitions[0]?.errorCode
+    const { errorCode } = await latestOffset(cluster, topic, partition)
     if (errorCode === 0) return
     if (Date.now() > deadline) throw new Error(`${topic}-${partition}: its leader still answers error ${errorCode}`)
     cluster.markMetadataStale()
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
+}
+
+/** The partition leader's ListOffsets(-1) answer: its end offset (high watermark) and error code. */
+export async function latestOffset(
+  cluster: Cluster,
+  topic: string,
+  partition: number,
+): Promise<{ errorCode: number; offset: bigint }> {
+  const leader = await cluster.connectionToLeader(topic, partition)
+  const response = await leader.send(
+    ListOffsets,
+    ListOffsets.createRequest({
+      replicaId: -1,
+      topics: [
+        createListOffsetsRequestListOffsetsTopic({
+          name: topic,
+          partitions: [createListOffsetsRequestListOffsetsPartition({ partitionIndex: partition, timestamp: -1n })],
+        }),
+      ],
+    }),
+  )
+  const answer = response.topics[0]!.partitions[0]!
+  return { errorCode: answer.errorCode, offset: answer.offset }
 }

@@ -8,14 +8,10 @@ import {
   createFetchRequestFetchTopic,
   Fetch,
 } from '../src/protocol/generated/fetch.js'
-import {
-  createListOffsetsRequestListOffsetsPartition,
-  createListOffsetsRequestListOffsetsTopic,
-  ListOffsets,
-} from '../src/protocol/generated/list-offsets.js'
 import { decodeRecords } from '../src/protocol/records/index.js'
 import { findOnPath } from '../src/testing/executables.js'
 import { runCommand } from '../src/testing/run-command.js'
+import { latestOffset } from './network-helpers.js'
 
 export interface StoredRecord {
   partition: number
@@ -43,22 +39,9 @@ export async function readerCluster(brokers: string[], clientId: string): Promis
 
 /** The partition's end offset (high watermark), by ListOffsets(-1). */
 export async function endOffset(cluster: Cluster, topic: string, partition: number): Promise<bigint> {
-  const connection = await cluster.connectionToLeader(topic, partition)
-  const response = await connection.send(
-    ListOffsets,
-    ListOffsets.createRequest({
-      replicaId: -1,
-      topics: [
-        createListOffsetsRequestListOffsetsTopic({
-          name: topic,
-          partitions: [createListOffsetsRequestListOffsetsPartition({ partitionIndex: partition, timestamp: -1n })],
-        }),
-      ],
-    }),
-  )
-  const p = response.topics[0]!.partitions[0]!
-  if (p.errorCode !== 0) throw new Error(`ListOffsets ${topic}-${partition}: error ${p.errorCode}`)
-  return p.offset
+  const { errorCode, offset } = await latestOffset(cluster, topic, partition)
+  if (errorCode !== 0) throw new Error(`ListOffsets ${topic}-${partition}: error ${errorCode}`)
+  return offset
 }
 
 /**
