@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import { Kafka, logLevel } from '../src/index.js'
 import { waitFor } from './helpers/consumer-helpers.js'
-import { describeWithOwnCluster } from './helpers/own-cluster.js'
+import { createReplicatedTopic, describeWithOwnCluster } from './helpers/own-cluster.js'
 
 describeWithOwnCluster('the consumer on a three-node cluster', { nodes: 3 }, (ownCluster) => {
   test('fetches from every leader; a node killed mid-stream loses no message', async () => {
@@ -16,17 +16,7 @@ describeWithOwnCluster('the consumer on a three-node cluster', { nodes: 3 }, (ow
     const kafka = new Kafka({ brokers: c.brokers, clientId: `kafkit-consumer-kill-${run}`, logLevel: logLevel.NOTHING })
     const admin = kafka.admin()
     await admin.connect()
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic,
-          numPartitions: partitions,
-          replicationFactor: 3,
-          configEntries: [{ name: 'min.insync.replicas', value: '2' }],
-        },
-      ],
-    })
+    await createReplicatedTopic(admin, topic, partitions)
     const leaders = new Set(
       (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.map((p) => p.leader),
     )

@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto'
 import { Kafka, logLevel } from '../src/index.js'
-import { describeWithOwnCluster } from './helpers/own-cluster.js'
+import { createReplicatedTopic, describeWithOwnCluster } from './helpers/own-cluster.js'
 import { readerCluster, readTopic } from './producer-helpers.js'
 
 describeWithOwnCluster('the producer on a three-node cluster', { nodes: 3 }, (ownCluster) => {
@@ -23,17 +23,7 @@ describeWithOwnCluster('the producer on a three-node cluster', { nodes: 3 }, (ow
     })
     const admin = kafka.admin()
     await admin.connect()
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic,
-          numPartitions: partitions,
-          replicationFactor: 3,
-          configEntries: [{ name: 'min.insync.replicas', value: '2' }],
-        },
-      ],
-    })
+    await createReplicatedTopic(admin, topic, partitions)
     await admin.disconnect()
 
     const producer = kafka.producer()

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto'
 import { type Admin, Kafka, type LogEntry, logLevel, type Producer } from '../src/index.js'
 import { waitFor } from './helpers/consumer-helpers.js'
-import { describeWithOwnCluster } from './helpers/own-cluster.js'
+import { createReplicatedTopic, describeWithOwnCluster } from './helpers/own-cluster.js'
 import { readerCluster, readTopic } from './producer-helpers.js'
 
 const PARTITIONS = 3
@@ -50,17 +50,7 @@ describe.each([
 
       async function createTopic(name: string): Promise<string> {
         const topic = `kafkit-txn-failover-${run}-v${version}-${name}`
-        await admin!.createTopics({
-          waitForLeaders: true,
-          topics: [
-            {
-              topic,
-              numPartitions: PARTITIONS,
-              replicationFactor: 3,
-              configEntries: [{ name: 'min.insync.replicas', value: '2' }],
-            },
-          ],
-        })
+        await createReplicatedTopic(admin!, topic, PARTITIONS)
         return topic
       }
 

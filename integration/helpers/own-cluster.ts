@@ -2,6 +2,7 @@
 // kafkit/testing cluster per describe block, started before its tests and stopped after them, pass
 // or fail. On an external cluster (KAFKA_BROKERS) the block is skipped: no JVM may be started then.
 
+import type { Admin } from '../../src/admin/admin.js'
 import { type KafkaTestCluster, type StartKafkaOptions, startKafka } from '../../src/testing/index.js'
 import { usesExternalCluster } from './brokers.js'
 
@@ -29,5 +30,23 @@ export function describeWithOwnCluster(
       if (cluster === undefined) throw new Error(`the cluster of "${name}" did not start`)
       return cluster
     })
+  })
+}
+
+/**
+ * Creates `topic` on a three-node cluster with every partition on all three nodes and
+ * min.insync.replicas 2 (acks=all writes survive one node down), and waits for its leaders.
+ */
+export async function createReplicatedTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      {
+        topic,
+        numPartitions: partitions,
+        replicationFactor: 3,
+        configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+      },
+    ],
   })
 }
