@@ -15,24 +15,17 @@ import { defaultSocketFactory, type SocketFactory } from '../../src/network/sock
 import { ApiVersions } from '../../src/protocol/generated/api-versions.js'
 import { Reader } from '../../src/protocol/primitives/reader.js'
 import { VERSION } from '../../src/version.js'
-import { Echo, echoed, FakeServer, type ReceivedRequest } from './fake-server.js'
+import { Echo, echoed, type FakeServer, fakeServerPerTest, type ReceivedRequest } from './fake-server.js'
 import { closedPort } from './ports.js'
 
 let server: FakeServer
-const connections: Connection[] = []
-
-beforeEach(async () => {
-  server = await FakeServer.start()
-})
-
-afterEach(async () => {
-  await Promise.all(connections.splice(0).map((c) => c.close()))
-  await server.close()
+const track = fakeServerPerTest((started) => {
+  server = started
 })
 
 function connection(options: Partial<ConnectionOptions> = {}): Connection {
   const c = new Connection({ host: '127.0.0.1', port: server.port, ...options })
-  connections.push(c)
+  track(c)
   return c
 }
 
@@ -146,7 +139,7 @@ describe('handshake', () => {
   test('an unreachable port is a KafkaJSConnectionError naming host:port', async () => {
     const port = await closedPort()
     const c = new Connection({ host: '127.0.0.1', port })
-    connections.push(c)
+    track(c)
     const error = await c.connect().catch((e: unknown) => e)
     expect(error).toBeInstanceOf(KafkaJSConnectionError)
     expect((error as KafkaJSConnectionError).message).toContain(`127.0.0.1:${port}`)

@@ -4,6 +4,7 @@
 // integration/, against real Kafka.
 
 import net from 'node:net'
+import type { Connection } from '../../src/network/connection.js'
 import { FrameDecoder } from '../../src/network/frame-decoder.js'
 import type { ApiDefinition } from '../../src/protocol/api.js'
 import { skipTaggedFields } from '../../src/protocol/frame.js'
@@ -157,4 +158,25 @@ export class FakeServer {
 /** The value an Echo request carries. */
 export function echoed(req: ReceivedRequest): number {
   return Echo.readRequest(new Reader(req.body), req.apiVersion).value
+}
+
+/**
+ * One FakeServer per test of the calling file: started before each test (handed to `started`), and
+ * after each, the connections given to the returned `track` are closed, then the server.
+ */
+export function fakeServerPerTest(started: (server: FakeServer) => void): (connection: Connection) => Connection {
+  let server: FakeServer | undefined
+  const connections: Connection[] = []
+  beforeEach(async () => {
+    server = await FakeServer.start()
+    started(server)
+  })
+  afterEach(async () => {
+    await Promise.all(connections.splice(0).map((c) => c.close()))
+    await server?.close()
+  })
+  return (connection) => {
+    connections.push(connection)
+    return connection
+  }
 }

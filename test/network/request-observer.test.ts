@@ -8,18 +8,11 @@ import type {
   RequestTimeoutRecord,
 } from '../../src/network/request-observer.js'
 import { ApiVersions } from '../../src/protocol/generated/api-versions.js'
-import { Echo, echoed, FakeServer, type ReceivedRequest } from './fake-server.js'
+import { Echo, echoed, type FakeServer, fakeServerPerTest, type ReceivedRequest } from './fake-server.js'
 
 let server: FakeServer
-const connections: Connection[] = []
-
-beforeEach(async () => {
-  server = await FakeServer.start()
-})
-
-afterEach(async () => {
-  await Promise.all(connections.splice(0).map((c) => c.close()))
-  await server.close()
+const track = fakeServerPerTest((started) => {
+  server = started
 })
 
 /** Records what it is told; each kind is wanted only while its flag is set. */
@@ -44,7 +37,7 @@ class RecordingObserver implements RequestObserver {
 
 async function connected(observer: RequestObserver, options: Partial<ConnectionOptions> = {}): Promise<Connection> {
   const c = new Connection({ host: '127.0.0.1', port: server.port, requestObserver: observer, ...options })
-  connections.push(c)
+  track(c)
   await c.connect()
   return c
 }

@@ -7,26 +7,19 @@ import type { ConnectionOptions } from '../../../src/network/connection-options.
 import type { SASLOptions } from '../../../src/network/sasl/sasl-options.js'
 import { SaslAuthenticate } from '../../../src/protocol/generated/sasl-authenticate.js'
 import { SaslHandshake } from '../../../src/protocol/generated/sasl-handshake.js'
-import { Echo, echoed, FakeServer, type ReceivedRequest } from '../fake-server.js'
+import { Echo, echoed, type FakeServer, fakeServerPerTest, type ReceivedRequest } from '../fake-server.js'
 import { serveSasl } from './fake-sasl.js'
 
 let server: FakeServer
-const connections: Connection[] = []
-
-beforeEach(async () => {
-  server = await FakeServer.start()
-})
-
-afterEach(async () => {
-  await Promise.all(connections.splice(0).map((c) => c.close()))
-  await server.close()
+const track = fakeServerPerTest((started) => {
+  server = started
 })
 
 const plain: SASLOptions = { mechanism: 'plain', username: 'alice', password: 'alice-secret' }
 
 async function connected(options: Partial<ConnectionOptions> = {}): Promise<Connection> {
   const c = new Connection({ host: '127.0.0.1', port: server.port, sasl: plain, ...options })
-  connections.push(c)
+  track(c)
   await c.connect()
   return c
 }

@@ -6,7 +6,7 @@ import type { Logger } from '../../../src/network/logger.js'
 import type { AuthenticationProviderArgs, SASLOptions } from '../../../src/network/sasl/sasl-options.js'
 import { SaslAuthenticate } from '../../../src/protocol/generated/sasl-authenticate.js'
 import { SaslHandshake } from '../../../src/protocol/generated/sasl-handshake.js'
-import { FakeServer } from '../fake-server.js'
+import { type FakeServer, fakeServerPerTest } from '../fake-server.js'
 import { serveSasl } from './fake-sasl.js'
 import { type ScramServerState, scramServerFinal, scramServerFirst } from './scram-server.js'
 
@@ -14,13 +14,14 @@ const PASSWORD = 'alice-very-secret'
 const TOKEN = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9.'
 
 let server: FakeServer
-const connections: Connection[] = []
+const track = fakeServerPerTest((started) => {
+  server = started
+})
 /** Every log line of the test (message and extra), to check that no secret is ever logged. */
 let logged: string[]
 let logger: Logger
 
-beforeEach(async () => {
-  server = await FakeServer.start()
+beforeEach(() => {
   logged = []
   const record = (message: string, extra?: Record<string, unknown>) => {
     logged.push(`${message} ${JSON.stringify(extra ?? {})}`)
@@ -28,9 +29,7 @@ beforeEach(async () => {
   logger = { error: record, warn: record, info: record, debug: record }
 })
 
-afterEach(async () => {
-  await Promise.all(connections.splice(0).map((c) => c.close()))
-  await server.close()
+afterEach(() => {
   for (const line of logged) {
     expect(line).not.toContain(PASSWORD)
     expect(line).not.toContain(TOKEN)
@@ -39,7 +38,7 @@ afterEach(async () => {
 
 function connection(options: Partial<ConnectionOptions>): Connection {
   const c = new Connection({ host: '127.0.0.1', port: server.port, logger, ...options })
-  connections.push(c)
+  track(c)
   return c
 }
 
