@@ -67,8 +67,9 @@ class WasmBlockCompressor implements Lz4BlockCompressor {
   compress(start: number, end: number, dst: Buffer, dstStart: number): number {
     const memory = this.#memory
     const validFrom = this.#base.take(end - start, () => memory.fill(0, 0, TABLE_BYTES))
-    const at = TABLE_BYTES
-    const written = this.#exports.compressBlock(at + start, at + end, this.#outputAt, validFrom) - this.#outputAt
+    // the input sits right after the hash table (load)
+    const written =
+      this.#exports.compressBlock(TABLE_BYTES + start, TABLE_BYTES + end, this.#outputAt, validFrom) - this.#outputAt
     // a block no smaller than its input is stored uncompressed by the caller: nothing to copy out
     if (written < end - start) dst.set(memory.subarray(this.#outputAt, this.#outputAt + written), dstStart)
     return dstStart + written
