@@ -14,6 +14,7 @@ import {
   runKafkaTool,
   startKafka,
 } from '../src/testing/index.js'
+import { waitFor } from '../test/helpers/wait.js'
 import { usesExternalCluster } from './helpers/brokers.js'
 import { sendRawRequest } from './helpers/raw-request.js'
 
@@ -51,10 +52,6 @@ describeLocal('a three-node cluster', () => {
       }),
     )
     return response.topics[0]!.partitions
-  }
-
-  async function waitForFile(path: string): Promise<void> {
-    while (!existsSync(path)) await new Promise((resolve) => setTimeout(resolve, 100))
   }
 
   /** Polls until every partition of the topic has all three nodes in sync (a cluster behaviour, not a timing). */
@@ -103,7 +100,7 @@ describeLocal('a three-node cluster', () => {
         [1, 2, 3],
       ])
       // each replica creates its partition folder once it has applied the new topic's metadata
-      await waitForFile(join(node(2).dataDir, `${TOPIC}-0`))
+      await waitFor(() => existsSync(join(node(2).dataDir, `${TOPIC}-0`)), `node 2's folder of ${TOPIC}-0`, 60000, 100)
     },
     SLOW,
   )

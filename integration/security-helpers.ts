@@ -11,6 +11,7 @@ import {
   Fetch,
 } from '../src/protocol/generated/fetch.js'
 import { decodeRecords } from '../src/protocol/records/index.js'
+import { waitFor } from '../test/helpers/wait.js'
 
 /**
  * An unsecured JWT (alg "none") as Kafka's OAuthBearerUnsecuredValidatorCallbackHandler accepts it:
@@ -35,7 +36,9 @@ export async function fetchValues(
   const maxWaitMs = options.maxWaitMs ?? 500
   const values: string[] = []
   let offset = 0n
+  const deadline = Date.now() + 90000
   while (!until(values)) {
+    if (Date.now() > deadline) throw new Error(`fetched ${values.length} values of ${topic}; more were expected`)
     await cluster.refreshMetadataIfNecessary([topic])
     const topicId = cluster.metadata.topics.get(topic)!.topicId
     const connection = await cluster.connectionToLeader(topic, 0)
@@ -106,10 +109,15 @@ export async function consumeValues(
         values.push(message.value?.toString() ?? '')
       },
     })
-    while (!until(values)) {
-      if (crashed !== undefined) throw crashed
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
+    await waitFor(
+      () => {
+        if (crashed !== undefined) throw crashed
+        return until(values)
+      },
+      `the expected values from ${topic}`,
+      90000,
+      50,
+    )
     return values
   } finally {
     options.beforeDisconnect?.()

@@ -26,6 +26,7 @@ import type { SASLConfig } from '../src/network/sasl/sasl-options.js'
 import { Metadata } from '../src/protocol/generated/metadata.js'
 import { type KafkaTestCluster, type SecureListener, startKafka } from '../src/testing/index.js'
 import { runCommand } from '../src/testing/run-command.js'
+import { waitFor } from '../test/helpers/wait.js'
 import { usesExternalCluster } from './helpers/brokers.js'
 import { capturingLogCreator, consumeValues, fetchValues, unsecuredJwt } from './security-helpers.js'
 
@@ -455,9 +456,12 @@ describeLocal('security against a real broker', () => {
             closed = messages(/-> closed/)
           },
         })
-        while (renewals('SCRAM-SHA-512').length < 3 || renewals('OAUTHBEARER').length < 3) {
-          await new Promise((resolve) => setTimeout(resolve, 100))
-        }
+        await waitFor(
+          () => renewals('SCRAM-SHA-512').length >= 3 && renewals('OAUTHBEARER').length >= 3,
+          'three re-authentications with each mechanism',
+          60000,
+          100,
+        )
         sending = false
         await Promise.all(senders)
         allSent = true

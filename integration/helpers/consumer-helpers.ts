@@ -1,5 +1,5 @@
 // Shared by the consumer integration tests: a Kafka client on the test broker, waiting for a
-// condition, and reading a group's committed offsets back with OffsetFetch.
+// condition (test/helpers/wait.ts), and reading a group's committed offsets back with OffsetFetch.
 
 import { Kafka } from '../../src/client/kafka.js'
 import { logLevel } from '../../src/client/logger.js'
@@ -12,21 +12,10 @@ import { connectedCluster, createTopic } from '../network-helpers.js'
 import { brokers } from './brokers.js'
 import { numberedRecords, produceRaw } from './produce-raw.js'
 
+export { sleep, waitFor } from '../../test/helpers/wait.js'
+
 export function testKafka(clientId: string): Kafka {
   return new Kafka({ brokers: brokers(), clientId, logLevel: logLevel.NOTHING })
-}
-
-/** Polls `condition` until it holds; throws with `what` after `timeoutMs`. */
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 30000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
 }
 
 /** The group's committed offset of each partition, -1 where none, read with OffsetFetch. */
@@ -40,10 +29,6 @@ export async function committedOffsets(
   const tps = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }))
   const result = await offsets.fetch(tps)
   return tps.map(({ partition }) => Number(result.get(topic, partition)?.offset ?? -1n))
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
 /** Every codec, in CompressionTypes order. */

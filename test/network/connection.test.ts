@@ -15,6 +15,7 @@ import { defaultSocketFactory, type SocketFactory } from '../../src/network/sock
 import { ApiVersions } from '../../src/protocol/generated/api-versions.js'
 import { Reader } from '../../src/protocol/primitives/reader.js'
 import { VERSION } from '../../src/version.js'
+import { waitFor } from '../helpers/wait.js'
 import { Echo, echoed, type FakeServer, fakeServerPerTest, type ReceivedRequest } from './fake-server.js'
 import { closedPort } from './ports.js'
 
@@ -48,8 +49,13 @@ function holdEchoes(): { held: ReceivedRequest[]; answer: (order?: number[]) => 
 }
 
 /** Resolves once the server has received `n` requests of `api`. */
-async function receivedCount(api: { apiKey: number }, n: number): Promise<void> {
-  while (server.received(api).length < n) await new Promise((resolve) => setImmediate(resolve))
+function receivedCount(api: { apiKey: number }, n: number): Promise<void> {
+  return waitFor(
+    () => server.received(api).length >= n,
+    `${n} requests of API ${api.apiKey} at the fake server`,
+    10000,
+    0,
+  )
 }
 
 describe('handshake', () => {

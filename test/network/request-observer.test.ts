@@ -8,6 +8,7 @@ import type {
   RequestTimeoutRecord,
 } from '../../src/network/request-observer.js'
 import { ApiVersions } from '../../src/protocol/generated/api-versions.js'
+import { waitFor } from '../helpers/wait.js'
 import { Echo, echoed, type FakeServer, fakeServerPerTest, type ReceivedRequest } from './fake-server.js'
 
 let server: FakeServer
@@ -53,8 +54,8 @@ function holdEchoes(): { held: ReceivedRequest[]; answer: () => void } {
   }
 }
 
-async function receivedCount(n: number): Promise<void> {
-  while (server.received(Echo).length < n) await new Promise((resolve) => setImmediate(resolve))
+function receivedCount(n: number): Promise<void> {
+  return waitFor(() => server.received(Echo).length >= n, `${n} Echo requests at the fake server`, 10000, 0)
 }
 
 describe('request observer', () => {

@@ -12,6 +12,7 @@ import { Connection } from '../../src/network/connection.js'
 import type { ConnectionOptions } from '../../src/network/connection-options.js'
 import { looksLikeTlsRecord } from '../../src/network/tls-errors.js'
 import { createTestCertificates, type TestCertificates } from '../../src/testing/test-certificates.js'
+import { waitFor } from '../helpers/wait.js'
 
 let dir: string
 let certificates: TestCertificates
@@ -77,23 +78,46 @@ async function connectError(options: ConnectionOptions): Promise<unknown> {
   )
 }
 
-/** Waits until the server saw a handshake (the client's connect() then waits for an ApiVersions answer). */
-async function handshakes(servernames: unknown[], n: number): Promise<void> {
-  while (servernames.length < n) await new Promise((resolve) => setTimeout(resolve, 5))
+/**
+ * Waits until the server saw `n` handshakes (the client's connect() then waits for an ApiVersions
+ * answer that never comes). A `connecting` that fails first fails the wait with its error.
+ */
+async function handshakes(servernames: unknown[], n: number, connecting: Promise<void>): Promise<void> {
+  let failed: unknown
+  connecting.catch((error: unknown) => {
+    failed = error
+  })
+  await waitFor(
+    () => {
+      if (failed !== undefined) throw failed
+      return servernames.length >= n
+    },
+    `${n} TLS handshake(s) at the test server`,
+    10000,
+    5,
+  )
+}
+
+/**
+ * Resolves every name to 127.0.0.1, where the test servers listen, so that a test of host names does
+ * not depend on what the machine's resolver makes of "localhost" (::1 first, or no answer at all).
+ */
+const loopbackLookup: net.LookupFunction = (_hostname, options, callback) => {
+  if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }])
+  else callback(null, '127.0.0.1', 4)
 }
 
 test('SNI carries the host name, never an IP address', async () => {
   const { port, servernames } = await tlsServer()
-  const byName = new Connection({ host: 'localhost', port, ssl: { ca: [certificates.ca.certificate] } })
-  const byAddress = new Connection({ host: '127.0.0.1', port, ssl: { ca: [certificates.ca.certificate] } })
+  const ssl = { ca: [certificates.ca.certificate], lookup: loopbackLookup }
+  const byName = new Connection({ host: 'localhost', port, ssl })
+  const byAddress = new Connection({ host: '127.0.0.1', port, ssl })
   closers.push(
     () => byName.close(),
     () => byAddress.close(),
   )
-  void byName.connect().catch(() => {})
-  await handshakes(servernames, 1)
-  void byAddress.connect().catch(() => {})
-  await handshakes(servernames, 2)
+  await handshakes(servernames, 1, byName.connect())
+  await handshakes(servernames, 2, byAddress.connect())
   expect(servernames).toEqual(['localhost', false])
 })
 
@@ -131,8 +155,7 @@ test('a broker that requires a client certificate refuses the handshake without 
   const { certificate: cert, privateKey: key } = certificates.client
   const accepted = new Connection({ host: '127.0.0.1', port, ssl: { ca, cert, key } })
   closers.push(() => accepted.close())
-  void accepted.connect().catch(() => {})
-  await handshakes(servernames, 1)
+  await handshakes(servernames, 1, accepted.connect())
 })
 
 test('TLS to a listener that drops the handshake (a plaintext Kafka listener) says so', async () => {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cleanupRegistry } from '../../src/testing/cleanup-registry.js'
 import { JvmProcess } from '../../src/testing/jvm-process.js'
+import { waitFor } from '../helpers/wait.js'
 
 const root = join(__dirname, '..', '..')
 const SCRIPT = `
@@ -28,10 +29,6 @@ function isGone(pid: number): boolean {
   } catch {
     return true
   }
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 50))
 }
 
 async function startParent(dir: string): Promise<{ parent: ChildProcess; standIn: number }> {
@@ -60,7 +57,7 @@ test('SIGKILL of the test process: the watchdog kills the JVM and removes its fo
   const exit = exited(parent)
   parent.kill('SIGKILL')
   expect(await exit).toEqual({ code: null, signal: 'SIGKILL' })
-  await until(() => isGone(standIn) && !existsSync(dir))
+  await waitFor(() => isGone(standIn) && !existsSync(dir), 'the stand-in JVM to die and its folder to go', 20000, 50)
 }, 30_000)
 
 test('SIGTERM: the handler kills the JVM, removes the folder and the process still dies of SIGTERM', async () => {
@@ -68,7 +65,7 @@ test('SIGTERM: the handler kills the JVM, removes the folder and the process sti
   const exit = exited(parent)
   parent.kill('SIGTERM')
   expect(await exit).toEqual({ code: null, signal: 'SIGTERM' })
-  await until(() => isGone(standIn))
+  await waitFor(() => isGone(standIn), 'the stand-in JVM to die', 20000, 50)
   expect(existsSync(dir)).toBe(false)
 }, 30_000)
 
@@ -77,7 +74,7 @@ test('process.exit: the exit handler kills the JVM and removes its folder', asyn
   const exit = exited(parent)
   parent.stdin!.write('exit\n')
   expect(await exit).toEqual({ code: 3, signal: null })
-  await until(() => isGone(standIn))
+  await waitFor(() => isGone(standIn), 'the stand-in JVM to die', 20000, 50)
   expect(existsSync(dir)).toBe(false)
 }, 30_000)
 
@@ -110,5 +107,10 @@ test('a JVM that exits by itself releases its watchdog', async () => {
   })
   expect(await jvm.exited).toEqual({ code: 0, signal: null })
   expect(jvm.running).toBe(false)
-  await until(() => cleanupRegistry.snapshot().processes.length === 0)
+  await waitFor(
+    () => cleanupRegistry.snapshot().processes.length === 0,
+    'the cleanup registry to forget the process',
+    20000,
+    50,
+  )
 })

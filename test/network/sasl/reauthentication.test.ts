@@ -7,6 +7,7 @@ import type { ConnectionOptions } from '../../../src/network/connection-options.
 import type { SASLOptions } from '../../../src/network/sasl/sasl-options.js'
 import { SaslAuthenticate } from '../../../src/protocol/generated/sasl-authenticate.js'
 import { SaslHandshake } from '../../../src/protocol/generated/sasl-handshake.js'
+import { waitFor } from '../../helpers/wait.js'
 import { Echo, echoed, type FakeServer, fakeServerPerTest, type ReceivedRequest } from '../fake-server.js'
 import { serveSasl } from './fake-sasl.js'
 
@@ -22,11 +23,6 @@ async function connected(options: Partial<ConnectionOptions> = {}): Promise<Conn
   track(c)
   await c.connect()
   return c
-}
-
-/** Waits for a condition the server side reaches asynchronously (a request arriving). */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5))
 }
 
 /**
@@ -80,19 +76,19 @@ test('requests in flight keep going; new ones wait until the re-authentication i
   const c = await connected()
   // one request goes out and stays in flight across the renewal point
   const inFlight = c.send(Echo, { value: 1 })
-  await until(() => held.length === 1)
+  await waitFor(() => held.length === 1, 'the first Echo at the server', 10000, 5)
   await sessionRenewalDue(150)
   // the broker answers in order, so the SASL answers must wait behind the Echo in flight
   sasl.hold = true
   const before = server.requests.length
   const queued = c.send(Echo, { value: 2 })
-  await until(() => sasl.held === 1)
+  await waitFor(() => sasl.held === 1, 'the held SASL request', 10000, 5)
   expect(trafficAfter(before)).toEqual([`key ${SaslHandshake.apiKey}`])
   server.reply(held[0]!, Echo, { value: 1 })
   await expect(inFlight).resolves.toEqual({ value: 1 })
   // the request sent after the renewal point is not written while the conversation runs
   sasl.release()
-  await until(() => held.length === 2)
+  await waitFor(() => held.length === 2, 'the second Echo at the server', 10000, 5)
   expect(trafficAfter(before)).toEqual([`key ${SaslHandshake.apiKey}`, `key ${SaslAuthenticate.apiKey}`, 'Echo(2)'])
   server.reply(held[1]!, Echo, { value: 2 })
   await expect(queued).resolves.toEqual({ value: 2 })
