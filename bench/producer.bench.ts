@@ -4,13 +4,14 @@
 //
 //   node -r ./bench/register-swc.cjs bench/producer.bench.ts [--quick] [--rounds N]
 //
-// Every client runs each workload N times (default 3), the clients taking turns, and the median run
-// (by messages/s) is reported: the machine is shared, so single runs are noisy.
+// Every client runs each workload N times (default 3), the clients taking turns (each round starting
+// with the next client), and the median run (by messages/s) is reported: the machine is shared, so single runs are noisy.
 //
 // Brokers: KAFKA_BROKERS, else one started for the run (bench-broker.ts: full-JIT JVM). Peers are used when
 // they can be loaded: kafkajs and @platformatic/kafka from the project's node_modules or from the
 // directory KAFKIT_BENCH_PEERS names (e.g. one made with `npm install --prefix <dir> kafkajs@2.2.4
-// @platformatic/kafka@1`), and kcat (librdkafka) from the PATH. Each client runs in its own process
+// @platformatic/kafka@1`), @platformatic/kafka 2.x and Node 24 from the directory
+// KAFKIT_BENCH_PEERS_NODE24 names (see node24Runtime), and kcat (librdkafka) from the PATH. Each client runs in its own process
 // (bench/producer-client.ts) so that its CPU time and RSS are its own.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -23,7 +24,9 @@ import {
   benchOptions,
   createTopic,
   deleteTopic,
+  inTurn,
   medians,
+  node24Runtime,
   PARTITIONS,
   produceValues,
   type Row,
@@ -37,13 +40,25 @@ import type { ClientRun } from './producer-client.js'
 
 const { rounds: ROUNDS, workloads: WORKLOADS } = benchOptions()
 
-/** Client modes: kafkit and KafkaJS both with calls of 1,000 messages and with concurrent single-message calls. */
-const CLIENTS: { client: ClientRun['client']; batch: number; concurrency: number; label: string }[] = [
+/**
+ * Client modes: kafkit and KafkaJS both with calls of 1,000 messages and with concurrent
+ * single-message calls; @platformatic/kafka 1.x on this Node and 2.x on Node 24 (it needs Node >= 22),
+ * with kafkit on the same Node 24 beside it.
+ */
+const CLIENTS: { client: ClientRun['client']; batch: number; concurrency: number; label: string; node24?: true }[] = [
   { client: 'kafkit', batch: 1000, concurrency: 8, label: 'kafkit (send x1000)' },
   { client: 'kafkit-single', batch: 1, concurrency: 1000, label: 'kafkit (single sends)' },
   { client: 'kafkajs', batch: 1000, concurrency: 8, label: 'kafkajs 2.2.4 (sendBatch x1000)' },
   { client: 'kafkajs-single', batch: 1, concurrency: 1000, label: 'kafkajs 2.2.4 (single sends)' },
-  { client: 'platformatic', batch: 1000, concurrency: 8, label: '@platformatic/kafka (send x1000)' },
+  { client: 'platformatic', batch: 1000, concurrency: 8, label: '@platformatic/kafka 1.x (send x1000)' },
+  { client: 'kafkit', batch: 1000, concurrency: 8, label: 'kafkit on Node 24 (send x1000)', node24: true },
+  {
+    client: 'platformatic',
+    batch: 1000,
+    concurrency: 8,
+    label: '@platformatic/kafka 2.x on Node 24 (send x1000)',
+    node24: true,
+  },
 ]
 const BASELINE = 'kafkit (send x1000)'
 
@@ -55,7 +70,7 @@ function runClient(brokers: string[], topic: string, w: Workload, c: (typeof CLI
   const spec: ClientRun = { ...w, client: c.client, brokers, topic, batch: c.batch, concurrency: c.concurrency }
   // KafkaJS sends one request per call: single-message calls get a fiftieth of the messages, or it runs for many minutes
   if (c.client === 'kafkajs-single') spec.messages = Math.ceil(w.messages / 50)
-  return runClientProcess('producer-client.ts', spec, label(w), c.label)
+  return runClientProcess('producer-client.ts', spec, label(w), c.label, c.node24 ? node24Runtime() : undefined)
 }
 
 /** kcat -P from a file of `messages` lines. */
@@ -98,16 +113,16 @@ async function main(): Promise<void> {
     await warmUp(kafka, `kafkit-bench-${stamp}-warm-up`)
     for (let round = 0; round < ROUNDS; round++) {
       for (const w of WORKLOADS) {
-        for (const c of CLIENTS) {
-          const topic = `kafkit-bench-${stamp}-${round}-${c.client}-${w.valueSize}-${w.compression}`
+        const runners: { name: string; run: (topic: string) => Promise<Row> }[] = CLIENTS.map((c, i) => ({
+          name: `${i}-${c.client}`,
+          run: (topic) => runClient(brokers, topic, w, c),
+        }))
+        if (kcat !== undefined) runners.push({ name: 'kcat', run: (topic) => runKcat(kcat, brokers, topic, w) })
+        // each round starts with the next client, so that no client always runs first after a workload change
+        for (const r of inTurn(runners, round)) {
+          const topic = `kafkit-bench-${stamp}-${round}-${r.name}-${w.valueSize}-${w.compression}`
           await createTopic(kafka, topic)
-          report(round, await runClient(brokers, topic, w, c))
-          await deleteTopic(kafka, topic)
-        }
-        if (kcat !== undefined) {
-          const topic = `kafkit-bench-${stamp}-${round}-kcat-${w.valueSize}-${w.compression}`
-          await createTopic(kafka, topic)
-          report(round, await runKcat(kcat, brokers, topic, w))
+          report(round, await r.run(topic))
           await deleteTopic(kafka, topic)
         }
       }
