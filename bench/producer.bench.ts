@@ -5,14 +5,15 @@
 //   node -r ./bench/register-swc.cjs bench/producer.bench.ts [--quick] [--rounds N]
 //
 // Every client runs each workload N times (default 3), the clients taking turns (each round starting
-// with the next client), and the median run (by messages/s) is reported: the machine is shared, so single runs are noisy.
+// with the next client), and the median run (by messages/s) is reported: the machine is shared, so
+// single runs are noisy.
 //
-// Brokers: KAFKA_BROKERS, else one started for the run (bench-broker.ts: full-JIT JVM). Peers are used when
-// they can be loaded: kafkajs and @platformatic/kafka from the project's node_modules or from the
-// directory KAFKIT_BENCH_PEERS names (e.g. one made with `npm install --prefix <dir> kafkajs@2.2.4
-// @platformatic/kafka@1`), @platformatic/kafka 2.x and Node 24 from the directory
-// KAFKIT_BENCH_PEERS_NODE24 names (see node24Runtime), and kcat (librdkafka) from the PATH. Each client runs in its own process
-// (bench/producer-client.ts) so that its CPU time and RSS are its own.
+// Brokers: KAFKA_BROKERS, else one started for the run (bench-broker.ts: full-JIT JVM). Peers are
+// used when they can be loaded: kafkajs and @platformatic/kafka from the project's node_modules or
+// from the directory KAFKIT_BENCH_PEERS names (e.g. one made with `npm install --prefix <dir>
+// kafkajs@2.2.4 @platformatic/kafka@1`), @platformatic/kafka 2.x and Node 24 from the directory
+// KAFKIT_BENCH_PEERS_NODE24 names (see node24Runtime), and kcat (librdkafka) from the PATH. Each
+// client runs in its own process (bench/producer-client.ts) so that its CPU time and RSS are its own.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
