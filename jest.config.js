@@ -21,8 +21,17 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/integration/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/integration/kafkajs-conformance/'],
       globalSetup: '<rootDir>/integration/global-setup.ts',
       globalTeardown: '<rootDir>/integration/global-teardown.ts',
+    },
+    {
+      // KafkaJS 2.2.4's integration specs, re-encoded against a 3-node cluster with SSL, SASL and ACLs
+      ...common,
+      displayName: 'conformance',
+      testMatch: ['<rootDir>/integration/kafkajs-conformance/**/*.test.ts'],
+      globalSetup: '<rootDir>/integration/kafkajs-conformance/global-setup.ts',
+      globalTeardown: '<rootDir>/integration/kafkajs-conformance/global-teardown.ts',
     },
   ],
 }

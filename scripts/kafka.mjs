@@ -27,6 +27,8 @@ const USAGE = `usage: npm run kafka -- <command> [options]
           --version X          Kafka release (default: KAFKA_VERSION or the pinned one)
           --config key=value   broker setting, repeatable
           --sasl               also open a SASL_PLAINTEXT listener (user kafkit / kafkit-secret)
+          --conformance        the KafkaJS conformance suite's cluster (3 nodes, SSL, SASL_SSL, ACLs);
+                               prints the KAFKIT_CONFORMANCE_CLUSTER setting that makes the suite use it
   status  show the running cluster
   stop    stop it and remove its folders`
 
@@ -50,6 +52,8 @@ function parseStartArguments(args) {
       const eq = setting.indexOf('=')
       if (eq <= 0) throw new Error(`--config takes key=value, got ${setting}`)
       options.brokerConfig = { ...options.brokerConfig, [setting.slice(0, eq)]: setting.slice(eq + 1) }
+    } else if (arg === '--conformance') {
+      options.conformance = true
     } else if (arg === '--sasl') {
       options.security = { listeners: ['SASL_PLAINTEXT'] }
     } else {
@@ -121,7 +125,21 @@ async function startLocked(options) {
     await testing.stopDetachedKafka(previous)
     rmSync(stateFile, { force: true })
   }
-  const cluster = await testing.startKafka({ ...options, detached: true })
+  const { conformance, ...startOptions } = options
+  let cluster
+  if (conformance) {
+    const { startConformanceCluster } = require(
+      join(root, 'integration', 'kafkajs-conformance', 'cluster-description.ts'),
+    )
+    const started = await startConformanceCluster({ detached: true })
+    cluster = started.cluster
+    const descriptionFile = join(dirname(stateFile), 'conformance-cluster.json')
+    mkdirSync(dirname(descriptionFile), { recursive: true })
+    writeFileSync(descriptionFile, JSON.stringify(started.description))
+    console.error(`export KAFKIT_CONFORMANCE_CLUSTER=${descriptionFile}`)
+  } else {
+    cluster = await testing.startKafka({ ...startOptions, detached: true })
+  }
   const state = cluster.state()
   mkdirSync(dirname(stateFile), { recursive: true })
   writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`)
