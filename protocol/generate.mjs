@@ -950,6 +950,7 @@ function generateErrors() {
   const codes = rows.map((e) => `  ${e.name}: ${e.code},`).join('\n')
   const text = `${HEADER('../shared/kafka-protocol/errors.tsv')}
 import { KafkaJSProtocolError } from '../../errors.js'
+import { KAFKAJS_UNKNOWN_ERROR_CODE, kafkaJSErrorByCode } from '../kafkajs-errors.js'
 
 export interface ProtocolErrorInfo {
   readonly code: number
@@ -977,9 +978,19 @@ export function errorByCode(code: number): ProtocolErrorInfo {
   return byCode.get(code) ?? { code, name: 'UNKNOWN', retriable: false, message: \`Unknown error code \${code}\` }
 }
 
-/** The KafkaJSProtocolError for a non-zero error code a broker returned. */
+/**
+ * The KafkaJSProtocolError for a non-zero error code a broker returned: KafkaJS's type and text
+ * where KafkaJS knows the code, Kafka's otherwise; Kafka's name as \`kafkaType\` and Kafka's
+ * retriability (which KafkaJS shares for every code it knows) either way.
+ */
 export function protocolError(code: number, detail?: string): KafkaJSProtocolError {
-  return new KafkaJSProtocolError(errorByCode(code), detail === undefined ? {} : { detail })
+  const kafka = errorByCode(code)
+  const shown = kafkaJSErrorByCode(code) ?? {
+    code,
+    type: byCode.has(code) ? kafka.name : KAFKAJS_UNKNOWN_ERROR_CODE,
+    message: kafka.message,
+  }
+  return new KafkaJSProtocolError(shown, { retriable: kafka.retriable, kafkaType: kafka.name, detail })
 }
 `
   return { file: 'errors.ts', text }

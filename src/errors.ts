@@ -1,76 +1,187 @@
-// Error classes keep KafkaJS's names so `instanceof` checks and `error.name` switches in existing
-// KafkaJS code keep working. Every class carries a stable `code`, `retriable` and the standard `cause`.
+// Error classes with KafkaJS 2.2.4's names, inheritance, constructor arguments and property values
+// (`name`, `retriable`, `helpUrl`, `cause`; `code` and `type` where KafkaJS has them), so `instanceof`
+// checks, `error.name`/`error.type` switches and KafkaJS code that builds these errors keep working.
+// What kafkit knows beyond KafkaJS lives in additional properties: `kafkitCode` (a stable identifier
+// on every error, e.g. ERR_RECORD_TOO_LARGE), `detail` (where a broker error happened), `kafkaType`
+// (Kafka's own name for a broker error code) and the per-class fields below.
 
-export interface KafkaJSErrorOptions {
+import type { PartitionMetadata } from './admin/describe-topics.js'
+import { kafkaJSErrorByCode } from './protocol/kafkajs-errors.js'
+
+/** KafkaJS's constructor metadata; `topic`, `partitionId` and `metadata` are accepted and, as in KafkaJS, not kept. */
+export interface KafkaJSErrorMetadata {
   retriable?: boolean
+  topic?: string
+  partitionId?: number
+  metadata?: PartitionMetadata
+}
+
+export interface KafkaJSErrorOptions extends KafkaJSErrorMetadata {
   cause?: unknown
 }
 
+/**
+ * What KafkaJS errors are built from: a message, or an error (or an entry of KafkaJS's error table)
+ * whose message and helpUrl are taken.
+ */
+export type KafkaJSErrorInput = string | { readonly message: string; readonly helpUrl?: string }
+
+function messageOf(e: KafkaJSErrorInput): string {
+  return typeof e === 'string' ? e : e.message
+}
+
+function helpUrlOf(e: unknown): string | undefined {
+  if (typeof e !== 'object' || e === null || !('helpUrl' in e)) return undefined
+  return typeof e.helpUrl === 'string' ? e.helpUrl : undefined
+}
+
 export class KafkaJSError extends Error {
-  /** Stable machine-readable identifier; never changes between releases. */
-  readonly code: string
   readonly retriable: boolean
+  /** A page that explains the error, when KafkaJS links one (taken from the error it was built from). */
+  readonly helpUrl: string | undefined
   override readonly cause: unknown
-  /** KafkaJS exposes the original error as `originalError` on some errors; kept as an alias of `cause`. */
+  /**
+   * kafkit's stable identifier of the failure (e.g. ERR_PRODUCER_DISCONNECTED; Kafka's error name
+   * for a broker error). `code` is KafkaJS's: a number on KafkaJSProtocolError, the socket error's
+   * code on KafkaJSConnectionError, absent elsewhere.
+   */
+  readonly kafkitCode: string
+  /** The error this one wraps, under the name some KafkaJS-era code reads; the same as `cause`. */
   get originalError(): unknown {
     return this.cause
   }
 
-  constructor(message: string, options: KafkaJSErrorOptions = {}, code = 'KAFKAJS_ERROR') {
-    super(message)
+  constructor(e: KafkaJSErrorInput, options: KafkaJSErrorOptions = {}, kafkitCode = 'KAFKAJS_ERROR') {
+    super(messageOf(e))
     this.name = new.target.name
-    this.code = code
     this.retriable = options.retriable ?? true
+    this.helpUrl = helpUrlOf(e)
     this.cause = options.cause
+    this.kafkitCode = kafkitCode
   }
 }
 
 export class KafkaJSNonRetriableError extends KafkaJSError {
-  constructor(message: string, options: Omit<KafkaJSErrorOptions, 'retriable'> = {}, code = 'KAFKAJS_NON_RETRIABLE') {
-    super(message, { ...options, retriable: false }, code)
+  /**
+   * Not retriable, as in KafkaJS; `retriable: true` is for kafkit's own errors of these classes that
+   * a caller may still try again (a KafkaJSTimeout of a step that can be repeated).
+   */
+  constructor(
+    e: KafkaJSErrorInput,
+    options: { cause?: unknown; retriable?: boolean } = {},
+    kafkitCode = 'KAFKAJS_NON_RETRIABLE',
+  ) {
+    super(e, { cause: options.cause, retriable: options.retriable ?? false }, kafkitCode)
   }
 }
 
-/** An error code returned by a broker. `type` is Kafka's error name (e.g. NOT_LEADER_OR_FOLLOWER). */
+/** What KafkaJS builds a KafkaJSProtocolError from: an entry of its error table, or another protocol error. */
+export interface KafkaJSProtocolErrorInfo {
+  type: string
+  code: number
+  message: string
+  retriable?: boolean
+  helpUrl?: string
+}
+
+export interface KafkaJSProtocolErrorOptions {
+  retriable?: boolean
+  cause?: unknown
+  /** Where it happened (topic-partition, group, broker) or the broker's own error message. */
+  detail?: string
+  /** Kafka's name for the code, when it is not `type`. */
+  kafkaType?: string
+}
+
+/**
+ * An error code a broker returned. `code` is the number, `type`, `message` and `retriable` are
+ * KafkaJS's for the codes KafkaJS knows and Kafka's for newer ones. `kafkaType` is Kafka's own name
+ * (NOT_LEADER_OR_FOLLOWER where KafkaJS says NOT_LEADER_FOR_PARTITION) and `detail` says where.
+ */
 export class KafkaJSProtocolError extends KafkaJSError {
+  readonly code: number
   readonly type: string
+  /** The same number as `code`. */
   readonly errorCode: number
+  /** Kafka's name for the code (Java's Errors enum); it differs from `type` where KafkaJS kept an older name. */
+  readonly kafkaType: string
+  readonly detail: string | undefined
   constructor(
-    info: { code: number; name: string; retriable: boolean; message: string },
-    options: { cause?: unknown; detail?: string } = {},
+    e: KafkaJSErrorInput | KafkaJSProtocolErrorInfo,
+    options: KafkaJSProtocolErrorOptions = {},
+    kafkitCode?: string,
   ) {
-    // the stable code of a protocol error is Kafka's own error name
+    const from: Partial<KafkaJSProtocolErrorInfo> = typeof e === 'string' ? {} : e
+    const known = e instanceof KafkaJSProtocolError ? e : undefined
+    // built from a bare message (KafkaJS leaves code and type undefined): the codes of an unknown error
+    const type = typeof from.type === 'string' ? from.type : 'UNKNOWN'
+    const kafkaType = options.kafkaType ?? known?.kafkaType ?? type
     super(
-      options.detail ? `${info.message} (${options.detail})` : info.message,
-      { retriable: info.retriable, cause: options.cause },
-      info.name,
+      e,
+      { retriable: options.retriable ?? from.retriable, cause: options.cause ?? known?.cause },
+      // kafkit's stable code of a broker error has always been Kafka's name for it
+      kafkitCode ?? kafkaType,
     )
-    this.type = info.name
-    this.errorCode = info.code
+    this.code = typeof from.code === 'number' ? from.code : -1
+    this.type = type
+    this.errorCode = this.code
+    this.kafkaType = kafkaType
+    this.detail = options.detail ?? known?.detail
   }
 }
 
 export class KafkaJSOffsetOutOfRange extends KafkaJSProtocolError {
   readonly topic: string
   readonly partition: number
-  constructor(e: KafkaJSProtocolError, where: { topic: string; partition: number }) {
-    super({ code: e.errorCode, name: e.type, retriable: e.retriable, message: e.message }, { cause: e.cause })
+  constructor(e: KafkaJSErrorInput | KafkaJSProtocolErrorInfo, where: { topic: string; partition: number }) {
+    super(e)
     this.topic = where.topic
     this.partition = where.partition
   }
 }
 
-export class KafkaJSConnectionError extends KafkaJSError {
-  readonly broker: string | undefined
-  constructor(message: string, options: KafkaJSErrorOptions & { broker?: string } = {}, code = 'ERR_CONNECTION') {
-    super(message, { retriable: true, ...options }, code)
-    this.broker = options.broker
+/** The coordinator asked for a member id (MEMBER_ID_REQUIRED) before joining; `memberId` is the one it gave. */
+export class KafkaJSMemberIdRequired extends KafkaJSProtocolError {
+  readonly memberId: string
+  constructor(e: KafkaJSErrorInput | KafkaJSProtocolErrorInfo, info: { memberId: string }) {
+    super(e)
+    this.memberId = info.memberId
   }
 }
 
+/** A socket-level failure; `code` is the socket error's code (e.g. ECONNREFUSED) when there was one. */
+export class KafkaJSConnectionError extends KafkaJSError {
+  readonly broker: string | undefined
+  readonly code: string | undefined
+  constructor(
+    e: KafkaJSErrorInput,
+    options: KafkaJSErrorOptions & { broker?: string; code?: string } = {},
+    kafkitCode = 'ERR_CONNECTION',
+  ) {
+    super(e, { retriable: options.retriable ?? true, cause: options.cause }, kafkitCode)
+    this.broker = options.broker
+    this.code = options.code ?? systemErrorCode(options.cause)
+  }
+}
+
+/** Node's code of a system or TLS error (ECONNREFUSED, ERR_TLS_CERT_ALTNAME_INVALID, ...). */
+function systemErrorCode(error: unknown): string | undefined {
+  if (!(error instanceof Error) || !('code' in error)) return undefined
+  return typeof error.code === 'string' ? error.code : undefined
+}
+
 export class KafkaJSConnectionClosedError extends KafkaJSConnectionError {
-  constructor(message: string, options: KafkaJSErrorOptions & { broker?: string } = {}) {
-    super(message, options, 'ERR_CONNECTION_CLOSED')
+  readonly host: string | undefined
+  readonly port: number | undefined
+  constructor(
+    e: KafkaJSErrorInput,
+    options: KafkaJSErrorOptions & { host?: string; port?: number; broker?: string } = {},
+  ) {
+    const broker = options.broker ?? (options.host === undefined ? undefined : `${options.host}:${options.port}`)
+    super(e, { retriable: options.retriable, cause: options.cause, broker }, 'ERR_CONNECTION_CLOSED')
+    const address = broker === undefined ? undefined : /^(.*):(\d+)$/.exec(broker)
+    this.host = options.host ?? address?.[1]
+    this.port = options.port ?? (address ? Number(address[2]) : undefined)
   }
 }
 
@@ -81,16 +192,17 @@ export class KafkaJSRequestTimeoutError extends KafkaJSError {
   readonly sentAt: number | undefined
   readonly pendingDuration: number | undefined
   constructor(
-    message: string,
+    e: KafkaJSErrorInput,
     info: {
       broker?: string
+      clientId?: string
       correlationId?: number
       createdAt?: number
       sentAt?: number
       pendingDuration?: number
     } = {},
   ) {
-    super(message, { retriable: true }, 'ERR_REQUEST_TIMEOUT')
+    super(e, { retriable: true }, 'ERR_REQUEST_TIMEOUT')
     this.broker = info.broker
     this.correlationId = info.correlationId
     this.createdAt = info.createdAt
@@ -102,23 +214,26 @@ export class KafkaJSRequestTimeoutError extends KafkaJSError {
 export class KafkaJSNumberOfRetriesExceeded extends KafkaJSNonRetriableError {
   readonly retryCount: number
   readonly retryTime: number
-  constructor(cause: unknown, info: { retryCount: number; retryTime: number }) {
-    super(cause instanceof Error ? cause.message : String(cause), { cause }, 'ERR_RETRIES_EXCEEDED')
+  /** `e` is the last error of the retried call; it is also `cause`. */
+  constructor(e: unknown, info: { retryCount: number; retryTime: number }) {
+    super(e instanceof Error || typeof e === 'string' ? e : String(e), { cause: e }, 'ERR_RETRIES_EXCEEDED')
+    // KafkaJS's stack: its name was still its parent's when it set it
+    this.stack = `KafkaJSNonRetriableError\n  Caused by: ${e instanceof Error ? e.stack : String(e)}`
     this.retryCount = info.retryCount
     this.retryTime = info.retryTime
   }
 }
 
-export class KafkaJSTimeout extends KafkaJSError {
-  constructor(message: string, options: KafkaJSErrorOptions = {}) {
-    super(message, { retriable: false, ...options }, 'ERR_TIMEOUT')
+export class KafkaJSTimeout extends KafkaJSNonRetriableError {
+  constructor(e: KafkaJSErrorInput, options: { cause?: unknown; retriable?: boolean } = {}) {
+    super(e, options, 'ERR_TIMEOUT')
   }
 }
 
 /** Bytes from the wire (or from disk) that cannot be decoded: truncated, oversized or malformed. */
 export class KafkaJSDecodeError extends KafkaJSNonRetriableError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options, 'ERR_DECODE')
+  constructor(e: KafkaJSErrorInput, options: { cause?: unknown } = {}) {
+    super(e, options, 'ERR_DECODE')
   }
 }
 
@@ -127,8 +242,11 @@ export class KafkaJSCorruptRecordError extends KafkaJSError {
   readonly topic: string | undefined
   readonly partition: number | undefined
   readonly offset: string | undefined
-  constructor(message: string, where: { topic?: string; partition?: number; offset?: string; cause?: unknown } = {}) {
-    super(message, { retriable: false, cause: where.cause }, 'ERR_CORRUPT_RECORD')
+  constructor(
+    e: KafkaJSErrorInput,
+    where: { topic?: string; partition?: number; offset?: string; cause?: unknown } = {},
+  ) {
+    super(e, { retriable: false, cause: where.cause }, 'ERR_CORRUPT_RECORD')
     this.topic = where.topic
     this.partition = where.partition
     this.offset = where.offset
@@ -136,26 +254,37 @@ export class KafkaJSCorruptRecordError extends KafkaJSError {
 }
 
 export class KafkaJSPartialMessageError extends KafkaJSNonRetriableError {
-  constructor(message: string) {
-    super(message, {}, 'ERR_PARTIAL_MESSAGE')
+  constructor(e: KafkaJSErrorInput) {
+    super(e, {}, 'ERR_PARTIAL_MESSAGE')
   }
 }
 
 export class KafkaJSUnsupportedMagicByteInMessageSet extends KafkaJSNonRetriableError {
-  constructor(message: string) {
-    super(message, {}, 'ERR_UNSUPPORTED_MAGIC')
+  constructor(e: KafkaJSErrorInput) {
+    super(e, {}, 'ERR_UNSUPPORTED_MAGIC')
   }
 }
 
-export class KafkaJSInvalidVarIntError extends KafkaJSDecodeError {}
-export class KafkaJSInvalidLongError extends KafkaJSDecodeError {}
+// KafkaJS names both of these KafkaJSNonRetriableError (`error.name`), which code written for it sees.
+export class KafkaJSInvalidVarIntError extends KafkaJSDecodeError {
+  constructor(e: KafkaJSErrorInput, options: { cause?: unknown } = {}) {
+    super(e, options)
+    this.name = 'KafkaJSNonRetriableError'
+  }
+}
+export class KafkaJSInvalidLongError extends KafkaJSDecodeError {
+  constructor(e: KafkaJSErrorInput, options: { cause?: unknown } = {}) {
+    super(e, options)
+    this.name = 'KafkaJSNonRetriableError'
+  }
+}
 
 /** The broker does not support any version of an API in the range the client can speak. */
 export class KafkaJSServerDoesNotSupportApiKey extends KafkaJSNonRetriableError {
   readonly apiKey: number
   readonly apiName: string
-  constructor(message: string, info: { apiKey: number; apiName: string }) {
-    super(message, {}, 'ERR_UNSUPPORTED_API')
+  constructor(e: KafkaJSErrorInput, info: { apiKey: number; apiName: string }) {
+    super(e, {}, 'ERR_UNSUPPORTED_API')
     this.apiKey = info.apiKey
     this.apiName = info.apiName
   }
@@ -179,40 +308,43 @@ export class KafkaJSUnsupportedFieldError extends KafkaJSNonRetriableError {
 }
 
 export class KafkaJSInvalidArgumentError extends KafkaJSNonRetriableError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options, 'ERR_INVALID_ARGUMENT')
+  constructor(e: KafkaJSErrorInput, options: { cause?: unknown } = {}) {
+    super(e, options, 'ERR_INVALID_ARGUMENT')
   }
 }
 
 export class KafkaJSMetadataNotLoaded extends KafkaJSError {
-  constructor(message: string) {
-    super(message, { retriable: true }, 'ERR_METADATA_NOT_LOADED')
+  constructor(e: KafkaJSErrorInput, options: KafkaJSErrorOptions = {}) {
+    super(e, options, 'ERR_METADATA_NOT_LOADED')
   }
 }
 
 export class KafkaJSTopicMetadataNotLoaded extends KafkaJSMetadataNotLoaded {
   readonly topic: string
-  constructor(message: string, info: { topic: string }) {
-    super(message)
+  constructor(e: KafkaJSErrorInput, info: { topic: string }) {
+    super(e)
     this.topic = info.topic
   }
 }
 
 export class KafkaJSBrokerNotFound extends KafkaJSError {
-  constructor(message: string, options: KafkaJSErrorOptions = {}) {
-    super(message, { retriable: true, ...options }, 'ERR_BROKER_NOT_FOUND')
+  constructor(e: KafkaJSErrorInput, options: KafkaJSErrorOptions = {}) {
+    super(e, options, 'ERR_BROKER_NOT_FOUND')
   }
 }
 
+/** No broker could be reached; KafkaJS's message is always the same, `detail` says what was tried. */
 export class KafkaJSNoBrokerAvailableError extends KafkaJSError {
-  constructor(message: string, options: KafkaJSErrorOptions = {}) {
-    super(message, { retriable: true, ...options }, 'ERR_NO_BROKER_AVAILABLE')
+  readonly detail: string | undefined
+  constructor(detail?: string, options: KafkaJSErrorOptions = {}) {
+    super('No broker available', options, 'ERR_NO_BROKER_AVAILABLE')
+    this.detail = detail
   }
 }
 
-export class KafkaJSGroupCoordinatorNotFound extends KafkaJSError {
-  constructor(message: string, options: KafkaJSErrorOptions = {}) {
-    super(message, { retriable: true, ...options }, 'ERR_COORDINATOR_NOT_FOUND')
+export class KafkaJSGroupCoordinatorNotFound extends KafkaJSNonRetriableError {
+  constructor(e: KafkaJSErrorInput, options: { cause?: unknown } = {}) {
+    super(e, options, 'ERR_COORDINATOR_NOT_FOUND')
   }
 }
 
@@ -228,8 +360,11 @@ export class KafkaJSSASLAuthenticationError extends KafkaJSNonRetriableError {
   readonly broker: string | undefined
   /** Kafka's error name when the broker refused (SASL_AUTHENTICATION_FAILED, UNSUPPORTED_SASL_MECHANISM, ...). */
   readonly type: string | undefined
-  constructor(message: string, options: { cause?: unknown; mechanism?: string; broker?: string; type?: string } = {}) {
-    super(message, { cause: options.cause }, 'ERR_SASL_AUTHENTICATION')
+  constructor(
+    e: KafkaJSErrorInput,
+    options: { cause?: unknown; mechanism?: string; broker?: string; type?: string } = {},
+  ) {
+    super(e, { cause: options.cause }, 'ERR_SASL_AUTHENTICATION')
     this.mechanism = options.mechanism
     this.broker = options.broker
     this.type = options.type
@@ -237,34 +372,42 @@ export class KafkaJSSASLAuthenticationError extends KafkaJSNonRetriableError {
 }
 
 export class KafkaJSNotImplemented extends KafkaJSNonRetriableError {
-  constructor(message: string) {
-    super(message, {}, 'ERR_NOT_IMPLEMENTED')
+  constructor(e: KafkaJSErrorInput) {
+    super(e, {}, 'ERR_NOT_IMPLEMENTED')
   }
 }
 
+/** A state the client's own logic rules out: a bug in kafkit (KafkaJS's message text, asking for a report). */
 export class KafkaJSInvariantViolation extends KafkaJSNonRetriableError {
-  constructor(message: string) {
-    super(message, {}, 'ERR_INVARIANT')
+  constructor(e: KafkaJSErrorInput) {
+    super(`Invariant violated: ${messageOf(e)}. This is likely a bug and should be reported.`, {}, 'ERR_INVARIANT')
   }
 }
 
-export class KafkaJSAggregateError extends KafkaJSError {
+/**
+ * Several failures at once (admin items that failed while others went through, every seed broker
+ * refusing). An Error, not a KafkaJSError, as in KafkaJS; `retriable` (beyond KafkaJS) says whether
+ * every one of `errors` is.
+ */
+export class KafkaJSAggregateError extends Error {
   readonly errors: readonly Error[]
-  constructor(message: string, errors: readonly Error[]) {
-    super(message, { retriable: errors.every((e) => e instanceof KafkaJSError && e.retriable) }, 'ERR_AGGREGATE')
+  readonly retriable: boolean
+  constructor(message: KafkaJSErrorInput, errors: readonly Error[]) {
+    super(messageOf(message))
+    this.name = 'KafkaJSAggregateError'
     this.errors = errors
+    this.retriable = errors.every(
+      (e) => (e instanceof KafkaJSError || e instanceof KafkaJSAggregateError) && e.retriable,
+    )
   }
 }
 
 /** createTopics: a topic the broker refused, aggregated in a KafkaJSAggregateError (as KafkaJS). */
 export class KafkaJSCreateTopicError extends KafkaJSProtocolError {
   readonly topic: string
-  constructor(e: KafkaJSProtocolError, topic: string) {
-    super(
-      { code: e.errorCode, name: e.type, retriable: e.retriable, message: `topic ${topic}: ${e.message}` },
-      { cause: e.cause },
-    )
-    this.topic = topic
+  constructor(e: KafkaJSErrorInput | KafkaJSProtocolErrorInfo, topicName: string) {
+    super(e)
+    this.topic = topicName
   }
 }
 
@@ -272,13 +415,9 @@ export class KafkaJSCreateTopicError extends KafkaJSProtocolError {
 export class KafkaJSAlterPartitionReassignmentsError extends KafkaJSProtocolError {
   readonly topic: string | undefined
   readonly partition: number | undefined
-  constructor(e: KafkaJSProtocolError, topic?: string, partition?: number) {
-    const where = topic === undefined ? '' : `${topic}${partition === undefined ? '' : `-${partition}`}: `
-    super(
-      { code: e.errorCode, name: e.type, retriable: e.retriable, message: `${where}${e.message}` },
-      { cause: e.cause },
-    )
-    this.topic = topic
+  constructor(e: KafkaJSErrorInput | KafkaJSProtocolErrorInfo, topicName?: string, partition?: number) {
+    super(e)
+    this.topic = topicName
     this.partition = partition
   }
 }
@@ -292,8 +431,8 @@ export interface KafkaJSDeleteGroupsErrorGroup {
 /** deleteGroups: the groups that could not be deleted, each with its error (as KafkaJS). */
 export class KafkaJSDeleteGroupsError extends KafkaJSError {
   readonly groups: readonly KafkaJSDeleteGroupsErrorGroup[]
-  constructor(message: string, groups: readonly KafkaJSDeleteGroupsErrorGroup[] = []) {
-    super(message, { retriable: groups.length > 0 && groups.every((g) => g.error.retriable) }, 'ERR_DELETE_GROUPS')
+  constructor(e: KafkaJSErrorInput, groups: readonly KafkaJSDeleteGroupsErrorGroup[] = []) {
+    super(e, {}, 'ERR_DELETE_GROUPS')
     this.groups = groups
   }
 }
@@ -306,12 +445,11 @@ export interface KafkaJSDeleteTopicRecordsErrorPartition {
 
 /** deleteTopicRecords: the partitions whose records could not be deleted, each with its error (as KafkaJS). */
 export class KafkaJSDeleteTopicRecordsError extends KafkaJSError {
-  readonly topic: string
+  readonly topic: string | undefined
   readonly partitions: readonly KafkaJSDeleteTopicRecordsErrorPartition[]
-  constructor(info: { topic: string; partitions: readonly KafkaJSDeleteTopicRecordsErrorPartition[] }) {
-    const detail = info.partitions.map((p) => `${info.topic}-${p.partition}: ${p.error.message}`).join('; ')
+  constructor(info: { topic?: string; partitions: readonly KafkaJSDeleteTopicRecordsErrorPartition[] }) {
     super(
-      `Error while deleting records (${detail})`,
+      'Error while deleting records',
       { retriable: info.partitions.every((p) => p.error.retriable) },
       'ERR_DELETE_TOPIC_RECORDS',
     )
@@ -323,11 +461,12 @@ export class KafkaJSDeleteTopicRecordsError extends KafkaJSError {
 /**
  * One item of an admin operation failed (a topic, partition, group, ACL, config resource, user,
  * ...), while the others went through; these are collected in a KafkaJSAggregateError. `item`
- * names what failed, `type` and `errorCode` carry the broker's error when it refused the item.
+ * names what failed; `code`, `type` and `errorCode` are the broker's error when it refused the item.
  */
 export class KafkaJSAdminItemError extends KafkaJSError {
   readonly operation: string
   readonly item: Readonly<Record<string, unknown>>
+  readonly code: number | undefined
   readonly type: string | undefined
   readonly errorCode: number | undefined
   constructor(operation: string, item: Readonly<Record<string, unknown>>, error: Error) {
@@ -337,12 +476,14 @@ export class KafkaJSAdminItemError extends KafkaJSError {
     super(
       `${operation} failed for ${described}: ${error.message}`,
       { retriable: error instanceof KafkaJSError && error.retriable, cause: error },
-      error instanceof KafkaJSError ? error.code : 'ERR_ADMIN_ITEM',
+      error instanceof KafkaJSError ? error.kafkitCode : 'ERR_ADMIN_ITEM',
     )
     this.operation = operation
     this.item = item
-    this.type = error instanceof KafkaJSProtocolError ? error.type : undefined
-    this.errorCode = error instanceof KafkaJSProtocolError ? error.errorCode : undefined
+    const protocol = error instanceof KafkaJSProtocolError ? error : undefined
+    this.code = protocol?.code
+    this.type = protocol?.type
+    this.errorCode = protocol?.errorCode
   }
 }
 
@@ -351,18 +492,29 @@ export class KafkaJSAdminItemError extends KafkaJSError {
 /** send() waited maxBlockMs for room in the producer's buffer (Java: BufferExhaustedException). */
 export class KafkaJSBufferExhaustedError extends KafkaJSError {
   readonly waitedMs: number
-  constructor(message: string, info: { waitedMs: number }) {
-    super(message, { retriable: true }, 'ERR_BUFFER_EXHAUSTED')
+  constructor(e: KafkaJSErrorInput, info: { waitedMs: number }) {
+    super(e, { retriable: true }, 'ERR_BUFFER_EXHAUSTED')
     this.waitedMs = info.waitedMs
   }
 }
 
-/** A record larger than the producer accepts (maxRequestSize or maxBufferedBytes; Java: RecordTooLargeException). */
-export class KafkaJSRecordTooLargeError extends KafkaJSNonRetriableError {
+const MESSAGE_TOO_LARGE = 10
+
+/**
+ * A record larger than the producer accepts (maxRequestSize or maxBufferedBytes; Java:
+ * RecordTooLargeException). KafkaJS has no such check and gets the broker's MESSAGE_TOO_LARGE, so
+ * this is that protocol error (its code, type, text); `detail`, `topic` and `size` say which record.
+ */
+export class KafkaJSRecordTooLargeError extends KafkaJSProtocolError {
   readonly topic: string
   readonly size: number
-  constructor(message: string, info: { topic: string; size: number }) {
-    super(message, {}, 'ERR_RECORD_TOO_LARGE')
+  constructor(detail: string, info: { topic: string; size: number }) {
+    const kafkajs = kafkaJSErrorByCode(MESSAGE_TOO_LARGE)
+    super(
+      kafkajs ?? { code: MESSAGE_TOO_LARGE, type: 'MESSAGE_TOO_LARGE', message: detail },
+      { retriable: false, detail },
+      'ERR_RECORD_TOO_LARGE',
+    )
     this.topic = info.topic
     this.size = info.size
   }
@@ -372,8 +524,8 @@ export class KafkaJSRecordTooLargeError extends KafkaJSNonRetriableError {
 export class KafkaJSDeliveryTimeoutError extends KafkaJSError {
   readonly topic: string
   readonly partition: number
-  constructor(message: string, info: { topic: string; partition: number; cause?: unknown }) {
-    super(message, { retriable: true, cause: info.cause }, 'ERR_DELIVERY_TIMEOUT')
+  constructor(e: KafkaJSErrorInput, info: { topic: string; partition: number; cause?: unknown }) {
+    super(e, { retriable: true, cause: info.cause }, 'ERR_DELIVERY_TIMEOUT')
     this.topic = info.topic
     this.partition = info.partition
   }
@@ -382,8 +534,8 @@ export class KafkaJSDeliveryTimeoutError extends KafkaJSError {
 /** A topic the producer sends to did not appear in the cluster metadata within maxBlockMs. */
 export class KafkaJSTopicMetadataTimeoutError extends KafkaJSError {
   readonly topic: string
-  constructor(message: string, info: { topic: string; cause?: unknown }) {
-    super(message, { retriable: true, cause: info.cause }, 'ERR_TOPIC_METADATA_TIMEOUT')
+  constructor(e: KafkaJSErrorInput, info: { topic: string; cause?: unknown }) {
+    super(e, { retriable: true, cause: info.cause }, 'ERR_TOPIC_METADATA_TIMEOUT')
     this.topic = info.topic
   }
 }
@@ -393,8 +545,8 @@ export class KafkaJSTopicMetadataTimeoutError extends KafkaJSError {
  * no longer write or end transactions (PRODUCER_FENCED, INVALID_PRODUCER_EPOCH). Make a new producer.
  */
 export class KafkaJSProducerFencedError extends KafkaJSNonRetriableError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options, 'ERR_PRODUCER_FENCED')
+  constructor(e: KafkaJSErrorInput, options: { cause?: unknown } = {}) {
+    super(e, options, 'ERR_PRODUCER_FENCED')
   }
 }
 
@@ -404,8 +556,8 @@ export class KafkaJSProducerFencedError extends KafkaJSNonRetriableError {
  */
 export class KafkaJSTransactionStateError extends KafkaJSNonRetriableError {
   readonly state: string
-  constructor(message: string, info: { state: string; cause?: unknown }) {
-    super(message, { cause: info.cause }, 'ERR_TRANSACTION_STATE')
+  constructor(e: KafkaJSErrorInput, info: { state: string; cause?: unknown }) {
+    super(e, { cause: info.cause }, 'ERR_TRANSACTION_STATE')
     this.state = info.state
   }
 }
@@ -431,31 +583,22 @@ export type TLSFailureReason =
 export class KafkaJSTLSError extends KafkaJSConnectionError {
   readonly reason: TLSFailureReason
   readonly tlsCode: string | undefined
-  constructor(message: string, info: { broker: string; reason: TLSFailureReason; tlsCode?: string; cause?: unknown }) {
-    super(message, { broker: info.broker, cause: info.cause, retriable: false }, 'ERR_TLS')
+  constructor(
+    e: KafkaJSErrorInput,
+    info: { broker: string; reason: TLSFailureReason; tlsCode?: string; cause?: unknown },
+  ) {
+    super(e, { broker: info.broker, cause: info.cause, retriable: false, code: info.tlsCode }, 'ERR_TLS')
     this.reason = info.reason
     this.tlsCode = info.tlsCode
-  }
-}
-
-// KafkaJS exports these four too; code written for KafkaJS may test `instanceof` against them, which
-// throws a TypeError when the name is missing. kafkit raises none of them today.
-
-/** KafkaJS: the coordinator asked for a member id (MEMBER_ID_REQUIRED) before joining. */
-export class KafkaJSMemberIdRequired extends KafkaJSError {
-  readonly memberId: string
-  constructor(message: string, info: { memberId?: string; cause?: unknown } = {}) {
-    super(message, { retriable: true, cause: info.cause }, 'ERR_MEMBER_ID_REQUIRED')
-    this.memberId = info.memberId ?? ''
   }
 }
 
 /** KafkaJS: an assignment named partitions the topic metadata does not know yet. */
 export class KafkaJSStaleTopicMetadataAssignment extends KafkaJSError {
   readonly topic: string
-  readonly unknownPartitions: number[]
-  constructor(message: string, info: { topic: string; unknownPartitions: number[]; cause?: unknown }) {
-    super(message, { retriable: true, cause: info.cause }, 'ERR_STALE_TOPIC_METADATA_ASSIGNMENT')
+  readonly unknownPartitions: PartitionMetadata[]
+  constructor(e: KafkaJSErrorInput, info: { topic: string; unknownPartitions: PartitionMetadata[] }) {
+    super(e, {}, 'ERR_STALE_TOPIC_METADATA_ASSIGNMENT')
     this.topic = info.topic
     this.unknownPartitions = info.unknownPartitions
   }
@@ -464,9 +607,8 @@ export class KafkaJSStaleTopicMetadataAssignment extends KafkaJSError {
 /** KafkaJS: waiting for an internal lock timed out. */
 export class KafkaJSLockTimeout extends KafkaJSTimeout {}
 
-/** KafkaJS: a fetch was abandoned because the group started rebalancing. */
-export class KafkaJSFetcherRebalanceError extends KafkaJSError {
-  constructor(message = 'The fetcher stopped for a rebalance', options: KafkaJSErrorOptions = {}) {
-    super(message, { retriable: true, ...options }, 'ERR_FETCHER_REBALANCE')
-  }
-}
+/**
+ * KafkaJS: a fetch was abandoned because the group started rebalancing. In KafkaJS it is a plain
+ * Error (neither a KafkaJSError nor named), which code written for it may rely on.
+ */
+export class KafkaJSFetcherRebalanceError extends Error {}

@@ -6,7 +6,7 @@ import { CoordinatorType } from '../cluster/coordinator-lookup.js'
 import { KafkaJSProtocolError } from '../errors.js'
 import { isRetriable } from '../network/backoff.js'
 import type { Connection } from '../network/connection.js'
-import { ErrorCode, errorByCode, protocolError } from '../protocol/generated/errors.js'
+import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
 import type { AdminContext } from './context.js'
 import { failed, type Outcome, settle, succeeded, valuesOrThrow } from './settle.js'
 
@@ -27,7 +27,7 @@ export interface Routes<K> {
 
 /** A broker error that retrying cannot fix here, e.g. a topic that metadata says does not exist. */
 export function finalProtocolError(code: number, detail: string): KafkaJSProtocolError {
-  return new KafkaJSProtocolError({ ...errorByCode(code), retriable: false }, { detail })
+  return new KafkaJSProtocolError(protocolError(code, detail), { retriable: false })
 }
 
 export function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -29,15 +29,15 @@ export function partitionHeartbeat(subscriptions: SubscriptionState, state: Part
   }
 }
 
-/** KafkaJS's rebalance errors (its runner rejoins on them rather than retrying the handler). */
-const REBALANCE_ERRORS: ReadonlySet<string> = new Set([
-  'REBALANCE_IN_PROGRESS',
-  'NOT_COORDINATOR',
-  'ILLEGAL_GENERATION',
-  'UNKNOWN_MEMBER_ID',
-  'FENCED_MEMBER_EPOCH',
+/** KafkaJS's rebalance errors (its runner rejoins on them rather than retrying the handler), by code. */
+const REBALANCE_ERRORS: ReadonlySet<number> = new Set([
+  ErrorCode.REBALANCE_IN_PROGRESS,
+  ErrorCode.NOT_COORDINATOR,
+  ErrorCode.ILLEGAL_GENERATION,
+  ErrorCode.UNKNOWN_MEMBER_ID,
+  ErrorCode.FENCED_MEMBER_EPOCH,
 ])
 
 export function isRebalanceError(error: unknown): error is KafkaJSProtocolError {
-  return error instanceof KafkaJSProtocolError && REBALANCE_ERRORS.has(error.type)
+  return error instanceof KafkaJSProtocolError && REBALANCE_ERRORS.has(error.errorCode)
 }

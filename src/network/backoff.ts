@@ -1,7 +1,12 @@
 // Exponential backoff with jitter, and the retry loop built on it. The options have KafkaJS's `retry`
 // shape and defaults, so a KafkaJS `retry: {...}` block means the same here.
 
-import { KafkaJSError, KafkaJSInvalidArgumentError, KafkaJSNumberOfRetriesExceeded } from '../errors.js'
+import {
+  KafkaJSAggregateError,
+  KafkaJSError,
+  KafkaJSInvalidArgumentError,
+  KafkaJSNumberOfRetriesExceeded,
+} from '../errors.js'
 
 export interface RetryOptions {
   /** Delay before the first retry, in ms. */
@@ -80,9 +85,12 @@ export class Backoff {
   }
 }
 
-/** Whether retrying can help: only errors that say so (KafkaJSError with `retriable`). */
+/**
+ * Whether retrying can help: only errors that say so (KafkaJSError with `retriable`, or an aggregate
+ * of such errors, which KafkaJS makes a plain Error).
+ */
 export function isRetriable(error: unknown): boolean {
-  return error instanceof KafkaJSError && error.retriable
+  return (error instanceof KafkaJSError || error instanceof KafkaJSAggregateError) && error.retriable
 }
 
 export interface RetryCallOptions extends RetryOptions {

@@ -32,7 +32,7 @@ describe('settle', () => {
     expect(asked).toEqual([['a', 'b', 'c'], ['b'], ['b']])
     expect(results.get('a')).toEqual({ value: 'A' })
     expect(results.get('b')).toEqual({ value: 'B' })
-    expect((results.get('c')!.error as KafkaJSError).code).toBe('TOPIC_ALREADY_EXISTS')
+    expect(results.get('c')!.error).toMatchObject({ code: 36, type: 'TOPIC_ALREADY_EXISTS' })
   })
 
   it('keeps the last retriable error once the retries are used up', async () => {
@@ -46,7 +46,7 @@ describe('settle', () => {
       options,
     )
     expect(rounds).toBe(retry.retries + 1)
-    expect((results.get('x')!.error as KafkaJSError).code).toBe('COORDINATOR_LOAD_IN_PROGRESS')
+    expect(results.get('x')!.error).toMatchObject({ code: 14, kafkaType: 'COORDINATOR_LOAD_IN_PROGRESS' })
   })
 
   it('fails every pending item when a round throws retriably, and rethrows anything else', async () => {
@@ -113,7 +113,7 @@ describe('valuesOrThrow', () => {
     expect(item).toBeInstanceOf(KafkaJSAdminItemError)
     expect(item.item).toEqual({ groupId: 'b' })
     expect(item.type).toBe('GROUP_ID_NOT_FOUND')
-    expect(item.code).toBe('GROUP_ID_NOT_FOUND')
+    expect(item.code).toBe(69)
     expect(item.retriable).toBe(false)
   })
 })
@@ -133,13 +133,16 @@ describe('matchResults', () => {
       { name: 'a', errorCode: ErrorCode.INVALID_CONFIG, errorMessage: 'no such config' },
       { name: 'b', errorCode: 0 },
     ])
-    expect(outcomes.get('a')!.error!.message).toBe('Invalid config (no such config)')
+    expect(outcomes.get('a')!.error).toMatchObject({
+      message: 'Configuration is invalid',
+      detail: 'no such config',
+    })
     expect(outcomes.get('b')).toEqual({ value: 'b' })
   })
 
   it('fails an item the response does not mention, and accepts errors that mean done', () => {
     const outcomes = match([{ name: 'b', errorCode: ErrorCode.TOPIC_ALREADY_EXISTS }])
-    expect((outcomes.get('a')!.error as KafkaJSError).code).toBe('UNKNOWN_SERVER_ERROR')
+    expect(outcomes.get('a')!.error).toMatchObject({ code: -1, type: 'UNKNOWN', kafkaType: 'UNKNOWN_SERVER_ERROR' })
     expect(outcomes.get('b')).toEqual({ value: 'b' })
   })
 })

@@ -205,7 +205,10 @@ describe('routing', () => {
     await c.connect()
     const error = await c.leaderFor('nope', 0).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(KafkaJSNumberOfRetriesExceeded)
-    expect((error as Error).message).toContain('topic nope')
+    expect((error as KafkaJSNumberOfRetriesExceeded).cause).toMatchObject({
+      type: 'UNKNOWN_TOPIC_OR_PARTITION',
+      detail: expect.stringContaining('topic nope'),
+    })
   })
 
   test('the controller connection goes to the node the metadata names', async () => {

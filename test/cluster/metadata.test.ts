@@ -47,11 +47,22 @@ test('a response becomes brokers, controller, cluster id and topics with their p
 test('leaderFor names the leader, or throws a retriable error saying why there is none', () => {
   const m = ClusterMetadata.empty().merge(response([orders, topic({ name: 'gone', errorCode: 3 })]), 0)
   expect(m.leaderFor('orders', 0)).toBe(1)
-  const noLeader = (() => m.leaderFor('orders', 1)) as () => never
-  expect(noLeader).toThrow(KafkaJSProtocolError)
-  expect(noLeader).toThrow(/orders-1 has no leader/)
-  expect(() => m.leaderFor('orders', 7)).toThrow('topic orders has no partition 7')
-  expect(() => m.leaderFor('gone', 0)).toThrow(/topic gone/)
+  const thrownBy = (fn: () => unknown): unknown => {
+    try {
+      fn()
+    } catch (error) {
+      return error
+    }
+    return undefined
+  }
+  const noLeader = thrownBy(() => m.leaderFor('orders', 1))
+  expect(noLeader).toBeInstanceOf(KafkaJSProtocolError)
+  expect(noLeader).toMatchObject({ type: 'LEADER_NOT_AVAILABLE', retriable: true, detail: 'orders-1 has no leader' })
+  expect(thrownBy(() => m.leaderFor('orders', 7))).toMatchObject({
+    type: 'UNKNOWN_TOPIC_OR_PARTITION',
+    detail: 'topic orders has no partition 7',
+  })
+  expect(thrownBy(() => m.leaderFor('gone', 0))).toMatchObject({ detail: expect.stringMatching(/topic gone/) })
   expect(() => m.leaderFor('unasked', 0)).toThrow(KafkaJSTopicMetadataNotLoaded)
 })
 

@@ -33,14 +33,33 @@ describe('protocol error table', () => {
   it('builds a KafkaJSProtocolError', () => {
     const err = protocolError(ErrorCode.NOT_COORDINATOR, 'group g')
     expect(err).toBeInstanceOf(KafkaJSProtocolError)
+    // KafkaJS's type and text, Kafka's name beside them, kafkit's detail apart from the message
     expect(err).toMatchObject({
-      type: 'NOT_COORDINATOR',
+      type: 'NOT_COORDINATOR_FOR_GROUP',
+      kafkaType: 'NOT_COORDINATOR',
+      code: 16,
       errorCode: 16,
-      code: 'NOT_COORDINATOR',
       retriable: true,
-      message: 'Not coordinator (group g)',
+      message: 'This is not the correct coordinator for this group',
+      detail: 'group g',
       name: 'KafkaJSProtocolError',
     })
-    expect(protocolError(ErrorCode.INVALID_TOPIC_EXCEPTION).message).toBe('Invalid topic')
+    expect(protocolError(ErrorCode.INVALID_TOPIC_EXCEPTION).message).toBe(
+      'The request attempted to perform an operation on an invalid topic',
+    )
+    // a code KafkaJS does not know reads as Kafka has it; a code neither knows, as KafkaJS has it
+    expect(protocolError(ErrorCode.UNKNOWN_TOPIC_ID)).toMatchObject({
+      code: 100,
+      type: 'UNKNOWN_TOPIC_ID',
+      retriable: true,
+      message: 'Unknown topic id',
+    })
+    expect(protocolError(31999)).toMatchObject({
+      code: 31999,
+      type: 'KAFKAJS_UNKNOWN_ERROR_CODE',
+      kafkaType: 'UNKNOWN',
+      retriable: false,
+      message: 'Unknown error code 31999',
+    })
   })
 })

@@ -68,7 +68,12 @@ describe('a field the chosen version cannot carry', () => {
                 thrown = err
               }
               expect(thrown).toBeInstanceOf(KafkaJSUnsupportedFieldError)
-              expect(thrown).toMatchObject({ apiName: name, field: prop, version: v, code: 'ERR_UNSUPPORTED_FIELD' })
+              expect(thrown).toMatchObject({
+                apiName: name,
+                field: prop,
+                version: v,
+                kafkitCode: 'ERR_UNSUPPORTED_FIELD',
+              })
               checked.unsupported++
             }
           }

@@ -73,7 +73,7 @@ describe('handshake', () => {
       broker: server.broker,
       type: 'UNSUPPORTED_SASL_MECHANISM',
       retriable: false,
-      code: 'ERR_SASL_AUTHENTICATION',
+      kafkitCode: 'ERR_SASL_AUTHENTICATION',
     })
     expect(server.received(SaslAuthenticate)).toHaveLength(0)
   })
