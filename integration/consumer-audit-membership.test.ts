@@ -231,9 +231,9 @@ describe('KIP-848 groupRemoteAssignor and onPartitionsAssigned', () => {
     await c.subscribe({ topics: [topic] })
     const ran = await c.run({ eachMessage: async () => {} }).catch((e: unknown) => e)
     await waitFor(() => crashes.length > 0 || ran instanceof Error, 'the refusal')
-    const error = (ran instanceof Error ? ran : crashes[0]!.error) as Error & { type?: string }
+    const error = (ran instanceof Error ? ran : crashes[0]!.error) as Error & { type?: string; detail?: string }
     expect(error.type).toBe('UNSUPPORTED_ASSIGNOR')
-    expect(error.message).toContain('nope')
+    expect(error.detail).toContain('nope')
   })
 })
 

@@ -203,7 +203,11 @@ describe.each([
         // sends after the kill, or EndTxn; v2: EndTxn)
         const moved = [...retriesOf('AddPartitionsToTxn in'), ...retriesOf('EndTxn(commit) in')]
         expect(
-          moved.filter((e) => /^(Connection error|Connection to|Coordinator|Not coordinator)/.test(e)),
+          moved.filter((e) =>
+            /^(Connection error|Connection to|Coordinator|The group coordinator|This is not the correct coordinator)/.test(
+              e,
+            ),
+          ),
         ).not.toEqual([])
 
         // the producer goes on with the new coordinator

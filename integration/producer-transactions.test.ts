@@ -211,7 +211,9 @@ describe.each([
       const topic = await createTopic('abortable', 1, { 'max.message.bytes': '10000' })
       const { producer } = await transactional('abortable')
       const t = await producer.transaction()
-      await expect(t.send({ topic, messages: [{ value: 'y'.repeat(30_000) }] })).rejects.toThrow(/too large/i)
+      await expect(t.send({ topic, messages: [{ value: 'y'.repeat(30_000) }] })).rejects.toMatchObject({
+        type: 'MESSAGE_TOO_LARGE',
+      })
       await expect(t.send({ topic, messages: [{ value: 'more' }] })).rejects.toBeInstanceOf(
         KafkaJSTransactionStateError,
       )

@@ -39,7 +39,9 @@ export class KafkaJSError extends Error {
   readonly retriable: boolean
   /** A page that explains the error, when KafkaJS links one (taken from the error it was built from). */
   readonly helpUrl: string | undefined
-  override readonly cause: unknown
+  // set by Error itself, so that it is not enumerable (as in KafkaJS: loggers that spread an error or
+  // JSON.stringify it see name, retriable and helpUrl, not the whole chain of causes)
+  declare readonly cause: unknown
   /**
    * kafkit's stable identifier of the failure (e.g. ERR_PRODUCER_DISCONNECTED; Kafka's error name
    * for a broker error). `code` is KafkaJS's: a number on KafkaJSProtocolError, the socket error's
@@ -52,11 +54,10 @@ export class KafkaJSError extends Error {
   }
 
   constructor(e: KafkaJSErrorInput, options: KafkaJSErrorOptions = {}, kafkitCode = 'KAFKAJS_ERROR') {
-    super(messageOf(e))
+    super(messageOf(e), { cause: options.cause })
     this.name = new.target.name
     this.retriable = options.retriable ?? true
     this.helpUrl = helpUrlOf(e)
-    this.cause = options.cause
     this.kafkitCode = kafkitCode
   }
 }
@@ -386,19 +387,15 @@ export class KafkaJSInvariantViolation extends KafkaJSNonRetriableError {
 
 /**
  * Several failures at once (admin items that failed while others went through, every seed broker
- * refusing). An Error, not a KafkaJSError, as in KafkaJS; `retriable` (beyond KafkaJS) says whether
- * every one of `errors` is.
+ * refusing). An Error without `retriable`, not a KafkaJSError, as in KafkaJS (whose retrier, and
+ * code modelled on it, retries an error whose `retriable` is not false).
  */
 export class KafkaJSAggregateError extends Error {
   readonly errors: readonly Error[]
-  readonly retriable: boolean
   constructor(message: KafkaJSErrorInput, errors: readonly Error[]) {
     super(messageOf(message))
     this.name = 'KafkaJSAggregateError'
     this.errors = errors
-    this.retriable = errors.every(
-      (e) => (e instanceof KafkaJSError || e instanceof KafkaJSAggregateError) && e.retriable,
-    )
   }
 }
 
@@ -473,8 +470,10 @@ export class KafkaJSAdminItemError extends KafkaJSError {
     const described = Object.entries(item)
       .map(([key, value]) => `${key} ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`)
       .join(', ')
+    // a kafkit class, so its message may say everything known, the broker's own words included
+    const detail = error instanceof KafkaJSProtocolError && error.detail !== undefined ? ` (${error.detail})` : ''
     super(
-      `${operation} failed for ${described}: ${error.message}`,
+      `${operation} failed for ${described}: ${error.message}${detail}`,
       { retriable: error instanceof KafkaJSError && error.retriable, cause: error },
       error instanceof KafkaJSError ? error.kafkitCode : 'ERR_ADMIN_ITEM',
     )
@@ -515,6 +514,8 @@ export class KafkaJSRecordTooLargeError extends KafkaJSProtocolError {
       { retriable: false, detail },
       'ERR_RECORD_TOO_LARGE',
     )
+    // what KafkaJS code tests (`error.name === 'KafkaJSProtocolError'`, as KafkaJS's own producer does)
+    this.name = 'KafkaJSProtocolError'
     this.topic = info.topic
     this.size = info.size
   }

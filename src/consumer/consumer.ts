@@ -14,8 +14,8 @@ import { type GroupDescription, toGroupDescription } from '../admin/groups.js'
 import type { KafkaLogger } from '../client/logger.js'
 import type { Cluster } from '../cluster/cluster.js'
 import { CoordinatorType } from '../cluster/coordinator-lookup.js'
-import { KafkaJSNonRetriableError } from '../errors.js'
-import { backoffDelay, retry } from '../network/backoff.js'
+import { KafkaJSAggregateError, KafkaJSNonRetriableError } from '../errors.js'
+import { backoffDelay, isRetriable, retry } from '../network/backoff.js'
 import type { ConsumerGroupMetadata } from '../producer/transaction-manager.js'
 import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
 import { checkRunConfig, type ResolvedConsumerOptions, type RunConfig } from './consumer-options.js'
@@ -467,6 +467,8 @@ function parseOffset(offset: unknown): bigint {
 function originalCause(error: unknown): { retriable?: boolean } {
   let e = error as { cause?: unknown; retriable?: boolean }
   while (e !== null && typeof e === 'object' && e.cause !== undefined && e.cause !== null) e = e.cause as typeof e
+  // several causes at once (every broker failed): a plain Error, as in KafkaJS, retriable if they all are
+  if (e instanceof KafkaJSAggregateError) return { retriable: isRetriable(e) }
   return e ?? {}
 }
 

@@ -86,11 +86,12 @@ export class Backoff {
 }
 
 /**
- * Whether retrying can help: only errors that say so (KafkaJSError with `retriable`, or an aggregate
- * of such errors, which KafkaJS makes a plain Error).
+ * Whether retrying can help: only errors that say so (KafkaJSError with `retriable`), or an
+ * aggregate (a plain Error, as in KafkaJS) of nothing but such errors.
  */
 export function isRetriable(error: unknown): boolean {
-  return (error instanceof KafkaJSError || error instanceof KafkaJSAggregateError) && error.retriable
+  if (error instanceof KafkaJSAggregateError) return error.errors.every(isRetriable)
+  return error instanceof KafkaJSError && error.retriable
 }
 
 export interface RetryCallOptions extends RetryOptions {
