@@ -72,7 +72,11 @@ const CASES: Case[] = [
     props: ['broker', 'correlationId', 'createdAt', 'sentAt', 'pendingDuration'],
   },
   { name: 'KafkaJSMetadataNotLoaded', args: () => ['Producing to topic without metadata'] },
-  { name: 'KafkaJSTopicMetadataNotLoaded', args: () => ['Topic metadata not loaded', { topic: 't' }], props: ['topic'] },
+  {
+    name: 'KafkaJSTopicMetadataNotLoaded',
+    args: () => ['Topic metadata not loaded', { topic: 't' }],
+    props: ['topic'],
+  },
   {
     name: 'KafkaJSStaleTopicMetadataAssignment',
     args: () => ['Topic has been updated', { topic: 't', unknownPartitions: [partitionMetadata] }],
@@ -166,7 +170,10 @@ describe('error classes built the KafkaJS way', () => {
 
   test('KafkaJSNumberOfRetriesExceeded keeps the cause and points its stack at it, as KafkaJS', () => {
     const cause = new Error('Connection error: connect ECONNREFUSED')
-    const theirsError = new (theirs.KafkaJSNumberOfRetriesExceeded as ErrorClass)(cause, { retryCount: 1, retryTime: 2 })
+    const theirsError = new (theirs.KafkaJSNumberOfRetriesExceeded as ErrorClass)(cause, {
+      retryCount: 1,
+      retryTime: 2,
+    })
     const ourError = new kafkit.KafkaJSNumberOfRetriesExceeded(cause, { retryCount: 1, retryTime: 2 })
     expect(ourError.cause).toBe(cause)
     expect(ourError.stack).toBe(theirsError.stack)

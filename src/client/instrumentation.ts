@@ -121,6 +121,10 @@ export class ClientInstrumentation<P extends string> implements RequestObserver 
   // RequestObserver: the client's Cluster passes this to every connection it makes, which asks
   // these flags per request so that nothing is built while nobody listens.
 
+  get client(): P {
+    return this.#prefix
+  }
+
   get observesRequests(): boolean {
     return this.#observesRequests
   }

@@ -18,6 +18,7 @@ import { KafkaJSAggregateError, KafkaJSNonRetriableError } from '../errors.js'
 import { backoffDelay, isRetriable, retry } from '../network/backoff.js'
 import type { ConsumerGroupMetadata } from '../producer/transaction-manager.js'
 import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
+import { type ConsumerTraceSource, clusterTraceSource, tracedHandlers } from '../tracing/channels.js'
 import { checkRunConfig, type ResolvedConsumerOptions, type RunConfig } from './consumer-options.js'
 import { ConsumerRun, type PendingSeek, type RunSettings, type Subscription } from './consumer-run.js'
 import type { EachBatchHandler, EachMessageHandler, EachMessagePayload } from './handlers.js'
@@ -79,6 +80,8 @@ export class Consumer {
   readonly #options: ResolvedConsumerOptions
   readonly #requestTimeout: number
   readonly #instrumentation: ConsumerInstrumentation
+  /** What the consumer's diagnostics_channel traces say about it (src/tracing/channels.ts). */
+  readonly #trace: ConsumerTraceSource
   readonly #subscriptions = new SubscriptionState()
   readonly #pendingSeeks = new PartitionMap<PendingSeek>()
   readonly #topics = new Map<string, boolean>()
@@ -95,6 +98,7 @@ export class Consumer {
     this.#options = deps.options
     this.#requestTimeout = deps.requestTimeout
     this.#instrumentation = deps.instrumentation ?? new ConsumerInstrumentation(deps.clientId, deps.logger)
+    this.#trace = clusterTraceSource(deps.clientId, deps.cluster, { groupId: deps.options.groupId })
   }
 
   logger(): KafkaLogger {
@@ -170,8 +174,12 @@ export class Consumer {
       this.#logger.warn('run() was given both eachMessage and eachBatch; eachMessage is used')
     }
     this.#settings = {
-      eachMessage: config.eachMessage,
-      eachBatch: config.eachMessage === undefined ? config.eachBatch : undefined,
+      // traced per call when someone subscribes to the handler channels
+      ...tracedHandlers(
+        this.#trace,
+        config.eachMessage,
+        config.eachMessage === undefined ? config.eachBatch : undefined,
+      ),
       autoCommit: config.autoCommit ?? true,
       autoCommitInterval: config.autoCommitInterval ?? null,
       autoCommitThreshold: config.autoCommitThreshold ?? null,

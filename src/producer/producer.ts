@@ -15,6 +15,13 @@ import {
 import { retry } from '../network/backoff.js'
 import { protocolError } from '../protocol/generated/errors.js'
 import { InitProducerId } from '../protocol/generated/init-producer-id.js'
+import {
+  clusterTraceSource,
+  type ProducerTraceSource,
+  tracedTransaction,
+  traceProduce,
+  traceTransaction,
+} from '../tracing/channels.js'
 import { RecordAccumulator } from './accumulator.js'
 import { BufferLimit } from './buffer-limit.js'
 import { type InstrumentationEvent, ProducerEvents, ProducerInstrumentation } from './instrumentation.js'
@@ -67,6 +74,8 @@ export class Producer {
   readonly #transactions: TransactionManager | undefined
   readonly #appender: RecordAppender
   readonly #clientId: string
+  /** What the producer's diagnostics_channel traces say about it (src/tracing/channels.ts). */
+  readonly #trace: ProducerTraceSource
   #state: ProducerState = 'disconnected'
   #connecting: Promise<void> | undefined
 
@@ -76,6 +85,7 @@ export class Producer {
     this.#logger = logger
     this.#options = options
     this.#clientId = dependencies.clientId
+    this.#trace = clusterTraceSource(dependencies.clientId, cluster, { transactionalId: options.transactionalId })
     this.#instrumentation = dependencies.instrumentation ?? new ProducerInstrumentation(dependencies.clientId, logger)
     this.#accumulator = new RecordAccumulator({ batchSize: options.batchSize, linger: options.linger })
     this.#memory = new BufferLimit(options.maxBufferedBytes, () => this.#sender.wakeup())
@@ -225,23 +235,29 @@ export class Producer {
   }
 
   send(record: ProducerRecord): Promise<RecordMetadata[]> {
-    if (record === null || typeof record !== 'object') {
-      return Promise.reject(
-        new KafkaJSInvalidArgumentError('send() takes { topic, messages, acks?, timeout?, compression? }'),
-      )
-    }
-    return this.sendBatch(toBatch(record))
+    return traceProduce(this.#trace, 'send', record, undefined, () => {
+      if (record === null || typeof record !== 'object') {
+        return Promise.reject(
+          new KafkaJSInvalidArgumentError('send() takes { topic, messages, acks?, timeout?, compression? }'),
+        )
+      }
+      return this.sendBatch(toBatch(record))
+    })
   }
 
   sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
-    return this.#send(batch, undefined)
+    return traceProduce(this.#trace, 'sendBatch', batch, undefined, () => this.#send(batch, undefined))
   }
 
   /**
    * Begins a transaction (KafkaJS): sends through the returned object belong to it until it is
    * committed or aborted. Needs `transactionalId`.
    */
-  async transaction(): Promise<Transaction> {
+  transaction(): Promise<Transaction> {
+    return traceTransaction(this.#trace, 'begin', undefined, () => this.#beginTransaction())
+  }
+
+  async #beginTransaction(): Promise<Transaction> {
     const transactions = this.#transactions
     if (transactions === undefined) {
       throw new KafkaJSNonRetriableError('Must provide transactional id for transactional producer')
@@ -257,7 +273,7 @@ export class Producer {
           : Promise.reject(new KafkaJSNonRetriableError('Cannot continue to use transaction once ended'))
     }
     const flush = () => this.flush()
-    return {
+    return tracedTransaction(this.#trace, {
       send: guard((record: ProducerRecord) => this.#send(toBatch(record), transactions)),
       sendBatch: guard((batch: ProducerBatch) => this.#send(batch, transactions)),
       sendOffsets: guard((offsets: TransactionOffsets) => transactions.sendOffsets(offsets)),
@@ -270,7 +286,7 @@ export class Producer {
         ended = true
       }),
       isActive,
-    }
+    })
   }
 
   #send(batch: ProducerBatch, transaction: TransactionManager | undefined): Promise<RecordMetadata[]> {
