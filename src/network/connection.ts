@@ -31,6 +31,9 @@
 //    requests waiting to be written whenever a request had to wait or stopped waiting, and when a
 //    failure closes the connection (0, as KafkaJS reports the queue it empties). Nothing is built
 //    for a kind of record the observer does not want at that moment.
+// 9. Every request that gets a version and a correlation id is traced on the `kafkit:request`
+//    TracingChannel (src/tracing/channels.ts) from before it is encoded until it settles, when
+//    that channel has subscribers; otherwise the check is all it costs.
 
 import type net from 'node:net'
 import {
@@ -45,6 +48,7 @@ import type { ApiDefinition } from '../protocol/api.js'
 import { decodeResponseFrame, encodeRequestChunks, readCorrelationId } from '../protocol/frame.js'
 import { ApiVersions, type ApiVersionsResponse } from '../protocol/generated/api-versions.js'
 import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
+import { requestsTraced, traceRequest } from '../tracing/channels.js'
 import { VERSION } from '../version.js'
 import {
   type AuthenticationContext,
@@ -460,6 +464,33 @@ export class Connection {
     const timeout = durationOption('timeout', options.timeout, this.#options.requestTimeout)
     const correlationId = this.#nextCorrelationId
     this.#nextCorrelationId = correlationId === INT32_MAX ? 0 : correlationId + 1
+    if (!requestsTraced()) return this.#enqueue(api, request, options, version, timeout, correlationId)
+    return traceRequest(
+      {
+        clientId: this.#observedClientId,
+        client: this.#observer?.client,
+        broker: this.broker,
+        host: this.host,
+        port: this.port,
+        apiKey: api.apiKey,
+        apiName: api.name,
+        apiVersion: version,
+        correlationId,
+        expectResponse: options.expectResponse ?? true,
+      },
+      () => this.#enqueue(api, request, options, version, timeout, correlationId),
+    )
+  }
+
+  /** #request's second half: encodes, queues and writes (the part a request trace encloses). */
+  #enqueue<Req, Res>(
+    api: ApiDefinition<Req, Res>,
+    request: Req,
+    options: SendOptions & { decode?: (frame: Buffer) => Res; priority?: boolean },
+    version: number,
+    timeout: number,
+    correlationId: number,
+  ): Promise<Res> {
     const frame = encodeRequestChunks(api, version, correlationId, this.#options.clientId, request)
     return new Promise<Res>((resolve, reject) => {
       const pending: PendingRequest = {

@@ -38,6 +38,8 @@ export interface RequestQueueSizeRecord {
 }
 
 export interface RequestObserver {
+  /** The kind of client the observed connections belong to ('producer', 'consumer', 'admin'), for request traces. */
+  readonly client?: string
   /** Whether onRequest() wants a record now; read once per response. */
   readonly observesRequests: boolean
   /** Whether onRequestTimeout() wants a record now. */
