@@ -30,6 +30,11 @@ function messageOf(e: KafkaJSErrorInput): string {
   return typeof e === 'string' ? e : e.message
 }
 
+/** An Error of any realm (Node's own errors need not share this realm's Error, e.g. under jest). */
+function isErrorLike(e: unknown): e is { message: string; stack?: string } {
+  return typeof e === 'object' && e !== null && 'message' in e && typeof e.message === 'string'
+}
+
 function helpUrlOf(e: unknown): string | undefined {
   if (typeof e !== 'object' || e === null || !('helpUrl' in e)) return undefined
   return typeof e.helpUrl === 'string' ? e.helpUrl : undefined
@@ -165,9 +170,12 @@ export class KafkaJSConnectionError extends KafkaJSError {
   }
 }
 
-/** Node's code of a system or TLS error (ECONNREFUSED, ERR_TLS_CERT_ALTNAME_INVALID, ...). */
+/**
+ * Node's code of a system or TLS error (ECONNREFUSED, ERR_TLS_CERT_ALTNAME_INVALID, ...); read by
+ * shape, since Node's own errors need not share this realm's Error (a vm context, as under jest).
+ */
 function systemErrorCode(error: unknown): string | undefined {
-  if (!(error instanceof Error) || !('code' in error)) return undefined
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined
   return typeof error.code === 'string' ? error.code : undefined
 }
 
@@ -217,9 +225,10 @@ export class KafkaJSNumberOfRetriesExceeded extends KafkaJSNonRetriableError {
   readonly retryTime: number
   /** `e` is the last error of the retried call; it is also `cause`. */
   constructor(e: unknown, info: { retryCount: number; retryTime: number }) {
-    super(e instanceof Error || typeof e === 'string' ? e : String(e), { cause: e }, 'ERR_RETRIES_EXCEEDED')
+    const errorLike = isErrorLike(e) ? e : undefined
+    super(errorLike ?? String(e), { cause: e }, 'ERR_RETRIES_EXCEEDED')
     // KafkaJS's stack: its name was still its parent's when it set it
-    this.stack = `KafkaJSNonRetriableError\n  Caused by: ${e instanceof Error ? e.stack : String(e)}`
+    this.stack = `KafkaJSNonRetriableError\n  Caused by: ${errorLike === undefined ? String(e) : errorLike.stack}`
     this.retryCount = info.retryCount
     this.retryTime = info.retryTime
   }

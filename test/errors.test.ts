@@ -2,6 +2,7 @@
 // (the installed kafkajs package): the same names, inheritance, messages, retriability, help links,
 // codes, types and metadata, and no fewer enumerable properties (what loggers and JSON see).
 
+import net from 'node:net'
 import * as kafkit from '../src/index.js'
 import { protocolError } from '../src/protocol/generated/errors.js'
 
@@ -248,5 +249,41 @@ describe("kafkit's additions stay beside KafkaJS's properties", () => {
     const item = new kafkit.KafkaJSAdminItemError('createAcls', { acl: 'x' }, protocolError(42, 'bad resource'))
     expect(item).toMatchObject({ code: 42, errorCode: 42, type: 'INVALID_REQUEST', retriable: false })
     expect(item.message).toMatch(/^createAcls failed for acl "x": .* \(bad resource\)$/)
+  })
+})
+
+describe('a broker that refuses connections', () => {
+  /** A local port nothing listens on (it was just closed). */
+  async function closedPort(): Promise<number> {
+    const server = net.createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as net.AddressInfo
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    return port
+  }
+
+  test("connect() fails as in KafkaJS: retries exceeded, caused by a KafkaJSConnectionError with the socket's code", async () => {
+    const port = await closedPort()
+    const config = { brokers: [`127.0.0.1:${port}`], retry: { retries: 0 } }
+    const KafkaJS = (require('kafkajs') as typeof import('kafkajs')).Kafka
+    const theirError = (await new KafkaJS({ ...config, logLevel: 0 })
+      .producer()
+      .connect()
+      .catch((e: unknown) => e)) as Built
+    const ourError = (await new kafkit.Kafka({ ...config, logLevel: kafkit.logLevel.NOTHING })
+      .producer()
+      .connect()
+      .catch((e: unknown) => e)) as Built
+    const shape = (e: Built) => ({
+      name: e.name,
+      retriable: e.retriable,
+      cause: { name: (e.cause as Built).name, code: (e.cause as Built).code },
+    })
+    expect(shape(ourError)).toEqual(shape(theirError))
+    expect(shape(ourError)).toEqual({
+      name: 'KafkaJSNumberOfRetriesExceeded',
+      retriable: false,
+      cause: { name: 'KafkaJSConnectionError', code: 'ECONNREFUSED' },
+    })
   })
 })

@@ -267,6 +267,7 @@ export class Cluster {
     throw new KafkaJSConnectionError(`Failed to connect to any seed broker (${detail})`, {
       cause: new KafkaJSAggregateError('every seed broker failed', errors),
       retriable: errors.some(isRetriable),
+      code: sharedSocketCode(errors),
     })
   }
 
@@ -321,6 +322,13 @@ function shuffled<T>(items: readonly T[]): T[] {
     ;[out[i], out[j]] = [out[j]!, out[i]!]
   }
   return out
+}
+
+/** The socket error code (ECONNREFUSED, ...) every seed failed with, the `code` KafkaJS code reads. */
+function sharedSocketCode(errors: readonly Error[]): string | undefined {
+  const codes = new Set(errors.map((e) => (e instanceof KafkaJSConnectionError ? e.code : undefined)))
+  const [code] = codes
+  return codes.size === 1 ? code : undefined
 }
 
 function asError(error: unknown): Error {
