@@ -31,3 +31,15 @@ export {
   type CompressionType,
   CompressionTypes,
 } from './protocol/codecs/index.js'
+export {
+  type ClientTraceContext,
+  type EachBatchTraceContext,
+  type EachMessageTraceContext,
+  type HandlerScope,
+  type HandlerTraceContext,
+  type ProduceTraceContext,
+  type RequestTraceContext,
+  TracingChannels,
+  type TransactionOperation,
+  type TransactionTraceContext,
+} from './tracing/channels.js'
