@@ -464,7 +464,7 @@ describe('instrumentation', () => {
     const remove = producer.on(producer.events.REQUEST, (e) => {
       requests.push((e.payload as { apiName: string }).apiName)
     })
-    expect(() => producer.on('producer.nope', () => undefined)).toThrow(
+    expect(() => producer.on('producer.nope' as never, () => undefined)).toThrow(
       /Event name should be one of producer.events.CONNECT/,
     )
     await producer.connect()

@@ -1,4 +1,8 @@
+// The declarations use Node's types (Buffer, tls options); this pulls them in for users whose tsconfig lists no types.
+/// <reference types="node" preserve="true" />
 export * from './admin/index.js'
+export type * from './client/event-types.js'
+export type { InstrumentationEvent, RemoveInstrumentationEventListener } from './client/instrumentation.js'
 export { Kafka, type KafkaConfig } from './client/kafka.js'
 export {
   createLogger,
@@ -11,6 +15,7 @@ export {
 } from './client/logger.js'
 export * from './consumer/index.js'
 export * from './errors.js'
+export type * from './kafkajs-types.js'
 export type {
   AuthenticationProviderArgs,
   Authenticator,

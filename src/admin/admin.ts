@@ -3,6 +3,7 @@
 // (controller, least-loaded broker, group coordinator, partition leader) and reports per-item
 // failures; the operations themselves live in one module per area.
 
+import type { AdminEventMap } from '../client/event-types.js'
 import type { KafkaLogger } from '../client/logger.js'
 import type { Cluster } from '../cluster/cluster.js'
 import type { ResolvedRetryOptions } from '../network/backoff.js'
@@ -150,11 +151,12 @@ export class Admin {
     this.#instrumentation.emit(AdminEvents.DISCONNECT)
   }
 
-  on(
-    eventName: AdminEventName,
-    listener: (event: InstrumentationEvent<unknown>) => unknown,
-  ): RemoveInstrumentationEventListener {
-    return this.#instrumentation.on(eventName, listener)
+  /** Typed as KafkaJS's overloads: the listener gets the event the name stands for. */
+  on<E extends AdminEventName>(
+    eventName: E,
+    listener: (event: AdminEventMap[E]) => unknown,
+  ): RemoveInstrumentationEventListener<E> {
+    return this.#instrumentation.on(eventName, listener as (event: InstrumentationEvent<unknown>) => unknown)
   }
 
   logger(): KafkaLogger {

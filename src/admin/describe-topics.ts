@@ -8,14 +8,14 @@ import { decodeAuthorizedOperations, requestMetadata } from './metadata-request.
 import { failed, type Outcome, succeeded, valuesOrThrow } from './settle.js'
 import { argsObject, arrayArg, booleanArg, invalid, stringArg, topicNameArg } from './validate.js'
 
-/** KafkaJS's PartitionMetadata. */
+/** KafkaJS's PartitionMetadata (fetchTopicMetadata always fills offlineReplicas; KafkaJS declares it optional). */
 export interface PartitionMetadata {
   partitionErrorCode: number
   partitionId: number
   leader: number
   replicas: number[]
   isr: number[]
-  offlineReplicas: number[]
+  offlineReplicas?: number[]
 }
 
 export interface ITopicMetadata {

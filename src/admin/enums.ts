@@ -1,7 +1,8 @@
 // The codes admin requests carry, under KafkaJS's names (ConfigResourceTypes, AclResourceTypes,
 // AclOperationTypes, AclPermissionTypes, ResourcePatternTypes, ConfigSource), extended with the
 // values Kafka added since KafkaJS stopped, and the enums of the operations KafkaJS never had.
-// The numbers are Kafka's wire codes (org.apache.kafka.common.* in kafka-clients 4.3.1).
+// The numbers are Kafka's wire codes (org.apache.kafka.common.* in kafka-clients 4.3.1). KafkaJS declares
+// its six as enums, usable as types too: each const here has a type of the same name for that.
 
 export const ConfigResourceTypes = Object.freeze({
   UNKNOWN: 0,
@@ -12,6 +13,7 @@ export const ConfigResourceTypes = Object.freeze({
   GROUP: 32,
 } as const)
 export type ConfigResourceType = (typeof ConfigResourceTypes)[keyof typeof ConfigResourceTypes]
+export type ConfigResourceTypes = ConfigResourceType
 
 /** Where a config value comes from (DescribeConfigs `configSource`). */
 export const ConfigSource = Object.freeze({
@@ -26,6 +28,7 @@ export const ConfigSource = Object.freeze({
   GROUP_CONFIG: 8,
 } as const)
 export type ConfigSourceType = (typeof ConfigSource)[keyof typeof ConfigSource]
+export type ConfigSource = ConfigSourceType
 
 /** The type of a config value (DescribeConfigs with includeDocumentation). */
 export const ConfigTypes = Object.freeze({
@@ -53,6 +56,7 @@ export const AclResourceTypes = Object.freeze({
   USER: 7,
 } as const)
 export type AclResourceType = (typeof AclResourceTypes)[keyof typeof AclResourceTypes]
+export type AclResourceTypes = AclResourceType
 
 export const AclOperationTypes = Object.freeze({
   UNKNOWN: 0,
@@ -73,6 +77,7 @@ export const AclOperationTypes = Object.freeze({
   TWO_PHASE_COMMIT: 15,
 } as const)
 export type AclOperationType = (typeof AclOperationTypes)[keyof typeof AclOperationTypes]
+export type AclOperationTypes = AclOperationType
 
 export const AclPermissionTypes = Object.freeze({
   UNKNOWN: 0,
@@ -81,6 +86,7 @@ export const AclPermissionTypes = Object.freeze({
   ALLOW: 3,
 } as const)
 export type AclPermissionType = (typeof AclPermissionTypes)[keyof typeof AclPermissionTypes]
+export type AclPermissionTypes = AclPermissionType
 
 export const ResourcePatternTypes = Object.freeze({
   UNKNOWN: 0,
@@ -90,6 +96,7 @@ export const ResourcePatternTypes = Object.freeze({
   PREFIXED: 4,
 } as const)
 export type ResourcePatternType = (typeof ResourcePatternTypes)[keyof typeof ResourcePatternTypes]
+export type ResourcePatternTypes = ResourcePatternType
 
 /** incrementalAlterConfigs: what to do with each config entry. */
 export const AlterConfigOpTypes = Object.freeze({

@@ -46,7 +46,8 @@ export interface InstrumentationEvent<T> {
   payload: T
 }
 
-export type RemoveInstrumentationEventListener = () => void
+/** KafkaJS's type carries the event name, which the function does not need. */
+export type RemoveInstrumentationEventListener<_EventName = string> = () => void
 
 export type InstrumentationListener = (event: InstrumentationEvent<unknown>) => unknown
 

@@ -2,7 +2,7 @@
 // once and hands each producer, consumer or admin client its own Cluster (own connections), as
 // KafkaJS does.
 
-import type tls from 'node:tls'
+import type * as tls from 'node:tls'
 import type { Admin } from '../admin/admin.js'
 import { type AdminConfig, createAdmin } from '../admin/create-admin.js'
 import { Cluster } from '../cluster/cluster.js'
@@ -32,6 +32,11 @@ export interface KafkaConfig {
   connectionTimeout?: number
   /** Time allowed for each SASL request, in ms; default 10000. */
   authenticationTimeout?: number
+  /**
+   * Accepted as KafkaJS's option, without effect: kafkit renews a SASL session at 85-95% of the lifetime the
+   * broker grants (KIP-368), as the Java client does, rather than this many ms before it ends.
+   */
+  reauthenticationThreshold?: number
   requestTimeout?: number
   enforceRequestTimeout?: boolean
   retry?: RetryOptions

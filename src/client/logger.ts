@@ -5,6 +5,8 @@ import type { Logger } from '../network/logger.js'
 
 export const logLevel = Object.freeze({ NOTHING: 0, ERROR: 1, WARN: 2, INFO: 4, DEBUG: 5 } as const)
 export type LogLevel = (typeof logLevel)[keyof typeof logLevel]
+/** KafkaJS's `logLevel` is an enum, a type as well as a value: `(level: logLevel) => ...` */
+export type logLevel = LogLevel
 
 export interface LogEntry {
   namespace: string

@@ -11,6 +11,7 @@
 
 import { describeGroupsOfEitherProtocol } from '../admin/consumer-groups.js'
 import { type GroupDescription, toGroupDescription } from '../admin/groups.js'
+import type { ConsumerEventMap } from '../client/event-types.js'
 import type { KafkaLogger } from '../client/logger.js'
 import type { Cluster } from '../cluster/cluster.js'
 import { CoordinatorType } from '../cluster/coordinator-lookup.js'
@@ -105,11 +106,12 @@ export class Consumer {
     return this.#logger
   }
 
-  on(
-    eventName: string,
-    listener: (event: InstrumentationEvent<unknown>) => unknown,
-  ): RemoveInstrumentationEventListener {
-    return this.#instrumentation.on(eventName, listener)
+  /** Typed as KafkaJS's overloads: the listener gets the event the name stands for. */
+  on<E extends keyof ConsumerEventMap>(
+    eventName: E,
+    listener: (event: ConsumerEventMap[E]) => unknown,
+  ): RemoveInstrumentationEventListener<E> {
+    return this.#instrumentation.on(eventName, listener as (event: InstrumentationEvent<unknown>) => unknown)
   }
 
   async connect(): Promise<void> {

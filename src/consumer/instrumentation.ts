@@ -34,6 +34,7 @@ const GROUP_EVENTS = {
 } as const
 
 export const ConsumerEvents = Object.freeze({ ...GROUP_EVENTS, ...CLIENT_EVENTS })
+export type ConsumerEvents = typeof ConsumerEvents
 
 export type ConsumerEventName = (typeof ConsumerEvents)[keyof typeof ConsumerEvents]
 type GroupEventName = (typeof GROUP_EVENTS)[keyof typeof GROUP_EVENTS]

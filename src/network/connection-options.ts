@@ -1,7 +1,7 @@
 // Options of one broker connection, validated once at construction with messages that name the
 // option and the value, so a misconfiguration fails at startup rather than on the first request.
 
-import type tls from 'node:tls'
+import type * as tls from 'node:tls'
 import { KafkaJSInvalidArgumentError } from '../errors.js'
 import type { ApiDefinition } from '../protocol/api.js'
 import { DEFAULT_MAX_FRAME_SIZE } from './frame-decoder.js'

@@ -2,8 +2,9 @@
 // written for KafkaJS (proxies, custom TLS, instrumentation) plugs in unchanged: it returns the socket
 // and calls `onConnect` once it is connected (after the TLS handshake when there is one).
 
-import net from 'node:net'
-import tls from 'node:tls'
+// Namespace imports: a default import would reach the emitted .d.ts and need esModuleInterop in the user's project.
+import * as net from 'node:net'
+import * as tls from 'node:tls'
 
 export interface SocketFactoryArgs {
   host: string

@@ -13,6 +13,7 @@ export type {
 } from '../client/instrumentation.js'
 
 export const ProducerEvents = clientEvents('producer')
+export type ProducerEvents = typeof ProducerEvents
 
 export type ProducerEventName = (typeof ProducerEvents)[keyof typeof ProducerEvents]
 

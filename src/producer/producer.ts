@@ -4,6 +4,7 @@
 // for buffer room if needed); the sender delivers the batches; the call resolves with KafkaJS's
 // RecordMetadata once all of its records are acknowledged.
 
+import type { ProducerEventMap } from '../client/event-types.js'
 import type { KafkaLogger } from '../client/logger.js'
 import type { Cluster } from '../cluster/cluster.js'
 import {
@@ -150,8 +151,9 @@ export class Producer {
     return this.#options.idempotent
   }
 
-  on(eventName: string, listener: (event: InstrumentationEvent<unknown>) => unknown): () => void {
-    return this.#instrumentation.on(eventName, listener)
+  /** Typed as KafkaJS's overloads: the listener gets the event the name stands for. */
+  on<E extends keyof ProducerEventMap>(eventName: E, listener: (event: ProducerEventMap[E]) => unknown): () => void {
+    return this.#instrumentation.on(eventName, listener as (event: InstrumentationEvent<unknown>) => unknown)
   }
 
   /** Connects to the cluster and, with idempotence, gets a producer id. */

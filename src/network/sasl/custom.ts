@@ -8,7 +8,12 @@
 
 import type { Logger } from '../logger.js'
 import type { SaslExchange } from './sasl-exchange.js'
-import type { AuthenticationProviderArgs, CustomSASLOptions, SaslAuthenticateArgs } from './sasl-options.js'
+import type {
+  AuthenticationProviderArgs,
+  CustomSASLOptions,
+  ProviderLogger,
+  SaslAuthenticateArgs,
+} from './sasl-options.js'
 
 const LENGTH_PREFIX = 4
 
@@ -25,12 +30,29 @@ export async function authenticateCustom(
     if (response === undefined) return undefined
     return response.parse(await response.decode(frame(answer)))
   }
-  const args: AuthenticationProviderArgs = { ...target, saslAuthenticate }
+  const args: AuthenticationProviderArgs = { ...target, logger: providerLogger(target.logger), saslAuthenticate }
   const authenticator = provider(args)
   if (typeof authenticator?.authenticate !== 'function') {
     throw exchange.error('the authenticationProvider did not return an object with an authenticate() method')
   }
   await authenticator.authenticate()
+}
+
+/**
+ * The connection's logger with the whole of KafkaJS's Logger, which mechanisms written for KafkaJS are
+ * typed against: the client's loggers have namespace() and setLogLevel(), a plain sink gets stand-ins.
+ */
+function providerLogger(
+  logger: Logger & { namespace?(namespace: string): Logger; setLogLevel?(logLevel: number): void },
+): ProviderLogger {
+  return {
+    error: (message, extra) => logger.error(message, extra),
+    warn: (message, extra) => logger.warn(message, extra),
+    info: (message, extra) => logger.info(message, extra),
+    debug: (message, extra) => logger.debug(message, extra),
+    namespace: (namespace) => providerLogger(logger.namespace?.(namespace) ?? logger),
+    setLogLevel: (logLevel) => logger.setLogLevel?.(logLevel),
+  }
 }
 
 /** The token inside KafkaJS's framing: a 4-byte big-endian length, then that many bytes. */

@@ -51,11 +51,17 @@ export interface SaslAuthenticationResponse<ParseResult> {
   parse: (data: Buffer) => ParseResult
 }
 
+/** KafkaJS's namespaced logger, as a custom mechanism gets it. */
+export interface ProviderLogger extends Logger {
+  namespace(namespace: string, logLevel?: number): ProviderLogger
+  setLogLevel(logLevel: number): void
+}
+
 /** What KafkaJS hands a custom mechanism's `authenticationProvider`. */
 export interface AuthenticationProviderArgs {
   host: string
   port: number
-  logger: Logger
+  logger: ProviderLogger
   /** Sends `request.encode()` in a SaslAuthenticate request and returns `response.parse(response.decode(bytes))`. */
   saslAuthenticate: <ParseResult>(args: SaslAuthenticateArgs<ParseResult>) => Promise<ParseResult | undefined>
 }

@@ -9,6 +9,8 @@ export const CompressionTypes = {
 } as const
 
 export type CompressionType = (typeof CompressionTypes)[keyof typeof CompressionTypes]
+/** KafkaJS's CompressionTypes is an enum, a type as well as a value. */
+export type CompressionTypes = CompressionType
 
 const NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const
 

@@ -263,6 +263,27 @@ describe('custom mechanisms (KafkaJS authenticationProvider)', () => {
     expect(parsed).toEqual({ version: '2020_10_22' })
   })
 
+  test("the provider's logger has KafkaJS's Logger surface, and writes to the connection's logger", async () => {
+    serveSasl(server, { enabled: ['CUSTOM'], authenticate: () => ({}) })
+    const c = connection({
+      sasl: {
+        mechanism: 'CUSTOM',
+        authenticationProvider: ({ logger: providerLogger, saslAuthenticate }) => ({
+          authenticate: async () => {
+            // what mechanisms written for KafkaJS may call: namespace() and setLogLevel() besides the writers
+            providerLogger.namespace('Mechanism').info('from the mechanism', { step: 1 })
+            providerLogger.setLogLevel(5)
+            providerLogger.warn('second')
+            await saslAuthenticate({ request: { encode: () => Buffer.from([0, 0, 0, 1, 42]) } })
+          },
+        }),
+      },
+    })
+    await c.connect()
+    expect(logged).toContain('from the mechanism {"step":1}')
+    expect(logged).toContain('second {}')
+  })
+
   test('a token without the length prefix is refused before anything is sent', async () => {
     const sasl = serveSasl(server, { enabled: ['CUSTOM'], authenticate: () => ({}) })
     const error = await failure(
