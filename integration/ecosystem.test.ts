@@ -28,7 +28,10 @@ const KAFKAJS_VERSION = (
   }
 ).version
 
-/** A script's own bound on each of its waits; it reports a stuck step itself before being killed. */
+/**
+ * A script's own bound on all its waits together: it reports a stuck step itself, well before it
+ * would be killed for not ending.
+ */
 const SCRIPT_WAIT_MS = 40_000
 const SCRIPT_KILL_MS = 60_000
 
