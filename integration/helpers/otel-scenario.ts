@@ -115,39 +115,49 @@ async function main(): Promise<void> {
   parent.end()
   await producer.disconnect()
 
+  /** Runs a consumer of its own group on `topic` from the beginning until `done()`, then disconnects it. */
+  const consume = async (group: string, topic: string, run: kafkit.ConsumerRunConfig, done: () => boolean) => {
+    const consumer = kafka.consumer({ groupId: `${config.groupPrefix}-${group}` })
+    await consumer.connect()
+    await consumer.subscribe({ topics: [topic], fromBeginning: true })
+    await consumer.run(run)
+    await until(done, `the ${group} consumer got its messages`)
+    await consumer.disconnect()
+  }
+
   // eachMessage: the handler fails once on k2, which then comes again
   let failedOnce = false
   const seen: string[] = []
-  const messageConsumer = kafka.consumer({ groupId: `${config.groupPrefix}-message` })
-  await messageConsumer.connect()
-  await messageConsumer.subscribe({ topics: [topics.main], fromBeginning: true })
-  await messageConsumer.run({
-    eachMessage: async ({ message }) => {
-      activeInHandlers.push(activeSpanName())
-      tracer.startSpan('handled message').end()
-      if (message.key?.toString() === 'k2' && !failedOnce) {
-        failedOnce = true
-        throw new Error('failing once')
-      }
-      seen.push(String(message.value))
+  await consume(
+    'message',
+    topics.main,
+    {
+      eachMessage: async ({ message }) => {
+        activeInHandlers.push(activeSpanName())
+        tracer.startSpan('handled message').end()
+        if (message.key?.toString() === 'k2' && !failedOnce) {
+          failedOnce = true
+          throw new Error('failing once')
+        }
+        seen.push(String(message.value))
+      },
     },
-  })
-  await until(() => seen.length >= 4, 'eachMessage saw 4 messages')
-  await messageConsumer.disconnect()
+    () => seen.length >= 4,
+  )
 
   let batched = 0
-  const batchConsumer = kafka.consumer({ groupId: `${config.groupPrefix}-batch` })
-  await batchConsumer.connect()
-  await batchConsumer.subscribe({ topics: [topics.batch], fromBeginning: true })
-  await batchConsumer.run({
-    eachBatch: async ({ batch }) => {
-      activeInHandlers.push(activeSpanName())
-      tracer.startSpan('handled batch').end()
-      batched += batch.messages.length
+  await consume(
+    'batch',
+    topics.batch,
+    {
+      eachBatch: async ({ batch }) => {
+        activeInHandlers.push(activeSpanName())
+        tracer.startSpan('handled batch').end()
+        batched += batch.messages.length
+      },
     },
-  })
-  await until(() => batched >= 2, 'eachBatch saw 2 messages')
-  await batchConsumer.disconnect()
+    () => batched >= 2,
+  )
 
   const transactional = kafka.producer({
     transactionalId: config.transactionalId,

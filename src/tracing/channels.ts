@@ -273,45 +273,46 @@ export function tracedHandlers(
   eachMessage: EachMessageHandler | undefined,
   eachBatch: EachBatchHandler | undefined,
 ): { eachMessage: EachMessageHandler | undefined; eachBatch: EachBatchHandler | undefined } {
+  const { clientId, groupId } = source
+  // literals with every field, not spreads: Node adds result or error to them later
   return {
-    eachMessage: eachMessage === undefined ? undefined : traceEachMessage(source, eachMessage),
-    eachBatch: eachBatch === undefined ? undefined : traceEachBatch(source, eachBatch),
+    eachMessage:
+      eachMessage &&
+      traceHandler(eachMessageChannel, eachMessage, ({ topic, partition, message }: EachMessagePayload) => ({
+        clientId,
+        clusterId: source.clusterId(),
+        groupId,
+        runHandler: undefined,
+        topic,
+        partition,
+        message,
+      })),
+    eachBatch:
+      eachBatch &&
+      traceHandler(eachBatchChannel, eachBatch, ({ batch }: EachBatchPayload) => ({
+        clientId,
+        clusterId: source.clusterId(),
+        groupId,
+        runHandler: undefined,
+        batch,
+      })),
   }
 }
 
-function traceEachMessage(source: ConsumerTraceSource, handler: EachMessageHandler): EachMessageHandler {
-  return (payload: EachMessagePayload) => {
-    if (!traced(eachMessageChannel)) return handler(payload)
-    const context: EachMessageTraceContext = {
-      clientId: source.clientId,
-      clusterId: source.clusterId(),
-      groupId: source.groupId,
-      topic: payload.topic,
-      partition: payload.partition,
-      message: payload.message,
-      runHandler: undefined,
-    }
-    return eachMessageChannel.tracePromise(() => inScope(context, () => handler(payload)), context)
+function traceHandler<P, C extends HandlerTraceContext>(
+  channel: TracingChannel<unknown, C>,
+  handler: (payload: P) => Promise<void>,
+  contextOf: (payload: P) => C,
+): (payload: P) => Promise<void> {
+  return (payload) => {
+    if (!traced(channel)) return handler(payload)
+    const context = contextOf(payload)
+    return channel.tracePromise(() => {
+      // read once start's subscribers have run: one of them may have set it
+      const scope = context.runHandler
+      return scope === undefined ? handler(payload) : scope(() => handler(payload))
+    }, context)
   }
-}
-
-function traceEachBatch(source: ConsumerTraceSource, handler: EachBatchHandler): EachBatchHandler {
-  return (payload: EachBatchPayload) => {
-    if (!traced(eachBatchChannel)) return handler(payload)
-    const context: EachBatchTraceContext = {
-      clientId: source.clientId,
-      clusterId: source.clusterId(),
-      groupId: source.groupId,
-      batch: payload.batch,
-      runHandler: undefined,
-    }
-    return eachBatchChannel.tracePromise(() => inScope(context, () => handler(payload)), context)
-  }
-}
-
-function inScope(context: HandlerTraceContext, handler: () => Promise<void>): Promise<void> {
-  const scope = context.runHandler
-  return scope === undefined ? handler() : scope(handler)
 }
 
 /** Whether anyone traces broker requests: the connection builds a context only then. */
