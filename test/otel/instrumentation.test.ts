@@ -6,6 +6,7 @@
 import { context, metrics, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { W3CTraceContextPropagator } from '@opentelemetry/core'
+import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation'
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { EachMessagePayload } from '../../src/consumer/handlers.js'
@@ -86,6 +87,23 @@ const consumer = { clientId: 'c', clusterId: () => 'cluster-1', groupId: 'g' }
 
 test('the drop-in name is the same class', () => {
   expect(KafkaJsInstrumentation).toBe(KafkitInstrumentation)
+})
+
+test('it is an OpenTelemetry Instrumentation: registerInstrumentations() sets its providers and enables it', async () => {
+  // typed as what NodeSDK's `instrumentations` takes
+  const registered: Instrumentation = new KafkitInstrumentation({ enabled: false })
+  instrumentation = registered as KafkitInstrumentation
+  expect(requestsTraced()).toBe(false)
+  const unregister = registerInstrumentations({
+    instrumentations: [registered],
+    tracerProvider,
+    meterProvider: new MeterProvider({ readers: [reader] }),
+  })
+  expect(requestsTraced()).toBe(true)
+  await traceRequest(request(), async () => ({}))
+  expect(await durationPoints()).toHaveLength(1)
+  unregister()
+  expect(requestsTraced()).toBe(false)
 })
 
 test('answered producer and consumer requests are measured under KafkaJS names, admin requests are not; no request spans by default', async () => {
