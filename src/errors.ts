@@ -45,8 +45,9 @@ export class KafkaJSError extends Error {
   /** A page that explains the error, when KafkaJS links one (taken from the error it was built from). */
   readonly helpUrl: string | undefined
   // set by Error itself, so that it is not enumerable (as in KafkaJS: loggers that spread an error or
-  // JSON.stringify it see name, retriable and helpUrl, not the whole chain of causes)
-  declare readonly cause: unknown
+  // JSON.stringify it see name, retriable and helpUrl, not the whole chain of causes). Typed as KafkaJS
+  // declares it; a thrown value that is not an Error is kept as it was thrown, as KafkaJS keeps it.
+  declare readonly cause: Error | undefined
   /**
    * kafkit's stable identifier of the failure (e.g. ERR_PRODUCER_DISCONNECTED; Kafka's error name
    * for a broker error). `code` is KafkaJS's: a number on KafkaJSProtocolError, the socket error's
@@ -157,7 +158,8 @@ export class KafkaJSMemberIdRequired extends KafkaJSProtocolError {
 
 /** A socket-level failure; `code` is the socket error's code (e.g. ECONNREFUSED) when there was one. */
 export class KafkaJSConnectionError extends KafkaJSError {
-  readonly broker: string | undefined
+  /** "host:port"; empty when the error was built without one (KafkaJS declares it always set). */
+  readonly broker: string
   readonly code: string | undefined
   constructor(
     e: KafkaJSErrorInput,
@@ -165,7 +167,7 @@ export class KafkaJSConnectionError extends KafkaJSError {
     kafkitCode = 'ERR_CONNECTION',
   ) {
     super(e, { retriable: options.retriable ?? true, cause: options.cause }, kafkitCode)
-    this.broker = options.broker
+    this.broker = options.broker ?? ''
     this.code = options.code ?? systemErrorCode(options.cause)
   }
 }
@@ -188,28 +190,30 @@ export class KafkaJSConnectionClosedError extends KafkaJSConnectionError {
   ) {
     const broker = options.broker ?? (options.host === undefined ? undefined : `${options.host}:${options.port}`)
     super(e, { retriable: options.retriable, cause: options.cause, broker }, 'ERR_CONNECTION_CLOSED')
-    const address = broker === undefined ? undefined : /^(.*):(\d+)$/.exec(broker)
+    const address = /^(.*):(\d+)$/.exec(this.broker)
     this.host = options.host ?? address?.[1]
     this.port = options.port ?? (address ? Number(address[2]) : undefined)
   }
 }
 
+/** A request not answered within its timeout; `info` is KafkaJS's metadata (its `clientId` is not kept, as in KafkaJS). */
 export class KafkaJSRequestTimeoutError extends KafkaJSError {
-  readonly broker: string | undefined
-  readonly correlationId: number | undefined
-  readonly createdAt: number | undefined
+  readonly broker: string
+  readonly correlationId: number
+  readonly createdAt: number
+  /** When the request was written; undefined when it timed out still queued (never sent). */
   readonly sentAt: number | undefined
-  readonly pendingDuration: number | undefined
+  readonly pendingDuration: number
   constructor(
     e: KafkaJSErrorInput,
     info: {
-      broker?: string
+      broker: string
       clientId?: string
-      correlationId?: number
-      createdAt?: number
+      correlationId: number
+      createdAt: number
       sentAt?: number
-      pendingDuration?: number
-    } = {},
+      pendingDuration: number
+    },
   ) {
     super(e, { retriable: true }, 'ERR_REQUEST_TIMEOUT')
     this.broker = info.broker
@@ -221,6 +225,8 @@ export class KafkaJSRequestTimeoutError extends KafkaJSError {
 }
 
 export class KafkaJSNumberOfRetriesExceeded extends KafkaJSNonRetriableError {
+  /** Always set: this error's name, then the stack of the error it gave up on. */
+  declare readonly stack: string
   readonly retryCount: number
   readonly retryTime: number
   /** `e` is the last error of the retried call; it is also `cause`. */
@@ -235,7 +241,7 @@ export class KafkaJSNumberOfRetriesExceeded extends KafkaJSNonRetriableError {
 }
 
 export class KafkaJSTimeout extends KafkaJSNonRetriableError {
-  constructor(e: KafkaJSErrorInput, options: { cause?: unknown; retriable?: boolean } = {}) {
+  constructor(e: KafkaJSErrorInput = '', options: { cause?: unknown; retriable?: boolean } = {}) {
     super(e, options, 'ERR_TIMEOUT')
   }
 }
@@ -264,13 +270,13 @@ export class KafkaJSCorruptRecordError extends KafkaJSError {
 }
 
 export class KafkaJSPartialMessageError extends KafkaJSNonRetriableError {
-  constructor(e: KafkaJSErrorInput) {
+  constructor(e: KafkaJSErrorInput = '') {
     super(e, {}, 'ERR_PARTIAL_MESSAGE')
   }
 }
 
 export class KafkaJSUnsupportedMagicByteInMessageSet extends KafkaJSNonRetriableError {
-  constructor(e: KafkaJSErrorInput) {
+  constructor(e: KafkaJSErrorInput = '') {
     super(e, {}, 'ERR_UNSUPPORTED_MAGIC')
   }
 }
@@ -324,7 +330,7 @@ export class KafkaJSInvalidArgumentError extends KafkaJSNonRetriableError {
 }
 
 export class KafkaJSMetadataNotLoaded extends KafkaJSError {
-  constructor(e: KafkaJSErrorInput, options: KafkaJSErrorOptions = {}) {
+  constructor(e: KafkaJSErrorInput = '', options: KafkaJSErrorOptions = {}) {
     super(e, options, 'ERR_METADATA_NOT_LOADED')
   }
 }
@@ -338,7 +344,7 @@ export class KafkaJSTopicMetadataNotLoaded extends KafkaJSMetadataNotLoaded {
 }
 
 export class KafkaJSBrokerNotFound extends KafkaJSError {
-  constructor(e: KafkaJSErrorInput, options: KafkaJSErrorOptions = {}) {
+  constructor(e: KafkaJSErrorInput = '', options: KafkaJSErrorOptions = {}) {
     super(e, options, 'ERR_BROKER_NOT_FOUND')
   }
 }
@@ -353,7 +359,7 @@ export class KafkaJSNoBrokerAvailableError extends KafkaJSError {
 }
 
 export class KafkaJSGroupCoordinatorNotFound extends KafkaJSNonRetriableError {
-  constructor(e: KafkaJSErrorInput, options: { cause?: unknown } = {}) {
+  constructor(e: KafkaJSErrorInput = '', options: { cause?: unknown } = {}) {
     super(e, options, 'ERR_COORDINATOR_NOT_FOUND')
   }
 }
@@ -371,7 +377,7 @@ export class KafkaJSSASLAuthenticationError extends KafkaJSNonRetriableError {
   /** Kafka's error name when the broker refused (SASL_AUTHENTICATION_FAILED, UNSUPPORTED_SASL_MECHANISM, ...). */
   readonly type: string | undefined
   constructor(
-    e: KafkaJSErrorInput,
+    e: KafkaJSErrorInput = '',
     options: { cause?: unknown; mechanism?: string; broker?: string; type?: string } = {},
   ) {
     super(e, { cause: options.cause }, 'ERR_SASL_AUTHENTICATION')
@@ -382,7 +388,7 @@ export class KafkaJSSASLAuthenticationError extends KafkaJSNonRetriableError {
 }
 
 export class KafkaJSNotImplemented extends KafkaJSNonRetriableError {
-  constructor(e: KafkaJSErrorInput) {
+  constructor(e: KafkaJSErrorInput = '') {
     super(e, {}, 'ERR_NOT_IMPLEMENTED')
   }
 }
@@ -400,11 +406,11 @@ export class KafkaJSInvariantViolation extends KafkaJSNonRetriableError {
  * code modelled on it, retries an error whose `retriable` is not false).
  */
 export class KafkaJSAggregateError extends Error {
-  readonly errors: readonly Error[]
-  constructor(message: KafkaJSErrorInput, errors: readonly Error[]) {
+  readonly errors: (Error | string)[]
+  constructor(message: KafkaJSErrorInput, errors: readonly (Error | string)[]) {
     super(messageOf(message))
     this.name = 'KafkaJSAggregateError'
-    this.errors = errors
+    this.errors = [...errors]
   }
 }
 
@@ -428,25 +434,46 @@ export class KafkaJSAlterPartitionReassignmentsError extends KafkaJSProtocolErro
   }
 }
 
+/** A group deleteGroups could not delete, as KafkaJS code passes it (any KafkaJS-shaped error). */
 export interface KafkaJSDeleteGroupsErrorGroup {
   groupId: string
   errorCode: number
-  error: KafkaJSError
+  error: Error & { readonly retriable: boolean }
 }
 
-/** deleteGroups: the groups that could not be deleted, each with its error (as KafkaJS). */
+/**
+ * deleteGroups: the groups that could not be deleted, each with its error (as KafkaJS), which is the
+ * group's broker error: one given as another kind of error becomes the protocol error of the
+ * group's `errorCode`, with the given one as its cause.
+ */
 export class KafkaJSDeleteGroupsError extends KafkaJSError {
-  readonly groups: readonly KafkaJSDeleteGroupsErrorGroup[]
+  readonly groups: Array<{ groupId: string; errorCode: number; error: KafkaJSProtocolError }>
   constructor(e: KafkaJSErrorInput, groups: readonly KafkaJSDeleteGroupsErrorGroup[] = []) {
     super(e, {}, 'ERR_DELETE_GROUPS')
-    this.groups = groups
+    this.groups = groups.map((g) => ({
+      groupId: g.groupId,
+      errorCode: g.errorCode,
+      error:
+        g.error instanceof KafkaJSProtocolError
+          ? g.error
+          : new KafkaJSProtocolError(
+              {
+                type: kafkaJSErrorByCode(g.errorCode)?.type ?? 'UNKNOWN',
+                code: g.errorCode,
+                message: g.error.message,
+                retriable: g.error.retriable,
+              },
+              { cause: g.error },
+            ),
+    }))
   }
 }
 
+/** A partition deleteTopicRecords could not delete from, with its error (any KafkaJS-shaped error). */
 export interface KafkaJSDeleteTopicRecordsErrorPartition {
   partition: number
   offset: string
-  error: KafkaJSError
+  error: Error & { readonly retriable: boolean }
 }
 
 /** deleteTopicRecords: the partitions whose records could not be deleted, each with its error (as KafkaJS). */

@@ -58,7 +58,8 @@ const CASES: Case[] = [
     args: () => ['Connection error: ECONNREFUSED', { broker: 'localhost:9094', code: 'ECONNREFUSED' }],
     props: ['broker'],
   },
-  { name: 'KafkaJSConnectionError', args: () => ['Connection error'], props: ['broker'] },
+  // without a broker: KafkaJS leaves `broker` undefined though it declares a string; kafkit says ''
+  { name: 'KafkaJSConnectionError', args: () => ['Connection error'] },
   {
     name: 'KafkaJSConnectionClosedError',
     args: () => ['Closed connection', { host: 'localhost', port: 9092 }],
@@ -218,6 +219,20 @@ describe("kafkit's additions stay beside KafkaJS's properties", () => {
   test('a connection closed error knows its broker whichever way it was given', () => {
     const e = new kafkit.KafkaJSConnectionClosedError('closed', { broker: 'kafka-1:9093' })
     expect(e).toMatchObject({ broker: 'kafka-1:9093', host: 'kafka-1', port: 9093 })
+    expect(new kafkit.KafkaJSConnectionError('Connection error').broker).toBe('')
+  })
+
+  test('deleteGroups failures carry protocol errors, as KafkaJS declares them', () => {
+    const given = new kafkit.KafkaJSError('lost', { retriable: false })
+    const e = new kafkit.KafkaJSDeleteGroupsError('Error in DeleteGroups', [
+      { groupId: 'a', errorCode: 69, error: protocolError(69) },
+      { groupId: 'b', errorCode: -1, error: given },
+    ])
+    expect(e.groups.map((g) => [g.groupId, g.error.code, g.error.type, g.error.retriable])).toEqual([
+      ['a', 69, 'GROUP_ID_NOT_FOUND', false],
+      ['b', -1, 'UNKNOWN', false],
+    ])
+    expect(e.groups[1]?.error).toMatchObject({ message: 'lost', cause: given })
   })
 
   test('KafkaJSNoBrokerAvailableError keeps what was tried in detail', () => {
