@@ -426,7 +426,7 @@ describe('more of the KafkaJS API', () => {
       await c.run({ eachMessage: async ({ partition }) => void received.get(name)!.push(partition) })
       if (name === 'a') await waitFor(() => received.get('a')!.length === 8, 'a alone')
     }
-    expect((await members[0]!.c.describeGroup()).protocol).toBe('roundrobin')
+    expect((await members[0]!.c.describeGroup()).protocol).toBe('RoundRobinAssigner')
     await waitFor(async () => {
       const group = await members[1]!.c.describeGroup()
       return group.state === 'Stable' && group.members.length === 2

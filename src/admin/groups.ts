@@ -26,7 +26,8 @@ export interface GroupOverview {
 
 export interface MemberDescription {
   memberId: string
-  groupInstanceId: string | null
+  /** kafkit: a static member's id (KIP-345); absent for dynamic members, whose description is KafkaJS's. */
+  groupInstanceId?: string
   clientId: string
   clientHost: string
   memberMetadata: Buffer
@@ -112,7 +113,7 @@ export function toGroupDescription(g: DescribeGroupsResponseDescribedGroup): Gro
     groupId: g.groupId,
     members: g.members.map(({ memberId, groupInstanceId, clientId, clientHost, memberMetadata, memberAssignment }) => ({
       memberId,
-      groupInstanceId,
+      ...(groupInstanceId !== null && { groupInstanceId }),
       clientId,
       clientHost,
       memberMetadata,

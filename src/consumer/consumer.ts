@@ -140,8 +140,8 @@ export class Consumer {
       throw new KafkaJSNonRetriableError('Missing required argument "topics"')
     }
     const { topic, topics, fromBeginning = false } = subscription
-    if (topic === undefined && topics === undefined)
-      throw new KafkaJSNonRetriableError('Missing required argument "topics"')
+    // KafkaJS's test: a falsy topic (null, '') without topics is a missing argument
+    if (!topic && !topics) throw new KafkaJSNonRetriableError('Missing required argument "topics"')
     if (topics !== undefined && topics !== null && !Array.isArray(topics)) {
       throw new KafkaJSNonRetriableError('Argument "topics" must be an array')
     }

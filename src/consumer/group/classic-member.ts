@@ -84,6 +84,23 @@ export interface ClassicMemberOptions {
 /** Thrown inside the rebalance loop when leave() interrupted it. */
 class Stopped extends Error {}
 
+/**
+ * What the application's assigner threw (protocol() or assign()). KafkaJS crashes the consumer with
+ * that very error, restarting it when the error is retriable; a broker's error while joining is
+ * retried here instead.
+ */
+class AssignerFailure {
+  constructor(readonly error: unknown) {}
+}
+
+async function callAssigner<T>(call: () => T | Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (error) {
+    throw new AssignerFailure(error)
+  }
+}
+
 export class ClassicGroupMember implements GroupMembership {
   readonly #o: ClassicMemberOptions
   readonly #state: StateMachine<MemberState>
@@ -217,6 +234,15 @@ export class ClassicGroupMember implements GroupMembership {
         backoff.succeed()
       } catch (error) {
         if (this.#stopping || error instanceof Stopped) break
+        if (error instanceof AssignerFailure) {
+          this.#stopping = true
+          this.#stopHeartbeat()
+          const cause = error.error instanceof Error ? error.error : new Error(String(error.error))
+          this.#firstJoin?.reject(cause)
+          this.#firstJoin = undefined
+          this.#o.events.fatal(cause)
+          break
+        }
         if (this.#state.can('unjoined') && this.#state.state !== 'unjoined') {
           this.#state.transition('unjoined', `rebalance failed: ${messageOf(error)}`)
         }
@@ -321,16 +347,18 @@ export class ClassicGroupMember implements GroupMembership {
   async #joinGroup(reason: string): Promise<JoinGroupResponse> {
     const topics = this.#o.subscription()
     const ownedPartitions = groupByTopic(this.#owned.values())
-    const protocols = this.#o.assigners.flatMap((assigner) => {
-      const state = assigner.protocol({
-        topics,
-        ownedPartitions,
-        generationId: this.#generationId,
-        rackId: this.#o.rackId,
-      })
-      const names = [state.name, ...(assigner.aliases ?? [])]
-      return names.map((name) => createJoinGroupRequestJoinGroupRequestProtocol({ name, metadata: state.metadata }))
-    })
+    const protocols = await callAssigner(() =>
+      this.#o.assigners.flatMap((assigner) => {
+        const state = assigner.protocol({
+          topics,
+          ownedPartitions,
+          generationId: this.#generationId,
+          rackId: this.#o.rackId,
+        })
+        const names = [state.name, ...(assigner.aliases ?? [])]
+        return names.map((name) => createJoinGroupRequestJoinGroupRequestProtocol({ name, metadata: state.metadata }))
+      }),
+    )
     for (let round = 0; ; round++) {
       const connection = await this.#coordinator()
       const response = await this.#coordinatorRequest(() =>
@@ -382,7 +410,7 @@ export class ClassicGroupMember implements GroupMembership {
     }
     for (const t of this.#o.subscription()) topics.add(t)
     await this.#o.loadTopics([...topics])
-    const result = await assigner.assign({ members, topics: [...topics] })
+    const result = await callAssigner(() => assigner.assign({ members, topics: [...topics] }))
     return result.map((r) => ({ memberId: r.memberId, assignment: r.memberAssignment }))
   }
 

@@ -61,7 +61,7 @@ describe('range', () => {
 describe('roundrobin', () => {
   test('partitions in turn over members in id order, skipping members not subscribed', async () => {
     const rr = PartitionAssigners.roundRobin({ cluster: clusterOf({ a: 3, b: 3 }), groupId: 'g', logger })
-    expect([rr.name, ...(rr.aliases ?? [])]).toEqual(['roundrobin', 'RoundRobinAssigner'])
+    expect([rr.name, ...(rr.aliases ?? [])]).toEqual(['RoundRobinAssigner', 'roundrobin'])
     const result = await assign(rr, [member('m1', ['a', 'b']), member('m2', ['a']), member('m3', ['b'])])
     expect(result).toEqual({ m1: ['a-0', 'a-2', 'b-1'], m2: ['a-1'], m3: ['b-0', 'b-2'] })
   })

@@ -1,7 +1,8 @@
-// Java's RoundRobinAssignor ("roundrobin"), also offered under KafkaJS's name "RoundRobinAssigner"
-// so that kafkit members join groups of KafkaJS members as well as Java ones: every partition of
-// every subscribed topic (topics sorted, partitions ascending) goes to the next member, in Java's
-// order, that subscribes to its topic.
+// KafkaJS's round-robin assigner under its name "RoundRobinAssigner", listed first so that a group of
+// kafkit members chooses it and describes itself as KafkaJS's would; also offered under Java's name
+// "roundrobin" so that kafkit members join groups of Java members as well as KafkaJS ones. Every
+// partition of every subscribed topic (topics sorted, partitions ascending) goes to the next member,
+// in Java's order, that subscribes to its topic.
 
 import type { TopicPartition } from '../../topic-partition.js'
 import type { PartitionAssigner } from './assigner.js'
@@ -18,12 +19,12 @@ export const ROUND_ROBIN = 'roundrobin'
 export const KAFKAJS_ROUND_ROBIN = 'RoundRobinAssigner'
 
 export const roundRobinAssigner: PartitionAssigner = ({ cluster }) => ({
-  name: ROUND_ROBIN,
+  name: KAFKAJS_ROUND_ROBIN,
   version: 0,
   rebalanceProtocol: 'eager',
-  aliases: [KAFKAJS_ROUND_ROBIN],
+  aliases: [ROUND_ROBIN],
   protocol(subscription) {
-    return { name: ROUND_ROBIN, metadata: encodeSubscription(subscription) }
+    return { name: KAFKAJS_ROUND_ROBIN, metadata: encodeSubscription(subscription) }
   },
   async assign({ members }) {
     const subscriptions = decodeMembers(members).sort(compareMembers)
