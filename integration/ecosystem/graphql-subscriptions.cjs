@@ -14,7 +14,7 @@ const {
   parse,
   subscribe,
 } = require('graphql')
-const { brokers, prefix, remaining, within, report } = require('./script-harness.js')
+const { brokers, prefix, remaining, within, createTopics, report } = require('./script-harness.js')
 
 const topic = `${prefix}.graphql-events`
 
@@ -37,10 +37,7 @@ async function main() {
   const kafkaPackage = require('kafkajs/package.json')
   result.kafkajs = { name: kafkaPackage.name, version: kafkaPackage.version }
 
-  const admin = kafka.admin()
-  await admin.connect()
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2 }] })
-  await admin.disconnect()
+  await createTopics(Kafka, [{ topic, numPartitions: 2 }])
   step('topic created')
 
   const pubsub = await KafkaPubSub.create({ topic, kafka, groupIdPrefix: prefix })

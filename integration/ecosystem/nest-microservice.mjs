@@ -8,11 +8,11 @@ import { createRequire } from 'node:module'
 import { Controller, Module } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
 import { ClientKafka, Ctx, EventPattern, MessagePattern, Payload, RpcException, Transport } from '@nestjs/microservices'
-import { Kafka, logLevel } from 'kafkajs'
+import { Kafka } from 'kafkajs'
 import { firstValueFrom, lastValueFrom } from 'rxjs'
 import harness from './script-harness.js'
 
-const { brokers, prefix, waitFor, report } = harness
+const { brokers, prefix, waitFor, createTopics, report } = harness
 const topics = {
   sum: `${prefix}.math.sum`,
   fail: `${prefix}.math.fail`,
@@ -85,18 +85,15 @@ async function main() {
   result.kafkajs = { name: kafkaPackage.name, version: kafkaPackage.version }
 
   // The request and reply topics exist before the app starts, as in a deployment.
-  const admin = new Kafka({ clientId: `${prefix}-admin`, brokers, logLevel: logLevel.ERROR }).admin()
-  await admin.connect()
-  await admin.createTopics({
-    waitForLeaders: true,
+  await createTopics(
+    Kafka,
     // two partitions each, so that ClientKafka's reply partition assigner has a choice; one for the
     // flaky events, so that the log entry of its failure names the same partition on every run
-    topics: Object.values(topics).flatMap((topic) => [
+    Object.values(topics).flatMap((topic) => [
       { topic, numPartitions: topic === topics.flaky ? 1 : 2 },
       { topic: `${topic}.reply`, numPartitions: 2 },
     ]),
-  })
-  await admin.disconnect()
+  )
   step('topics created')
 
   const app = await NestFactory.createMicroservice(App, {

@@ -16,9 +16,9 @@ function remaining(what) {
   return ms
 }
 
-/** Polls `check` until it holds, failing at the run's deadline. */
+/** Polls `check` (which may return a promise) until it holds, failing at the run's deadline. */
 async function waitFor(what, check) {
-  while (!check()) {
+  while (!(await check())) {
     remaining(what)
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
@@ -38,6 +38,29 @@ async function within(promise, what) {
 }
 
 /**
+ * Creates the run's topics with `Kafka` (the script's kafkajs) and waits until every partition's
+ * leader answers as leader: a new topic's metadata names its leaders before they take requests, and
+ * the clients under test would log the NOT_LEADER answers they retry, among the entries the test reads.
+ */
+async function createTopics(Kafka, topics) {
+  const admin = new Kafka({ clientId: `${prefix}-admin`, brokers, logLevel: 0 }).admin()
+  await admin.connect()
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics })
+    for (const { topic } of topics) {
+      await waitFor(`the leaders of ${topic}`, () =>
+        admin.fetchTopicOffsets(topic).then(
+          () => true,
+          () => false,
+        ),
+      )
+    }
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+/**
  * Runs `main` and prints `RESULT <json>`: what it returned, or its error with `diagnostics()`. A run
  * that completed is never told to exit: it has to end by itself, which is how the test finds handles
  * left open. A failed run has not closed what it opened, so it exits at once instead of making the
@@ -53,4 +76,4 @@ function report(main, diagnostics) {
   )
 }
 
-module.exports = { brokers, prefix, remaining, waitFor, within, report }
+module.exports = { brokers, prefix, remaining, waitFor, within, createTopics, report }

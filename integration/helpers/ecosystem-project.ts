@@ -104,7 +104,7 @@ export async function createProject(dir: string, packages: Record<string, string
 export async function kafkajsSeenBy(
   dir: string,
   fromPackages: string[],
-): Promise<{ from: string; path: string; name: string; exportsProducer: boolean }[]> {
+): Promise<{ project: string; from: string; path: string; name: string; exportsProducer: boolean }[]> {
   // in a node of its own: jest's module registry would answer for the repo, not for the project
   const probe = `
     const { createRequire } = require('node:module')
@@ -112,7 +112,7 @@ export async function kafkajsSeenBy(
     const out = ${JSON.stringify(fromPackages)}.map((from) => {
       const requireThere = createRequire(join(${JSON.stringify(dir)}, 'node_modules', from, 'package.json'))
       const path = requireThere.resolve('kafkajs')
-      return { from, path, name: requireThere('kafkajs/package.json').name, exportsProducer: typeof requireThere('kafkajs').Producer === 'function' }
+      return { project: ${JSON.stringify(dir)}, from, path, name: requireThere('kafkajs/package.json').name, exportsProducer: typeof requireThere('kafkajs').Producer === 'function' }
     })
     process.stdout.write(JSON.stringify(out))`
   const { stdout } = await run(process.execPath, ['-e', probe], { cwd: dir, timeout: 30_000 })
