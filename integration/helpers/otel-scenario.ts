@@ -167,6 +167,11 @@ async function main(): Promise<void> {
   await transactional.connect()
   const committed = await transactional.transaction()
   await committed.send({ topic: topics.tx, messages: [{ key: 't1', value: 'committed' }] })
+  // consume-transform-produce: neither instrumentation records a span for it
+  await committed.sendOffsets({
+    consumerGroupId: `${config.groupPrefix}-message`,
+    topics: [{ topic: topics.main, partitions: [{ partition: 0, offset: '1' }] }],
+  })
   await committed.commit()
   const aborted = await transactional.transaction()
   await aborted.sendBatch({ topicMessages: [{ topic: topics.tx, messages: [{ key: 't2', value: 'aborted' }] }] })
