@@ -15,6 +15,7 @@ import {
   type ProducerConfig,
 } from '../src/index.js'
 import { type KafkaTestCluster, startKafka } from '../src/testing/index.js'
+import { waitFor } from '../test/helpers/wait.js'
 import { brokers, usesExternalCluster } from './helpers/brokers.js'
 import { kcatConsume, kcatPath, readerCluster, readPartition } from './producer-helpers.js'
 
@@ -226,12 +227,105 @@ describe.each([
       expect(stored.map((r) => r.value)).toEqual(['after the abort'])
     })
 
+    test('sends outside a transaction are ordinary idempotent sends of a second producer id, never part of a transaction (KafkaJS)', async () => {
+      const topic = await createTopic('outside')
+      const { producer, requests } = await transactional('outside')
+      await producer.send({ topic, messages: [{ value: 'outside-before' }] })
+      const aborted = await producer.transaction()
+      await aborted.send({ topic, messages: [{ value: 'aborted' }] })
+      // while a transaction is open, as KafkaJS's spec does
+      await producer.send({ topic, messages: [{ value: 'outside-during-aborted' }] })
+      await producer.sendBatch({ topicMessages: [{ topic, messages: [{ value: 'outside-batch' }] }] })
+      await aborted.abort()
+      const committed = await producer.transaction()
+      await committed.send({ topic, messages: [{ value: 'committed' }] })
+      await producer.send({ topic, messages: [{ value: 'outside-during-committed' }] })
+      await committed.commit()
+      // the last record: a reader that has it has read everything before it
+      await producer.send({ topic, messages: [{ value: 'outside-end' }] })
+
+      const stored = await readPartition(s().reader, topic, 0)
+      const outside = stored.filter((r) => r.value?.startsWith('outside'))
+      const inside = stored.filter((r) => !r.value?.startsWith('outside'))
+      expect(outside.map((r) => r.value)).toEqual([
+        'outside-before',
+        'outside-during-aborted',
+        'outside-batch',
+        'outside-during-committed',
+        'outside-end',
+      ])
+      expect(inside.map((r) => r.value)).toEqual(['aborted', 'committed'])
+      // the outside records: not transactional, idempotent (a producer id and sequences 0, 1, 2, 3)
+      expect(outside.every((r) => !r.transactional)).toBe(true)
+      expect(new Set(outside.map((r) => r.producerId)).size).toBe(1)
+      expect(outside[0]!.producerId).toBeGreaterThanOrEqual(0n)
+      expect(outside.map((r) => r.sequence)).toEqual([0, 1, 2, 3, 4])
+      expect(inside.every((r) => r.transactional)).toBe(true)
+      expect(inside[0]!.producerId).not.toBe(outside[0]!.producerId)
+      // one InitProducerId for each identity
+      expect(requests.filter((r) => r.startsWith('InitProducerId')).length).toBeGreaterThanOrEqual(2)
+
+      // offset order: each reader gets every record before the last one, once
+      expect(await consumeValues(topic, false, 'outside-end')).toEqual([
+        'outside-before',
+        'outside-during-aborted',
+        'outside-batch',
+        'committed',
+        'outside-during-committed',
+        'outside-end',
+      ])
+      expect(await consumeValues(topic, true, 'outside-end')).toEqual([
+        'outside-before',
+        'aborted',
+        'outside-during-aborted',
+        'outside-batch',
+        'committed',
+        'outside-during-committed',
+        'outside-end',
+      ])
+    })
+
+    test('with idempotent: false a transactional producer sends outside its transactions without a producer id (KafkaJS)', async () => {
+      const topic = await createTopic('outside-plain')
+      const { producer } = await transactional('outside-plain', { idempotent: false })
+      await producer.send({ topic, messages: [{ value: 'plain' }], acks: 1 })
+      const t = await producer.transaction()
+      await expect(t.send({ topic, messages: [{ value: 'x' }], acks: 1 })).rejects.toThrow(
+        new KafkaJSNonRetriableError(
+          "Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees",
+        ),
+      )
+      await t.send({ topic, messages: [{ value: 'in' }] })
+      await t.commit()
+      const stored = await readPartition(s().reader, topic, 0)
+      expect(stored.map((r) => [r.value, r.transactional, r.producerId])).toEqual([
+        ['plain', false, -1n],
+        ['in', true, expect.any(BigInt)],
+      ])
+    })
+
+    /** Values of `topic` (one partition) as a consumer with that isolation level reads them, up to `last`. */
+    async function consumeValues(topic: string, readUncommitted: boolean, last: string): Promise<string[]> {
+      const consumer = s().kafka.consumer({ groupId: `kafkit-txn-${run}-${randomUUID()}`, readUncommitted })
+      const values: string[] = []
+      try {
+        await consumer.connect()
+        await consumer.subscribe({ topic, fromBeginning: true })
+        await consumer.run({
+          eachMessage: async ({ message }) => {
+            values.push(message.value?.toString() ?? '')
+          },
+        })
+        await waitFor(() => values.includes(last), `${last} in ${topic}`, 60_000)
+      } finally {
+        await consumer.disconnect()
+      }
+      return values
+    }
+
     test('misuse is refused with typed errors, as KafkaJS', async () => {
       const topic = await createTopic('misuse')
       const { producer } = await transactional('misuse')
-      await expect(producer.send({ topic, messages: [{ value: 'outside' }] })).rejects.toBeInstanceOf(
-        KafkaJSTransactionStateError,
-      )
       const t = await producer.transaction()
       await expect(producer.transaction()).rejects.toThrow(/There is already an ongoing transaction/)
       await t.commit()

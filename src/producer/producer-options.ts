@@ -3,7 +3,7 @@
 // settings under camelCase names, with the Java client's defaults. Everything is checked here, at
 // construction, and each failure names the option.
 
-import { KafkaJSInvalidArgumentError } from '../errors.js'
+import { KafkaJSInvalidArgumentError, KafkaJSNonRetriableError } from '../errors.js'
 import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../network/backoff.js'
 import { invalidOption, MAX_TIMER_MS } from '../network/validate.js'
 import { type CompressionType, CompressionTypes, isCompressionType } from '../protocol/codecs/compression-types.js'
@@ -55,7 +55,10 @@ export interface ResolvedProducerOptions {
   readonly metadataMaxAge: number | undefined
   readonly allowAutoTopicCreation: boolean
   readonly idempotent: boolean
-  /** Whether idempotence was asked for explicitly (then a send with acks other than -1 is an error). */
+  /**
+   * Whether `idempotent: true` was given: then a send outside a transaction with acks other than -1
+   * is an error (KafkaJS); a transaction's sends always need acks -1.
+   */
   readonly idempotenceExplicit: boolean
   readonly transactionalId: string | undefined
   readonly transactionTimeout: number
@@ -142,10 +145,15 @@ export function resolveProducerOptions(config: ProducerConfig = {}, requestTimeo
   const acks = c.acks ?? PRODUCER_DEFAULTS.acks
   const transactional = c.transactionalId !== undefined
 
-  // As Java 3.2+: explicit idempotence must be satisfiable; implicit idempotence quietly gives way
-  // to settings that rule it out.
-  let idempotent: boolean
-  if (c.idempotent === true || (c.idempotent === undefined && transactional)) {
+  const retries = c.retry?.retries
+  if ((c.idempotent === true || transactional) && retries !== undefined && retries < 1) {
+    throw new KafkaJSNonRetriableError('Idempotent producer must allow retries to protect against transient errors')
+  }
+  // As Java 3.2+: explicit idempotence (and a transaction, always idempotent) must be satisfiable;
+  // implicit idempotence quietly gives way to settings that rule it out. `idempotent` is that of
+  // sends outside a transaction: with `idempotent: false` a transactional producer sends those
+  // without it, as KafkaJS does.
+  if (c.idempotent === true || transactional) {
     if (acks !== -1) invalidOption('acks', '-1 with idempotence or transactions', acks)
     if (maxInFlightRequests > MAX_IN_FLIGHT_WITH_IDEMPOTENCE) {
       invalidOption(
@@ -154,20 +162,12 @@ export function resolveProducerOptions(config: ProducerConfig = {}, requestTimeo
         maxInFlightRequests,
       )
     }
-    idempotent = true
-  } else if (c.idempotent === false) {
-    if (transactional) {
-      throw new KafkaJSInvalidArgumentError('transactionalId requires idempotence; remove `idempotent: false`')
-    }
-    idempotent = false
-  } else {
-    idempotent = acks === -1 && maxInFlightRequests <= MAX_IN_FLIGHT_WITH_IDEMPOTENCE
   }
+  const idempotent =
+    c.idempotent ??
+    (acks === -1 && maxInFlightRequests <= MAX_IN_FLIGHT_WITH_IDEMPOTENCE && (retries === undefined || retries > 0))
 
   const retry = resolveRetryOptions({ ...JAVA_BATCH_BACKOFF, ...c.retry })
-  if (idempotent && c.retry?.retries === 0) {
-    invalidOption('retry.retries', 'at least 1 with idempotence (retries keep it exactly-once)', 0)
-  }
   const linger = integer('linger', c.linger, PRODUCER_DEFAULTS.linger, 0, MAX_TIMER_MS)
   const deliveryTimeout = integer(
     'deliveryTimeout',
@@ -193,7 +193,7 @@ export function resolveProducerOptions(config: ProducerConfig = {}, requestTimeo
     metadataMaxAge: c.metadataMaxAge,
     allowAutoTopicCreation: c.allowAutoTopicCreation ?? true,
     idempotent,
-    idempotenceExplicit: c.idempotent === true || transactional,
+    idempotenceExplicit: c.idempotent === true,
     transactionalId: c.transactionalId,
     transactionTimeout: integer(
       'transactionTimeout',

@@ -7,12 +7,7 @@
 import type { ProducerEventMap } from '../client/event-types.js'
 import type { KafkaLogger } from '../client/logger.js'
 import type { Cluster } from '../cluster/cluster.js'
-import {
-  KafkaJSError,
-  KafkaJSInvalidArgumentError,
-  KafkaJSNonRetriableError,
-  KafkaJSTransactionStateError,
-} from '../errors.js'
+import { KafkaJSError, KafkaJSInvalidArgumentError, KafkaJSNonRetriableError } from '../errors.js'
 import { retry } from '../network/backoff.js'
 import { protocolError } from '../protocol/generated/errors.js'
 import { InitProducerId } from '../protocol/generated/init-producer-id.js'
@@ -23,16 +18,14 @@ import {
   traceProduce,
   traceTransaction,
 } from '../tracing/channels.js'
-import { RecordAccumulator } from './accumulator.js'
 import { BufferLimit } from './buffer-limit.js'
 import { type InstrumentationEvent, ProducerEvents, ProducerInstrumentation } from './instrumentation.js'
 import type { ProducerBatch, ProducerRecord, RecordMetadata } from './messages.js'
-import { DefaultPartitioner, isStickyPartitioner, STICKY_STATE } from './partitioners/default-partitioner.js'
+import { DefaultPartitioner } from './partitioners/default-partitioner.js'
 import type { Partitioner } from './partitioners/types.js'
+import { type PipelineDependencies, ProducerPipeline } from './pipeline.js'
 import type { ResolvedProducerOptions } from './producer-options.js'
-import { RecordAppender } from './record-appender.js'
-import { Sender } from './sender.js'
-import { type ProducerIdAndEpoch, SequenceTracker } from './sequences.js'
+import type { ProducerIdAndEpoch } from './sequences.js'
 import { TransactionManager, type TransactionOffsets } from './transaction-manager.js'
 
 /** The non-transactional InitProducerId's transaction timeout, as Java sends it (unused by the broker). */
@@ -68,31 +61,33 @@ export class Producer {
   readonly #logger: KafkaLogger
   readonly #options: ResolvedProducerOptions
   readonly #instrumentation: ProducerInstrumentation
-  readonly #accumulator: RecordAccumulator
   readonly #memory: BufferLimit
-  readonly #sender: Sender
-  readonly #sequences: SequenceTracker | undefined
-  readonly #transactions: TransactionManager | undefined
-  readonly #appender: RecordAppender
-  readonly #clientId: string
+  readonly #partitioner: Partitioner
+  readonly #requestTimeout: number
+  /** The producer's identity: transactional with a transactionalId, else idempotent or plain. */
+  readonly #main: ProducerPipeline
+  /** A transactional producer's non-transactional identity, made on its first send outside a transaction. */
+  #outside: ProducerPipeline | undefined
+  /** The outside identity's InitProducerId, while it runs. */
+  #outsideInit: Promise<void> | undefined
+  #transactions: TransactionManager | undefined
   /** What the producer's diagnostics_channel traces say about it (src/tracing/channels.ts). */
   readonly #trace: ProducerTraceSource
   #state: ProducerState = 'disconnected'
   #connecting: Promise<void> | undefined
+  #disconnecting: Promise<void> | undefined
 
   constructor(dependencies: ProducerDependencies) {
     const { cluster, logger, options } = dependencies
     this.#cluster = cluster
     this.#logger = logger
     this.#options = options
-    this.#clientId = dependencies.clientId
     this.#trace = clusterTraceSource(dependencies.clientId, cluster, { transactionalId: options.transactionalId })
     this.#instrumentation = dependencies.instrumentation ?? new ProducerInstrumentation(dependencies.clientId, logger)
-    this.#accumulator = new RecordAccumulator({ batchSize: options.batchSize, linger: options.linger })
-    this.#memory = new BufferLimit(options.maxBufferedBytes, () => this.#sender.wakeup())
-    this.#sequences = options.idempotent
-      ? new SequenceTracker({ bumpLocally: options.transactionalId === undefined })
-      : undefined
+    this.#requestTimeout = dependencies.requestTimeout
+    this.#memory = new BufferLimit(options.maxBufferedBytes, () => {
+      for (const pipeline of this.#pipelines()) pipeline.sender.wakeup()
+    })
     const createPartitioner = options.createPartitioner ?? DefaultPartitioner
     // KafkaJS calls createPartitioner() without arguments; the built-in one also takes the batch size
     const partitioner = (createPartitioner as (o: { batchSize: number }) => Partitioner)({
@@ -103,42 +98,82 @@ export class Producer {
         'createPartitioner must return a function ({ topic, partitionMetadata, message }) => partition',
       )
     }
-    this.#transactions =
-      options.transactionalId !== undefined && this.#sequences !== undefined
-        ? new TransactionManager({
-            cluster,
-            transactionalId: options.transactionalId,
-            transactionTimeout: options.transactionTimeout,
-            sequences: this.#sequences,
-            instrumentation: this.#instrumentation,
-            logger,
-            retry: options.retry,
-            maxBlockMs: options.maxBlockMs,
-            wakeSender: () => this.#sender.wakeup(),
-          })
-        : undefined
-    this.#sender = new Sender({
-      cluster,
-      accumulator: this.#accumulator,
+    this.#partitioner = partitioner
+    const transactionalId = options.transactionalId
+    this.#main = this.#pipeline(
+      options.idempotent,
+      transactionalId === undefined
+        ? undefined
+        : (sequences, wakeSender) => {
+            this.#transactions = new TransactionManager({
+              cluster,
+              transactionalId,
+              transactionTimeout: options.transactionTimeout,
+              sequences,
+              instrumentation: this.#instrumentation,
+              logger,
+              retry: options.retry,
+              maxBlockMs: options.maxBlockMs,
+              wakeSender,
+            })
+            return this.#transactions
+          },
+    )
+  }
+
+  #pipeline(idempotent: boolean, transaction: PipelineDependencies['transaction']): ProducerPipeline {
+    return new ProducerPipeline({
+      cluster: this.#cluster,
+      logger: this.#logger,
+      options: this.#options,
       memory: this.#memory,
-      options,
-      sequences: this.#sequences,
-      transaction: this.#transactions,
       instrumentation: this.#instrumentation,
-      logger,
-      requestTimeout: dependencies.requestTimeout,
+      partitioner: this.#partitioner,
+      requestTimeout: this.#requestTimeout,
+      idempotent,
+      transaction,
       initProducerId: () => this.#initProducerId(),
+      assertSendable: () => this.#assertConnected(),
     })
-    this.#appender = new RecordAppender({
-      cluster,
-      accumulator: this.#accumulator,
-      memory: this.#memory,
-      options,
-      partitioner,
-      sticky: isStickyPartitioner(partitioner) ? partitioner[STICKY_STATE] : undefined,
-      wakeSender: () => this.#sender.wakeup(),
-      assertSendable: () => this.#assertSendable(),
-    })
+  }
+
+  #pipelines(): ProducerPipeline[] {
+    // the constructor's first pipeline wakes the buffer's waiters before #main is assigned
+    const pipelines: ProducerPipeline[] = []
+    if (this.#main !== undefined) pipelines.push(this.#main)
+    if (this.#outside !== undefined) pipelines.push(this.#outside)
+    return pipelines
+  }
+
+  /**
+   * The pipeline of sends outside a transaction: a transactional producer's own non-transactional
+   * identity, with its own producer id (KafkaJS sends them as an ordinary send, never in the
+   * transaction). Its InitProducerId runs on first use; its batches wait for it.
+   */
+  #outsidePipeline(): ProducerPipeline {
+    if (this.#transactions === undefined) return this.#main
+    this.#outside ??= this.#pipeline(this.#options.idempotent, undefined)
+    if (this.#state === 'connected') this.#initOutside(this.#outside)
+    return this.#outside
+  }
+
+  #initOutside(pipeline: ProducerPipeline): void {
+    const sequences = pipeline.sequences
+    if (sequences === undefined || sequences.hasProducerId || this.#outsideInit !== undefined) return
+    this.#outsideInit = this.#initProducerId()
+      .then(
+        (id) => {
+          sequences.setProducerIdAndEpoch(id)
+          pipeline.sender.wakeup()
+        },
+        (error: unknown) => {
+          // the records waiting for the id fail with the reason; the next send asks again
+          pipeline.sender.failQueued(error instanceof Error ? error : new KafkaJSError(String(error)))
+        },
+      )
+      .finally(() => {
+        this.#outsideInit = undefined
+      })
   }
 
   readonly events = ProducerEvents
@@ -174,42 +209,51 @@ export class Producer {
     this.#state = 'connecting'
     try {
       await this.#cluster.connect()
+      const sequences = this.#main.sequences
       if (this.#transactions !== undefined) {
         await this.#transactions.initialize()
-      } else if (this.#sequences !== undefined && !this.#sequences.hasProducerId) {
-        this.#sequences.setProducerIdAndEpoch(await this.#initProducerId())
+      } else if (sequences !== undefined && !sequences.hasProducerId) {
+        sequences.setProducerIdAndEpoch(await this.#initProducerId())
       }
     } catch (error) {
-      this.#state = 'disconnected'
+      if (this.#state === 'connecting') this.#state = 'disconnected'
       throw error
     }
-    this.#accumulator.setClosing(false)
-    this.#sender.start()
+    for (const pipeline of this.#pipelines()) pipeline.start()
+    if (this.#outside !== undefined) this.#initOutside(this.#outside)
+    // a disconnect() called meanwhile has taken over: it closes what this opened
+    if (this.#state !== 'connecting') return
     this.#state = 'connected'
     this.#instrumentation.emit(ProducerEvents.CONNECT)
   }
 
   /**
    * Delivers what is buffered (up to disconnectTimeout), fails what is left, and closes the
-   * connections. Sends after this call are refused.
+   * connections. Sends from the moment of this call on are refused (KafkaJS), even in the same tick.
    */
-  async disconnect(): Promise<void> {
-    if (this.#state === 'disconnected') return
-    await this.#connecting?.catch(() => undefined)
+  disconnect(): Promise<void> {
+    if (this.#state === 'disconnected') return Promise.resolve()
     this.#state = 'disconnecting'
+    this.#disconnecting ??= this.#disconnect().finally(() => {
+      this.#disconnecting = undefined
+    })
+    return this.#disconnecting
+  }
+
+  async #disconnect(): Promise<void> {
+    await this.#connecting?.catch(() => undefined)
     const closing = new KafkaJSError('The producer disconnected before these records were delivered', {
       retriable: true,
     })
-    this.#accumulator.setClosing(true)
+    for (const pipeline of this.#pipelines()) pipeline.close()
     this.#memory.failWaiters(closing)
-    this.#sender.wakeup()
     if (!(await this.#flushWithin(this.#options.disconnectTimeout))) {
       this.#logger.warn(
         `Records still undelivered after disconnectTimeout (${this.#options.disconnectTimeout} ms) are failed`,
       )
-      this.#sender.failQueued(closing)
+      for (const pipeline of this.#pipelines()) pipeline.sender.failQueued(closing)
     }
-    this.#sender.stop(closing)
+    for (const pipeline of this.#pipelines()) pipeline.sender.stop(closing)
     await this.#cluster.disconnect()
     this.#state = 'disconnected'
     this.#instrumentation.emit(ProducerEvents.DISCONNECT)
@@ -217,10 +261,7 @@ export class Producer {
 
   /** Resolves once every record sent before the call is acknowledged or has failed (Java's flush). */
   async flush(): Promise<void> {
-    // sends still waiting for metadata or buffer room append first
-    await this.#appender.appended()
-    this.#sender.wakeup()
-    await this.#accumulator.flush()
+    await Promise.all(this.#pipelines().map((pipeline) => pipeline.flush()))
   }
 
   /** flush(), giving up after `ms`; returns whether everything was delivered. */
@@ -243,7 +284,8 @@ export class Producer {
           new KafkaJSInvalidArgumentError('send() takes { topic, messages, acks?, timeout?, compression? }'),
         )
       }
-      return this.sendBatch(toBatch(record))
+      // the internal path: a wrapper of the public sendBatch() (an APM agent, a spy) sees send() once
+      return this.#sendRecord(record, undefined)
     })
   }
 
@@ -264,7 +306,8 @@ export class Producer {
     if (transactions === undefined) {
       throw new KafkaJSNonRetriableError('Must provide transactional id for transactional producer')
     }
-    this.#assertSendable()
+    this.#main.assertNotFatal()
+    this.#assertConnected()
     await transactions.begin()
     let ended = false
     const isActive = (): boolean => !ended && transactions.inTransaction
@@ -274,9 +317,10 @@ export class Producer {
           ? fn(...args)
           : Promise.reject(new KafkaJSNonRetriableError('Cannot continue to use transaction once ended'))
     }
-    const flush = () => this.flush()
+    // the transaction waits for its own records only, not for sends outside it
+    const flush = () => this.#main.flush()
     return tracedTransaction(this.#trace, {
-      send: guard((record: ProducerRecord) => this.#send(toBatch(record), transactions)),
+      send: guard((record: ProducerRecord) => this.#sendRecord(record, transactions)),
       sendBatch: guard((batch: ProducerBatch) => this.#send(batch, transactions)),
       sendOffsets: guard((offsets: TransactionOffsets) => transactions.sendOffsets(offsets)),
       commit: guard(async () => {
@@ -284,28 +328,30 @@ export class Producer {
         ended = true
       }),
       abort: guard(async () => {
-        await transactions.abort((error) => this.#sender.failQueued(error), flush)
+        await transactions.abort((error) => this.#main.sender.failQueued(error), flush)
         ended = true
       }),
       isActive,
     })
   }
 
-  #send(batch: ProducerBatch, transaction: TransactionManager | undefined): Promise<RecordMetadata[]> {
-    if (this.#transactions !== undefined && transaction === undefined) {
-      return Promise.reject(
-        new KafkaJSTransactionStateError(
-          'A transactional producer sends within a transaction: use producer.transaction() and its send()',
-          { state: this.#transactions.state },
-        ),
-      )
+  #sendRecord(record: ProducerRecord, transaction: TransactionManager | undefined): Promise<RecordMetadata[]> {
+    let batch: ProducerBatch
+    try {
+      batch = toBatch(record)
+    } catch (error) {
+      return Promise.reject(error)
     }
-    return this.#appender.send(batch, transaction)
+    return this.#send(batch, transaction)
   }
 
-  #assertSendable(): void {
-    const fatal = this.#sender.fatalError
-    if (fatal !== undefined) throw fatal
+  /** Sends outside a transaction go to the producer's non-transactional identity. */
+  #send(batch: ProducerBatch, transaction: TransactionManager | undefined): Promise<RecordMetadata[]> {
+    const pipeline = transaction === undefined ? this.#outsidePipeline() : this.#main
+    return pipeline.send(batch, transaction)
+  }
+
+  #assertConnected(): void {
     if (this.#state === 'disconnecting') {
       throw new KafkaJSNonRetriableError(
         "The producer is disconnecting; therefore, it can't safely accept messages anymore",
@@ -332,10 +378,9 @@ export class Producer {
         )
         if (response.errorCode !== 0)
           throw protocolError(response.errorCode, `InitProducerId from ${connection.broker}`)
-        this.#logger.debug('Got a producer id', {
+        this.#logger.debug('Initialized producer id & epoch', {
           producerId: String(response.producerId),
           producerEpoch: response.producerEpoch,
-          clientId: this.#clientId,
         })
         return { producerId: response.producerId, epoch: response.producerEpoch }
         // as Java, retried for maxBlockMs at least: a cluster whose controller is moving (a node just

@@ -28,6 +28,7 @@ import {
   type OutgoingRecord,
   type ProducerBatch,
   type RecordMetadata,
+  type TopicMessages,
   toOutgoingRecord,
 } from './messages.js'
 import type { BatchSettings } from './outgoing-batch.js'
@@ -55,6 +56,8 @@ export interface RecordAppenderDependencies {
   readonly accumulator: RecordAccumulator
   readonly memory: BufferLimit
   readonly options: ResolvedProducerOptions
+  /** Whether this appender's batches belong to transactions (a transactional producer's other one sends outside them). */
+  readonly transactional: boolean
   readonly partitioner: Partitioner
   /** The built-in partitioner's per-topic sticky state for keyless records, if it is the one in use. */
   readonly sticky: ((topic: string) => StickyPartition) | undefined
@@ -120,14 +123,33 @@ export class RecordAppender {
     return call.result.promise
   }
 
-  /** Checks the call's arguments and converts every message; throws before anything is appended. */
+  /**
+   * Checks the call's arguments and converts every message; throws before anything is appended.
+   * KafkaJS's checks come first, in its order and before the connection state, with its texts.
+   */
   #prepare(batch: ProducerBatch, transaction: AppendTransaction | undefined): Appending {
-    this.#d.assertSendable()
-    transaction?.assertSendable()
     if (batch === null || typeof batch !== 'object') {
       throw new KafkaJSInvalidArgumentError('sendBatch() takes { topicMessages, acks?, timeout?, compression? }')
     }
-    const acks = this.#acks(batch.acks)
+    const topicMessages = batch.topicMessages ?? []
+    if (!Array.isArray(topicMessages)) throw new KafkaJSInvalidArgumentError('topicMessages must be an array')
+    if (topicMessages.some((entry) => entry === null || typeof entry !== 'object' || !entry.topic)) {
+      throw new KafkaJSNonRetriableError('Invalid topic')
+    }
+    const acks = this.#acks(batch.acks, transaction !== undefined)
+    for (const { topic, messages } of topicMessages) {
+      if (!Array.isArray(messages)) {
+        throw new KafkaJSNonRetriableError(`Invalid messages array [${String(messages)}] for topic "${topic}"`)
+      }
+      const withoutValue = messages.find((m) => m !== null && typeof m === 'object' && m.value === undefined)
+      if (withoutValue !== undefined) {
+        throw new KafkaJSNonRetriableError(
+          `Invalid message without value for topic "${topic}": ${JSON.stringify(withoutValue)}`,
+        )
+      }
+    }
+    this.#d.assertSendable()
+    transaction?.assertSendable()
     const ackTimeout = batch.timeout ?? DEFAULT_ACK_TIMEOUT
     if (!Number.isInteger(ackTimeout) || ackTimeout < 0 || ackTimeout > 0x7fffffff) {
       throw new KafkaJSInvalidArgumentError(`timeout must be an integer number of ms, got ${String(batch.timeout)}`)
@@ -140,10 +162,10 @@ export class RecordAppender {
     }
     const now = Date.now()
     return {
-      groups: this.#convert(batch.topicMessages, now),
+      groups: this.#convert(topicMessages, now),
       settings: this.#settingsFor(compression, acks, ackTimeout),
       deadline: now + this.#d.options.maxBlockMs,
-      result: new SendResult(),
+      result: new SendResult(acks),
       transaction,
       group: 0,
       index: 0,
@@ -151,27 +173,26 @@ export class RecordAppender {
     }
   }
 
-  #acks(value: number | undefined): Acks {
+  /** A transaction's sends are idempotent whatever the options say (KafkaJS). */
+  #acks(value: number | undefined, transactional: boolean): Acks {
     const acks = value ?? this.#d.options.acks
-    if (acks !== -1 && acks !== 0 && acks !== 1) {
-      throw new KafkaJSInvalidArgumentError(`acks must be -1, 0 or 1, got ${String(value)}`)
-    }
-    if (acks !== -1 && this.#d.options.idempotenceExplicit) {
+    if (acks !== -1 && (transactional || this.#d.options.idempotenceExplicit)) {
       throw new KafkaJSNonRetriableError(
         "Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees",
       )
     }
+    if (acks !== -1 && acks !== 0 && acks !== 1) {
+      throw new KafkaJSInvalidArgumentError(`acks must be -1, 0 or 1, got ${String(value)}`)
+    }
     return acks
   }
 
-  #convert(topicMessages: ProducerBatch['topicMessages'], now: number): PreparedTopic[] {
-    if (!Array.isArray(topicMessages)) throw new KafkaJSInvalidArgumentError('topicMessages must be an array')
+  /** `topicMessages` passed #prepare's checks: topics are given and messages are arrays. */
+  #convert(topicMessages: TopicMessages[], now: number): PreparedTopic[] {
     const groups: PreparedTopic[] = []
     for (const { topic, messages } of topicMessages) {
-      if (typeof topic !== 'string' || topic === '') throw new KafkaJSNonRetriableError('Invalid topic')
-      if (!Array.isArray(messages)) {
-        throw new KafkaJSNonRetriableError(`Invalid messages array [${String(messages)}] for topic "${topic}"`)
-      }
+      // KafkaJS takes any truthy topic and fails at the broker; only a string can name one
+      if (typeof topic !== 'string') throw new KafkaJSNonRetriableError('Invalid topic')
       // sized up front and filled by index: no array growth per message
       const count = messages.length
       const group: PreparedTopic = {
@@ -387,8 +408,7 @@ export class RecordAppender {
     const key = (ackTimeout * 3 + (acks + 1)) * 5 + compression
     let settings = this.#settings.get(key)
     if (settings === undefined) {
-      const transactional = this.#d.options.transactionalId !== undefined
-      settings = Object.freeze({ compression, acks, ackTimeout, transactional })
+      settings = Object.freeze({ compression, acks, ackTimeout, transactional: this.#d.transactional })
       this.#settings.set(key, settings)
     }
     return settings

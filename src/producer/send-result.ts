@@ -26,7 +26,11 @@ export class SendResult {
   #resolve!: (value: RecordMetadata[]) => void
   #reject!: (error: Error) => void
 
-  constructor() {
+  /** With acks 0 the broker answers nothing, and the call resolves with [] (KafkaJS). */
+  readonly #noAcks: boolean
+
+  constructor(acks: number = -1) {
+    this.#noAcks = acks === 0
     this.promise = new Promise<RecordMetadata[]>((resolve, reject) => {
       this.#resolve = resolve
       this.#reject = reject
@@ -87,6 +91,10 @@ export class SendResult {
     this.#settled = true
     if (this.#error !== undefined) {
       this.#reject(this.#error)
+      return
+    }
+    if (this.#noAcks) {
+      this.#resolve([])
       return
     }
     this.#resolve(

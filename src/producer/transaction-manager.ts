@@ -17,6 +17,7 @@ import type { Cluster } from '../cluster/cluster.js'
 import { CoordinatorType } from '../cluster/coordinator-lookup.js'
 import {
   KafkaJSError,
+  KafkaJSNonRetriableError,
   KafkaJSProducerFencedError,
   KafkaJSProtocolError,
   KafkaJSTimeout,
@@ -196,9 +197,9 @@ export class TransactionManager implements SenderTransactionHooks {
   async begin(): Promise<void> {
     this.#assertNotFatal('begin a transaction')
     if (this.inTransaction) {
-      throw new KafkaJSTransactionStateError(
+      // KafkaJS's class and text for this misuse
+      throw new KafkaJSNonRetriableError(
         'There is already an ongoing transaction for this producer. Please end the transaction before beginning another.',
-        { state: this.state },
       )
     }
     if (this.state !== 'READY') await this.initialize()
@@ -457,8 +458,7 @@ export class TransactionManager implements SenderTransactionHooks {
       )
       return { code: r.errorCode, value: { producerId: r.producerId, epoch: r.producerEpoch } }
     })
-    this.#d.logger.debug('Got a producer id for transactions', {
-      transactionalId,
+    this.#d.logger.debug('Initialized producer id & epoch', {
       producerId: String(next.producerId),
       producerEpoch: next.epoch,
     })

@@ -1,4 +1,4 @@
-import { KafkaJSInvalidArgumentError } from '../../src/errors.js'
+import { KafkaJSInvalidArgumentError, KafkaJSNonRetriableError } from '../../src/errors.js'
 import { PRODUCER_DEFAULTS, resolveProducerOptions } from '../../src/producer/producer-options.js'
 
 describe('resolveProducerOptions', () => {
@@ -54,14 +54,27 @@ describe('resolveProducerOptions', () => {
     expect(() => resolveProducerOptions({ idempotent: true, maxInFlightRequests: 6 })).toThrow(
       /maxInFlightRequests must be at most 5 with idempotence/,
     )
-    expect(() => resolveProducerOptions({ transactionalId: 't', idempotent: false })).toThrow(
-      /transactionalId requires idempotence/,
+    expect(() => resolveProducerOptions({ transactionalId: 't', acks: 1 })).toThrow(
+      /acks must be -1 with idempotence or transactions/,
     )
     expect(() => resolveProducerOptions({ idempotent: true, retry: { retries: 0 } })).toThrow(
-      /retry.retries must be at least 1/,
+      new KafkaJSNonRetriableError('Idempotent producer must allow retries to protect against transient errors'),
     )
+    expect(() => resolveProducerOptions({ transactionalId: 't', retry: { retries: 0 } })).toThrow(
+      'Idempotent producer must allow retries to protect against transient errors',
+    )
+    // sends outside a transaction are idempotent unless told otherwise; idempotent: true makes their acks strict
     const t = resolveProducerOptions({ transactionalId: 't' })
-    expect([t.idempotent, t.idempotenceExplicit]).toEqual([true, true])
+    expect([t.idempotent, t.idempotenceExplicit]).toEqual([true, false])
+  })
+
+  test('a transactional producer with idempotent: false sends outside its transactions without idempotence (KafkaJS)', () => {
+    const t = resolveProducerOptions({ transactionalId: 't', idempotent: false })
+    expect([t.idempotent, t.transactionalId]).toEqual([false, 't'])
+  })
+
+  test('retries: 0 without idempotent: true turns implicit idempotence off (as Java)', () => {
+    expect(resolveProducerOptions({ retry: { retries: 0 } }).idempotent).toBe(false)
   })
 
   test('idempotent: false turns idempotence off', () => {
