@@ -40,7 +40,7 @@ async function main() {
   await createTopics(Kafka, [{ topic, numPartitions: 2 }])
   step('topic created')
 
-  const pubsub = await KafkaPubSub.create({ topic, kafka, groupIdPrefix: prefix })
+  const pubsub = await within(KafkaPubSub.create({ topic, kafka, groupIdPrefix: prefix }), 'KafkaPubSub.create()')
   step('pubsub created')
 
   const Post = new GraphQLObjectType({
@@ -115,8 +115,8 @@ async function main() {
   await news.return()
   await sports.return()
   // graphql-kafkajs-subscriptions has no close(): its users disconnect its client objects to shut down
-  await pubsub.producer.disconnect()
-  await pubsub.consumer.disconnect()
+  await within(pubsub.producer.disconnect(), 'the producer to disconnect')
+  await within(pubsub.consumer.disconnect(), 'the consumer to disconnect')
   step('disconnected')
   result.logged = logged
   return result

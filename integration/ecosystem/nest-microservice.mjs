@@ -12,7 +12,7 @@ import { Kafka } from 'kafkajs'
 import { firstValueFrom, lastValueFrom } from 'rxjs'
 import harness from './script-harness.js'
 
-const { brokers, prefix, waitFor, createTopics, report } = harness
+const { brokers, prefix, waitFor, within, createTopics, report } = harness
 const topics = {
   sum: `${prefix}.math.sum`,
   fail: `${prefix}.math.fail`,
@@ -101,13 +101,13 @@ async function main() {
     options: { ...kafkaOptions, consumer: { groupId: `${prefix}-service` } },
     logger: recordingLogger,
   })
-  await app.listen()
+  await within(app.listen(), 'app.listen()')
   step('app listening')
 
   const client = new ClientKafka({ ...kafkaOptions, consumer: { groupId: `${prefix}-caller` } })
   client.subscribeToResponseOf(topics.sum)
   client.subscribeToResponseOf(topics.fail)
-  await client.connect()
+  await within(client.connect(), 'client.connect()')
   // ClientKafka sends requests only once its reply consumer has joined and holds a reply partition
   await waitFor('the reply partitions', () => {
     const assigned = client.getConsumerAssignments()
@@ -115,24 +115,32 @@ async function main() {
   })
   step('client connected')
 
-  for (const id of [1, 2, 3]) await lastValueFrom(client.emit(topics.created, { id, name: `user ${id}` }))
-  result.sums = await Promise.all([
-    firstValueFrom(client.send(topics.sum, [1, 2, 3])),
-    firstValueFrom(client.send(topics.sum, [10, 20, 30, 40])),
-  ])
+  for (const id of [1, 2, 3]) {
+    await within(lastValueFrom(client.emit(topics.created, { id, name: `user ${id}` })), 'an emitted event')
+  }
+  result.sums = await within(
+    Promise.all([
+      firstValueFrom(client.send(topics.sum, [1, 2, 3])),
+      firstValueFrom(client.send(topics.sum, [10, 20, 30, 40])),
+    ]),
+    'the replies',
+  )
   step('requests answered')
-  result.failure = await firstValueFrom(client.send(topics.fail, 'divide by zero')).then(
-    (value) => ({ resolved: value }),
-    (error) => ({ rejected: error }),
+  result.failure = await within(
+    firstValueFrom(client.send(topics.fail, 'divide by zero')).then(
+      (value) => ({ resolved: value }),
+      (error) => ({ rejected: error }),
+    ),
+    'the failing request',
   )
   step('failing request answered')
-  await lastValueFrom(client.emit(topics.flaky, { id: 'f-1' }))
+  await within(lastValueFrom(client.emit(topics.flaky, { id: 'f-1' })), 'an emitted event')
   await waitFor('three created users', () => created.length >= 3)
   await waitFor('the flaky event to be delivered again', () => flakyAttempts.length >= 2)
   step('events handled')
 
-  await client.close()
-  await app.close()
+  await within(client.close(), 'client.close()')
+  await within(app.close(), 'app.close()')
   step('closed')
 
   result.created = created.sort((a, b) => a.id - b.id)
