@@ -11,7 +11,7 @@ import { promisify } from 'node:util'
 const run = promisify(execFile)
 const ROOT = join(__dirname, '..', '..')
 
-/** Bounds each npm step; a cold cache installs the frameworks in seconds, so this only stops a hang. */
+/** Bounds each npm step: a warm cache installs the frameworks in seconds, a cold one in well under this. */
 const NPM_TIMEOUT_MS = 90_000
 /** Bounds a build of the sources into a folder of the test's own (tsc twice, about 40 s on 2 cores). */
 const BUILD_TIMEOUT_MS = 240_000
