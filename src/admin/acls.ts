@@ -14,11 +14,12 @@ import {
   AclPermissionTypes,
   type AclResourceType,
   AclResourceTypes,
+  isEnumValue,
   type ResourcePatternType,
   ResourcePatternTypes,
 } from './enums.js'
-import { matchByPosition, settle, valuesOrThrow } from './settle.js'
-import { argsObject, arrayArg, enumArg, invalid, isRecord, optionalString, show, stringArg } from './validate.js'
+import { matchByPosition, settle, valuesOrFirstError } from './settle.js'
+import { argsObject, asText, isRecord, kafkaJSInvalid } from './validate.js'
 
 export interface Acl {
   principal: string
@@ -74,11 +75,21 @@ export interface DeleteAclResponse {
 export async function describeAcls(ctx: AdminContext, options: DescribeAclsFilter): Promise<DescribeAclResponse> {
   const op = 'describeAcls'
   const args = argsObject(op, options)
-  const filter = aclFilter(op, 'filter', {
-    ...args,
-    // KafkaJS's documentation names the pattern filter resourcePatternTypeFilter
-    resourcePatternType: args.resourcePatternType ?? args.resourcePatternTypeFilter,
-  })
+  // KafkaJS's documentation names the pattern filter resourcePatternTypeFilter
+  const resourcePatternType = args.resourcePatternType ?? args.resourcePatternTypeFilter
+  const { principal, host, resourceName, operation, permissionType, resourceType } = args
+  if (typeof principal !== 'string' && principal !== undefined)
+    kafkaJSInvalid('Invalid principal, the principal have to be a valid string')
+  if (typeof host !== 'string' && host !== undefined) kafkaJSInvalid('Invalid host, the host have to be a valid string')
+  if (typeof resourceName !== 'string' && resourceName !== undefined)
+    kafkaJSInvalid('Invalid resourceName, the resourceName have to be a valid string')
+  if (!isEnumValue(AclOperationTypes, operation)) kafkaJSInvalid(`Invalid operation type ${asText(operation)}`)
+  if (!isEnumValue(ResourcePatternTypes, resourcePatternType))
+    kafkaJSInvalid(`Invalid resource pattern filter type ${asText(resourcePatternType)}`)
+  if (!isEnumValue(AclPermissionTypes, permissionType))
+    kafkaJSInvalid(`Invalid permission type ${asText(permissionType)}`)
+  if (!isEnumValue(AclResourceTypes, resourceType)) kafkaJSInvalid(`Invalid resource type ${asText(resourceType)}`)
+  const filter = toWireFilter({ ...args, resourcePatternType })
   const response = await ctx.withRetry(op, async () => {
     const connection = await ctx.cluster.anyConnection()
     const answer = await ctx.send(connection, DescribeAcls, DescribeAcls.createRequest(filter))
@@ -107,7 +118,14 @@ export async function describeAcls(ctx: AdminContext, options: DescribeAclsFilte
 export async function createAcls(ctx: AdminContext, options: { acl: AclEntry[] }): Promise<boolean> {
   const op = 'createAcls'
   const args = argsObject(op, options)
-  const entries = arrayArg<unknown>(op, 'acl', args.acl, { nonEmpty: true }).map((a, i) => aclEntry(op, `acl[${i}]`, a))
+  const acl = args.acl
+  if (!acl || !Array.isArray(acl)) kafkaJSInvalid(`Invalid ACL array ${asText(acl)}`)
+  if (acl.length === 0) kafkaJSInvalid('Empty ACL array')
+  const entries = checkAclEntries(
+    acl as unknown[],
+    'ACL array',
+    (name) => typeof name === 'string',
+  ) as unknown as AclEntry[]
   const results = await settle(
     entries,
     async (pending) => {
@@ -130,7 +148,8 @@ export async function createAcls(ctx: AdminContext, options: { acl: AclEntry[] }
     },
     { operation: op, retry: ctx.retry, logger: ctx.logger, beforeRetry: (error) => ctx.cluster.noteError(error) },
   )
-  valuesOrThrow(op, entries, results, aclItem)
+  // as KafkaJS: the first ACL the broker refused fails the call
+  valuesOrFirstError(entries, results)
   return true
 }
 
@@ -138,9 +157,11 @@ export async function createAcls(ctx: AdminContext, options: { acl: AclEntry[] }
 export async function deleteAcls(ctx: AdminContext, options: { filters: AclFilter[] }): Promise<DeleteAclResponse> {
   const op = 'deleteAcls'
   const args = argsObject(op, options)
-  const filters = arrayArg<unknown>(op, 'filters', args.filters, { nonEmpty: true }).map((f, i) =>
-    aclFilter(op, `filters[${i}]`, f),
-  )
+  const raw = args.filters
+  if (!raw || !Array.isArray(raw)) kafkaJSInvalid(`Invalid ACL Filter array ${asText(raw)}`)
+  if (raw.length === 0) kafkaJSInvalid('Empty ACL Filter array')
+  const optional = (value: unknown) => typeof value === 'string' || value === undefined
+  const filters = checkAclEntries(raw as unknown[], 'ACL Filter array', optional).map(toWireFilter)
   const results = await settle(
     filters,
     async (pending) => {
@@ -170,14 +191,11 @@ export async function deleteAcls(ctx: AdminContext, options: { filters: AclFilte
     },
     { operation: op, retry: ctx.retry, logger: ctx.logger, beforeRetry: (error) => ctx.cluster.noteError(error) },
   )
-  const filterResponses = valuesOrThrow(op, filters, results, filterItem)
-  // an ACL that matched but could not be deleted fails on its own too
-  const undeleted = filterResponses.flatMap((r) => r.matchingAcls.filter((m) => m.errorCode !== ErrorCode.NONE))
-  if (undeleted.length > 0) {
-    const failures = new Map(
-      undeleted.map((m) => [m, { error: protocolError(m.errorCode, m.errorMessage ?? describeAcl(m)) }]),
-    )
-    valuesOrThrow(op, undeleted, failures, aclItem)
+  // as KafkaJS: the first filter the broker refused, then the first matching ACL it could not delete, fails the call
+  const filterResponses = valuesOrFirstError(filters, results)
+  const undeleted = filterResponses.flatMap((r) => r.matchingAcls).find((m) => m.errorCode !== ErrorCode.NONE)
+  if (undeleted !== undefined) {
+    throw protocolError(undeleted.errorCode, undeleted.errorMessage ?? describeAcl(undeleted))
   }
   return { throttleTime: 0, filterResponses }
 }
@@ -192,45 +210,44 @@ interface WireFilter {
   permissionType: number
 }
 
-/** An ACL to create: concrete values only (no ANY, MATCH or UNKNOWN), which the broker would refuse. */
-function aclEntry(op: string, name: string, value: unknown): AclEntry {
-  if (!isRecord(value)) invalid(op, `${name} must be an ACL entry object, got ${show(value)}`)
-  const where = `${name} (${show(value.resourceName)} for ${show(value.principal)})`
-  const entry: AclEntry = {
-    resourceType: enumArg(op, `${where}: resourceType`, AclResourceTypes, value.resourceType),
-    resourceName: stringArg(op, `${where}: resourceName`, value.resourceName),
-    resourcePatternType: enumArg(op, `${where}: resourcePatternType`, ResourcePatternTypes, value.resourcePatternType),
-    principal: stringArg(op, `${where}: principal`, value.principal),
-    host: stringArg(op, `${where}: host`, value.host),
-    operation: enumArg(op, `${where}: operation`, AclOperationTypes, value.operation),
-    permissionType: enumArg(op, `${where}: permissionType`, AclPermissionTypes, value.permissionType),
+/**
+ * KafkaJS's checks of createAcls entries and deleteAcls filters, in its order and with its texts
+ * (`what` is "ACL array" or "ACL Filter array"); `stringOk` says which principal, host and
+ * resourceName values pass. The broker judges the rest (e.g. ANY in an ACL to create).
+ */
+function checkAclEntries(
+  entries: readonly unknown[],
+  what: string,
+  stringOk: (value: unknown) => boolean,
+): Array<Record<string, unknown>> {
+  const items = entries.map((e) => (isRecord(e) ? e : {}))
+  if (items.some((e) => !stringOk(e.principal)))
+    kafkaJSInvalid(`Invalid ${what}, the principals have to be a valid string`)
+  if (items.some((e) => !stringOk(e.host))) kafkaJSInvalid(`Invalid ${what}, the hosts have to be a valid string`)
+  if (items.some((e) => !stringOk(e.resourceName)))
+    kafkaJSInvalid(`Invalid ${what}, the resourceNames have to be a valid string`)
+  const firstInvalid = (field: string, enumeration: Readonly<Record<string, number>>, text: string): void => {
+    const bad = items.find((e) => !isEnumValue(enumeration, e[field]))
+    if (bad !== undefined) kafkaJSInvalid(`Invalid ${text} ${asText(bad[field])}: ${JSON.stringify(bad)}`)
   }
-  const concrete = (v: number, field: string) => {
-    if (v <= 1) invalid(op, `${where}: ${field} must name one value to create an ACL, not UNKNOWN or ANY`)
-  }
-  concrete(entry.resourceType, 'resourceType')
-  concrete(entry.operation, 'operation')
-  concrete(entry.permissionType, 'permissionType')
-  if (
-    entry.resourcePatternType !== ResourcePatternTypes.LITERAL &&
-    entry.resourcePatternType !== ResourcePatternTypes.PREFIXED
-  ) {
-    invalid(op, `${where}: resourcePatternType must be LITERAL or PREFIXED to create an ACL`)
-  }
-  if (!/^[^:]+:.+$/.test(entry.principal)) invalid(op, `${where}: principal must be "Type:name", e.g. "User:alice"`)
-  return entry
+  firstInvalid('operation', AclOperationTypes, 'operation type')
+  firstInvalid('resourcePatternType', ResourcePatternTypes, 'resource pattern type')
+  firstInvalid('permissionType', AclPermissionTypes, 'permission type')
+  firstInvalid('resourceType', AclResourceTypes, 'resource type')
+  return items
 }
 
-function aclFilter(op: string, name: string, value: unknown): WireFilter {
-  if (!isRecord(value)) invalid(op, `${name} must be an ACL filter object, got ${show(value)}`)
+/** A filter KafkaJS's checks passed, as DeleteAcls and DescribeAcls carry it. */
+function toWireFilter(value: Record<string, unknown>): WireFilter {
+  const optional = (v: unknown) => (typeof v === 'string' ? v : null)
   return {
-    resourceTypeFilter: enumArg(op, `${name}.resourceType`, AclResourceTypes, value.resourceType),
-    resourceNameFilter: optionalString(op, `${name}.resourceName`, value.resourceName) ?? null,
-    patternTypeFilter: enumArg(op, `${name}.resourcePatternType`, ResourcePatternTypes, value.resourcePatternType),
-    principalFilter: optionalString(op, `${name}.principal`, value.principal) ?? null,
-    hostFilter: optionalString(op, `${name}.host`, value.host) ?? null,
-    operation: enumArg(op, `${name}.operation`, AclOperationTypes, value.operation),
-    permissionType: enumArg(op, `${name}.permissionType`, AclPermissionTypes, value.permissionType),
+    resourceTypeFilter: value.resourceType as number,
+    resourceNameFilter: optional(value.resourceName),
+    patternTypeFilter: value.resourcePatternType as number,
+    principalFilter: optional(value.principal),
+    hostFilter: optional(value.host),
+    operation: value.operation as number,
+    permissionType: value.permissionType as number,
   }
 }
 
@@ -246,18 +263,10 @@ function describeAcl(a: AclEntry): string {
   )
 }
 
-function aclItem(a: AclEntry): Record<string, unknown> {
-  return { acl: describeAcl(a) }
-}
-
 function describeFilter(f: WireFilter): string {
   return (
     `${nameOf(AclPermissionTypes, f.permissionType)} ${f.principalFilter ?? '*'} ${nameOf(AclOperationTypes, f.operation)} ` +
     `from ${f.hostFilter ?? '*'} on ${nameOf(AclResourceTypes, f.resourceTypeFilter)} ${f.resourceNameFilter ?? '*'} ` +
     `(${nameOf(ResourcePatternTypes, f.patternTypeFilter)})`
   )
-}
-
-function filterItem(f: WireFilter): Record<string, unknown> {
-  return { filter: describeFilter(f) }
 }

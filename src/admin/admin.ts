@@ -74,6 +74,7 @@ import {
 } from './quotas.js'
 import {
   alterPartitionReassignments,
+  cancelPartitionReassignments,
   type ElectLeadersResult,
   electLeaders,
   listPartitionReassignments,
@@ -328,8 +329,16 @@ export class Admin {
 
   listPartitionReassignments(
     options: { topics?: Array<{ topic: string; partitions: number[] }> | null; timeout?: number } = {},
-  ): Promise<{ topics: Array<{ topic: string; partitions: OngoingPartitionReassignment[] }> }> {
+  ): Promise<{ topics: Array<{ topic: string; name: string; partitions: OngoingPartitionReassignment[] }> }> {
     return listPartitionReassignments(this.#ctx, options)
+  }
+
+  /** Cancels the reassignments in progress of the given partitions (beyond KafkaJS). */
+  cancelPartitionReassignments(options: {
+    topics: Array<{ topic: string; partitions: number[] }>
+    timeout?: number
+  }): Promise<void> {
+    return cancelPartitionReassignments(this.#ctx, options)
   }
 
   electLeaders(options?: {

@@ -26,16 +26,19 @@ import {
   type ConfigResourceType,
   ConfigResourceTypes,
   ConfigSource,
+  isEnumValue,
 } from './enums.js'
 import { type Destination, groupBy, type Routes, retriableUnlessUnknownTopic, sendPerNode } from './routing.js'
-import { matchResults, type Outcome, settle, valuesOrThrow } from './settle.js'
+import { matchResults, type Outcome, settle, valuesOrFirstError } from './settle.js'
 import {
   argsObject,
   arrayArg,
+  asText,
   booleanArg,
   enumArg,
   invalid,
   isRecord,
+  kafkaJSInvalid,
   noDuplicates,
   show,
   stringArg,
@@ -112,16 +115,16 @@ export async function describeConfigs(
 ): Promise<DescribeConfigResponse> {
   const op = 'describeConfigs'
   const args = argsObject(op, options)
-  const resources = parseResources(op, args.resources, (raw, where) => ({
-    configNames:
-      raw.configNames === undefined || raw.configNames === null
-        ? null
-        : arrayArg<unknown>(op, `${where}: configNames`, raw.configNames).map((n, j) =>
-            stringArg(op, `${where}: configNames[${j}]`, n),
-          ),
-  }))
-  const includeSynonyms = booleanArg(op, 'includeSynonyms', args.includeSynonyms, false)
-  const includeDocumentation = booleanArg(op, 'includeDocumentation', args.includeDocumentation, false)
+  const resources = parseResources(op, args.resources, (raw) => {
+    if (!Array.isArray(raw.configNames) && raw.configNames != null)
+      kafkaJSInvalid(`Invalid resource configNames ${asText(raw.configNames)}: ${JSON.stringify(raw)}`)
+    const names = raw.configNames as unknown[] | null | undefined
+    return {
+      configNames: names === undefined || names === null ? null : names.map((n) => String(n)),
+    }
+  })
+  const includeSynonyms = Boolean(args.includeSynonyms)
+  const includeDocumentation = Boolean(args.includeDocumentation)
   const described = await perResource(ctx, op, resources, async (connection, items) => {
     const request = DescribeConfigs.createRequest({
       resources: items.map((r) =>
@@ -153,16 +156,31 @@ export async function alterConfigs(
 ): Promise<AlterConfigsResponse> {
   const op = 'alterConfigs'
   const args = argsObject(op, options)
-  const resources = parseResources(op, args.resources, (raw, where) => ({
-    configs: arrayArg<unknown>(op, `${where}: configEntries`, raw.configEntries).map((e, j) => {
-      if (!isRecord(e)) invalid(op, `${where}: configEntries[${j}] must be { name, value }, got ${show(e)}`)
-      return createAlterConfigsRequestAlterableConfig({
-        name: stringArg(op, `${where}: configEntries[${j}].name`, e.name),
-        value: stringArg(op, `${where}: configEntries[${j}].value`, e.value, { nonEmpty: false }),
-      })
-    }),
-  }))
-  const validateOnly = booleanArg(op, 'validateOnly', args.validateOnly, false)
+  const resources = parseResources(
+    op,
+    args.resources,
+    (raw) => {
+      const entries = raw.configEntries as Array<{ name: string; value: string }>
+      return {
+        configs: entries.map((e) => createAlterConfigsRequestAlterableConfig({ name: e.name, value: e.value })),
+      }
+    },
+    (all) => {
+      const noEntries = all.find((r) => !Array.isArray(r.configEntries))
+      if (noEntries !== undefined) {
+        kafkaJSInvalid(
+          `Invalid resource configEntries ${asText(noEntries.configEntries)}: ${JSON.stringify(noEntries)}`,
+        )
+      }
+      const badValue = all.find((r) =>
+        (r.configEntries as unknown[]).some(
+          (e) => !isRecord(e) || typeof e.name !== 'string' || typeof e.value !== 'string',
+        ),
+      )
+      if (badValue !== undefined) kafkaJSInvalid(`Invalid resource config value: ${JSON.stringify(badValue)}`)
+    },
+  )
+  const validateOnly = Boolean(args.validateOnly)
   const altered = await perResource(ctx, op, resources, async (connection, items) => {
     const request = AlterConfigs.createRequest({
       resources: items.map(({ type, name, configs }) =>
@@ -183,7 +201,8 @@ export async function incrementalAlterConfigs(
 ): Promise<AlterConfigsResponse> {
   const op = 'incrementalAlterConfigs'
   const args = argsObject(op, options)
-  const resources = parseResources(op, args.resources, (raw, where) => {
+  const resources = parseResources(op, args.resources, (raw) => {
+    const where = describeResource({ type: raw.type as number, name: raw.name as string })
     const configs = arrayArg<unknown>(op, `${where}: configEntries`, raw.configEntries, { nonEmpty: true }).map(
       (e, j) => {
         if (!isRecord(e))
@@ -217,15 +236,31 @@ export async function incrementalAlterConfigs(
   return { resources: altered, throttleTime: 0 }
 }
 
-/** The resources of a call, each with what `details` reads from it (config names, entries); no duplicates. */
+/**
+ * The resources of a call, checked as KafkaJS checks them (array, not empty, each type, then each
+ * name, with its texts), then by `checkAll` (the call's own KafkaJS checks over every resource),
+ * each with what `details` reads from it (config names, entries); no duplicates.
+ */
 function parseResources<D>(
   op: string,
   value: unknown,
-  details: (raw: Record<string, unknown>, where: string) => D,
+  details: (raw: Record<string, unknown>) => D,
+  checkAll?: (raw: Array<Record<string, unknown>>) => void,
 ): Array<Resource & D> {
-  const resources = arrayArg<unknown>(op, 'resources', value, { nonEmpty: true }).map((raw, i) => {
-    const resource = resourceArg(op, `resources[${i}]`, raw)
-    return { ...resource, ...details(raw as Record<string, unknown>, describeResource(resource)) }
+  if (!value || !Array.isArray(value)) kafkaJSInvalid(`Invalid resources array ${asText(value)}`)
+  if (value.length === 0) kafkaJSInvalid('Resources array cannot be empty')
+  const raw = (value as unknown[]).map((r, i) => {
+    if (!isRecord(r)) invalid(op, `resources[${i}] must be { type, name }, got ${show(r)}`)
+    return r
+  })
+  const badType = raw.find((r) => !isEnumValue(ConfigResourceTypes, r.type))
+  if (badType !== undefined) kafkaJSInvalid(`Invalid resource type ${asText(badType.type)}: ${JSON.stringify(badType)}`)
+  const badName = raw.find((r) => !r.name || typeof r.name !== 'string')
+  if (badName !== undefined) kafkaJSInvalid(`Invalid resource name ${asText(badName.name)}: ${JSON.stringify(badName)}`)
+  checkAll?.(raw)
+  const resources = raw.map((r, i) => {
+    const resource = resourceArg(op, `resources[${i}]`, r)
+    return { ...resource, ...details(r) }
   })
   noDuplicates(op, 'resource', resources, describeResource)
   return resources
@@ -248,7 +283,8 @@ async function perResource<K extends Resource, V>(
     retriable: retriableUnlessUnknownTopic,
     beforeRetry: (error) => ctx.cluster.noteError(error),
   })
-  return valuesOrThrow(op, resources, results, resourceItem)
+  // as KafkaJS: the first resource the broker refused fails the call
+  return valuesOrFirstError(resources, results)
 }
 
 const resourceMatch = {
@@ -275,13 +311,12 @@ function routeResources<K extends Resource>(resources: readonly K[]): Routes<K> 
   return { byNode, unroutable: new Map() }
 }
 
-function resourceArg(op: string, name: string, value: unknown): Resource {
-  if (!isRecord(value)) invalid(op, `${name} must be { type, name }, got ${show(value)}`)
-  const type = enumArg(op, `${name}.type`, ConfigResourceTypes, value.type)
-  if (type === ConfigResourceTypes.UNKNOWN) invalid(op, `${name}.type must name a resource type, got UNKNOWN (0)`)
-  const resourceName = stringArg(op, `${name}.name`, value.name, { nonEmpty: type !== ConfigResourceTypes.BROKER })
+/** A resource KafkaJS's checks passed; a broker's own configs must name it by node id to be routed. */
+function resourceArg(op: string, name: string, value: Record<string, unknown>): Resource {
+  const type = value.type as ConfigResourceType
+  const resourceName = value.name as string
   const brokerScoped = type === ConfigResourceTypes.BROKER || type === ConfigResourceTypes.BROKER_LOGGER
-  if (brokerScoped && resourceName !== '' && !/^\d+$/.test(resourceName)) {
+  if (brokerScoped && !/^\d+$/.test(resourceName)) {
     invalid(op, `${name}.name of a broker resource must be a node id such as "1", got ${show(resourceName)}`)
   }
   return { type, name: resourceName }
@@ -294,10 +329,6 @@ function resourceKey(r: Resource): string {
 function describeResource(r: Resource): string {
   const type = Object.entries(ConfigResourceTypes).find(([, v]) => v === r.type)?.[0] ?? String(r.type)
   return `${type} ${JSON.stringify(r.name)}`
-}
-
-function resourceItem(r: Resource): Record<string, unknown> {
-  return { resourceType: r.type, resourceName: r.name }
 }
 
 function configEntry(c: DescribeConfigsResponseDescribeConfigsResourceResult, withDocumentation: boolean): ConfigEntry {

@@ -28,6 +28,8 @@ export function createAdmin(kafka: Kafka, config: AdminConfig = {}): Admin {
   const cluster = kafka.createCluster('Admin', {
     retry,
     allowAutoTopicCreation: false,
+    // KafkaJS's admin connects on its first call when connect() was not called
+    connectOnDemand: true,
     requestObserver: instrumentation,
   })
   return new Admin({

@@ -5,8 +5,18 @@ import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
 import type { MetadataResponse } from '../protocol/generated/metadata.js'
 import type { AdminContext } from './context.js'
 import { decodeAuthorizedOperations, requestMetadata } from './metadata-request.js'
-import { failed, type Outcome, succeeded, valuesOrThrow } from './settle.js'
-import { argsObject, arrayArg, booleanArg, invalid, stringArg, topicNameArg } from './validate.js'
+import { failed, type Outcome, succeeded, valuesOrFirstError, valuesOrThrow } from './settle.js'
+import {
+  argsObject,
+  arrayArg,
+  asText,
+  booleanArg,
+  invalid,
+  kafkaJSInvalid,
+  show,
+  stringArg,
+  topicNameArg,
+} from './validate.js'
 
 /** KafkaJS's PartitionMetadata (fetchTopicMetadata always fills offlineReplicas; KafkaJS declares it optional). */
 export interface PartitionMetadata {
@@ -55,13 +65,21 @@ export async function fetchTopicMetadata(
 ): Promise<{ topics: ITopicMetadata[] }> {
   const op = 'fetchTopicMetadata'
   const args = argsObject(op, options, true)
-  const names = topicNames(op, args.topics)
+  const names: string[] = []
+  if (args.topics) {
+    if (!Array.isArray(args.topics)) invalid(op, `topics must be an array, got ${show(args.topics)}`)
+    for (const topic of args.topics as unknown[]) {
+      if (!topic || typeof topic !== 'string') kafkaJSInvalid(`Invalid topic ${asText(topic)}`)
+      names.push(topic)
+    }
+  }
   const response = await requestMetadata(ctx, { topics: names.length === 0 ? null : [...new Set(names)] })
   if (names.length === 0) {
     return { topics: response.topics.filter((t) => t.name !== null).map((t) => toTopicMetadata(t)) }
   }
+  // as KafkaJS: the first topic the broker refused (unknown, not authorized) fails the call
   const results = outcomesByName(names, response)
-  return { topics: valuesOrThrow(op, names, results, (topic) => ({ topic })).map((t) => toTopicMetadata(t)) }
+  return { topics: valuesOrFirstError(names, results).map((t) => toTopicMetadata(t)) }
 }
 
 /** Topics by name and/or id, with ids, leader epochs and (optionally) authorized operations. */

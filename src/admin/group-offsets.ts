@@ -3,7 +3,7 @@
 // are made as an admin does (generation -1, no member id), which the broker accepts only while
 // the group has no active members.
 
-import { KafkaJSProtocolError } from '../errors.js'
+import { KafkaJSNonRetriableError, KafkaJSProtocolError } from '../errors.js'
 import type { Connection } from '../network/connection.js'
 import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
 import {
@@ -24,18 +24,21 @@ import {
   type OffsetFetchResponse,
 } from '../protocol/generated/offset-fetch.js'
 import { ZERO_UUID } from '../protocol/primitives/uuid.js'
+import { describeGroupsOfEitherProtocol, type GroupRequestSender } from './consumer-groups.js'
 import type { AdminContext } from './context.js'
 import { perCoordinator } from './group-routing.js'
 import { flattenPartitions, groupBy, partitionMatch, type TopicPartition } from './routing.js'
-import { failed, matchResults, type Outcome, valuesOrThrow } from './settle.js'
+import { failed, matchResults, type Outcome, valuesOrFirstError, valuesOrThrow } from './settle.js'
 import { fetchTopicOffsets, partitionsOf, partitionsOfTopics } from './topic-offsets.js'
 import {
   argsObject,
   arrayArg,
+  asText,
   booleanArg,
   int64Arg,
   invalid,
   isRecord,
+  kafkaJSInvalid,
   noDuplicates,
   partitionArg,
   show,
@@ -79,13 +82,13 @@ export async function fetchOffsets(
 ): Promise<Array<{ topic: string; partitions: FetchOffsetsPartition[] }>> {
   const op = 'fetchOffsets'
   const args = argsObject(op, options)
+  if (!args.groupId) kafkaJSInvalid(`Invalid groupId ${asText(args.groupId)}`)
   const groupId = stringArg(op, 'groupId', args.groupId)
-  const topics =
-    args.topics === undefined || args.topics === null
-      ? []
-      : arrayArg<unknown>(op, 'topics', args.topics).map((t, i) => topicNameArg(op, `topics[${i}]`, t))
+  const rawTopics = args.topics || []
+  if (!Array.isArray(rawTopics)) kafkaJSInvalid('Expected topics array to be set')
+  const topics = (rawTopics as unknown[]).map((t, i) => topicNameArg(op, `topics[${i}]`, t))
   const resolveOffsets = booleanArg(op, 'resolveOffsets', args.resolveOffsets, false)
-  const partitions = topics.length > 0 ? await partitionsOfTopics(ctx, op, topics) : undefined
+  const partitions = topics.length > 0 ? await partitionsOfTopics(ctx, topics) : undefined
 
   const response = await ctx.withCoordinator(op, groupId, (connection) =>
     fetchCommitted(ctx, connection, groupId, partitions),
@@ -121,15 +124,39 @@ export async function setOffsets(
 ): Promise<void> {
   const op = 'setOffsets'
   const args = argsObject(op, options)
-  const groupId = stringArg(op, 'groupId', args.groupId)
-  const topic = topicNameArg(op, 'topic', args.topic)
-  const entries = arrayArg<unknown>(op, 'partitions', args.partitions, { nonEmpty: true }).map((p, i) => {
+  const { groupId, topic } = groupAndTopic(op, args)
+  const raw = args.partitions
+  if (!raw || !Array.isArray(raw) || raw.length === 0) kafkaJSInvalid('Invalid partitions')
+  const entries = (raw as unknown[]).map((p, i) => {
     if (!isRecord(p)) invalid(op, `partitions[${i}] must be { partition, offset }, got ${show(p)}`)
     const partition = partitionArg(op, `partitions[${i}].partition`, p.partition)
     return { topic, partition, offset: int64Arg(op, `${topic}-${partition}: offset`, p.offset), metadata: null }
   })
   noDuplicates(op, 'partition', entries, (e) => String(e.partition))
+  await assertNoRunningInstances(ctx, op, groupId)
   await commit(ctx, op, groupId, entries)
+}
+
+/** KafkaJS's checks of `groupId` and `topic`, with its texts. */
+function groupAndTopic(op: string, args: Record<string, unknown>): { groupId: string; topic: string } {
+  if (!args.groupId) kafkaJSInvalid(`Invalid groupId ${asText(args.groupId)}`)
+  if (!args.topic) kafkaJSInvalid(`Invalid topic ${asText(args.topic)}`)
+  return { groupId: stringArg(op, 'groupId', args.groupId), topic: topicNameArg(op, 'topic', args.topic) }
+}
+
+/**
+ * Offsets are set as an admin only while no member runs (the group is Empty or Dead), as KafkaJS
+ * checks before committing: a running member would commit its own position over them.
+ */
+async function assertNoRunningInstances(ctx: AdminContext, op: string, groupId: string): Promise<void> {
+  const send: GroupRequestSender = (c, api, request) => ctx.send(c, api, request)
+  const [group] = await ctx.withCoordinator(op, groupId, (connection) =>
+    describeGroupsOfEitherProtocol(send, connection, [groupId], false),
+  )
+  const state = group?.groupState ?? 'Dead'
+  if (state !== 'Empty' && state !== 'Dead') {
+    throw new KafkaJSNonRetriableError(`The consumer group must have no running instances, current state: ${state}`)
+  }
 }
 
 /**
@@ -143,9 +170,9 @@ export async function resetOffsets(
 ): Promise<void> {
   const op = 'resetOffsets'
   const args = argsObject(op, options)
-  const groupId = stringArg(op, 'groupId', args.groupId)
-  const topic = topicNameArg(op, 'topic', args.topic)
-  const earliest = booleanArg(op, 'earliest', args.earliest, false)
+  const { groupId, topic } = groupAndTopic(op, args)
+  const earliest = Boolean(args.earliest)
+  await assertNoRunningInstances(ctx, op, groupId)
   const offsets = await fetchTopicOffsets(ctx, topic)
   await commit(
     ctx,
@@ -177,7 +204,7 @@ export async function deleteConsumerGroupOffsets(
   noDuplicates(op, 'topic', requested, (t) => t.topic)
   const items: TopicPartition[] = []
   for (const { topic, partitions } of requested) {
-    for (const partition of partitions ?? (await partitionsOf(ctx, op, topic))) items.push({ topic, partition })
+    for (const partition of partitions ?? (await partitionsOf(ctx, topic))) items.push({ topic, partition })
   }
   const results = await perGroupPartition(ctx, op, groupId, items, async (connection, pending) => {
     const topics = [...groupBy(pending, (i) => i.topic)].map(([name, ps]) =>
@@ -226,7 +253,8 @@ async function commit(ctx: AdminContext, op: string, groupId: string, commits: r
     }
     return outcomes
   })
-  valuesOrThrow(op, commits, results, (c) => ({ groupId, topic: c.topic, partition: c.partition }))
+  // as KafkaJS: the first partition the coordinator refused fails the call
+  valuesOrFirstError(commits, results)
 }
 
 /** Partitions of one group's request, on its coordinator (see perCoordinator). */

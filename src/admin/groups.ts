@@ -9,11 +9,22 @@ import { createLeaveGroupRequestMemberIdentity, LeaveGroup } from '../protocol/g
 import { ListGroups } from '../protocol/generated/list-groups.js'
 import { describeConsumerGroups, describeGroupsOfEitherProtocol, type GroupRequestSender } from './consumer-groups.js'
 import type { AdminContext } from './context.js'
-import { describeArgs, groupIdList, perCoordinator, perGroup } from './group-routing.js'
+import { describeArgs, perCoordinator, perGroup } from './group-routing.js'
 import { decodeAuthorizedOperations } from './metadata-request.js'
 import { allBrokerIds, askEachBroker } from './routing.js'
 import { failed, matchResults, valuesOrThrow } from './settle.js'
-import { argsObject, arrayArg, invalid, isRecord, noDuplicates, optionalString, show, stringArg } from './validate.js'
+import {
+  argsObject,
+  arrayArg,
+  asText,
+  invalid,
+  isRecord,
+  kafkaJSInvalid,
+  noDuplicates,
+  optionalString,
+  show,
+  stringArg,
+} from './validate.js'
 
 export interface GroupOverview {
   groupId: string
@@ -135,7 +146,10 @@ export async function deleteGroups(
   groupIdsArg: unknown,
 ): Promise<Array<{ groupId: string; errorCode: number }>> {
   const op = 'deleteGroups'
-  const groupIds = groupIdList(op, groupIdsArg)
+  if (!groupIdsArg || !Array.isArray(groupIdsArg)) kafkaJSInvalid(`Invalid groupIds array ${asText(groupIdsArg)}`)
+  // KafkaJS shows the result of its check (true), not the group id
+  if (groupIdsArg.some((g) => typeof g !== 'string')) kafkaJSInvalid(`Invalid groupId name: ${JSON.stringify(true)}`)
+  const groupIds = [...new Set(groupIdsArg as string[])]
   const results = await perGroup(ctx, op, groupIds, async (connection, pending) => {
     const response = await ctx.send(connection, DeleteGroups, DeleteGroups.createRequest({ groupsNames: [...pending] }))
     return matchResults(pending, response.results, {
@@ -152,10 +166,7 @@ export async function deleteGroups(
       error instanceof KafkaJSError ? error : new KafkaJSError(error.message, { cause: error, retriable: false })
     return [{ groupId, errorCode: error instanceof KafkaJSProtocolError ? error.errorCode : -1, error: kafkaError }]
   })
-  if (failures.length > 0) {
-    const detail = failures.map((f) => `${f.groupId}: ${f.error.message}`).join('; ')
-    throw new KafkaJSDeleteGroupsError(`Error in DeleteGroups (${detail})`, failures)
-  }
+  if (failures.length > 0) throw new KafkaJSDeleteGroupsError('Error in DeleteGroups', failures)
   return groupIds.map((groupId) => results.get(groupId)!.value!)
 }
 

@@ -43,7 +43,7 @@ export async function describeLogDirs(
       ? null
       : topicPartitionsArg(op, 'topics', args.topics, { allPartitions: true })
   const unlisted = requested?.filter((t) => t.partitions === undefined).map((t) => t.topic) ?? []
-  const partitionsOf = unlisted.length > 0 ? await partitionsOfTopics(ctx, op, unlisted) : new Map<string, number[]>()
+  const partitionsOf = unlisted.length > 0 ? await partitionsOfTopics(ctx, unlisted) : new Map<string, number[]>()
   const topics =
     requested?.map((t) =>
       createDescribeLogDirsRequestDescribableLogDirTopic({

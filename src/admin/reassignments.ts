@@ -26,16 +26,14 @@ import {
 import { matchResults, settle, succeeded, valuesOrThrow } from './settle.js'
 import {
   argsObject,
-  arrayArg,
+  asText,
   enumArg,
   integerArg,
-  invalid,
   isRecord,
+  kafkaJSInvalid,
   noDuplicates,
   partitionArg,
-  show,
   timeoutArg,
-  topicNameArg,
   topicPartitionsArg,
 } from './validate.js'
 
@@ -50,6 +48,8 @@ export interface PartitionReassignment {
 
 export interface OngoingPartitionReassignment {
   partitionIndex: number
+  /** The same as partitionIndex: KafkaJS's runtime name. */
+  partition: number
   replicas: number[]
   addingReplicas: number[]
   removingReplicas: number[]
@@ -78,33 +78,61 @@ export async function alterPartitionReassignments(
   const op = 'alterPartitionReassignments'
   const args = argsObject(op, options)
   const timeout = timeoutArg(op, args.timeout, DEFAULT_TIMEOUT)
+  const topics = kafkaJSTopicList(args.topics)
   const items: Reassignment[] = []
-  const topics = arrayArg<unknown>(op, 'topics', args.topics, { nonEmpty: true }).map((t, i) => {
-    if (!isRecord(t)) invalid(op, `topics[${i}] must be { topic, partitionAssignment }, got ${show(t)}`)
-    return { raw: t, topic: topicNameArg(op, `topics[${i}].topic`, t.topic) }
-  })
-  noDuplicates(op, 'topic', topics, (t) => t.topic)
-  for (const { raw, topic } of topics) {
-    const assignment = arrayArg<unknown>(op, `topic ${topic}: partitionAssignment`, raw.partitionAssignment, {
-      nonEmpty: true,
-    })
-    for (const [j, a] of assignment.entries()) {
-      if (!isRecord(a))
-        invalid(op, `topic ${topic}: partitionAssignment[${j}] must be { partition, replicas }, got ${show(a)}`)
-      const partition = partitionArg(op, `topic ${topic}: partitionAssignment[${j}].partition`, a.partition)
+  for (const { topic, partitionAssignment } of topics) {
+    if (!partitionAssignment || !Array.isArray(partitionAssignment))
+      kafkaJSInvalid(`Invalid partitions array: ${asText(partitionAssignment)} for topic: ${topic}`)
+    for (const entry of partitionAssignment as unknown[]) {
+      const { partition, replicas } = isRecord(entry) ? entry : { partition: undefined, replicas: undefined }
+      if (partition === null || partition === undefined || typeof partition !== 'number' || partition < 0)
+        kafkaJSInvalid(`Invalid partitions index: ${asText(partition)} for topic: ${topic}`)
+      if (!replicas || !Array.isArray(replicas))
+        kafkaJSInvalid(`Invalid replica assignment: ${asText(replicas)} for topic: ${topic} on partition: ${partition}`)
+      if (replicas.some((r) => typeof r !== 'number' || r < 0)) {
+        kafkaJSInvalid(
+          `Invalid replica assignment: ${asText(replicas)} for topic: ${topic} on partition: ${partition}. Replicas must be a non negative number`,
+        )
+      }
       const where = `${topic}-${partition}: replicas`
-      const replicas =
-        a.replicas === null
-          ? null
-          : arrayArg<unknown>(op, where, a.replicas, { nonEmpty: true }).map((r, k) =>
-              integerArg(op, `${where}[${k}]`, r, { min: 0 }),
-            )
-      if (replicas !== null) noDuplicates(op, `${where}: replica`, replicas, String)
-      items.push({ topic, partition, replicas })
+      const checked = (replicas as unknown[]).map((r, k) => integerArg(op, `${where}[${k}]`, r, { min: 0 }))
+      items.push({ topic, partition: partitionArg(op, `${topic}: partition`, partition), replicas: checked })
     }
   }
   noDuplicates(op, 'partition', items, (i) => `${i.topic}-${i.partition}`)
+  await reassign(ctx, op, items, timeout)
+}
 
+/**
+ * Cancels the reassignments in progress of the given partitions (beyond KafkaJS, whose
+ * alterPartitionReassignments takes replica lists only; Java's takes an empty Optional).
+ */
+export async function cancelPartitionReassignments(
+  ctx: AdminContext,
+  options: { topics: Array<{ topic: string; partitions: number[] }>; timeout?: number },
+): Promise<void> {
+  const op = 'cancelPartitionReassignments'
+  const args = argsObject(op, options)
+  const timeout = timeoutArg(op, args.timeout, DEFAULT_TIMEOUT)
+  const items = topicPartitionsArg(op, 'topics', args.topics).flatMap((t) =>
+    (t.partitions ?? []).map((partition) => ({ topic: t.topic, partition, replicas: null })),
+  )
+  await reassign(ctx, op, items, timeout)
+}
+
+/** KafkaJS's checks of a `topics` list of topic objects, with its texts. */
+function kafkaJSTopicList(value: unknown): Array<Record<string, unknown> & { topic: string }> {
+  if (!value || !Array.isArray(value)) kafkaJSInvalid(`Invalid topics array ${asText(value)}`)
+  if (value.some((t) => !isRecord(t) || typeof t.topic !== 'string'))
+    kafkaJSInvalid('Invalid topics array, the topic names have to be a valid string')
+  const topics = value as Array<Record<string, unknown> & { topic: string }>
+  if (new Set(topics.map((t) => t.topic)).size < topics.length)
+    kafkaJSInvalid('Invalid topics array, it cannot have multiple entries for the same topic')
+  return topics
+}
+
+/** Sends reassignments (replicas null: cancel) to the controller, through any broker. */
+async function reassign(ctx: AdminContext, op: string, items: readonly Reassignment[], timeout: number): Promise<void> {
   const results = await settle(
     items,
     async (pending) => {
@@ -146,24 +174,33 @@ export async function alterPartitionReassignments(
     if (!(error instanceof KafkaJSProtocolError)) throw error
     return [new KafkaJSAlterPartitionReassignmentsError(error, i.topic, i.partition)]
   })
-  if (errors.length > 0) {
-    throw new KafkaJSAggregateError(
-      `Errors altering partition reassignments: ${errors.map((e) => e.message).join('; ')}`,
-      errors,
-    )
-  }
+  if (errors.length > 0) throw new KafkaJSAggregateError('Errors altering partition reassignments', errors)
 }
 
 /** The reassignments in progress, of the given partitions or of every partition. */
 export async function listPartitionReassignments(
   ctx: AdminContext,
   options?: { topics?: Array<{ topic: string; partitions: number[] }> | null; timeout?: number },
-): Promise<{ topics: Array<{ topic: string; partitions: OngoingPartitionReassignment[] }> }> {
+): Promise<{ topics: Array<{ topic: string; name: string; partitions: OngoingPartitionReassignment[] }> }> {
   const op = 'listPartitionReassignments'
   const args = argsObject(op, options, true)
   const timeout = timeoutArg(op, args.timeout, DEFAULT_TIMEOUT)
-  const topics =
-    args.topics === undefined || args.topics === null ? null : topicPartitionsArg(op, 'topics', args.topics)
+  let topics: Array<{ topic: string; partitions: number[] }> | null = null
+  if (args.topics) {
+    topics = kafkaJSTopicList(args.topics).map(({ topic, partitions }) => {
+      if (!partitions || !Array.isArray(partitions))
+        kafkaJSInvalid(`Invalid partition array: ${asText(partitions)} for topic: ${topic}`)
+      if (partitions.some((p) => typeof p !== 'number' || p < 0)) {
+        kafkaJSInvalid(
+          `Invalid partition array: ${asText(partitions)} for topic: ${topic}. The partition indices have to be a valid number greater than 0.`,
+        )
+      }
+      return {
+        topic,
+        partitions: (partitions as unknown[]).map((p) => partitionArg(op, `topic ${topic}: partition`, p)),
+      }
+    })
+  }
   const response = await ctx.withRetry(op, async () => {
     const connection = await ctx.cluster.anyConnection()
     const request = ListPartitionReassignments.createRequest({
@@ -181,10 +218,13 @@ export async function listPartitionReassignments(
     return answer
   })
   return {
+    // KafkaJS's types name them topic and partitionIndex, its runtime name and partition: both are here
     topics: response.topics.map((t) => ({
       topic: t.name,
+      name: t.name,
       partitions: t.partitions.map(({ partitionIndex, replicas, addingReplicas, removingReplicas }) => ({
         partitionIndex,
+        partition: partitionIndex,
         replicas,
         addingReplicas,
         removingReplicas,

@@ -1,7 +1,13 @@
 // deleteTopicRecords (KafkaJS): moves partitions' log start forward, deleting the records before
 // the given offsets, through each partition's leader (DeleteRecords, one request per leader).
 
-import { KafkaJSDeleteTopicRecordsError, KafkaJSError } from '../errors.js'
+import {
+  KafkaJSBrokerNotFound,
+  KafkaJSDeleteTopicRecordsError,
+  KafkaJSError,
+  KafkaJSNonRetriableError,
+  KafkaJSNumberOfRetriesExceeded,
+} from '../errors.js'
 import {
   createDeleteRecordsRequestDeleteRecordsPartition,
   createDeleteRecordsRequestDeleteRecordsTopic,
@@ -10,17 +16,18 @@ import {
 import type { AdminContext } from './context.js'
 import { routeToLeaders, sendPerNode } from './routing.js'
 import { matchResults, settle } from './settle.js'
+import { fetchTopicOffsets, partitionsOf } from './topic-offsets.js'
 import {
   argsObject,
-  arrayArg,
+  asText,
   int64Arg,
   invalid,
   isRecord,
+  kafkaJSInvalid,
   noDuplicates,
   partitionArg,
   show,
   timeoutArg,
-  topicNameArg,
 } from './validate.js'
 
 /** KafkaJS's default wait for the leaders. */
@@ -28,8 +35,10 @@ const DEFAULT_TIMEOUT = 5000
 
 /**
  * Deletes the records of each partition before `offset` ('-1': every record, up to the high
- * watermark). Resolves once every leader has moved its log start; partitions that fail are thrown
- * together in a KafkaJSDeleteTopicRecordsError, the others being deleted.
+ * watermark), as KafkaJS: partitions without a leader fail the call before anything is deleted;
+ * an offset below the partition's log start is logged and changes nothing; partitions the leaders
+ * refuse are thrown together in a KafkaJSDeleteTopicRecordsError (inside KafkaJSNonRetriableError
+ * or KafkaJSNumberOfRetriesExceeded, as KafkaJS's retrier ends), the others being deleted.
  */
 export async function deleteTopicRecords(
   ctx: AdminContext,
@@ -37,9 +46,13 @@ export async function deleteTopicRecords(
 ): Promise<void> {
   const op = 'deleteTopicRecords'
   const args = argsObject(op, options)
-  const topic = topicNameArg(op, 'topic', args.topic)
+  if (!args.topic || typeof args.topic !== 'string') kafkaJSInvalid(`Invalid topic "${asText(args.topic)}"`)
+  const topic = args.topic
+  const rawPartitions = args.partitions
+  if (!rawPartitions || !Array.isArray(rawPartitions) || rawPartitions.length === 0)
+    kafkaJSInvalid('Invalid partitions')
   const timeout = timeoutArg(op, args.timeout, DEFAULT_TIMEOUT)
-  const partitions = arrayArg<unknown>(op, 'partitions', args.partitions, { nonEmpty: true }).map((p, i) => {
+  const partitions = (rawPartitions as unknown[]).map((p, i) => {
     if (!isRecord(p)) invalid(op, `partitions[${i}] must be { partition, offset }, got ${show(p)}`)
     const partition = partitionArg(op, `partitions[${i}].partition`, p.partition)
     const offset = int64Arg(op, `${topic}-${partition}: offset`, p.offset)
@@ -48,6 +61,29 @@ export async function deleteTopicRecords(
     return { topic, partition, offset, given: String(p.offset) }
   })
   noDuplicates(op, 'partition', partitions, (p) => String(p.partition))
+
+  const existing = new Set(await partitionsOf(ctx, topic))
+  const leaderless = partitions.filter((p) => !existing.has(p.partition))
+  if (leaderless.length > 0) {
+    throw new KafkaJSDeleteTopicRecordsError({
+      topic,
+      partitions: leaderless.map((p) => ({
+        partition: p.partition,
+        offset: p.given,
+        error: new KafkaJSBrokerNotFound('Could not find the leader for the partition', { retriable: false }),
+      })),
+    })
+  }
+  const lows = new Map((await fetchTopicOffsets(ctx, topic)).map((o) => [o.partition, BigInt(o.low)]))
+  for (const p of partitions) {
+    const low = lows.get(p.partition)
+    if (low !== undefined && p.offset !== -1n && p.offset < low) {
+      ctx.logger.warn(
+        'The requested offset is before the earliest offset maintained on the partition - no records will be deleted from this partition',
+        { topic, partition: p.partition, offset: p.given },
+      )
+    }
+  }
 
   const results = await settle(
     partitions,
@@ -82,5 +118,9 @@ export async function deleteTopicRecords(
       error instanceof KafkaJSError ? error : new KafkaJSError(error.message, { cause: error, retriable: false })
     return [{ partition: p.partition, offset: p.given, error: kafkaError }]
   })
-  if (failures.length > 0) throw new KafkaJSDeleteTopicRecordsError({ topic, partitions: failures })
+  if (failures.length === 0) return
+  const error = new KafkaJSDeleteTopicRecordsError({ topic, partitions: failures })
+  // settle() retried the retriable ones until the retries ran out
+  if (error.retriable) throw new KafkaJSNumberOfRetriesExceeded(error, { retryCount: ctx.retry.retries, retryTime: 0 })
+  throw new KafkaJSNonRetriableError(error, { cause: error })
 }

@@ -4,7 +4,13 @@
 // successes are returned and the failures, if any, thrown together in one KafkaJSAggregateError
 // that names each failed item, while the successful items stay applied.
 
-import { KafkaJSAdminItemError, KafkaJSAggregateError, KafkaJSError, KafkaJSInvariantViolation } from '../errors.js'
+import {
+  KafkaJSAdminItemError,
+  KafkaJSAggregateError,
+  KafkaJSError,
+  KafkaJSInvariantViolation,
+  KafkaJSNumberOfRetriesExceeded,
+} from '../errors.js'
 import { backoffDelay, isRetriable, type ResolvedRetryOptions, sleep } from '../network/backoff.js'
 import type { Logger } from '../network/logger.js'
 import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
@@ -97,6 +103,30 @@ export function valuesOrThrow<K, V>(
     else values.push(outcome.value)
   }
   if (errors.length > 0) throw aggregate(operation, errors, results.size)
+  return values
+}
+
+/**
+ * The values of the items that succeeded, in the order of `items`; if any failed, throws the error
+ * of the first one as KafkaJS does (it reads only the first failure of a response): a broker's
+ * KafkaJSProtocolError as it is, or, when `retried` says settle() retried it until the retries ran
+ * out, KafkaJSNumberOfRetriesExceeded around it (KafkaJS's retrier's end). The items that succeeded
+ * stay applied.
+ */
+export function valuesOrFirstError<K, V>(
+  items: readonly K[],
+  results: ReadonlyMap<K, Outcome<V>>,
+  retried?: { retries: number; retriable: (error: Error) => boolean },
+): V[] {
+  const values: V[] = []
+  for (const item of new Set(items)) {
+    const outcome = results.get(item)
+    if (outcome === undefined) continue
+    if (outcome.error === undefined) values.push(outcome.value)
+    else if (retried?.retriable(outcome.error))
+      throw new KafkaJSNumberOfRetriesExceeded(outcome.error, { retryCount: retried.retries, retryTime: 0 })
+    else throw outcome.error
+  }
   return values
 }
 

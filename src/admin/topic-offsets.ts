@@ -18,14 +18,16 @@ import {
   sendPerNode,
   type TopicPartition,
 } from './routing.js'
-import { matchResults, type Outcome, settle, valuesOrThrow } from './settle.js'
+import { matchResults, type Outcome, settle, valuesOrFirstError, valuesOrThrow } from './settle.js'
 import {
   argsObject,
   arrayArg,
+  asText,
   enumArg,
   int64Arg,
   invalid,
   isRecord,
+  kafkaJSInvalid,
   noDuplicates,
   partitionArg,
   show,
@@ -109,16 +111,12 @@ export async function queryOffsets(
 }
 
 /** The partition ids of a topic, from fresh metadata; throws if the topic does not exist. */
-export async function partitionsOf(ctx: AdminContext, operation: string, topic: string): Promise<number[]> {
-  return (await partitionsOfTopics(ctx, operation, [topic])).get(topic)!
+export async function partitionsOf(ctx: AdminContext, topic: string): Promise<number[]> {
+  return (await partitionsOfTopics(ctx, [topic])).get(topic)!
 }
 
 /** The partition ids of each topic, from one fresh Metadata request; names each topic that does not exist. */
-export async function partitionsOfTopics(
-  ctx: AdminContext,
-  operation: string,
-  topics: readonly string[],
-): Promise<Map<string, number[]>> {
+export async function partitionsOfTopics(ctx: AdminContext, topics: readonly string[]): Promise<Map<string, number[]>> {
   const unique = [...new Set(topics)]
   const response = await requestMetadata(ctx, { topics: unique })
   const results = matchResults(unique, response.topics, {
@@ -127,7 +125,8 @@ export async function partitionsOfTopics(
     value: (t) => t.partitions.map((p) => p.partitionIndex).sort((a, b) => a - b),
     describe: (name) => `topic ${name}`,
   })
-  const partitions = valuesOrThrow(operation, unique, results, (topic) => ({ topic }))
+  // as KafkaJS: the first topic metadata refuses (unknown, not authorized) fails the call
+  const partitions = valuesOrFirstError(unique, results)
   return new Map(unique.map((name, i) => [name, partitions[i]!]))
 }
 
@@ -137,8 +136,8 @@ export async function fetchTopicOffsets(
   topicArg: unknown,
 ): Promise<Array<{ partition: number; offset: string; high: string; low: string }>> {
   const op = 'fetchTopicOffsets'
-  const topic = topicNameArg(op, 'topic', topicArg)
-  const partitions = await partitionsOf(ctx, op, topic)
+  const topic = kafkaJSTopic(topicArg)
+  const partitions = await partitionsOf(ctx, topic)
   const [high, low] = await Promise.all([
     offsetsAt(ctx, op, topic, partitions, SPEC_TIMESTAMPS.latest),
     offsetsAt(ctx, op, topic, partitions, SPEC_TIMESTAMPS.earliest),
@@ -159,11 +158,11 @@ export async function fetchTopicOffsetsByTimestamp(
   timestampArg?: unknown,
 ): Promise<Array<{ partition: number; offset: string }>> {
   const op = 'fetchTopicOffsetsByTimestamp'
-  const topic = topicNameArg(op, 'topic', topicArg)
+  const topic = kafkaJSTopic(topicArg)
+  // negative values are ListOffsets' own: -1 latest, -2 earliest, as KafkaJS passes them on
   const timestamp =
     timestampArg === undefined || timestampArg === null ? undefined : int64Arg(op, 'timestamp', timestampArg)
-  if (timestamp !== undefined && timestamp < 0n) invalid(op, `timestamp must be >= 0, got ${show(timestampArg)}`)
-  const partitions = await partitionsOf(ctx, op, topic)
+  const partitions = await partitionsOf(ctx, topic)
   const [high, found] = await Promise.all([
     offsetsAt(ctx, op, topic, partitions, SPEC_TIMESTAMPS.latest),
     timestamp === undefined ? undefined : offsetsAt(ctx, op, topic, partitions, timestamp),
@@ -210,7 +209,7 @@ export async function listOffsets(
   })
   noDuplicates(op, 'topic', requested, (t) => t.topic)
   const unlisted = requested.filter((t) => t.partitions === undefined).map((t) => t.topic)
-  const allPartitions = unlisted.length > 0 ? await partitionsOfTopics(ctx, op, unlisted) : new Map<string, number[]>()
+  const allPartitions = unlisted.length > 0 ? await partitionsOfTopics(ctx, unlisted) : new Map<string, number[]>()
   const perTopic = requested.map((t) => ({
     topic: t.topic,
     queries: (
@@ -246,6 +245,12 @@ async function offsetsAt(
   const queries = partitions.map((partition) => ({ topic, partition, timestamp }))
   const results = await queryOffsets(ctx, operation, queries)
   return valuesOrThrow(operation, queries, results, (q) => ({ topic: q.topic, partition: q.partition }))
+}
+
+/** KafkaJS's check of a topic argument, with its text. */
+function kafkaJSTopic(value: unknown): string {
+  if (!value || typeof value !== 'string') kafkaJSInvalid(`Invalid topic ${asText(value)}`)
+  return value
 }
 
 function specTimestamp(op: string, name: string, spec: unknown): bigint {

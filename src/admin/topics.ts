@@ -3,6 +3,7 @@
 // a leader, deleteTopics waits until no broker lists the topic any more.
 
 import { KafkaJSAggregateError, KafkaJSCreateTopicError, KafkaJSProtocolError } from '../errors.js'
+import { isRetriable } from '../network/backoff.js'
 import {
   CreatePartitions,
   createCreatePartitionsRequestCreatePartitionsAssignment,
@@ -21,20 +22,18 @@ import { ZERO_UUID } from '../protocol/primitives/uuid.js'
 import type { AdminContext } from './context.js'
 import { requestMetadata } from './metadata-request.js'
 import { retriableUnlessUnknownTopic } from './routing.js'
-import { matchResults, settle, valuesOrThrow } from './settle.js'
+import { matchResults, settle, valuesOrFirstError } from './settle.js'
 import {
   argsObject,
   arrayArg,
-  booleanArg,
+  asText,
   integerArg,
   invalid,
   isRecord,
-  noDuplicates,
+  kafkaJSInvalid,
   partitionArg,
   show,
-  stringArg,
   timeoutArg,
-  topicNameArg,
 } from './validate.js'
 import { waitForMetadata } from './wait.js'
 
@@ -104,10 +103,17 @@ export async function listTopics(ctx: AdminContext): Promise<string[]> {
 export async function createTopics(ctx: AdminContext, options: CreateTopicsOptions): Promise<boolean> {
   const op = 'createTopics'
   const args = argsObject(op, options)
-  const topics = arrayArg<unknown>(op, 'topics', args.topics).map((t, i) => topicConfig(op, t, i))
-  noDuplicates(op, 'topic', topics, (t) => t.name)
-  const validateOnly = booleanArg(op, 'validateOnly', args.validateOnly, false)
-  const waitForLeaders = booleanArg(op, 'waitForLeaders', args.waitForLeaders, true)
+  const rawTopics = args.topics
+  if (!rawTopics || !Array.isArray(rawTopics)) kafkaJSInvalid(`Invalid topics array ${asText(rawTopics)}`)
+  if (rawTopics.some((t) => !isRecord(t) || typeof t.topic !== 'string'))
+    kafkaJSInvalid('Invalid topics array, the topic names have to be a valid string')
+  const entries = rawTopics as Array<Record<string, unknown> & { topic: string }>
+  if (new Set(entries.map((t) => t.topic)).size < entries.length)
+    kafkaJSInvalid('Invalid topics array, it cannot have multiple entries for the same topic')
+  for (const { topic, configEntries } of entries) checkConfigEntries(topic, configEntries)
+  const topics = entries.map((t) => topicConfig(op, t))
+  const validateOnly = Boolean(args.validateOnly)
+  const waitForLeaders = args.waitForLeaders === undefined ? true : Boolean(args.waitForLeaders)
   const timeout = timeoutArg(op, args.timeout, DEFAULT_TOPIC_TIMEOUT)
   if (topics.length === 0) return true
 
@@ -158,7 +164,23 @@ export async function createTopics(ctx: AdminContext, options: CreateTopicsOptio
   }
   if (errors.length === 0) return true
   if (errors.every((e) => e.type === 'TOPIC_ALREADY_EXISTS')) return false
-  throw new KafkaJSAggregateError(`Topic creation errors: ${errors.map((e) => e.message).join('; ')}`, errors)
+  throw new KafkaJSAggregateError('Topic creation errors', errors)
+}
+
+/** KafkaJS's checks of each topic's configEntries, with its texts. */
+function checkConfigEntries(topic: string, configEntries: unknown): void {
+  if (configEntries === undefined || configEntries === null) return
+  if (!Array.isArray(configEntries)) kafkaJSInvalid(`Invalid configEntries for topic "${topic}", must be an array`)
+  configEntries.forEach((entry: unknown, index) => {
+    if (!isRecord(entry)) kafkaJSInvalid(`Invalid configEntries for topic "${topic}". Entry ${index} must be an object`)
+    for (const property of ['name', 'value']) {
+      if (!Object.hasOwn(entry, property) || typeof entry[property] !== 'string') {
+        kafkaJSInvalid(
+          `Invalid configEntries for topic "${topic}". Entry ${index} must have a valid "${property}" property`,
+        )
+      }
+    }
+  })
 }
 
 /**
@@ -169,7 +191,10 @@ export async function createTopics(ctx: AdminContext, options: CreateTopicsOptio
 export async function deleteTopics(ctx: AdminContext, options: DeleteTopicsOptions): Promise<void> {
   const op = 'deleteTopics'
   const args = argsObject(op, options)
-  const topics = arrayArg<unknown>(op, 'topics', args.topics).map((t, i) => topicNameArg(op, `topics[${i}]`, t))
+  const raw = args.topics
+  if (!raw || !Array.isArray(raw)) kafkaJSInvalid(`Invalid topics array ${asText(raw)}`)
+  if (raw.some((t) => typeof t !== 'string')) kafkaJSInvalid('Invalid topics array, the names must be a valid string')
+  const topics = raw as string[]
   const timeout = timeoutArg(op, args.timeout, DEFAULT_TOPIC_TIMEOUT)
   if (topics.length === 0) return
 
@@ -199,10 +224,11 @@ export async function deleteTopics(ctx: AdminContext, options: DeleteTopicsOptio
       operation: op,
       retry: ctx.retry,
       logger: ctx.logger,
-      // the controller knows every topic: an unknown one will not appear by asking again
-      retriable: retriableUnlessUnknownTopic,
+      // KafkaJS asks again about an unknown topic too, and reports it as its retries exceeded
       beforeRetry: (error, name) => {
-        retried.add(name)
+        // an attempt that failed otherwise (timed out) may have deleted it: unknown then means done
+        if (!(error instanceof KafkaJSProtocolError && error.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION))
+          retried.add(name)
         ctx.cluster.noteError(error)
       },
     },
@@ -215,7 +241,16 @@ export async function deleteTopics(ctx: AdminContext, options: DeleteTopicsOptio
     (response) => listedTopics(response),
     'deleted topics to disappear',
   )
-  valuesOrThrow(op, [...new Set(topics)], results, (topic) => ({ topic }))
+  const timedOut = [...results.values()].find(
+    (o) => o.error instanceof KafkaJSProtocolError && o.error.errorCode === ErrorCode.REQUEST_TIMED_OUT,
+  )
+  if (timedOut?.error !== undefined) {
+    ctx.logger.error(
+      'Could not delete topics, check if "delete.topic.enable" is set to "true" (the default value is "false") or increase the timeout',
+      { error: timedOut.error.message, retryCount: ctx.retry.retries, retryTime: 0 },
+    )
+  }
+  valuesOrFirstError([...new Set(topics)], results, { retries: ctx.retry.retries, retriable: isRetriable })
 }
 
 /**
@@ -225,11 +260,16 @@ export async function deleteTopics(ctx: AdminContext, options: DeleteTopicsOptio
 export async function createPartitions(ctx: AdminContext, options: CreatePartitionsOptions): Promise<boolean> {
   const op = 'createPartitions'
   const args = argsObject(op, options)
-  const items = arrayArg<unknown>(op, 'topicPartitions', args.topicPartitions, { nonEmpty: true }).map((t, i) =>
-    partitionIncrease(op, t, i),
-  )
-  noDuplicates(op, 'topic', items, (t) => t.name)
-  const validateOnly = booleanArg(op, 'validateOnly', args.validateOnly, false)
+  const raw = args.topicPartitions
+  if (!raw || !Array.isArray(raw)) kafkaJSInvalid(`Invalid topic partitions array ${asText(raw)}`)
+  if (raw.length === 0) kafkaJSInvalid('Empty topic partitions array')
+  if (raw.some((t) => !isRecord(t) || typeof t.topic !== 'string'))
+    kafkaJSInvalid('Invalid topic partitions array, the topic names have to be a valid string')
+  const entries = raw as Array<Record<string, unknown> & { topic: string }>
+  if (new Set(entries.map((t) => t.topic)).size < entries.length)
+    kafkaJSInvalid('Invalid topic partitions array, it cannot have multiple entries for the same topic')
+  const items = entries.map((t) => partitionIncrease(op, t))
+  const validateOnly = Boolean(args.validateOnly)
   const timeout = timeoutArg(op, args.timeout, DEFAULT_TOPIC_TIMEOUT)
 
   const results = await settle(
@@ -261,7 +301,7 @@ export async function createPartitions(ctx: AdminContext, options: CreatePartiti
     const grown = items.filter((t) => results.get(t)?.error === undefined)
     await waitForLeadersOf(ctx, new Map(grown.map((t) => [t.name, t.count])), timeout)
   }
-  valuesOrThrow(op, items, results, (t) => ({ topic: t.name }))
+  valuesOrFirstError(items, results)
   return true
 }
 
@@ -292,9 +332,8 @@ function listedTopics(response: MetadataResponse): string[] {
     .map((t) => t.name ?? t.topicId)
 }
 
-function topicConfig(op: string, value: unknown, index: number) {
-  if (!isRecord(value)) invalid(op, `topics[${index}] must be an object with a topic name, got ${show(value)}`)
-  const name = topicNameArg(op, `topics[${index}].topic`, value.topic)
+function topicConfig(op: string, value: Record<string, unknown> & { topic: string }) {
+  const name = value.topic
   const where = `topic ${show(name)}`
   const numPartitions =
     value.numPartitions === undefined || value.numPartitions === null
@@ -315,16 +354,10 @@ function topicConfig(op: string, value: unknown, index: number) {
             brokerIds: brokerIds(op, `${where}: replicaAssignment[${i}].replicas`, a.replicas),
           })
         })
-  const configs =
-    value.configEntries === undefined || value.configEntries === null
-      ? []
-      : arrayArg<unknown>(op, `${where}: configEntries`, value.configEntries).map((entry, i) => {
-          if (!isRecord(entry)) invalid(op, `${where}: configEntries[${i}] must be { name, value }, got ${show(entry)}`)
-          return createCreateTopicsRequestCreatableTopicConfig({
-            name: stringArg(op, `${where}: configEntries[${i}].name`, entry.name),
-            value: stringArg(op, `${where}: configEntries[${i}].value`, entry.value, { nonEmpty: false }),
-          })
-        })
+  // checked by checkConfigEntries
+  const configs = ((value.configEntries ?? []) as Array<{ name: string; value: string }>).map((entry) =>
+    createCreateTopicsRequestCreatableTopicConfig({ name: entry.name, value: entry.value }),
+  )
   return createCreateTopicsRequestCreatableTopic({ name, numPartitions, replicationFactor, assignments, configs })
 }
 
@@ -340,11 +373,11 @@ function brokerIds(op: string, name: string, value: unknown): number[] {
   )
 }
 
-function partitionIncrease(op: string, value: unknown, index: number) {
-  if (!isRecord(value)) invalid(op, `topicPartitions[${index}] must be { topic, count }, got ${show(value)}`)
-  const name = topicNameArg(op, `topicPartitions[${index}].topic`, value.topic)
+function partitionIncrease(op: string, value: Record<string, unknown> & { topic: string }) {
+  const name = value.topic
   const where = `topic ${show(name)}`
-  const count = integerArg(op, `${where}: count`, value.count, { min: 1 })
+  // the broker judges the count (INVALID_PARTITIONS); an int32 is what the request can carry
+  const count = integerArg(op, `${where}: count`, value.count)
   const assignments =
     value.assignments === undefined || value.assignments === null
       ? null

@@ -77,7 +77,7 @@ export async function describeProducers(
   const args = argsObject(op, options)
   const requested = topicPartitionsArg(op, 'topics', args.topics, { allPartitions: true })
   const unlisted = requested.filter((t) => t.partitions === undefined).map((t) => t.topic)
-  const partitionsOf = unlisted.length > 0 ? await partitionsOfTopics(ctx, op, unlisted) : new Map<string, number[]>()
+  const partitionsOf = unlisted.length > 0 ? await partitionsOfTopics(ctx, unlisted) : new Map<string, number[]>()
   const items: TopicPartition[] = requested.flatMap((t) =>
     (t.partitions ?? partitionsOf.get(t.topic)!).map((partition) => ({ topic: t.topic, partition })),
   )

@@ -2,7 +2,7 @@
 // KafkaJSNonRetriableError, as KafkaJS throws) whose message names the operation, the argument
 // and the offending item, so a bad call fails before any request with a message that fixes it.
 
-import { KafkaJSInvalidArgumentError } from '../errors.js'
+import { KafkaJSInvalidArgumentError, KafkaJSNonRetriableError } from '../errors.js'
 
 /** Kafka's limit on topic name length (org.apache.kafka.common.internals.Topic). */
 export const MAX_TOPIC_NAME_LENGTH = 249
@@ -10,6 +10,24 @@ const LEGAL_TOPIC_CHARS = /^[a-zA-Z0-9._-]+$/
 
 export function invalid(operation: string, message: string): never {
   throw new KafkaJSInvalidArgumentError(`${operation}: ${message}`)
+}
+
+/**
+ * A check KafkaJS's admin makes itself: its class (KafkaJSNonRetriableError) and its exact text,
+ * so code matching KafkaJS's messages keeps working. kafkit's own further checks use invalid().
+ */
+export function kafkaJSInvalid(message: string): never {
+  throw new KafkaJSNonRetriableError(message, {}, 'ERR_INVALID_ARGUMENT')
+}
+
+/** A value as KafkaJS's messages show it (`${value}`: null, 1,a, [object Object]). */
+export function asText(value: unknown): string {
+  return String(value)
+}
+
+/** KafkaJS's "not a usable string": missing, empty or another type. */
+export function isBlank(value: unknown): boolean {
+  return typeof value !== 'string' || value.length === 0
 }
 
 export function show(value: unknown): string {

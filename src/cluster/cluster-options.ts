@@ -20,6 +20,11 @@ export interface ClusterOptions extends PoolConnectionOptions {
   metadataMaxAge?: number
   /** Lets the broker create topics named in Metadata requests, if it is configured to; default true as KafkaJS. */
   allowAutoTopicCreation?: boolean
+  /**
+   * Bootstraps on the first request when connect() was not called (KafkaJS's admin works without
+   * it); default false: clients with background work must not reconnect after disconnect().
+   */
+  connectOnDemand?: boolean
 }
 
 export interface ResolvedClusterOptions {
@@ -28,13 +33,14 @@ export interface ResolvedClusterOptions {
   readonly retry: ResolvedRetryOptions
   readonly metadataMaxAge: number
   readonly allowAutoTopicCreation: boolean
+  readonly connectOnDemand: boolean
   readonly logger: Logger
 }
 
 export const DEFAULT_METADATA_MAX_AGE = 300000
 
 export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterOptions {
-  const { brokers, retry, metadataMaxAge, allowAutoTopicCreation, ...connection } = options
+  const { brokers, retry, metadataMaxAge, allowAutoTopicCreation, connectOnDemand, ...connection } = options
   if (typeof brokers !== 'function') parseSeeds(brokers)
   // the connection options are checked here, once, with a placeholder address
   resolveConnectionOptions({ ...connection, host: 'seed', port: 1 })
@@ -47,6 +53,7 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
     retry: resolveRetryOptions(retry),
     metadataMaxAge: durationOption('metadataMaxAge', metadataMaxAge, DEFAULT_METADATA_MAX_AGE),
     allowAutoTopicCreation: allowAutoTopicCreation ?? true,
+    connectOnDemand: connectOnDemand === true,
     logger: connection.logger ?? silentLogger,
   }
 }

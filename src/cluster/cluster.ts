@@ -190,6 +190,7 @@ export class Cluster {
    * else the first node (in random order) that accepts a connection.
    */
   async anyConnection(): Promise<Connection> {
+    if (this.#options.connectOnDemand && this.#pool.nodeIds.length === 0) await this.connect()
     const ids = this.#pool.nodeIds
     let best: Connection | undefined
     for (const id of ids) {

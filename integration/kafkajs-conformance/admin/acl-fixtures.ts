@@ -1,0 +1,60 @@
+// The ACL specs' shared cases: an entry (or filter) with one field broken, and the DENY bob / ALLOW
+// alice pair they create on a topic, as SASL PLAIN users of the conformance cluster.
+
+import {
+  type AclEntry,
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  type Kafka,
+  ResourcePatternTypes,
+} from '../../../src/index.js'
+import { conformanceCluster, createSaslKafka } from '../helpers.js'
+
+/** A client as SASL PLAIN user `name` (test: the cluster's PLAIN user; bob and alice: the ACL specs' users). */
+export function saslKafkaFor(name: 'test' | 'bob' | 'alice'): Kafka {
+  const users = conformanceCluster().users
+  const user = name === 'test' ? users.plain : users[name]
+  return createSaslKafka('plain', user, { retry: { retries: 2 } })
+}
+
+/** KafkaJS's ACL entry of the invalid-argument cases, with `override` applied. */
+export function aclWith(override: Record<string, unknown>): Record<string, unknown> {
+  return {
+    resourceType: AclResourceTypes.TOPIC,
+    resourceName: 'foo',
+    resourcePatternType: ResourcePatternTypes.LITERAL,
+    principal: 'User:foo',
+    host: '*',
+    operation: AclOperationTypes.ALL,
+    permissionType: AclPermissionTypes.DENY,
+    ...override,
+  }
+}
+
+/** The specs' pair: every operation on `topic` denied to bob, allowed to alice. */
+export function denyBobAllowAlice(topic: string): AclEntry[] {
+  const base = {
+    resourceType: AclResourceTypes.TOPIC,
+    resourceName: topic,
+    resourcePatternType: ResourcePatternTypes.LITERAL,
+    host: '*',
+    operation: AclOperationTypes.ALL,
+  } as const
+  return [
+    { ...base, principal: 'User:bob', permissionType: AclPermissionTypes.DENY },
+    { ...base, principal: 'User:alice', permissionType: AclPermissionTypes.ALLOW },
+  ]
+}
+
+/** The filter of the specs: alice's ALLOW ACLs of any operation on `topic`. */
+export function allowedOn(topic: string) {
+  return {
+    resourceName: topic,
+    resourceType: AclResourceTypes.TOPIC,
+    host: '*',
+    permissionType: AclPermissionTypes.ALLOW,
+    operation: AclOperationTypes.ANY,
+    resourcePatternType: ResourcePatternTypes.LITERAL,
+  } as const
+}
