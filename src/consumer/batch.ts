@@ -1,6 +1,7 @@
 // KafkaJS's Batch: the messages of one partition from one fetch, as eachBatch receives them.
-// Offsets are decimal strings; lastOffset() is the last offset the fetch covered, control records
-// and aborted transactions included, so that resolving it moves the consumer past them.
+// Offsets are decimal strings; firstOffset() and lastOffset() are the first and last offsets the
+// fetch covered, control records and aborted transactions included (as KafkaJS's), so that
+// resolving lastOffset() moves the consumer past them.
 
 import type { BatchProcessPayload } from './handlers.js'
 import type { KafkaMessage } from './message.js'
@@ -11,6 +12,7 @@ export class Batch {
   readonly partition: number
   readonly highWatermark: string
   readonly messages: KafkaMessage[]
+  readonly #firstOffset: bigint | undefined
   readonly #lastOffset: bigint
   readonly #highWatermark: bigint
 
@@ -20,6 +22,7 @@ export class Batch {
     this.#highWatermark = chunk.highWatermark
     this.highWatermark = chunk.highWatermark.toString()
     this.messages = chunk.messages.all()
+    this.#firstOffset = chunk.firstOffset
     this.#lastOffset = chunk.nextOffset - 1n
   }
 
@@ -28,7 +31,7 @@ export class Batch {
   }
 
   firstOffset(): string | null {
-    return this.messages[0]?.offset ?? null
+    return this.#firstOffset === undefined ? null : this.#firstOffset.toString()
   }
 
   lastOffset(): string {
@@ -42,9 +45,8 @@ export class Batch {
 
   /** Lag after the first offset of the batch. */
   offsetLagLow(): string {
-    const first = this.messages[0]
-    if (first === undefined) return '0'
-    return lagAfter(this.#highWatermark, BigInt(first.offset))
+    if (this.#firstOffset === undefined) return '0'
+    return lagAfter(this.#highWatermark, this.#firstOffset)
   }
 }
 
@@ -54,7 +56,7 @@ export class Batch {
  */
 export function batchProcessPayload(chunk: FetchedChunk): BatchProcessPayload {
   const { messages, highWatermark } = chunk
-  const first = messages.length > 0 ? messages.offsetAt(0) : undefined
+  const first = chunk.firstOffset
   const last = chunk.nextOffset - 1n
   return {
     topic: chunk.topic,

@@ -2,7 +2,7 @@
 // membership (KIP-345) and rebalance callbacks. Every option is checked at construction; a bad one
 // fails with a KafkaJSInvalidArgumentError naming it.
 
-import { KafkaJSInvalidArgumentError } from '../errors.js'
+import { KafkaJSInvalidArgumentError, KafkaJSNonRetriableError } from '../errors.js'
 import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../network/backoff.js'
 import { durationOption, invalidOption, MAX_TIMER_MS } from '../network/validate.js'
 import type { PartitionAssigner } from './group/assignors/assigner.js'
@@ -86,7 +86,7 @@ export function resolveConsumerOptions(config: ConsumerConfig): ResolvedConsumer
   }
   const { groupId } = config
   if (typeof groupId !== 'string' || groupId.length === 0) {
-    invalidOption('groupId', 'a non-empty string', groupId)
+    throw new KafkaJSNonRetriableError('Consumer groupId must be a non-empty string.')
   }
   const sessionTimeout = durationOption('sessionTimeout', config.sessionTimeout, CONSUMER_DEFAULTS.sessionTimeout)
   const rebalanceTimeout = durationOption(
@@ -94,14 +94,14 @@ export function resolveConsumerOptions(config: ConsumerConfig): ResolvedConsumer
     config.rebalanceTimeout,
     CONSUMER_DEFAULTS.rebalanceTimeout,
   )
-  const heartbeatInterval = durationOption(
-    'heartbeatInterval',
-    config.heartbeatInterval,
-    CONSUMER_DEFAULTS.heartbeatInterval,
-  )
+  // 0 is allowed, as in KafkaJS: each heartbeat is sent as soon as the previous one is answered
+  const heartbeatInterval = config.heartbeatInterval ?? CONSUMER_DEFAULTS.heartbeatInterval
+  if (!Number.isInteger(heartbeatInterval) || heartbeatInterval < 0 || heartbeatInterval > MAX_TIMER_MS) {
+    invalidOption('heartbeatInterval', `an integer between 0 and ${MAX_TIMER_MS} (ms)`, heartbeatInterval)
+  }
   if (heartbeatInterval >= sessionTimeout) {
-    throw new KafkaJSInvalidArgumentError(
-      `heartbeatInterval (${heartbeatInterval}) must be lower than sessionTimeout (${sessionTimeout}); about a third of it is recommended`,
+    throw new KafkaJSNonRetriableError(
+      `Consumer heartbeatInterval (${heartbeatInterval}) must be lower than sessionTimeout (${sessionTimeout}). It is recommended to set heartbeatInterval to approximately a third of the sessionTimeout.`,
     )
   }
   const maxBytesPerPartition = byteOption(
@@ -212,13 +212,8 @@ export interface RunConfig {
 
 export function checkRunConfig(config: RunConfig): void {
   if (config === null || typeof config !== 'object') invalidOption('run options', 'an object', config)
+  // As in KafkaJS, both handlers may be given (eachMessage is used) or neither (nothing is processed)
   const { eachBatch, eachMessage } = config
-  if (eachBatch === undefined && eachMessage === undefined) {
-    throw new KafkaJSInvalidArgumentError('run() needs eachMessage or eachBatch')
-  }
-  if (eachBatch !== undefined && eachMessage !== undefined) {
-    throw new KafkaJSInvalidArgumentError('run() takes eachMessage or eachBatch, not both')
-  }
   if (eachBatch !== undefined && typeof eachBatch !== 'function') invalidOption('eachBatch', 'a function', eachBatch)
   if (eachMessage !== undefined && typeof eachMessage !== 'function')
     invalidOption('eachMessage', 'a function', eachMessage)

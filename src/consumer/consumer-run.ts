@@ -70,6 +70,7 @@ export class ConsumerRun {
   readonly #fetcher: Fetcher
   readonly #runner: Runner
   readonly #membership: GroupMembership
+  readonly #groupLogger: KafkaLogger
   #topics: string[] = []
   #partitionCounts = new Map<string, number>()
   #watchTimer: NodeJS.Timeout | undefined
@@ -79,6 +80,9 @@ export class ConsumerRun {
   constructor(deps: ConsumerRunDeps) {
     this.#d = deps
     const { cluster, options, settings, subscriptions, instrumentation } = deps
+    // KafkaJS's namespaces: the runner's entries under 'Runner', the group's and fetches' under 'ConsumerGroup'
+    const runnerLogger = deps.logger.namespace('Runner')
+    this.#groupLogger = deps.logger.namespace('ConsumerGroup')
     this.#offsets = new GroupOffsets(deps.groupCluster, options.groupId, options.retry, cluster, instrumentation.send)
     this.#committer = new OffsetCommitter({
       groupId: options.groupId,
@@ -89,7 +93,7 @@ export class ConsumerRun {
       autoCommitInterval: settings.autoCommitInterval,
       autoCommitThreshold: settings.autoCommitThreshold,
       onCommit: (payload) => instrumentation.emit(ConsumerEvents.COMMIT_OFFSETS, payload),
-      logger: deps.logger,
+      logger: runnerLogger,
     })
     this.#fetcher = new Fetcher(
       cluster,
@@ -104,13 +108,14 @@ export class ConsumerRun {
         requestTimeout: deps.requestTimeout,
         retry: options.retry,
         metadataMaxAge: deps.metadataMaxAge,
-        logger: deps.logger,
+        logger: this.#groupLogger,
         send: instrumentation.send,
       },
       {
-        onFetchStart: (nodeId) => instrumentation.emit(ConsumerEvents.FETCH_START, { nodeId }),
+        // KafkaJS's node ids in these events are strings (its broker pool's keys)
+        onFetchStart: (nodeId) => instrumentation.emit(ConsumerEvents.FETCH_START, { nodeId: String(nodeId) }),
         onFetch: ({ nodeId, duration, numberOfBatches }) =>
-          instrumentation.emit(ConsumerEvents.FETCH, { numberOfBatches, duration, nodeId }),
+          instrumentation.emit(ConsumerEvents.FETCH, { numberOfBatches, duration, nodeId: String(nodeId) }),
         onFatalError: (error) => deps.onCrash(error),
       },
       (topic) => (this.#fromBeginning(topic) ? 'earliest' : 'latest'),
@@ -123,10 +128,10 @@ export class ConsumerRun {
       eachBatchAutoResolve: settings.eachBatchAutoResolve,
       concurrency: settings.partitionsConsumedConcurrently,
       retry: options.retry,
-      logger: deps.logger,
+      logger: runnerLogger,
       onStartBatch: (payload: BatchProcessPayload) => instrumentation.emit(ConsumerEvents.START_BATCH_PROCESS, payload),
       onEndBatch: (payload) => instrumentation.emit(ConsumerEvents.END_BATCH_PROCESS, payload),
-      commitOffsets: (offsets) => this.commitOffsets(toCommits(offsets)),
+      commitOffsets: (offsets) => this.commitOffsets(toCommits(offsets), offsets.topics),
       onCrash: (error) => deps.onCrash(error),
     })
     this.#membership = this.#createMembership()
@@ -181,9 +186,9 @@ export class ConsumerRun {
     await this.#committer.flush()
   }
 
-  /** The user's commitOffsets(), for owned partitions. */
-  commitOffsets(offsets: readonly OffsetToCommit[]): Promise<void> {
-    return this.#committer.commitExplicit(offsets)
+  /** The application's commitOffsets(); `reported` is what consumer.commit_offsets carries (KafkaJS: the caller's offsets). */
+  commitOffsets(offsets: readonly OffsetToCommit[], reported: readonly unknown[]): Promise<void> {
+    return this.#committer.commitExplicit(offsets, reported)
   }
 
   /** Moves a partition's position; one not owned yet gets it when assigned. */
@@ -220,7 +225,10 @@ export class ConsumerRun {
       rebalancing: (payload) => instrumentation.emit(ConsumerEvents.REBALANCING, payload),
       receivedUnsubscribedTopics: (payload) => {
         instrumentation.emit(ConsumerEvents.RECEIVED_UNSUBSCRIBED_TOPICS, payload)
-        this.#d.logger.warn('Consumer group received unsubscribed topics', payload)
+        this.#groupLogger.warn('Consumer group received unsubscribed topics', {
+          ...payload,
+          helpUrl: UNSUBSCRIBED_TOPICS_HELP,
+        })
       },
       fatal: (error) => this.#d.onCrash(error),
     }
@@ -234,7 +242,7 @@ export class ConsumerRun {
         rackId: options.rackId === '' ? null : options.rackId,
         serverAssignor: options.groupRemoteAssignor,
         retry: options.retry,
-        logger: this.#d.logger,
+        logger: this.#groupLogger,
         subscription: () => ({
           topics: this.#topics,
           regex:
@@ -261,7 +269,7 @@ export class ConsumerRun {
       rackId: options.rackId === '' ? null : options.rackId,
       assigners,
       retry: options.retry,
-      logger: this.#d.logger,
+      logger: this.#groupLogger,
       subscription: () => this.#topics,
       loadTopics: async (topics) => {
         await cluster.refreshMetadata(topics)
@@ -345,7 +353,7 @@ export class ConsumerRun {
         partitions.map(({ topic, partition }) => ({ topic, partition })),
       )
     } catch (error) {
-      this.#d.logger.error(`${name} failed`, {
+      this.#groupLogger.error(`${name} failed`, {
         groupId: this.#d.options.groupId,
         error: error instanceof Error ? error.message : String(error),
       })
@@ -361,13 +369,16 @@ export class ConsumerRun {
 
   async #resolveTopics(): Promise<string[]> {
     const { topics, patterns } = this.#d.subscription
+    // in subscription order, as KafkaJS reports them (received_unsubscribed_topics), then the
+    // topics the patterns match, sorted
     const out = new Set(topics.keys())
     if (patterns.length > 0) {
-      for (const name of await listTopicNames(this.#d.cluster, this.#d.options.retry)) {
+      const names = await listTopicNames(this.#d.cluster, this.#d.options.retry)
+      for (const name of [...names].sort()) {
         if (patterns.some((p) => testRegex(p.regex, name))) out.add(name)
       }
     }
-    return [...out].sort()
+    return [...out]
   }
 
   #countPartitions(): Map<string, number> {
@@ -390,7 +401,7 @@ export class ConsumerRun {
     this.#watchTimer = setTimeout(() => {
       this.#watch()
         .catch((error: unknown) =>
-          this.#d.logger.warn('Subscription check failed', {
+          this.#groupLogger.warn('Subscription check failed', {
             error: error instanceof Error ? error.message : String(error),
           }),
         )
@@ -403,7 +414,7 @@ export class ConsumerRun {
     if (this.#stopped) return
     const changed = topics.length !== this.#topics.length || topics.some((t, i) => t !== this.#topics[i])
     if (changed) {
-      this.#d.logger.info('Subscribed topics changed; rejoining', { topics })
+      this.#groupLogger.info('Subscribed topics changed; rejoining', { topics })
       this.#topics = topics
     }
     if (topics.length > 0) await this.#d.cluster.refreshMetadata(topics)
@@ -414,6 +425,10 @@ export class ConsumerRun {
       this.#membership.requestRejoin(changed ? 'subscribed topics changed' : 'partition count changed')
   }
 }
+
+/** The FAQ entry KafkaJS's 'received unsubscribed topics' warning points to. */
+const UNSUBSCRIBED_TOPICS_HELP =
+  'https://kafka.js.org/docs/faq#why-am-i-receiving-messages-for-topics-i-m-not-subscribed-to'
 
 /** How often a subscribed topic without partitions is looked for (Java's retry.backoff.max.ms). */
 const MISSING_TOPIC_RECHECK_MS = 1000

@@ -127,6 +127,7 @@ export class Consumer {
       this.#instrumentation.emit(ConsumerEvents.DISCONNECT)
     } catch (error) {
       this.#logger.error(`Caught error when disconnecting the consumer: ${messageOf(error)}`, {
+        stack: stackOf(error),
         groupId: this.#options.groupId,
       })
       throw error
@@ -168,10 +169,8 @@ export class Consumer {
       })
       return
     }
+    // without a subscription the member joins its group owning nothing, as KafkaJS's does
     checkRunConfig(config)
-    if (this.#topics.size === 0 && this.#patterns.length === 0) {
-      throw new KafkaJSNonRetriableError('The consumer is not subscribed to any topic: call subscribe() before run()')
-    }
     if (config.eachMessage !== undefined && config.eachBatch !== undefined) {
       this.#logger.warn('run() was given both eachMessage and eachBatch; eachMessage is used')
     }
@@ -220,7 +219,15 @@ export class Consumer {
       return { topic, partition, offset: value, metadata }
     })
     const run = this.#requireRun()
-    await retry(() => run.commitOffsets(commits), this.#options.retry)
+    // consumer.commit_offsets reports them as KafkaJS does: by topic, as given, offsets as strings
+    const reported = new Map<string, { partition: number; offset: string; metadata: string | null }[]>()
+    for (const { topic, partition, offset, metadata } of commits) {
+      const list = reported.get(topic) ?? []
+      list.push({ partition, offset: offset.toString(), metadata })
+      reported.set(topic, list)
+    }
+    const topics = [...reported].map(([topic, partitions]) => ({ topic, partitions }))
+    await retry(() => run.commitOffsets(commits, topics), this.#options.retry)
   }
 
   seek({ topic, partition, offset }: { topic: string; partition: number; offset: string }): void {
@@ -380,6 +387,7 @@ export class Consumer {
         await run.stop()
       } catch (error) {
         this.#logger.error(`Caught error when stopping the consumer: ${messageOf(error)}`, {
+          stack: stackOf(error),
           groupId: this.#options.groupId,
         })
         throw error
@@ -426,7 +434,11 @@ export class Consumer {
     const retryTime =
       (error as { retryTime?: number }).retryTime ||
       (this.#options.retry.initialRetryTime > 0 ? backoffDelay(0, this.#options.retry) : DEFAULT_RESTART_DELAY)
-    this.#logger.error(`Restarting the consumer in ${retryTime}ms`, { groupId: this.#options.groupId })
+    this.#logger.error(`Restarting the consumer in ${retryTime}ms`, {
+      retryCount: (error as { retryCount?: number }).retryCount,
+      retryTime,
+      groupId: this.#options.groupId,
+    })
     this.#restartTimer = setTimeout(() => {
       this.#restartTimer = undefined
       if (this.#settings === settings && this.#run === undefined) void this.#start()
@@ -484,4 +496,8 @@ function originalCause(error: unknown): { retriable?: boolean } {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
+}
+
+function stackOf(error: unknown): unknown {
+  return (error as { stack?: unknown } | null)?.stack
 }

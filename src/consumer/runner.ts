@@ -138,6 +138,10 @@ export class Runner {
       // only control records or aborted messages: move past them
       this.#o.committer.resolve(state, chunk.nextOffset)
       state.position = chunk.nextOffset
+    } else if (this.#o.eachMessage === undefined && this.#o.eachBatch === undefined) {
+      // run() without a handler: as in KafkaJS, nothing is processed nor resolved, and the same
+      // messages are fetched again
+      this.#rewindTo(state, chunk.fetchOffset)
     } else {
       const completed =
         this.#o.eachMessage !== undefined
@@ -260,12 +264,13 @@ export class Runner {
   async #handlerFailed(state: PartitionState, chunk: FetchedChunk, error: unknown, offset: string): Promise<void> {
     const { topic, partition } = state
     if (!(error instanceof KafkaJSError)) {
+      // KafkaJS's entry: the thrown value itself (a plain object stays an object), in its field order
       this.#o.logger.error(`Error when calling ${this.#o.eachMessage !== undefined ? 'eachMessage' : 'eachBatch'}`, {
         topic,
         partition,
         offset,
-        error: messageOf(error),
-        stack: error instanceof Error ? error.stack : undefined,
+        stack: (error as { stack?: unknown } | null)?.stack,
+        error,
       })
     }
     // what was processed before the failure is kept

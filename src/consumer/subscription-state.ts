@@ -23,6 +23,8 @@ export interface FetchedChunk {
   readonly messages: FetchedMessages
   /** Offset after the last whole batch read (records filtered out included). */
   readonly nextOffset: bigint
+  /** The first record read at or after fetchOffset, filtered ones included (KafkaJS's batch.firstOffset()). */
+  readonly firstOffset: bigint | undefined
   readonly highWatermark: bigint
   readonly lastLeaderEpoch: number
   readonly bytes: number

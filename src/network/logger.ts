@@ -7,8 +7,15 @@ export interface Logger {
   warn(message: string, extra?: object): void
   info(message: string, extra?: object): void
   debug(message: string, extra?: object): void
+  /** The client's loggers have namespaces (KafkaJS's 'Connection', 'BrokerPool', ...); plain sinks may not. */
+  namespace?(namespace: string): Logger
 }
 
 const ignore = (): void => {}
 
 export const silentLogger: Logger = { error: ignore, warn: ignore, info: ignore, debug: ignore }
+
+/** `logger` writing under KafkaJS's `namespace` when it has namespaces, else `logger` itself. */
+export function inNamespace(logger: Logger, namespace: string): Logger {
+  return logger.namespace?.(namespace) ?? logger
+}

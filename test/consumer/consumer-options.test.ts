@@ -20,9 +20,28 @@ describe('consumer options', () => {
   })
 
   test.each([
-    [{ groupId: '' }, /groupId must be a non-empty string/],
+    [{}, 'Consumer groupId must be a non-empty string.'],
+    [{ groupId: '' }, 'Consumer groupId must be a non-empty string.'],
+    [
+      { groupId: 'g', heartbeatInterval: 30000 },
+      'Consumer heartbeatInterval (30000) must be lower than sessionTimeout (30000). It is recommended to set heartbeatInterval to approximately a third of the sessionTimeout.',
+    ],
+  ])("%j fails at construction with KafkaJS's KafkaJSNonRetriableError", (config, message) => {
+    const kafka = new Kafka({ brokers: ['localhost:9092'] })
+    const create = () => kafka.consumer(config as never)
+    expect(create).toThrow(KafkaJSNonRetriableError)
+    expect(create).toThrow(expect.objectContaining({ name: 'KafkaJSNonRetriableError', message }))
+  })
+
+  test('heartbeatInterval 0 is accepted, as in KafkaJS', () => {
+    expect(resolveConsumerOptions({ groupId: 'g', heartbeatInterval: 0 }).heartbeatInterval).toBe(0)
+    expect(() => resolveConsumerOptions({ groupId: 'g', heartbeatInterval: -1 })).toThrow(
+      /heartbeatInterval must be an integer between 0/,
+    )
+  })
+
+  test.each([
     [{ groupId: 'g', sessionTimeout: -1 }, /sessionTimeout must be an integer/],
-    [{ groupId: 'g', heartbeatInterval: 30000 }, /heartbeatInterval \(30000\) must be lower than sessionTimeout/],
     [{ groupId: 'g', maxBytes: 0 }, /maxBytes must be an integer between 1/],
     [{ groupId: 'g', maxWaitTimeInMs: 1.5 }, /maxWaitTimeInMs must be an integer/],
     [{ groupId: 'g', partitionAssigners: [] }, /partitionAssigners must be a non-empty array/],
@@ -46,7 +65,9 @@ describe('consumer options', () => {
   })
 
   test('run() options are checked', () => {
-    expect(() => checkRunConfig({})).toThrow(/needs eachMessage or eachBatch/)
+    // KafkaJS takes run() without a handler, and both handlers (eachMessage is used)
+    expect(() => checkRunConfig({})).not.toThrow()
+    expect(() => checkRunConfig({ eachMessage: async () => {}, eachBatch: async () => {} })).not.toThrow()
     expect(() => checkRunConfig({ eachMessage: 1 })).toThrow(/eachMessage must be a function/)
     expect(() => checkRunConfig({ eachMessage: async () => {}, partitionsConsumedConcurrently: 0 })).toThrow(
       /partitionsConsumedConcurrently must be an integer >= 1/,

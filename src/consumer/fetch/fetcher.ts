@@ -19,6 +19,7 @@ import { Fetch, type FetchResponsePartitionData } from '../../protocol/generated
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js'
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets } from '../offsets/list-offsets.js'
 import { directSend, type RequestSender } from '../request-sender.js'
+import { Signal } from '../signal.js'
 import type { PartitionState, SubscriptionState } from '../subscription-state.js'
 import { PartitionMap } from '../topic-partition.js'
 import { FetchSession, FIRST_SESSION_VERSION, type SessionPartition } from './fetch-session.js'
@@ -61,6 +62,8 @@ const SHORT_WAIT_MS = 100
  * small request per broker per half second.
  */
 const LONG_POLL_CAP_MS = 500
+/** The shortest interval between the empty fetches a broker without fetchable partitions reports. */
+const MIN_IDLE_FETCH_MS = 10
 
 interface RequestedPartition {
   readonly state: PartitionState
@@ -76,6 +79,11 @@ export class Fetcher {
   readonly #hooks: FetcherHooks
   readonly #logger: Logger
   readonly #loops = new Map<number, Promise<void>>()
+  /** Brokers whose loop runs but has nothing to fetch now (paused, or buffers full). */
+  readonly #waitingLoops = new Set<number>()
+  /** Wakes the idle reporter at stop(). */
+  readonly #stopped = new Signal()
+  #idleReporter: Promise<void> | undefined
   /** Default reset policy for OFFSET_OUT_OF_RANGE and partitions without a committed offset. */
   readonly #resetPolicy: (topic: string) => 'earliest' | 'latest'
   #running = false
@@ -107,6 +115,7 @@ export class Fetcher {
     if (this.#running) return
     this.#running = true
     this.#supervisor = this.#supervise()
+    this.#idleReporter = this.#reportIdleFetches()
   }
 
   /** Stops fetching at once; a Fetch in flight is left to finish and its data is dropped. */
@@ -114,8 +123,40 @@ export class Fetcher {
     if (!this.#running) return
     this.#running = false
     this.#subscriptions.fetchable.notify()
-    await this.#supervisor
+    this.#stopped.notify()
+    await Promise.all([this.#supervisor, this.#idleReporter])
     this.#supervisor = undefined
+    this.#idleReporter = undefined
+  }
+
+  /**
+   * KafkaJS runs a fetch loop for every broker, also one it has nothing to fetch from: that loop
+   * waits maxWaitTimeInMs and reports an empty fetch (consumer.fetch_start, then consumer.fetch),
+   * also while the member owns no partition at all. Applications watch these events to see that a
+   * consumer is alive, so a broker without a Fetch to send reports the same here, without a request.
+   */
+  async #reportIdleFetches(): Promise<void> {
+    const interval = Math.max(this.#options.maxWaitTimeInMs, MIN_IDLE_FETCH_MS)
+    while (this.#running) {
+      const nodes = this.#idleNodes()
+      const started = Date.now()
+      for (const nodeId of nodes) this.#hooks.onFetchStart?.(nodeId)
+      await this.#stopped.wait(interval)
+      if (!this.#running) return
+      const duration = Date.now() - started
+      for (const nodeId of nodes) this.#hooks.onFetch?.({ nodeId, duration, numberOfBatches: 0, sessionId: 0 })
+    }
+  }
+
+  /** Known brokers this fetcher sends no Fetch to now. */
+  #idleNodes(): number[] {
+    let metadata: ClusterMetadata
+    try {
+      metadata = this.#cluster.metadata
+    } catch {
+      return []
+    }
+    return [...metadata.brokers.keys()].filter((id) => !this.#loops.has(id) || this.#waitingLoops.has(id))
   }
 
   /** The per-partition buffer bound: twice the per-partition fetch size, so one response can wait while another is read. */
@@ -231,7 +272,9 @@ export class Fetcher {
       if (wanted.length === 0) {
         // nothing to fetch from this node: the loop ends, the supervisor restarts it when needed
         if (!this.#servesAnyPartition(nodeId, metadata) || !this.#running) return
+        this.#waitingLoops.add(nodeId)
         await this.#subscriptions.fetchable.wait(this.#options.maxWaitTimeInMs)
+        this.#waitingLoops.delete(nodeId)
         continue
       }
       try {
@@ -419,6 +462,7 @@ export class Fetcher {
       fetchOffset: w.fetchOffset,
       messages: read.messages,
       nextOffset: read.nextOffset,
+      firstOffset: read.firstOffset,
       highWatermark: data.highWatermark,
       lastLeaderEpoch: read.lastLeaderEpoch,
       bytes,

@@ -33,6 +33,11 @@ export interface PartitionRecords {
   readonly messages: FetchedMessages
   /** Where the next fetch of this partition starts. */
   readonly nextOffset: bigint
+  /**
+   * The first record at or after the fetch offset, filtered ones (control records, aborted
+   * transactions) included: KafkaJS's batch.firstOffset(). Undefined when no such record was read.
+   */
+  readonly firstOffset: bigint | undefined
   /** Leader epoch of the batch holding the last delivered message, -1 when none was delivered. */
   readonly lastLeaderEpoch: number
   /** Whole batches were read but every record was filtered (control, aborted, below the offset). */
@@ -49,6 +54,7 @@ export async function readPartitionRecords(input: PartitionRecordsInput): Promis
   const empty: PartitionRecords = {
     messages: new FetchedMessages(),
     nextOffset: fetchOffset,
+    firstOffset: undefined,
     lastLeaderEpoch: -1,
     filteredOnly: false,
     truncatedBatchSize: undefined,
@@ -68,10 +74,12 @@ export async function readPartitionRecords(input: PartitionRecordsInput): Promis
   const aborted = input.readCommitted ? new AbortedTransactions(input.abortedTransactions) : undefined
   const messages = new FetchedMessages()
   let nextOffset = fetchOffset
+  let firstOffset: bigint | undefined
   let lastLeaderEpoch = -1
   for (const batch of batches) {
     const batchNext = batch.lastOffset + 1n
     if (batchNext <= fetchOffset) continue
+    if (firstOffset === undefined) firstOffset = batch.records.find((r) => r.offset >= fetchOffset)?.offset
     if (aborted !== undefined && batch.producerId >= 0n && skipForTransaction(batch, aborted, topic, partition)) {
       nextOffset = batchNext
       continue
@@ -91,6 +99,7 @@ export async function readPartitionRecords(input: PartitionRecordsInput): Promis
   return {
     messages,
     nextOffset,
+    firstOffset,
     lastLeaderEpoch,
     filteredOnly: messages.length === 0,
     truncatedBatchSize: undefined,

@@ -322,24 +322,18 @@ export class ClassicGroupMember implements GroupMembership {
     }
     for (const tp of added) this.#owned.set(tp.topic, tp.partition, tp)
     if (added.length > 0) await this.#listeners.call('assigned', added)
-    this.#o.events.groupJoin({
-      duration: Date.now() - started,
+    const joined = {
       groupId: this.#o.groupId,
-      isLeader: this.isLeader,
-      leaderId: this.#leaderId,
-      groupProtocol: this.#protocolName,
       memberId: this.#memberId,
+      leaderId: this.#leaderId,
+      isLeader: this.isLeader,
       memberAssignment: toAssignmentObject(accepted),
-    })
-    this.#o.logger.info('Consumer has joined the group', {
-      groupId: this.#o.groupId,
-      memberId: this.#memberId,
-      leaderId: this.#leaderId,
-      isLeader: this.isLeader,
-      generationId: this.#generationId,
       groupProtocol: this.#protocolName,
-      assigned: accepted.length,
-    })
+      duration: Date.now() - started,
+    }
+    this.#o.events.groupJoin(joined)
+    // KafkaJS logs the group_join payload itself
+    this.#o.logger.info('Consumer has joined the group', joined)
     this.#firstJoin?.resolve()
     this.#firstJoin = undefined
   }
@@ -560,17 +554,25 @@ export class ClassicGroupMember implements GroupMembership {
           this.#o.events.heartbeat({ groupId: this.#o.groupId, memberId, groupGenerationId: generationId })
           return
         case ErrorCode.REBALANCE_IN_PROGRESS:
-          this.#o.logger.info('The group is rebalancing, re-joining', { groupId: this.#o.groupId, memberId })
+          // KafkaJS's runner writes this entry when its heartbeat meets a rebalance
+          this.#o.logger.namespace('Runner').warn('The group is rebalancing, re-joining', {
+            groupId: this.#o.groupId,
+            memberId,
+            error: protocolError(response.errorCode).message,
+          })
           this.#o.events.rebalancing({ groupId: this.#o.groupId, memberId })
           this.requestRejoin('the group is rebalancing')
           return
         case ErrorCode.UNKNOWN_MEMBER_ID:
         case ErrorCode.ILLEGAL_GENERATION:
-          this.#o.logger.warn('The coordinator no longer knows this member; its partitions are lost', {
-            groupId: this.#o.groupId,
-            memberId,
-            error: protocolError(response.errorCode).type,
-          })
+          // KafkaJS's runner entry for a member the coordinator does not know
+          this.#o.logger
+            .namespace('Runner')
+            .error('The coordinator is not aware of this member, re-joining the group', {
+              groupId: this.#o.groupId,
+              memberId,
+              error: protocolError(response.errorCode).message,
+            })
           this.#membershipError(response.errorCode, 'Heartbeat')
           this.requestRejoin('member fenced')
           return

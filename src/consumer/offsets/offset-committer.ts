@@ -12,7 +12,7 @@ import { KafkaJSError } from '../../errors.js'
 import type { Logger } from '../../network/logger.js'
 import type { GroupMembership } from '../group/membership.js'
 import type { PartitionState, SubscriptionState } from '../subscription-state.js'
-import type { TopicPartition } from '../topic-partition.js'
+import { PartitionMap, type TopicPartition } from '../topic-partition.js'
 import type { CommitIdentity, GroupOffsets, OffsetToCommit } from './group-offsets.js'
 
 export interface TopicOffsets {
@@ -24,7 +24,8 @@ export interface CommitOffsetsPayload {
   groupId: string
   memberId: string
   groupGenerationId: number
-  topics: TopicOffsets[]
+  /** As KafkaJS reports them: its own commits with string partitions, the application's as it gave them. */
+  topics: readonly unknown[]
 }
 
 export interface OffsetCommitterOptions {
@@ -47,6 +48,13 @@ export class OffsetCommitter {
   #resolvedSinceCommit = 0
   /** An automatic commit queued and not started yet: later requests join it. */
   #queuedAuto: Promise<void> | undefined
+  /**
+   * Partitions whose committed offset the application set with commitOffsets() and that have
+   * resolved no message since. Automatic commits (after a batch, on revocation, at stop) leave them
+   * alone: committing the position over the application's offset would skip messages it asked to
+   * keep (KafkaJS leaves its offset committed too); the next message resolved ends this.
+   */
+  readonly #setByApplication = new PartitionMap<true>()
 
   constructor(options: OffsetCommitterOptions) {
     this.#o = options
@@ -63,6 +71,7 @@ export class OffsetCommitter {
 
   /** Marks everything before `nextOffset` as processed (KafkaJS's resolveOffset(offset) is offset + 1). */
   resolve(state: PartitionState, nextOffset: bigint, leaderEpoch = -1): void {
+    this.#setByApplication.delete(state.topic, state.partition)
     state.resolved = nextOffset
     if (leaderEpoch >= 0) state.lastLeaderEpoch = leaderEpoch
     this.#resolvedSinceCommit++
@@ -70,7 +79,7 @@ export class OffsetCommitter {
 
   /** KafkaJS's uncommittedOffsets(): resolved offsets not yet committed, by topic. */
   uncommittedOffsets(): { topics: TopicOffsets[] } {
-    return { topics: toTopicOffsets(this.#uncommitted()) }
+    return { topics: toTopicOffsets(this.#uncommitted(undefined, false)) }
   }
 
   /**
@@ -105,7 +114,7 @@ export class OffsetCommitter {
   commit(partitions?: readonly TopicPartition[], onStart?: () => void): Promise<void> {
     return this.#enqueue(async () => {
       onStart?.()
-      const offsets = this.#uncommitted(partitions)
+      const offsets = this.#uncommitted(partitions, true)
       if (offsets.length === 0) {
         this.#lastCommit = Date.now()
         return
@@ -116,7 +125,7 @@ export class OffsetCommitter {
         return
       }
       try {
-        await this.#send(offsets, identity)
+        await this.#send(offsets, identity, toTopicOffsets(offsets))
       } catch (error) {
         this.#o.logger.warn('Offset commit failed', {
           groupId: this.#o.groupId,
@@ -126,18 +135,26 @@ export class OffsetCommitter {
     })
   }
 
-  /** The user's commitOffsets(): these offsets exactly; errors are thrown. */
-  commitExplicit(offsets: readonly OffsetToCommit[]): Promise<void> {
+  /**
+   * The application's commitOffsets(): these offsets exactly; errors are thrown. `reported` is what
+   * consumer.commit_offsets carries: KafkaJS reports the application's offsets as it gave them.
+   */
+  commitExplicit(offsets: readonly OffsetToCommit[], reported: readonly unknown[]): Promise<void> {
     return this.#enqueue(async () => {
       const identity = this.#o.membership()?.commitIdentity()
       if (identity === undefined) {
         throw new KafkaJSError('Cannot commit offsets while the group is rebalancing', { retriable: true })
       }
-      await this.#send(offsets, identity)
+      await this.#send(offsets, identity, reported)
+      for (const o of offsets) this.#setByApplication.set(o.topic, o.partition, true)
     })
   }
 
-  async #send(offsets: readonly OffsetToCommit[], identity: CommitIdentity): Promise<void> {
+  async #send(
+    offsets: readonly OffsetToCommit[],
+    identity: CommitIdentity,
+    reported: readonly unknown[],
+  ): Promise<void> {
     await this.#o.offsets.commit(offsets, identity)
     for (const o of offsets) {
       const state = this.#o.subscriptions.get(o.topic, o.partition)
@@ -149,7 +166,7 @@ export class OffsetCommitter {
       groupId: this.#o.groupId,
       memberId: identity.memberId,
       groupGenerationId: identity.generationIdOrMemberEpoch,
-      topics: toTopicOffsets(offsets),
+      topics: reported,
     })
   }
 
@@ -158,7 +175,8 @@ export class OffsetCommitter {
     return this.#enqueue(async () => {})
   }
 
-  #uncommitted(partitions?: readonly TopicPartition[]): OffsetToCommit[] {
+  /** Resolved offsets not committed yet; `automatic`: without those the application committed itself since. */
+  #uncommitted(partitions: readonly TopicPartition[] | undefined, automatic: boolean): OffsetToCommit[] {
     const states: PartitionState[] = []
     if (partitions === undefined) states.push(...this.#o.subscriptions.partitions())
     else {
@@ -170,6 +188,7 @@ export class OffsetCommitter {
     const out: OffsetToCommit[] = []
     for (const s of states) {
       if (s.resolved === undefined || s.resolved === s.committed || s.resolved < 0n) continue
+      if (automatic && this.#setByApplication.has(s.topic, s.partition)) continue
       out.push({ topic: s.topic, partition: s.partition, offset: s.resolved, leaderEpoch: s.lastLeaderEpoch })
     }
     return out
@@ -183,6 +202,10 @@ export class OffsetCommitter {
   }
 }
 
+/**
+ * By topic, as KafkaJS's offset manager lists them: its partitions are the keys of an object, so
+ * strings at runtime ('0'), although KafkaJS's declared type (kept here) says number.
+ */
 function toTopicOffsets(offsets: readonly OffsetToCommit[]): TopicOffsets[] {
   const byTopic = new Map<string, TopicOffsets>()
   for (const o of offsets) {
@@ -191,7 +214,7 @@ function toTopicOffsets(offsets: readonly OffsetToCommit[]): TopicOffsets[] {
       t = { topic: o.topic, partitions: [] }
       byTopic.set(o.topic, t)
     }
-    t.partitions.push({ partition: o.partition, offset: o.offset.toString() })
+    t.partitions.push({ partition: String(o.partition) as unknown as number, offset: o.offset.toString() })
   }
   return [...byTopic.values()]
 }

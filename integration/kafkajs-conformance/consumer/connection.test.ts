@@ -1,0 +1,94 @@
+// KafkaJS 2.2.4 src/consumer/__tests__/connection.spec.js: a consumer connects over SSL and over
+// SASL_SSL with each SASL mechanism, and keeps consuming after its connections were closed under it
+// (KafkaJS's spec disconnects the consumer's cluster object; here the sockets the consumer's
+// socketFactory made are destroyed, which is what the public API can do to it).
+
+import * as net from 'node:net'
+import type { Consumer, ISocketFactory, KafkaMessage, Producer } from '../../../src/index.js'
+import {
+  createKafka,
+  createSaslKafka,
+  createSslKafka,
+  createTopic,
+  type SaslMechanism,
+  secureRandom,
+  waitFor,
+  waitForConsumerToJoinGroup,
+} from '../helpers.js'
+
+describe('Consumer connection (KafkaJS src/consumer/__tests__/connection.spec.js)', () => {
+  let topicName: string
+  let groupId: string
+  let consumer: Consumer | undefined
+  let producer: Producer | undefined
+
+  beforeEach(async () => {
+    topicName = `test-topic-${secureRandom()}`
+    groupId = `consumer-group-id-${secureRandom()}`
+    await createTopic({ topic: topicName })
+  })
+
+  afterEach(async () => {
+    await consumer?.disconnect()
+    await producer?.disconnect()
+    consumer = undefined
+    producer = undefined
+  })
+
+  test('support SSL connections', async () => {
+    consumer = createSslKafka().consumer({ groupId, maxWaitTimeInMs: 1 })
+    await consumer.connect()
+    // the connection is used, so that a handshake that only seemed to succeed cannot pass
+    await expect(consumer.describeGroup()).resolves.toMatchObject({ groupId })
+  })
+
+  const mechanisms: SaslMechanism[] = ['plain', 'scram-sha-256', 'scram-sha-512']
+  for (const mechanism of mechanisms) {
+    test(`support SASL ${mechanism} connections`, async () => {
+      consumer = createSaslKafka(mechanism).consumer({ groupId, maxWaitTimeInMs: 1 })
+      await consumer.connect()
+      await expect(consumer.describeGroup()).resolves.toMatchObject({ groupId })
+    })
+  }
+
+  test('reconnects the cluster if disconnected', async () => {
+    const sockets: net.Socket[] = []
+    // KafkaJS's socketFactory contract, on the plaintext listeners: the sockets are the test's to close
+    const socketFactory: ISocketFactory = ({ host, port, onConnect }) => {
+      const socket = net.connect({ host, port }, onConnect)
+      sockets.push(socket)
+      return socket
+    }
+    consumer = createKafka({ socketFactory, retry: { retries: 3 } }).consumer({
+      groupId,
+      maxWaitTimeInMs: 1,
+      maxBytesPerPartition: 180,
+    })
+    producer = createKafka().producer()
+    await consumer.connect()
+    await producer.connect()
+    await consumer.subscribe({ topic: topicName, fromBeginning: true })
+
+    const messages: KafkaMessage[] = []
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        messages.push(message)
+      },
+    })
+    await waitForConsumerToJoinGroup(consumer)
+
+    // every connection the consumer has is closed under it
+    const open = sockets.filter((s) => !s.destroyed)
+    expect(open.length).toBeGreaterThan(0)
+    for (const socket of open) socket.destroy()
+
+    await producer.send({
+      acks: 1,
+      topic: topicName,
+      messages: [{ key: `key-${secureRandom()}`, value: `value-${secureRandom()}` }],
+    })
+    await waitFor(() => messages.length > 0, 'a message consumed after the reconnection')
+    // new connections replaced the closed ones
+    expect(sockets.filter((s) => !s.destroyed).length).toBeGreaterThan(0)
+  })
+})
