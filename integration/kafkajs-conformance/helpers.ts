@@ -141,3 +141,27 @@ export function waitForNextEvent(consumer: Consumer, eventName: string, timeoutM
     })
   })
 }
+
+/** KafkaJS's `<client>.network.request` event payload, key for key; `apiName` any unless given. */
+export function requestEventPayload(apiName: unknown = expect.any(String)): Record<string, unknown> {
+  return {
+    ...requestTimeoutEventPayload(apiName),
+    duration: expect.any(Number),
+    size: expect.any(Number),
+  }
+}
+
+/** KafkaJS's `<client>.network.request_timeout` event payload, key for key. */
+export function requestTimeoutEventPayload(apiName: unknown = expect.any(String)): Record<string, unknown> {
+  return {
+    apiKey: expect.any(Number),
+    apiName,
+    apiVersion: expect.any(Number),
+    broker: expect.any(String),
+    clientId: expect.any(String),
+    correlationId: expect.any(Number),
+    createdAt: expect.any(Number),
+    pendingDuration: expect.any(Number),
+    sentAt: expect.any(Number),
+  }
+}

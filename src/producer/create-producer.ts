@@ -2,6 +2,7 @@
 // own connections (as KafkaJS: each producer, consumer and admin client has its own Cluster).
 
 import type { Kafka } from '../client/kafka.js'
+import type { KafkaLogger } from '../client/logger.js'
 import { DEFAULT_REQUEST_TIMEOUT } from '../network/connection-options.js'
 import { ProducerInstrumentation } from './instrumentation.js'
 import { Producer } from './producer.js'
@@ -9,8 +10,19 @@ import { type ProducerConfig, resolveProducerOptions } from './producer-options.
 
 export function createProducer(kafka: Kafka, config: ProducerConfig = {}): Producer {
   const requestTimeout = kafka.config.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT
-  const options = resolveProducerOptions(config, requestTimeout)
+  // KafkaJS: the producer's retry options over the client's
+  const clientRetry = kafka.config.retry
+  const merged =
+    clientRetry === undefined || config === null || typeof config !== 'object'
+      ? config
+      : { ...config, retry: { ...clientRetry, ...config.retry } }
+  const options = resolveProducerOptions(merged, requestTimeout)
+  if (merged?.createPartitioner == null) warnOfDefaultPartitioner(kafka.logger())
   const logger = kafka.logger().namespace('Producer')
+  const retries = merged?.retry?.retries
+  if (merged?.idempotent === true && retries !== undefined && retries < Number.MAX_SAFE_INTEGER) {
+    logger.warn('Limiting retries for the idempotent producer may invalidate EoS guarantees')
+  }
   const clientId = kafka.config.clientId ?? 'kafkit'
   // every connection of the producer's cluster reports its requests as producer.network.* events
   const instrumentation = new ProducerInstrumentation(clientId, logger)
@@ -20,4 +32,20 @@ export function createProducer(kafka: Kafka, config: ProducerConfig = {}): Produ
     requestObserver: instrumentation,
   })
   return new Producer({ cluster, logger, clientId, requestTimeout, options, instrumentation })
+}
+
+let warnedOfDefaultPartitioner = false
+
+/**
+ * KafkaJS's warning, once per process, when a producer is made without createPartitioner: its
+ * default partitioner changed in 2.0.0 (kafkit's default is that one, the Java client's). Log-based
+ * setups expect it, and KAFKAJS_NO_PARTITIONER_WARNING silences it as in KafkaJS.
+ */
+function warnOfDefaultPartitioner(logger: KafkaLogger): void {
+  if (warnedOfDefaultPartitioner) return
+  warnedOfDefaultPartitioner = true
+  if (process.env.KAFKAJS_NO_PARTITIONER_WARNING != null) return
+  logger.warn(
+    'KafkaJS v2.0.0 switched default partitioner. To retain the same partitioning behavior as in previous versions, create the producer with the option "createPartitioner: Partitioners.LegacyPartitioner". See the migration guide at https://kafka.js.org/docs/migration-guide-v2.0.0#producer-new-default-partitioner for details. Silence this warning by setting the environment variable "KAFKAJS_NO_PARTITIONER_WARNING=1"',
+  )
 }

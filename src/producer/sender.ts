@@ -8,6 +8,7 @@
 import type { Cluster } from '../cluster/cluster.js'
 import { DEFAULT_METADATA_MAX_AGE } from '../cluster/cluster-options.js'
 import {
+  KafkaJSConnectionError,
   KafkaJSDeliveryTimeoutError,
   KafkaJSError,
   KafkaJSNumberOfRetriesExceeded,
@@ -390,6 +391,7 @@ export class Sender {
   #retryOrFail(batch: OutgoingBatch, error: Error, retriable: boolean): void {
     const now = Date.now()
     const stopped = this.#stopError ?? this.#fatalError
+    if (stopped === undefined) this.#logAttemptFailed(batch, error)
     if (stopped !== undefined) {
       this.#failBatch(batch, stopped)
     } else if (!retriable) {
@@ -402,6 +404,22 @@ export class Sender {
     } else {
       this.#retry(batch, error, now)
     }
+  }
+
+  /**
+   * KafkaJS's log entry for a failed produce attempt, which log-based alerts match: 'Failed to send
+   * messages: ...' for errors that send it to refresh the metadata (lost connections, retriable
+   * broker errors), the error's message alone for the others.
+   */
+  #logAttemptFailed(batch: OutgoingBatch, error: Error): void {
+    const retryCount = batch.attempts - 1
+    const retryTime = backoffDelay(retryCount, this.#d.options.retry)
+    const refreshes =
+      error instanceof KafkaJSConnectionError || (error instanceof KafkaJSProtocolError && error.retriable)
+    this.#d.logger.error(refreshes ? `Failed to send messages: ${error.message}` : error.message, {
+      retryCount,
+      retryTime,
+    })
   }
 
   #retry(batch: OutgoingBatch, error: Error, now: number): void {
