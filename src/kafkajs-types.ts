@@ -12,7 +12,11 @@ import type { AssignerCluster } from './consumer/group/assignors/assigner.js'
 import type { EachBatchPayload, EachMessagePayload } from './consumer/handlers.js'
 import type { TopicOffsets } from './consumer/offsets/offset-committer.js'
 import type { TopicPartition } from './consumer/topic-partition.js'
-import type { KafkaJSDeleteTopicRecordsErrorPartition, KafkaJSError, KafkaJSProtocolError } from './errors.js'
+import type {
+  KafkaJSDeleteGroupsErrorGroup,
+  KafkaJSDeleteTopicRecordsErrorPartition,
+  KafkaJSProtocolError,
+} from './errors.js'
 import type { RetryOptions as BackoffRetryOptions } from './network/backoff.js'
 import type { SASLMechanism } from './network/sasl/sasl-options.js'
 import type { SocketFactory, SocketFactoryArgs } from './network/socket-factory.js'
@@ -176,11 +180,7 @@ export interface KafkaJSServerDoesNotSupportApiKeyMetadata {
   apiKey: number
   apiName: string
 }
-export interface KafkaJSDeleteGroupsErrorGroups {
-  groupId: string
-  errorCode: number
-  error: KafkaJSError
-}
+export type KafkaJSDeleteGroupsErrorGroups = KafkaJSDeleteGroupsErrorGroup
 export interface KafkaJSDeleteTopicRecordsErrorTopic {
   topic: string
   partitions: KafkaJSDeleteTopicRecordsErrorPartition[]
