@@ -1,9 +1,10 @@
 // One SASL conversation on one connection: the SaslAuthenticate rounds a mechanism drives, the
-// session lifetime the broker grants (SaslAuthenticate v1+), and the errors that name the mechanism
-// and the broker with any secret of this conversation blanked out.
+// session lifetime the broker grants (SaslAuthenticate v1+), and the errors, in KafkaJS's words
+// ("SASL PLAIN authentication failed: <why>"), carrying the mechanism and the broker, with any
+// secret of this conversation blanked out.
 
-import { KafkaJSSASLAuthenticationError } from '../../errors.js'
-import { errorByCode } from '../../protocol/generated/errors.js'
+import { KafkaJSProtocolError, KafkaJSSASLAuthenticationError } from '../../errors.js'
+import { ErrorCode, errorByCode, protocolError } from '../../protocol/generated/errors.js'
 import { SaslAuthenticate } from '../../protocol/generated/sasl-authenticate.js'
 import type { AuthenticationContext } from '../connection-options.js'
 
@@ -32,8 +33,9 @@ export class SaslExchange {
   }
 
   /**
-   * Sends one client message; resolves with the server's answer or throws a typed error, with
-   * `note` (what the mechanism knows about the refusal) appended to its message.
+   * Sends one client message; resolves with the server's answer or throws a typed error. A refusal
+   * reads as in KafkaJS: the broker's own message for SASL_AUTHENTICATION_FAILED, KafkaJS's text for
+   * other codes. The protocol error is the cause; `note` (what the mechanism knows) is its detail.
    */
   async round(bytes: Buffer, note?: string): Promise<Buffer> {
     const response = await this.#context.send(SaslAuthenticate, SaslAuthenticate.createRequest({ authBytes: bytes }), {
@@ -41,9 +43,12 @@ export class SaslExchange {
     })
     if (response.errorCode !== 0) {
       const type = errorByCode(response.errorCode).name
-      const said = response.errorMessage ? `: ${response.errorMessage}` : ` (${type})`
-      const noted = note === undefined || said.includes(note) ? '' : ` (${note})`
-      throw this.error(`the broker refused${said}${noted}`, { type })
+      const refusal = protocolError(response.errorCode, note)
+      const said =
+        response.errorCode === ErrorCode.SASL_AUTHENTICATION_FAILED && response.errorMessage
+          ? new KafkaJSProtocolError({ ...refusal, message: response.errorMessage }, { kafkaType: type, detail: note })
+          : refusal
+      throw this.error(said.message, { type, cause: said })
     }
     // int64 on the wire; a lifetime beyond 2^53 ms is "never" for any practical purpose
     const lifetime = response.sessionLifetimeMs
@@ -51,12 +56,14 @@ export class SaslExchange {
     return response.authBytes
   }
 
-  /** A KafkaJSSASLAuthenticationError naming this mechanism and broker, secrets blanked out. */
+  /** KafkaJS's KafkaJSSASLAuthenticationError: "<prefix> failed: <detail>"; mechanism and broker as properties. */
   error(detail: string, options: { type?: string; cause?: unknown } = {}): KafkaJSSASLAuthenticationError {
-    return new KafkaJSSASLAuthenticationError(
-      this.redact(`SASL ${this.mechanism} authentication with broker ${this.broker} failed: ${detail}`),
-      { mechanism: this.mechanism, broker: this.broker, type: options.type, cause: options.cause },
-    )
+    return new KafkaJSSASLAuthenticationError(this.redact(`${saslErrorPrefix(this.mechanism)} failed: ${detail}`), {
+      mechanism: this.mechanism,
+      broker: this.broker,
+      type: options.type,
+      cause: options.cause,
+    })
   }
 
   redact(text: string): string {
@@ -64,4 +71,10 @@ export class SaslExchange {
     for (const secret of this.#secrets) out = out.split(secret).join('[redacted]')
     return out
   }
+}
+
+/** How KafkaJS names a mechanism's authentication in its errors: "SASL SCRAM SHA256 authentication". */
+export function saslErrorPrefix(mechanism: string): string {
+  const scram = /^SCRAM-SHA-(256|512)$/.exec(mechanism)
+  return `SASL ${scram === null ? mechanism : `SCRAM SHA${scram[1]}`} authentication`
 }
