@@ -125,7 +125,7 @@ test('a refused re-authentication closes the connection with the authentication 
   expect(c.state).toBe('closed')
   expect((error as Error & { cause: unknown }).cause).toBeInstanceOf(KafkaJSSASLAuthenticationError)
   expect((error as Error).message).toMatch(
-    /SASL PLAIN authentication failed: broker .*: the broker refused: password changed/,
+    /SASL PLAIN authentication with broker .* failed: the broker refused: password changed/,
   )
   expect(server.received(Echo)).toHaveLength(0)
 })

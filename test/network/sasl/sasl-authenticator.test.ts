@@ -65,7 +65,7 @@ describe('handshake', () => {
     serveSasl(server, { enabled: ['PLAIN', 'SCRAM-SHA-256'], authenticate: () => ({}) })
     const error = await failure(connection({ sasl: { mechanism: 'scram-sha-512', username: 'a', password: PASSWORD } }))
     expect(error.message).toBe(
-      `SASL SCRAM SHA512 authentication failed: broker ${server.broker}: the broker does not enable ` +
+      `SASL SCRAM-SHA-512 authentication with broker ${server.broker} failed: the broker does not enable ` +
         'SCRAM-SHA-512; it enables PLAIN, SCRAM-SHA-256',
     )
     expect(error).toMatchObject({
@@ -102,7 +102,7 @@ describe('refusals', () => {
     await cluster.disconnect()
     expect(error).toBeInstanceOf(KafkaJSSASLAuthenticationError)
     expect((error as Error).message).toBe(
-      `SASL PLAIN authentication failed: broker ${server.broker}: the broker refused: ` +
+      `SASL PLAIN authentication with broker ${server.broker} failed: the broker refused: ` +
         'Authentication failed: Invalid username or password',
     )
     expect(error).toMatchObject({ mechanism: 'PLAIN', broker: server.broker, type: 'SASL_AUTHENTICATION_FAILED' })
@@ -157,7 +157,7 @@ describe('SCRAM', () => {
       connection({ sasl: { mechanism: 'scram-sha-256', username: 'alice', password: PASSWORD } }),
     )
     expect(error.message).toBe(
-      `SASL SCRAM SHA256 authentication failed: broker ${server.broker}: the server signature is wrong: ` +
+      `SASL SCRAM-SHA-256 authentication with broker ${server.broker} failed: the server signature is wrong: ` +
         'the server does not know the credentials',
     )
   })
@@ -193,7 +193,7 @@ describe('OAUTHBEARER', () => {
     )
     expect(sasl.rounds[1]).toEqual(Buffer.from([1]))
     expect(error.message).toBe(
-      `SASL OAUTHBEARER authentication failed: broker ${server.broker}: the broker refused: ` +
+      `SASL OAUTHBEARER authentication with broker ${server.broker} failed: the broker refused: ` +
         'Authentication failed: token expired ({"status":"invalid_token"})',
     )
     expect(error.message).not.toContain(TOKEN)
@@ -211,7 +211,7 @@ describe('OAUTHBEARER', () => {
         },
       }),
     )
-    expect(thrown.message).toMatch(/OAUTHBEARER authentication failed: .*: oauthBearerProvider failed: identity provider unreachable$/)
+    expect(thrown.message).toMatch(/OAUTHBEARER .* failed: oauthBearerProvider failed: identity provider unreachable$/)
     const empty = await failure(
       connection({ sasl: { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: '' }) } }),
     )
@@ -317,7 +317,7 @@ describe('custom mechanisms (KafkaJS authenticationProvider)', () => {
       }),
     )
     expect(error.message).toBe(
-      `SASL CUSTOM authentication failed: broker ${server.broker}: could not sign the request`,
+      `SASL CUSTOM authentication with broker ${server.broker} failed: could not sign the request`,
     )
   })
 })
