@@ -178,6 +178,15 @@ describe('send', () => {
     )
   })
 
+  test('acks other than -1, 0 and 1 fail as the broker fails them for KafkaJS (INVALID_REQUIRED_ACKS), nothing written', async () => {
+    const topic = await createTopic('acks-invalid', 1)
+    const producer = await connectedProducer({ idempotent: false })
+    const send = producer.send({ topic, acks: 2, messages: [{ value: 'x' }] })
+    await expect(send).rejects.toBeInstanceOf(KafkaJSProtocolError)
+    await expect(send).rejects.toMatchObject({ type: 'INVALID_REQUIRED_ACKS', retriable: false })
+    expect(await readPartition(reader, topic, 0)).toEqual([])
+  })
+
   test('a topic that never appears fails after maxBlockMs with an error naming it', async () => {
     const producer = await connectedProducer({ allowAutoTopicCreation: false, maxBlockMs: 1500 })
     const topic = topicName('never-created')
@@ -408,6 +417,7 @@ describe('idempotence', () => {
     const topic = await createTopic('idempotent-retry', 1)
     const { factory, cuts } = cutAfterProduce(4)
     const retries: LogEntry[] = []
+    const failedAttempts: LogEntry[] = []
     const client = new Kafka({
       brokers: brokers(),
       clientId: `kafkit-idempotent-${run}`,
@@ -415,6 +425,7 @@ describe('idempotence', () => {
       logLevel: logLevel.DEBUG,
       logCreator: () => (entry) => {
         if (entry.log.message.startsWith('Retrying a batch')) retries.push(entry)
+        if (entry.log.message.startsWith('Failed to send messages')) failedAttempts.push(entry)
       },
     })
     // small batches so that several requests are in flight when the connection is cut
@@ -432,6 +443,18 @@ describe('idempotence', () => {
     await Promise.all(sends)
     expect(cuts()).toBe(1)
     expect(retries.length).toBeGreaterThan(0)
+    // KafkaJS's entry for a failed attempt, which log-based alerts match
+    expect(failedAttempts[0]).toEqual(
+      expect.objectContaining({
+        namespace: 'Producer',
+        label: 'ERROR',
+        log: expect.objectContaining({
+          message: expect.stringMatching(/^Failed to send messages: /),
+          retryCount: expect.any(Number),
+          retryTime: expect.any(Number),
+        }),
+      }),
+    )
     const stored = await readPartition(reader, topic, 0)
     expect(stored.map((r) => Number(r.value!.slice(0, 6)))).toEqual(Array.from({ length: count }, (_, i) => i))
     // one producer id and epoch, sequences 0..count-1 without gap or repeat

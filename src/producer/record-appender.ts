@@ -18,7 +18,7 @@ import {
 } from '../errors.js'
 import { sleep } from '../network/backoff.js'
 import { type CompressionType, isCompressionType } from '../protocol/codecs/compression-types.js'
-import { errorByCode, protocolError } from '../protocol/generated/errors.js'
+import { ErrorCode, errorByCode, protocolError } from '../protocol/generated/errors.js'
 import { recordSizeUpperBound } from '../protocol/records/encode-record-batch.js'
 import { RECORD_BATCH_OVERHEAD } from '../protocol/records/record-batch-format.js'
 import { APPENDED_LAST_FULL, type RecordAccumulator } from './accumulator.js'
@@ -182,7 +182,8 @@ export class RecordAppender {
       )
     }
     if (acks !== -1 && acks !== 0 && acks !== 1) {
-      throw new KafkaJSInvalidArgumentError(`acks must be -1, 0 or 1, got ${String(value)}`)
+      // what KafkaJS gets from the broker for such a request, without sending it
+      throw protocolError(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, got ${String(value)}`)
     }
     return acks
   }
