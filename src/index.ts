@@ -1,7 +1,7 @@
 // The declarations use Node's types (Buffer, tls options); this pulls them in for users whose tsconfig lists no types.
 /// <reference types="node" preserve="true" />
 export * from './admin/index.js'
-export type * from './client/event-types.js'
+export * from './client/event-types.js'
 export type { InstrumentationEvent, RemoveInstrumentationEventListener } from './client/instrumentation.js'
 export { Kafka, type KafkaConfig } from './client/kafka.js'
 export {
@@ -15,7 +15,7 @@ export {
 } from './client/logger.js'
 export * from './consumer/index.js'
 export * from './errors.js'
-export type * from './kafkajs-types.js'
+export * from './kafkajs-types.js'
 export type {
   AuthenticationProviderArgs,
   Authenticator,

@@ -41,11 +41,12 @@ export const TimestampTypes = {
 } as const
 export type TimestampType = (typeof TimestampTypes)[keyof typeof TimestampTypes]
 
-export const NO_PRODUCER_ID = -1n
+// bigint, not the literal -1n, in the emitted .d.ts: TypeScript before 5 rejects bigint literals below an ES2020 target
+export const NO_PRODUCER_ID: bigint = -1n
 export const NO_PRODUCER_EPOCH = -1
 export const NO_SEQUENCE = -1
 export const NO_PARTITION_LEADER_EPOCH = -1
-export const NO_TIMESTAMP = -1n
+export const NO_TIMESTAMP: bigint = -1n
 
 // Smallest encodings, used to reject counts that cannot fit in the bytes that remain.
 /** length varint + attributes + timestampDelta + offsetDelta + key length + value length + header count */
