@@ -494,6 +494,16 @@ describe('Producer (KafkaJS src/producer/index.spec.js)', () => {
       })
     }
 
+    test('a producer without transactionalId has no transactions (eosManager/index.spec.js: methods unavailable if non-transactional)', async () => {
+      const producer = newProducer()
+      await producer.connect()
+      const begin = producer.transaction()
+      await expect(begin).rejects.toThrow(
+        new KafkaJSNonRetriableError('Must provide transactional id for transactional producer'),
+      )
+      await expect(begin).rejects.toBeInstanceOf(KafkaJSNonRetriableError)
+    })
+
     test('allows sending messages outside a transaction', async () => {
       await createTopic({ topic: topicName })
       const producer = newProducer({ transactionalId })
