@@ -17,6 +17,8 @@ import {
   AclPermissionTypes,
   AclResourceTypes,
   KafkaJSConnectionClosedError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProtocolError,
   KafkaJSSASLAuthenticationError,
   KafkaJSTLSError,
   ResourcePatternTypes,
@@ -205,7 +207,7 @@ describeLocal('security against a real broker', () => {
     }
   })
 
-  describe('failures: typed, fast, not retried', () => {
+  describe("failures: typed, with KafkaJS's classes and texts", () => {
     /** Connects an admin client (default retries) and returns what it failed with and after how many handshakes. */
     async function connectFailure(client: Kafka): Promise<Error> {
       const admin = client.admin()
@@ -218,13 +220,21 @@ describeLocal('security against a real broker', () => {
     }
 
     test.each([
-      ['plain', 'SASL_PLAINTEXT', /the broker refused: Authentication failed: Invalid username or password/],
+      [
+        'plain',
+        'SASL_PLAINTEXT',
+        /^SASL PLAIN authentication failed: Authentication failed: Invalid username or password$/,
+      ],
       [
         'scram-sha-256',
         'SASL_PLAINTEXT',
-        /the broker refused: .*invalid credentials with SASL mechanism SCRAM-SHA-256/,
+        /^SASL SCRAM SHA256 authentication failed: .*invalid credentials with SASL mechanism SCRAM-SHA-256$/,
       ],
-      ['scram-sha-512', 'SASL_SSL', /the broker refused: .*invalid credentials with SASL mechanism SCRAM-SHA-512/],
+      [
+        'scram-sha-512',
+        'SASL_SSL',
+        /^SASL SCRAM SHA512 authentication failed: .*invalid credentials with SASL mechanism SCRAM-SHA-512$/,
+      ],
     ] as const)(
       'a wrong %s password over %s',
       async (mechanism, listener, detail) => {
@@ -258,9 +268,14 @@ describeLocal('security against a real broker', () => {
             },
           }),
         )
-        expect(error).toBeInstanceOf(KafkaJSSASLAuthenticationError)
-        expect(error).toMatchObject({ mechanism: 'AWS_MSK_IAM', type: 'UNSUPPORTED_SASL_MECHANISM' })
-        const enabled = /does not enable AWS_MSK_IAM; it enables (.*)$/.exec(error.message)?.[1]?.split(', ')
+        // KafkaJS fails with the protocol error; kafkit's detail names what the broker enables
+        expect(error).toBeInstanceOf(KafkaJSProtocolError)
+        expect(error).toMatchObject({
+          type: 'UNSUPPORTED_SASL_MECHANISM',
+          message: 'The broker does not support the requested SASL mechanism',
+        })
+        const detail = (error as KafkaJSProtocolError).detail ?? ''
+        const enabled = /does not enable AWS_MSK_IAM; it enables (.*)$/.exec(detail)?.[1]?.split(', ')
         expect(enabled?.sort()).toEqual(['OAUTHBEARER', 'PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'])
       },
       SLOW,
@@ -278,18 +293,33 @@ describeLocal('security against a real broker', () => {
         )
         expect(error).toBeInstanceOf(KafkaJSSASLAuthenticationError)
         expect(error).toMatchObject({ mechanism: 'OAUTHBEARER', type: 'SASL_AUTHENTICATION_FAILED' })
-        expect(error.message).toMatch(/invalid_token/)
+        expect(error.message).toMatch(/^SASL OAUTHBEARER authentication failed: /)
+        // the broker's challenge is the refusal's detail
+        expect((error.cause as KafkaJSProtocolError).detail).toMatch(/invalid_token/)
         expect(error.message).not.toContain(token)
       },
       SLOW,
     )
 
+    // TLS problems are connection errors, retried as KafkaJS retries them; one retry keeps these short
+    const once = { retry: { retries: 1, initialRetryTime: 50 } }
+
+    /** The KafkaJSTLSError a TLS failure ends in: KafkaJS's KafkaJSNumberOfRetriesExceeded, caused by it. */
+    function tlsFailure(error: Error): KafkaJSTLSError {
+      expect(error).toBeInstanceOf(KafkaJSNumberOfRetriesExceeded)
+      expect(error.cause).toBeInstanceOf(KafkaJSTLSError)
+      expect(error.cause).toMatchObject({ name: 'KafkaJSConnectionError', retriable: true, message: error.message })
+      return error.cause as KafkaJSTLSError
+    }
+
     test(
       'an untrusted certificate',
       async () => {
-        const error = await connectFailure(kafka('SSL', { ssl: true }))
-        expect(error).toBeInstanceOf(KafkaJSTLSError)
-        expect(error).toMatchObject({ reason: 'untrusted-certificate', broker: cluster.listeners.SSL![0] })
+        const cause = tlsFailure(await connectFailure(kafka('SSL', { ssl: true, ...once })))
+        expect(cause).toMatchObject({ reason: 'untrusted-certificate' })
+        expect(cluster.listeners.SSL).toContain(cause.broker)
+        expect(cause.message).toMatch(/^Connection error: /)
+        expect(cause.detail).toMatch(/give its CA in ssl.ca/)
       },
       SLOW,
     )
@@ -297,9 +327,14 @@ describeLocal('security against a real broker', () => {
     test(
       'a certificate for another host name',
       async () => {
-        const error = await connectFailure(kafka('SSL', { ssl: { ...trust(), servername: 'kafka.example.com' } }))
-        expect(error).toBeInstanceOf(KafkaJSTLSError)
-        expect(error).toMatchObject({ reason: 'hostname-mismatch', tlsCode: 'ERR_TLS_CERT_ALTNAME_INVALID' })
+        const error = await connectFailure(
+          kafka('SSL', { ssl: { ...trust(), servername: 'kafka.example.com' }, ...once }),
+        )
+        expect(tlsFailure(error)).toMatchObject({
+          reason: 'hostname-mismatch',
+          tlsCode: 'ERR_TLS_CERT_ALTNAME_INVALID',
+          code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+        })
       },
       SLOW,
     )
@@ -307,10 +342,10 @@ describeLocal('security against a real broker', () => {
     test.each(['SSL', 'SASL_SSL'] as const)(
       'plaintext against the %s listener',
       async (listener) => {
-        const error = await connectFailure(kafka(listener, listener === 'SASL_SSL' ? { sasl: saslFor('plain') } : {}))
-        expect(error).toBeInstanceOf(KafkaJSTLSError)
-        expect(error).toMatchObject({ reason: 'listener-requires-tls' })
-        expect(error.message).toMatch(/the broker answered with TLS; this is an SSL or SASL_SSL listener: set ssl/)
+        const sasl = listener === 'SASL_SSL' ? { sasl: saslFor('plain') } : {}
+        const cause = tlsFailure(await connectFailure(kafka(listener, { ...sasl, ...once })))
+        expect(cause).toMatchObject({ reason: 'listener-requires-tls', message: 'Closed connection' })
+        expect(cause.detail).toMatch(/the broker answered with TLS; this is an SSL or SASL_SSL listener: set ssl/)
       },
       SLOW,
     )
@@ -318,9 +353,8 @@ describeLocal('security against a real broker', () => {
     test(
       'TLS against a plaintext listener',
       async () => {
-        const error = await connectFailure(kafka('SASL_PLAINTEXT', { ssl: trust(), sasl: saslFor('plain') }))
-        expect(error).toBeInstanceOf(KafkaJSTLSError)
-        expect(error).toMatchObject({ reason: 'listener-is-plaintext' })
+        const error = await connectFailure(kafka('SASL_PLAINTEXT', { ssl: trust(), sasl: saslFor('plain'), ...once }))
+        expect(tlsFailure(error)).toMatchObject({ reason: 'listener-is-plaintext' })
       },
       SLOW,
     )
@@ -329,8 +363,10 @@ describeLocal('security against a real broker', () => {
       'SASL against a listener without SASL',
       async () => {
         const error = await connectFailure(kafka('SSL', { ssl: trust(), sasl: saslFor('scram-sha-256') }))
-        expect(error).toBeInstanceOf(KafkaJSSASLAuthenticationError)
-        expect(error.message).toMatch(/the listener does not use SASL \(ILLEGAL_SASL_STATE\)/)
+        // KafkaJS fails with the broker's ILLEGAL_SASL_STATE; kafkit's detail says what is likely wrong
+        expect(error).toBeInstanceOf(KafkaJSProtocolError)
+        expect(error).toMatchObject({ type: 'ILLEGAL_SASL_STATE', code: 34 })
+        expect((error as KafkaJSProtocolError).detail).toMatch(/the listener does not use SASL/)
       },
       SLOW,
     )

@@ -613,20 +613,25 @@ export type TLSFailureReason =
   | 'listener-is-plaintext'
 
 /**
- * A TLS problem that reconnecting cannot fix: an untrusted or mismatched certificate, a refused
- * handshake, or TLS on one side only. A KafkaJSConnectionError, so KafkaJS code that catches those
- * still does; `reason` tells the cases apart and `tlsCode` is Node's code (e.g. "CERT_HAS_EXPIRED").
+ * A TLS problem: an untrusted or mismatched certificate, a refused handshake, or TLS on one side
+ * only. KafkaJS reports these as a KafkaJSConnectionError ("Connection error: <Node's message>",
+ * retriable), and so does this class: it is one, under that name, with the same message, `code` and
+ * `retriable`. `reason` tells the cases apart, `tlsCode` is Node's code (e.g. "CERT_HAS_EXPIRED")
+ * and `detail` says what to change.
  */
 export class KafkaJSTLSError extends KafkaJSConnectionError {
   readonly reason: TLSFailureReason
   readonly tlsCode: string | undefined
+  readonly detail: string | undefined
   constructor(
     e: KafkaJSErrorInput,
-    info: { broker: string; reason: TLSFailureReason; tlsCode?: string; cause?: unknown },
+    info: { broker: string; reason: TLSFailureReason; tlsCode?: string; cause?: unknown; detail?: string },
   ) {
-    super(e, { broker: info.broker, cause: info.cause, retriable: false, code: info.tlsCode }, 'ERR_TLS')
+    super(e, { broker: info.broker, cause: info.cause, code: info.tlsCode }, 'ERR_TLS')
+    this.name = 'KafkaJSConnectionError'
     this.reason = info.reason
     this.tlsCode = info.tlsCode
+    this.detail = info.detail
   }
 }
 

@@ -38,6 +38,7 @@ export interface KafkaConfig {
    */
   reauthenticationThreshold?: number
   requestTimeout?: number
+  /** false: requests never time out once connected (default true, as KafkaJS). */
   enforceRequestTimeout?: boolean
   retry?: RetryOptions
   socketFactory?: SocketFactory
@@ -84,6 +85,7 @@ export class Kafka {
       ...(c.authenticationTimeout !== undefined && { authenticationTimeout: c.authenticationTimeout }),
       ...(c.connectionTimeout !== undefined && { connectionTimeout: c.connectionTimeout }),
       ...(c.requestTimeout !== undefined && { requestTimeout: c.requestTimeout }),
+      ...(c.enforceRequestTimeout !== undefined && { enforceRequestTimeout: c.enforceRequestTimeout }),
       ...(c.retry !== undefined && { retry: c.retry }),
       ...(c.socketFactory !== undefined && { socketFactory: c.socketFactory }),
       ...overrides,

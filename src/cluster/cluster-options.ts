@@ -1,5 +1,6 @@
 // Options of the cluster view, with KafkaJS's names and defaults where KafkaJS has them.
 
+import { KafkaJSConnectionError, KafkaJSNonRetriableError } from '../errors.js'
 import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../network/backoff.js'
 import type { PoolConnectionOptions } from '../network/broker-pool.js'
 import { resolveConnectionOptions } from '../network/connection-options.js'
@@ -41,14 +42,13 @@ export const DEFAULT_METADATA_MAX_AGE = 300000
 
 export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterOptions {
   const { brokers, retry, metadataMaxAge, allowAutoTopicCreation, connectOnDemand, ...connection } = options
-  if (typeof brokers !== 'function') parseSeeds(brokers)
   // the connection options are checked here, once, with a placeholder address
   resolveConnectionOptions({ ...connection, host: 'seed', port: 1 })
   if (allowAutoTopicCreation !== undefined && typeof allowAutoTopicCreation !== 'boolean') {
     invalidOption('allowAutoTopicCreation', 'a boolean', allowAutoTopicCreation)
   }
   return {
-    seeds: async () => parseSeeds(typeof brokers === 'function' ? await brokers() : brokers),
+    seeds: async () => parseSeeds(typeof brokers === 'function' ? await callBrokers(brokers) : brokers),
     connection,
     retry: resolveRetryOptions(retry),
     metadataMaxAge: durationOption('metadataMaxAge', metadataMaxAge, DEFAULT_METADATA_MAX_AGE),
@@ -58,9 +58,29 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
   }
 }
 
-function parseSeeds(brokers: readonly string[]): SeedBroker[] {
-  if (!Array.isArray(brokers) || brokers.length === 0) {
-    invalidOption('brokers', 'a non-empty array of "host:port" strings', brokers)
+/** The list a `brokers` function returns; what it throws becomes KafkaJS's connection error. */
+async function callBrokers(brokers: () => readonly string[] | Promise<readonly string[]>): Promise<unknown> {
+  try {
+    return await brokers()
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    throw new KafkaJSConnectionError(`Failed to connect: "config.brokers" threw: ${message}`, { cause: error })
   }
-  return brokers.map((b, i) => parseHostPort(b, `brokers[${i}]`))
+}
+
+/**
+ * The seed list, checked when connecting (KafkaJS accepts any list at construction) with KafkaJS's
+ * texts; an entry that is a string but no "host:port" fails with kafkit's, where KafkaJS would
+ * connect to port NaN.
+ */
+function parseSeeds(brokers: unknown): SeedBroker[] {
+  if (!brokers) throw new KafkaJSNonRetriableError('Failed to connect: brokers should not be null')
+  if (!Array.isArray(brokers)) invalidOption('brokers', 'an array of "host:port" strings or a function', brokers)
+  if (brokers.length === 0) throw new KafkaJSNonRetriableError('Failed to connect: brokers array is empty')
+  brokers.forEach((broker: unknown, index) => {
+    if (typeof broker !== 'string' || broker.length === 0) {
+      throw new KafkaJSNonRetriableError(`Failed to connect: broker at index ${index} is invalid "${typeof broker}"`)
+    }
+  })
+  return brokers.map((b: string, i) => parseHostPort(b, `brokers[${i}]`))
 }

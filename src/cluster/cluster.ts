@@ -8,8 +8,6 @@ import {
   KafkaJSConnectionError,
   KafkaJSMetadataNotLoaded,
   KafkaJSNoBrokerAvailableError,
-  KafkaJSSASLAuthenticationError,
-  KafkaJSTLSError,
 } from '../errors.js'
 import { isRetriable, retry } from '../network/backoff.js'
 import { type BrokerAddress, BrokerPool } from '../network/broker-pool.js'
@@ -66,16 +64,26 @@ export class Cluster {
 
   /**
    * Bootstraps: tries the seed brokers in random order until one answers Metadata, retrying the
-   * whole list with backoff. When none works, the error names every seed and why it failed.
+   * whole list with backoff. As in KafkaJS, the seed list is resolved before the retries (a bad list,
+   * or a `brokers` function that throws, fails connect() as is), an error that is not retriable ends
+   * them at once, and when they are used up the last seed's error is the cause of
+   * KafkaJSNumberOfRetriesExceeded.
    */
   connect(): Promise<void> {
-    this.#connecting ??= retry(() => this.#bootstrap().then(() => undefined), this.#retryOptions('bootstrap')).catch(
-      (error: unknown) => {
-        this.#connecting = undefined
-        throw error
-      },
-    )
+    this.#connecting ??= this.#connectOnce().catch((error: unknown) => {
+      this.#connecting = undefined
+      throw error
+    })
     return this.#connecting
+  }
+
+  async #connectOnce(): Promise<void> {
+    let seeds: SeedBroker[] | undefined = await this.#options.seeds()
+    await retry(async () => {
+      const list = seeds ?? (await this.#options.seeds())
+      seeds = undefined
+      await this.#bootstrap(list)
+    }, this.#retryOptions('bootstrap'))
   }
 
   /** Closes every connection; connect() may be called again afterwards. */
@@ -244,10 +252,10 @@ export class Cluster {
     return this.#coordinators.invalidateOnError(type, key, error)
   }
 
-  /** One pass over the seeds, in random order; the first that answers Metadata wins. */
-  async #bootstrap(): Promise<ClusterMetadata> {
-    const seeds = shuffled(await this.#options.seeds())
-    const failures: { seed: SeedBroker; error: Error }[] = []
+  /** One pass over the seeds (`list`, else the option's), in random order; the first that answers Metadata wins. */
+  async #bootstrap(list?: readonly SeedBroker[]): Promise<ClusterMetadata> {
+    const seeds = shuffled(list ?? (await this.#options.seeds()))
+    let lastError: unknown
     for (const seed of seeds) {
       let connection: Connection | undefined
       try {
@@ -257,19 +265,14 @@ export class Cluster {
         return metadata
       } catch (error) {
         void connection?.close()
-        // wrong credentials or TLS settings are the client's, not the seed's: fail at once, as Java does
-        if (error instanceof KafkaJSSASLAuthenticationError || error instanceof KafkaJSTLSError) throw error
-        failures.push({ seed, error: asError(error) })
+        // wrong credentials, a mechanism the broker lacks: the client's fault, not the seed's (KafkaJS bails)
+        if (!isRetriable(error)) throw error
+        lastError = error
         this.#logger.warn(`Seed broker ${seed.host}:${seed.port} failed`, { error: asError(error).message })
       }
     }
-    const errors = failures.map((f) => f.error)
-    const detail = failures.map((f) => `${f.seed.host}:${f.seed.port}: ${f.error.message}`).join('; ')
-    throw new KafkaJSConnectionError(`Failed to connect to any seed broker (${detail})`, {
-      cause: new KafkaJSAggregateError('every seed broker failed', errors),
-      retriable: errors.some(isRetriable),
-      code: sharedSocketCode(errors),
-    })
+    // what KafkaJS reports: the error of the seed it tried last (each is logged above)
+    throw lastError
   }
 
   /** One refresh attempt; with no broker known or reachable, it bootstraps from the seeds. */
@@ -323,13 +326,6 @@ function shuffled<T>(items: readonly T[]): T[] {
     ;[out[i], out[j]] = [out[j]!, out[i]!]
   }
   return out
-}
-
-/** The socket error code (ECONNREFUSED, ...) every seed failed with, the `code` KafkaJS code reads. */
-function sharedSocketCode(errors: readonly Error[]): string | undefined {
-  const codes = new Set(errors.map((e) => (e instanceof KafkaJSConnectionError ? e.code : undefined)))
-  const [code] = codes
-  return codes.size === 1 ? code : undefined
 }
 
 function asError(error: unknown): Error {

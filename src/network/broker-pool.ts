@@ -156,7 +156,7 @@ export class BrokerPool {
     if (this.#closed) return Promise.reject(this.#closedError())
     const entry = this.#nodes.get(nodeId)
     if (entry === undefined) {
-      return Promise.reject(new KafkaJSBrokerNotFound(`Broker with node id ${nodeId} is not in the cluster metadata`))
+      return Promise.reject(new KafkaJSBrokerNotFound(`Broker ${nodeId} not found in the cached metadata`))
     }
     if (entry.connection?.isReady) return Promise.resolve(entry.connection)
     entry.connecting ??= this.#reconnect(nodeId, entry)

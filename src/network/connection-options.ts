@@ -58,6 +58,11 @@ export interface ConnectionOptions {
   /** Time allowed for a request from send() to its response, in ms; default 30000 as KafkaJS. */
   requestTimeout?: number
   /**
+   * false: requests of a ready connection never time out (KafkaJS's option; default true). The
+   * handshake's requests (ApiVersions, SASL) keep their timeouts, so connect() cannot hang.
+   */
+  enforceRequestTimeout?: boolean
+  /**
    * Requests written and awaiting a response at most; later ones wait in a queue. Default null:
    * no limit, as KafkaJS. The idempotent producer lowers it to 5 or less.
    */
@@ -84,6 +89,7 @@ export interface ResolvedConnectionOptions {
   readonly clientId: string | null
   readonly connectionTimeout: number
   readonly requestTimeout: number
+  readonly enforceRequestTimeout: boolean
   readonly maxInFlightRequests: number
   readonly maxResponseSize: number
   readonly ssl: tls.ConnectionOptions | undefined
@@ -134,6 +140,9 @@ export function resolveConnectionOptions(options: ConnectionOptions): ResolvedCo
     }
     checkSaslConfig(options.sasl)
   }
+  if (options.enforceRequestTimeout !== undefined && typeof options.enforceRequestTimeout !== 'boolean') {
+    invalidOption('enforceRequestTimeout', 'a boolean', options.enforceRequestTimeout)
+  }
   const logger = options.logger ?? silentLogger
   const authenticationTimeout = durationOption(
     'authenticationTimeout',
@@ -151,6 +160,7 @@ export function resolveConnectionOptions(options: ConnectionOptions): ResolvedCo
     clientId,
     connectionTimeout: durationOption('connectionTimeout', options.connectionTimeout, DEFAULT_CONNECTION_TIMEOUT),
     requestTimeout: durationOption('requestTimeout', options.requestTimeout, DEFAULT_REQUEST_TIMEOUT),
+    enforceRequestTimeout: options.enforceRequestTimeout ?? true,
     maxInFlightRequests: maxInFlight,
     maxResponseSize,
     ssl,

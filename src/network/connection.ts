@@ -18,6 +18,8 @@
 // 5. A request that times out in #queue is dropped from it. One that times out in flight closes the
 //    connection (as Java's NetworkClient does): its response would still arrive later and hold up
 //    every request behind it, and a broker that does not answer in time is not trusted with more.
+//    With enforceRequestTimeout: false (KafkaJS's option), requests sent once the connection is
+//    ready get no timer; the handshake's always do.
 // 6. Once closed, the queues and #inFlight are empty: in-flight requests fail with the error that
 //    closed the connection, queued ones (never written, so safe to retry) with KafkaJSConnectionClosedError.
 // 7. Re-authentication (KIP-368) starts when a request is about to be written after the point the
@@ -236,7 +238,7 @@ export class Connection {
     request: Req,
     options: SendOptions = {},
   ): Promise<Res | undefined> {
-    if (this.state !== 'ready') throw this.#notReady(`cannot send ${api.name}`)
+    if (this.state !== 'ready') throw this.#notConnected()
     return this.#request(api, request, options)
   }
 
@@ -254,6 +256,7 @@ export class Connection {
 
   async #establish(): Promise<void> {
     this.#state.transition('connecting', 'connect()')
+    let authenticating = false
     try {
       await this.#openSocket()
       this.#state.transition('negotiating', 'socket connected')
@@ -262,6 +265,7 @@ export class Connection {
       if (authenticator !== undefined) {
         this.#assertOpen()
         this.#state.transition('authenticating', 'API versions negotiated')
+        authenticating = true
         this.#scheduleReauthentication(await authenticator(this.#authenticationContext(false)))
       }
       this.#assertOpen()
@@ -278,7 +282,8 @@ export class Connection {
               retriable: false,
             })
       this.#shutdown(failure)
-      throw failure
+      // what a custom SASL mechanism throws reaches the caller as thrown, as in KafkaJS
+      throw authenticating ? error : failure
     }
   }
 
@@ -288,8 +293,8 @@ export class Connection {
     if (ssl === undefined) this.#streamHead = Buffer.alloc(0)
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        const message = `Connection timeout after ${connectionTimeout} ms to ${this.broker}`
-        this.#shutdown(new KafkaJSConnectionError(message, { broker: this.broker }))
+        // KafkaJS's text; the broker is in `broker`, the time allowed in the connectionTimeout option
+        this.#shutdown(new KafkaJSConnectionError('Connection timeout', { broker: this.broker }))
       }, connectionTimeout)
       const done = (): void => {
         clearTimeout(timer)
@@ -309,7 +314,7 @@ export class Connection {
         const onConnect = (): void => this.#socketWait?.resolve()
         this.#attach(this.#options.socketFactory({ host, port, ssl, onConnect }))
       } catch (error) {
-        const message = `Connection to ${this.broker} failed: the socket factory threw ${String(error)}`
+        const message = `Failed to connect: ${error instanceof Error ? error.message : String(error)}`
         this.#shutdown(new KafkaJSConnectionError(message, { broker: this.broker, cause: error }))
       }
     })
@@ -323,8 +328,7 @@ export class Connection {
     socket.on('data', (chunk: Buffer) => this.#onData(chunk))
     socket.on('error', (error: Error) => this.#shutdown(this.#socketError(error)))
     socket.on('close', () => {
-      const message = `Connection to ${this.broker} closed by the broker`
-      this.#shutdown(new KafkaJSConnectionClosedError(message, { broker: this.broker }))
+      this.#shutdown(new KafkaJSConnectionClosedError('Closed connection', { host: this.host, port: this.port }))
     })
   }
 
@@ -508,7 +512,10 @@ export class Connection {
         sentAt: undefined,
         settled: false,
       }
-      pending.timer = setTimeout(() => this.#onTimeout(pending), timeout)
+      // enforceRequestTimeout: false spares the requests of a ready connection, not the handshake's
+      if (this.#options.enforceRequestTimeout || options.priority || this.state !== 'ready') {
+        pending.timer = setTimeout(() => this.#onTimeout(pending), timeout)
+      }
       const waiting = this.#waiting
       if (options.priority) this.#authQueue.push(pending)
       else this.#queue.push(pending)
@@ -644,18 +651,14 @@ export class Connection {
   #onTimeout(pending: PendingRequest): void {
     if (pending.settled) return
     const now = Date.now()
-    const where = pending.sentAt === undefined ? 'waiting to be sent' : 'waiting for the response'
     const label = requestLabel(pending)
-    const error = new KafkaJSRequestTimeoutError(
-      `Request ${label} to ${this.broker} timed out after ${pending.timeout} ms (${where})`,
-      {
-        broker: this.broker,
-        correlationId: pending.correlationId,
-        createdAt: pending.createdAt,
-        sentAt: pending.sentAt,
-        pendingDuration: now - pending.createdAt,
-      },
-    )
+    const error = new KafkaJSRequestTimeoutError(`Request ${label} timed out`, {
+      broker: this.broker,
+      correlationId: pending.correlationId,
+      createdAt: pending.createdAt,
+      sentAt: pending.sentAt,
+      pendingDuration: now - pending.createdAt,
+    })
     const wasInFlight = this.#inFlight.delete(pending.correlationId)
     this.#reportTimeout(pending, now)
     this.#settle(pending, error)
@@ -781,7 +784,7 @@ export class Connection {
   #socketError(error: Error): KafkaJSConnectionError {
     const tls = classifyTlsSocketError(error, this.broker, this.#options.ssl !== undefined)
     if (tls !== undefined) return tls
-    return new KafkaJSConnectionError(`Connection error to ${this.broker}: ${error.message}`, {
+    return new KafkaJSConnectionError(`Connection error: ${error.message}`, {
       broker: this.broker,
       cause: error,
     })
@@ -791,6 +794,7 @@ export class Connection {
     if (this.state === 'closed') throw this.#closeError!
   }
 
+  /** The connection cannot do `what` in its state (a caller's mistake, or a race with close). */
   #notReady(what: string): KafkaJSConnectionError {
     if (this.state === 'closed') {
       return new KafkaJSConnectionClosedError(`Connection to ${this.broker} is closed: ${what}`, {
@@ -801,6 +805,11 @@ export class Connection {
     return new KafkaJSConnectionError(`Not connected to ${this.broker} (${this.state}): ${what}`, {
       broker: this.broker,
     })
+  }
+
+  /** KafkaJS's error for a request on a connection that is not (or no longer) connected. */
+  #notConnected(): KafkaJSConnectionError {
+    return new KafkaJSConnectionError('Not connected', { broker: this.broker, cause: this.#closeError })
   }
 }
 

@@ -1,6 +1,7 @@
 // Telling TLS problems apart from ordinary connection failures, so that a misconfiguration says
-// what is wrong (untrusted certificate, wrong host name, TLS on one side only) and fails at once
-// instead of being retried like a broker that is merely down.
+// what is wrong (untrusted certificate, wrong host name, TLS on one side only) in the error's
+// `reason` and `detail`. Message, name, code and retriable stay KafkaJS's ("Connection error: ...",
+// retried like any connection error), so code written against KafkaJS sees what it always saw.
 
 import { KafkaJSTLSError, type TLSFailureReason } from '../errors.js'
 
@@ -41,7 +42,13 @@ export function classifyTlsSocketError(error: Error, broker: string, tls: boolea
   if (!tls) return undefined
   const code = (error as NodeJS.ErrnoException).code
   const fail = (reason: TLSFailureReason, what: string): KafkaJSTLSError =>
-    new KafkaJSTLSError(`TLS connection to ${broker} failed: ${what}`, { broker, reason, tlsCode: code, cause: error })
+    new KafkaJSTLSError(`Connection error: ${error.message}`, {
+      broker,
+      reason,
+      tlsCode: code,
+      cause: error,
+      detail: `TLS connection to ${broker} failed: ${what}`,
+    })
   if (code !== undefined && UNTRUSTED_CERTIFICATE_CODES.has(code)) {
     return fail(
       'untrusted-certificate',
@@ -68,13 +75,18 @@ export function classifyTlsSocketError(error: Error, broker: string, tls: boolea
   return undefined
 }
 
-/** The error for a plaintext connection whose broker answered with TLS. */
+/**
+ * The error for a plaintext connection whose broker answered with TLS. KafkaJS reads the answer as
+ * a frame that never completes until the broker closes the connection ("Closed connection").
+ */
 export function tlsListenerError(broker: string): KafkaJSTLSError {
-  return new KafkaJSTLSError(
-    `Connection to ${broker} failed: the broker answered with TLS; this is an SSL or SASL_SSL listener: ` +
+  return new KafkaJSTLSError('Closed connection', {
+    broker,
+    reason: 'listener-requires-tls',
+    detail:
+      `Connection to ${broker} failed: the broker answered with TLS; this is an SSL or SASL_SSL listener: ` +
       'set ssl (true or tls options), or use the PLAINTEXT or SASL_PLAINTEXT port of the broker',
-    { broker, reason: 'listener-requires-tls' },
-  )
+  })
 }
 
 /**

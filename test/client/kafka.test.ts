@@ -12,9 +12,12 @@ describe('Kafka constructor', () => {
     expect(typeof kafka.logger().info).toBe('function')
   })
 
+  it('takes any broker list, as KafkaJS: the list is checked by connect()', async () => {
+    const producer = new Kafka({ brokers: [] }).producer()
+    await expect(producer.connect()).rejects.toThrow('Failed to connect: brokers array is empty')
+  })
+
   it.each([
-    [{ brokers: [] }, /brokers/],
-    [{ brokers: ['nohostport'] }, /brokers\[0\]/],
     [{ brokers: ['h:1'], clientId: 5 }, /clientId/],
     [{ brokers: ['h:1'], logLevel: 3 }, /logLevel/],
     [{ brokers: ['h:1'], connectionTimeout: -1 }, /connectionTimeout/],

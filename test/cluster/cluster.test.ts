@@ -4,8 +4,10 @@ import {
   KafkaJSConnectionError,
   KafkaJSInvalidArgumentError,
   KafkaJSMetadataNotLoaded,
+  KafkaJSNonRetriableError,
   KafkaJSNumberOfRetriesExceeded,
 } from '../../src/errors.js'
+import { defaultSocketFactory } from '../../src/network/socket-factory.js'
 import { ApiVersions } from '../../src/protocol/generated/api-versions.js'
 import { protocolError } from '../../src/protocol/generated/errors.js'
 import {
@@ -92,13 +94,28 @@ describe('bootstrap', () => {
     expect(servers[0]!.received(ApiVersions)).toHaveLength(1)
   })
 
-  test('when no seed works the error names every seed and why', async () => {
+  test("when no seed works every seed is tried, and the last one's error ends the retries (as in KafkaJS)", async () => {
     const dead = [`127.0.0.1:${await closedPort()}`, `127.0.0.1:${await closedPort()}`]
-    const c = cluster({ brokers: dead, retry: { retries: 0 } })
+    const tried: string[] = []
+    const c = cluster({
+      brokers: dead,
+      retry: { retries: 0 },
+      socketFactory: (args) => {
+        tried.push(`${args.host}:${args.port}`)
+        return defaultSocketFactory(args)
+      },
+    })
     const error = await c.connect().catch((e: unknown) => e)
     expect(error).toBeInstanceOf(KafkaJSNumberOfRetriesExceeded)
-    expect((error as KafkaJSNumberOfRetriesExceeded).cause).toBeInstanceOf(KafkaJSConnectionError)
-    for (const seed of dead) expect((error as Error).message).toContain(`${seed}: Connection error to ${seed}`)
+    const cause = (error as KafkaJSNumberOfRetriesExceeded).cause as KafkaJSConnectionError
+    expect(cause).toBeInstanceOf(KafkaJSConnectionError)
+    expect(cause.broker).toBe(tried.at(-1))
+    expect([...tried].sort()).toEqual([...dead].sort())
+    expect(cause).toMatchObject({
+      message: `Connection error: connect ECONNREFUSED ${cause.broker}`,
+      code: 'ECONNREFUSED',
+    })
+    expect((error as Error).message).toBe(cause.message)
     expect(() => c.metadata).toThrow(KafkaJSMetadataNotLoaded)
   })
 
@@ -227,15 +244,6 @@ describe('routing', () => {
 
 describe('options', () => {
   test.each([
-    [{ brokers: [] }, 'brokers must be a non-empty array of "host:port" strings, got []'],
-    [
-      { brokers: ['localhost'] },
-      'brokers[0] must be a "host:port" string with a port between 1 and 65535, got "localhost"',
-    ],
-    [
-      { brokers: ['h:99999'] },
-      'brokers[0] must be a "host:port" string with a port between 1 and 65535, got "h:99999"',
-    ],
     [{ brokers: ['h:1'], metadataMaxAge: 0 }, 'metadataMaxAge must be an integer between 1 and 2147483647 (ms), got 0'],
     [
       { brokers: ['h:1'], requestTimeout: -5 },
@@ -249,5 +257,34 @@ describe('options', () => {
 
   test('IPv6 seeds in brackets are accepted', () => {
     expect(() => new Cluster({ brokers: ['[::1]:9092', '[fe80::1]:19092'] })).not.toThrow()
+  })
+
+  // KafkaJS checks the seed list when connecting, not at construction (src/cluster/connectionPoolBuilder.js)
+  test.each([
+    [[], KafkaJSNonRetriableError, 'Failed to connect: brokers array is empty'],
+    [null, KafkaJSNonRetriableError, 'Failed to connect: brokers should not be null'],
+    [
+      ['localhost:1234', undefined],
+      KafkaJSNonRetriableError,
+      'Failed to connect: broker at index 1 is invalid "undefined"',
+    ],
+    [() => null, KafkaJSNonRetriableError, 'Failed to connect: brokers should not be null'],
+    [
+      () => {
+        throw new Error('oh a crash!')
+      },
+      KafkaJSConnectionError,
+      'Failed to connect: "config.brokers" threw: oh a crash!',
+    ],
+    [
+      ['localhost'],
+      KafkaJSInvalidArgumentError,
+      'brokers[0] must be a "host:port" string with a port between 1 and 65535',
+    ],
+  ])('seed list %p fails connect() (not the constructor) with %p: %s', async (brokers, kind, message) => {
+    const c = new Cluster({ brokers: brokers as ClusterOptions['brokers'], retry: { retries: 0 } })
+    const error = await c.connect().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(kind)
+    expect((error as Error).message).toContain(message)
   })
 })

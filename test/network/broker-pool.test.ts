@@ -104,5 +104,5 @@ test('close() closes every connection and refuses new ones', async () => {
 })
 
 test('an unknown node id is KafkaJSBrokerNotFound', async () => {
-  await expect(pool.connection(42)).rejects.toThrow('Broker with node id 42 is not in the cluster metadata')
+  await expect(pool.connection(42)).rejects.toThrow('Broker 42 not found in the cached metadata')
 })

@@ -139,7 +139,11 @@ describe('handshake', () => {
     const c = connection({ authenticator: () => Promise.reject(refused) })
     await expect(c.connect()).rejects.toBe(refused)
     expect(c.state).toBe('closed')
-    await expect(c.send(Echo, { value: 1 })).rejects.toBeInstanceOf(KafkaJSConnectionClosedError)
+    await expect(c.send(Echo, { value: 1 })).rejects.toMatchObject({
+      name: 'KafkaJSConnectionError',
+      message: 'Not connected',
+      cause: refused,
+    })
   })
 
   test('an unreachable port is a KafkaJSConnectionError naming host:port', async () => {
@@ -156,7 +160,7 @@ describe('handshake', () => {
   test('a socket that never connects fails with a connection timeout naming host:port', async () => {
     // a socket the factory never connects stands for a peer that never answers the SYN
     const c = connection({ connectionTimeout: 20, socketFactory: () => new net.Socket() })
-    await expect(c.connect()).rejects.toThrow(`Connection timeout after 20 ms to ${server.broker}`)
+    await expect(c.connect()).rejects.toMatchObject({ message: 'Connection timeout', broker: server.broker })
     expect(c.state).toBe('closed')
   })
 
@@ -290,7 +294,7 @@ describe('requests', () => {
 
   test('send before connect is refused', async () => {
     const c = connection()
-    await expect(c.send(Echo, { value: 1 })).rejects.toThrow(`Not connected to ${server.broker} (created)`)
+    await expect(c.send(Echo, { value: 1 })).rejects.toMatchObject({ message: 'Not connected', broker: server.broker })
   })
 })
 
@@ -301,9 +305,7 @@ describe('timeouts', () => {
     const other = c.send(Echo, { value: 1 })
     const error = await c.send(Echo, { value: 2 }, { timeout: 30 }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(KafkaJSRequestTimeoutError)
-    expect((error as Error).message).toMatch(
-      new RegExp(`^Request Echo\\(key: 1000, version: 2\\) to ${server.broker} timed out after 30 ms`),
-    )
+    expect((error as Error).message).toBe('Request Echo(key: 1000, version: 2) timed out')
     expect((error as KafkaJSRequestTimeoutError).broker).toBe(server.broker)
     expect((error as KafkaJSRequestTimeoutError).retriable).toBe(true)
     expect(c.state).toBe('closed')
@@ -317,7 +319,7 @@ describe('timeouts', () => {
     await receivedCount(Echo, 1)
     const error = await c.send(Echo, { value: 2 }, { timeout: 20 }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(KafkaJSRequestTimeoutError)
-    expect((error as Error).message).toContain('waiting to be sent')
+    expect((error as KafkaJSRequestTimeoutError).sentAt).toBeUndefined()
     answer()
     await expect(first).resolves.toEqual({ value: 1 })
     expect(c.state).toBe('ready')
@@ -357,8 +359,8 @@ describe('close and failures', () => {
     const c = await connected()
     server.handlers.set(Echo.apiKey, (req) => req.socket.destroy())
     const error = await c.send(Echo, { value: 1 }).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(KafkaJSConnectionError)
-    expect((error as Error).message).toContain(server.broker)
+    expect(error).toBeInstanceOf(KafkaJSConnectionClosedError)
+    expect(error).toMatchObject({ message: 'Closed connection', broker: server.broker })
     expect(c.state).toBe('closed')
   })
 

@@ -126,9 +126,17 @@ test('a certificate that does not chain to a trusted CA fails with untrusted-cer
   const error = await connectError({ host: '127.0.0.1', port, ssl: true })
   expect(error).toBeInstanceOf(KafkaJSTLSError)
   expect(error).toBeInstanceOf(KafkaJSConnectionError)
-  expect(error).toMatchObject({ reason: 'untrusted-certificate', retriable: false, broker: `127.0.0.1:${port}` })
+  expect(error).toMatchObject({
+    reason: 'untrusted-certificate',
+    retriable: true,
+    name: 'KafkaJSConnectionError',
+    broker: `127.0.0.1:${port}`,
+  })
   expect((error as KafkaJSTLSError).tlsCode).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED|UNABLE_TO_GET_ISSUER/)
-  expect((error as Error).message).toMatch(/the broker's certificate is not trusted .*give its CA in ssl.ca/)
+  expect((error as KafkaJSTLSError).detail).toMatch(/the broker's certificate is not trusted .*give its CA in ssl.ca/)
+  // KafkaJS's text: Node's message after "Connection error: ", and Node's code
+  expect((error as Error).message).toBe(`Connection error: ${((error as Error).cause as Error).message}`)
+  expect((error as KafkaJSConnectionError).code).toBe((error as KafkaJSTLSError).tlsCode)
 })
 
 test('host names are verified by default: a certificate for other names fails with hostname-mismatch', async () => {
@@ -136,7 +144,7 @@ test('host names are verified by default: a certificate for other names fails wi
   const ca = [certificates.ca.certificate]
   const error = await connectError({ host: '127.0.0.1', port, ssl: { ca, servername: 'kafka.example.com' } })
   expect(error).toMatchObject({ reason: 'hostname-mismatch', tlsCode: 'ERR_TLS_CERT_ALTNAME_INVALID' })
-  expect((error as Error).message).toMatch(/not valid for this host .*kafka\.example\.com/)
+  expect((error as KafkaJSTLSError).detail).toMatch(/not valid for this host .*kafka\.example\.com/)
 })
 
 test('a broker that requires a client certificate refuses the handshake without one: handshake-failed', async () => {
@@ -162,15 +170,15 @@ test('TLS to a listener that drops the handshake (a plaintext Kafka listener) sa
   const port = await tcpServer((socket) => socket.destroy())
   const error = await connectError({ host: '127.0.0.1', port, ssl: { ca: [certificates.ca.certificate] } })
   expect(error).toMatchObject({ reason: 'listener-is-plaintext' })
-  expect((error as Error).message).toMatch(/probably a plaintext listener .*leave ssl off/)
+  expect((error as KafkaJSTLSError).detail).toMatch(/probably a plaintext listener .*leave ssl off/)
 })
 
 test('plaintext to a listener that answers with a TLS alert (a TLS Kafka listener) says so', async () => {
   // what Kafka's SSL listener answers to a plaintext request: an alert record, then it closes
   const port = await tcpServer((socket) => socket.end(Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x50])))
   const error = await connectError({ host: '127.0.0.1', port })
-  expect(error).toMatchObject({ reason: 'listener-requires-tls', retriable: false })
-  expect((error as Error).message).toMatch(/answered with TLS; this is an SSL or SASL_SSL listener: set ssl/)
+  expect(error).toMatchObject({ reason: 'listener-requires-tls', retriable: true, message: 'Closed connection' })
+  expect((error as KafkaJSTLSError).detail).toMatch(/answered with TLS; this is an SSL or SASL_SSL listener: set ssl/)
 })
 
 test('a TLS record header arriving one byte at a time is still recognized', async () => {

@@ -3,7 +3,7 @@
 // JSON error instead of failing at once; RFC 7628 has the client acknowledge it with a lone %x01,
 // after which the broker fails the authentication with its reason.
 
-import { KafkaJSInvalidArgumentError } from '../../errors.js'
+import { KafkaJSInvalidArgumentError, KafkaJSSASLAuthenticationError } from '../../errors.js'
 import type { SaslExchange } from './sasl-exchange.js'
 import type { OauthbearerProviderResponse } from './sasl-options.js'
 
@@ -51,15 +51,15 @@ export async function authenticateOauthBearer(
   provider: () => OauthbearerProviderResponse | Promise<OauthbearerProviderResponse>,
   authorizationIdentity: string,
 ): Promise<void> {
-  let token: OauthbearerProviderResponse
-  try {
-    token = await provider()
-  } catch (error) {
-    throw exchange.error(`oauthBearerProvider failed: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
+  // what the provider throws reaches the caller as thrown, as in KafkaJS
+  const token = await provider()
+  if (token?.value == null) {
+    throw new KafkaJSSASLAuthenticationError('SASL OAUTHBEARER: Invalid OAuth bearer token', {
+      mechanism: exchange.mechanism,
+      broker: exchange.broker,
     })
   }
-  if (typeof token?.value === 'string') exchange.addSecret(token.value)
+  if (typeof token.value === 'string') exchange.addSecret(token.value)
   let message: Buffer
   try {
     message = oauthBearerMessage(token, authorizationIdentity)

@@ -3,8 +3,8 @@
 // connection, which authenticates again before it ends (KIP-368). The same function runs for the
 // first authentication and every re-authentication, reading the options afresh each time.
 
-import { KafkaJSError, KafkaJSSASLAuthenticationError } from '../../errors.js'
-import { ErrorCode, errorByCode } from '../../protocol/generated/errors.js'
+import { KafkaJSSASLAuthenticationError } from '../../errors.js'
+import { ErrorCode, protocolError } from '../../protocol/generated/errors.js'
 import { SaslAuthenticate } from '../../protocol/generated/sasl-authenticate.js'
 import { SaslHandshake } from '../../protocol/generated/sasl-handshake.js'
 import type { AuthenticationContext, AuthenticationOutcome, Authenticator } from '../connection-options.js'
@@ -30,13 +30,8 @@ export function createSaslAuthenticator(options: SaslAuthenticatorOptions): Auth
     const sasl = await currentOptions(options.sasl, context)
     const exchange = new SaslExchange(context, sasl.mechanism, options.authenticationTimeout)
     await handshake(context, exchange, options.authenticationTimeout)
-    try {
-      await runMechanism(sasl, exchange, context, options.logger)
-    } catch (error) {
-      // errors of the connection (closed, timed out) and ours pass; a custom mechanism's own are wrapped
-      if (error instanceof KafkaJSError) throw error
-      throw exchange.error(error instanceof Error ? error.message : String(error), { cause: error })
-    }
+    // what a custom mechanism or an oauthBearerProvider throws reaches the caller as thrown, as in KafkaJS
+    await runMechanism(sasl, exchange, context, options.logger)
     const outcome: AuthenticationOutcome = { sessionLifetimeMs: exchange.sessionLifetimeMs }
     const lifetime = exchange.sessionLifetimeMs > 0 ? `session lifetime ${exchange.sessionLifetimeMs} ms` : 'no expiry'
     options.logger.debug(
@@ -87,16 +82,23 @@ async function handshake(context: AuthenticationContext, exchange: SaslExchange,
   const request = SaslHandshake.createRequest({ mechanism: exchange.mechanism })
   const response = await context.send(SaslHandshake, request, { version, timeout })
   if (response.errorCode === ErrorCode.NONE) return
-  const type = errorByCode(response.errorCode).name
+  // KafkaJS fails with the protocol error itself (UNSUPPORTED_SASL_MECHANISM: "The broker does not
+  // support the requested SASL mechanism"); kafkit's explanation is its detail
   if (response.errorCode === ErrorCode.UNSUPPORTED_SASL_MECHANISM) {
     const enabled = response.mechanisms.length > 0 ? response.mechanisms.join(', ') : 'none'
-    throw exchange.error(`the broker does not enable ${exchange.mechanism}; it enables ${enabled}`, { type })
+    throw protocolError(
+      response.errorCode,
+      `broker ${context.broker} does not enable ${exchange.mechanism}; it enables ${enabled}`,
+    )
   }
   if (response.errorCode === ErrorCode.ILLEGAL_SASL_STATE && !context.reauthentication) {
     // what a listener without SASL (PLAINTEXT, SSL) answers to a SaslHandshake
-    throw exchange.error(`the listener does not use SASL (${type}); is it a PLAINTEXT or SSL listener?`, { type })
+    throw protocolError(
+      response.errorCode,
+      `broker ${context.broker}: the listener does not use SASL; is it a PLAINTEXT or SSL listener?`,
+    )
   }
-  throw exchange.error(`SaslHandshake returned ${type}`, { type })
+  throw protocolError(response.errorCode, `SaslHandshake to ${context.broker}`)
 }
 
 function runMechanism(

@@ -65,11 +65,16 @@ export class ScramClient {
       throw new ScramProtocolError('the server-first message lacks the nonce, salt or iteration count')
     }
     if (!nonce.startsWith(this.#clientNonce) || nonce.length === this.#clientNonce.length) {
-      throw new ScramProtocolError('the server nonce does not extend the client nonce')
+      throw new ScramProtocolError('Invalid server nonce, it does not start with the client nonce')
     }
     if (!/^\d{1,9}$/.test(iterationsText)) throw new ScramProtocolError('the iteration count is not a number')
     const iterations = Number(iterationsText)
-    if (iterations < SCRAM_MIN_ITERATIONS || iterations > SCRAM_MAX_ITERATIONS) {
+    if (iterations < SCRAM_MIN_ITERATIONS) {
+      throw new ScramProtocolError(
+        `Requested iterations ${iterations} is less than the minimum ${SCRAM_MIN_ITERATIONS}`,
+      )
+    }
+    if (iterations > SCRAM_MAX_ITERATIONS) {
       throw new ScramProtocolError(
         `the server asks for ${iterations} iterations, outside ${SCRAM_MIN_ITERATIONS}..${SCRAM_MAX_ITERATIONS}`,
       )
@@ -104,12 +109,13 @@ export class ScramClient {
     if (expected === undefined) throw new ScramProtocolError('server-final message before the client-final one')
     const attributes = parseAttributes(serverFinal.toString('utf8'))
     const error = attributes.get('e')
-    if (error !== undefined) throw new ScramProtocolError(`the server reports ${JSON.stringify(error)}`)
+    // KafkaJS's text is the server's error as it is
+    if (error !== undefined) throw new ScramProtocolError(error)
     const verifier = attributes.get('v')
     if (verifier === undefined) throw new ScramProtocolError('the server-final message has no signature')
     const signature = Buffer.from(verifier, 'base64')
     if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) {
-      throw new ScramProtocolError('the server signature is wrong: the server does not know the credentials')
+      throw new ScramProtocolError('Invalid server signature in server final message')
     }
   }
 }

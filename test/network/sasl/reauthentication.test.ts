@@ -124,8 +124,6 @@ test('a refused re-authentication closes the connection with the authentication 
   // the Echo was never written: it fails as queued work of a closed connection, caused by the refusal
   expect(c.state).toBe('closed')
   expect((error as Error & { cause: unknown }).cause).toBeInstanceOf(KafkaJSSASLAuthenticationError)
-  expect((error as Error).message).toMatch(
-    /SASL PLAIN authentication with broker .* failed: the broker refused: password changed/,
-  )
+  expect((error as Error).message).toMatch(/SASL PLAIN authentication failed: password changed$/)
   expect(server.received(Echo)).toHaveLength(0)
 })

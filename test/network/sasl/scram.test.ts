@@ -25,9 +25,11 @@ test('a wrong server signature fails the login', async () => {
   const client = new ScramClient('SCRAM-SHA-256', credentials, RFC7677.clientNonce)
   await client.clientFinalMessage(Buffer.from(RFC7677.serverFirst))
   const forged = Buffer.from(RFC7677.serverFinal.replace('6rri', '6rrj'))
-  expect(() => client.verifyServerFinal(forged)).toThrow(/server signature is wrong/)
-  expect(() => client.verifyServerFinal(Buffer.from('v=AAAA'))).toThrow(/server signature is wrong/)
-  expect(() => client.verifyServerFinal(Buffer.from('e=invalid-proof'))).toThrow(/reports "invalid-proof"/)
+  expect(() => client.verifyServerFinal(forged)).toThrow('Invalid server signature in server final message')
+  expect(() => client.verifyServerFinal(Buffer.from('v=AAAA'))).toThrow(
+    'Invalid server signature in server final message',
+  )
+  expect(() => client.verifyServerFinal(Buffer.from('e=invalid-proof'))).toThrow('invalid-proof')
   expect(() => client.verifyServerFinal(Buffer.from('x=1'))).toThrow(/has no signature/)
 })
 
@@ -37,9 +39,21 @@ test('the server signature is checked only after the proof was computed', () => 
 })
 
 test.each([
-  ['a nonce that does not extend ours', 'r=other-nonce,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096', /does not extend/],
-  ['our nonce unchanged', 'r=rOprNGfwEbeRWgbNEkqO,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096', /does not extend/],
-  ['too few iterations', 'r=rOprNGfwEbeRWgbNEkqOx,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=1024', /1024 iterations/],
+  [
+    'a nonce that does not extend ours',
+    'r=other-nonce,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096',
+    'Invalid server nonce, it does not start with the client nonce',
+  ],
+  [
+    'our nonce unchanged',
+    'r=rOprNGfwEbeRWgbNEkqO,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096',
+    'Invalid server nonce, it does not start with the client nonce',
+  ],
+  [
+    'too few iterations',
+    'r=rOprNGfwEbeRWgbNEkqOx,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=1024',
+    'Requested iterations 1024 is less than the minimum 4096',
+  ],
   ['too many iterations', 'r=rOprNGfwEbeRWgbNEkqOx,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=999999999', /999999999/],
   ['no salt', 'r=rOprNGfwEbeRWgbNEkqOx,i=4096', /lacks the nonce, salt or iteration count/],
   ['an empty salt', 'r=rOprNGfwEbeRWgbNEkqOx,s=,i=4096', /salt is empty/],
