@@ -323,6 +323,7 @@ export class TransactionManager implements SenderTransactionHooks {
     const unknownMapping = codeOf(this.#lastError) === ErrorCode.INVALID_PRODUCER_ID_MAPPING
     // as Java: a transaction that enrolled nothing is not ended at the coordinator; one whose
     // producer id the coordinator no longer knows cannot be ended (InitProducerId starts afresh)
+    if (!started) this.#d.logger.debug('No partitions or offsets registered, not sending EndTxn')
     if (started && !unknownMapping) {
       const what = `EndTxn(${commit ? 'commit' : 'abort'})`
       const response = await this.#call('transaction', transactionalId, what, async (connection) => {
@@ -520,7 +521,18 @@ export class TransactionManager implements SenderTransactionHooks {
           },
         )
       }
-      this.#d.logger.debug(`Retrying ${what} in ${delay} ms`, { error: error.message })
+      if (what === 'InitProducerId' && code === ErrorCode.CONCURRENT_TRANSACTIONS) {
+        // KafkaJS's entry: the coordinator is still ending this id's earlier transaction
+        this.#d.logger.debug('There is an ongoing transaction on this transactionId, retrying', {
+          error: error.message,
+          stack: error.stack,
+          transactionalId: this.transactionalId,
+          retryCount: attempt,
+          retryTime: delay,
+        })
+      } else {
+        this.#d.logger.debug(`Retrying ${what} in ${delay} ms`, { error: error.message })
+      }
       await sleep(delay)
     }
   }

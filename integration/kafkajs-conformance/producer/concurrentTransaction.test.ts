@@ -3,8 +3,8 @@
 // producer id once the coordinator has aborted that transaction, and its own transaction commits.
 // Here a read_committed consumer also checks the outcome: the crashed producer's record never shows.
 
-import type { Producer } from '../../../src/index.js'
-import { createKafka, createTopic, secureRandom, waitForMessages } from '../helpers.js'
+import { type KafkaConfig, logLevel, type Producer } from '../../../src/index.js'
+import { createKafka, createTopic, LogCapture, secureRandom, waitForMessages } from '../helpers.js'
 
 describe('Producer > Transactional producer (KafkaJS src/producer/__tests__/concurrentTransaction.spec.js)', () => {
   let producer1: Producer | undefined
@@ -13,7 +13,8 @@ describe('Producer > Transactional producer (KafkaJS src/producer/__tests__/conc
   let transactionalId: string
   const closers: Array<() => Promise<void>> = []
 
-  const newProducer = () => createKafka().producer({ idempotent: true, transactionalId, transactionTimeout: 100 })
+  const newProducer = (config: Partial<KafkaConfig> = {}) =>
+    createKafka(config).producer({ idempotent: true, transactionalId, transactionTimeout: 100 })
 
   beforeEach(async () => {
     topicName = `test-topic-${secureRandom()}`
@@ -38,8 +39,13 @@ describe('Producer > Transactional producer (KafkaJS src/producer/__tests__/conc
       await transaction1.send({ topic: topicName, messages: [{ key: 'k', value: 'from the crashed producer' }] })
 
       // producer 2 starts with the same transactional id while that transaction is open
-      producer2 = newProducer()
+      const logs = new LogCapture()
+      producer2 = newProducer({ logLevel: logLevel.DEBUG, logCreator: logs.logCreator })
       await producer2.connect()
+      // KafkaJS's log entry while the coordinator aborts the crashed producer's transaction
+      expect(logs.inNamespace('Producer').map((e) => e.log.message)).toContain(
+        'There is an ongoing transaction on this transactionId, retrying',
+      )
       const transaction2 = await producer2.transaction()
       expect(transaction2).toBeTruthy()
       await transaction2.send({ topic: topicName, messages: [{ key: 'k', value: 'from the new producer' }] })

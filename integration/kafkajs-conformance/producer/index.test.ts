@@ -17,6 +17,7 @@ import {
   type Kafka,
   type KafkaConfig,
   KafkaJSNonRetriableError,
+  logLevel,
   type Producer,
   type ProducerConfig,
   type RecordMetadata,
@@ -26,6 +27,7 @@ import {
   createSaslKafka,
   createSslKafka,
   createTopic,
+  LogCapture,
   requestEventPayload,
   requestTimeoutEventPayload,
   type SaslMechanism,
@@ -552,13 +554,17 @@ describe('Producer (KafkaJS src/producer/index.spec.js)', () => {
       for (const end of ['abort', 'commit'] as const) {
         test(`does not throw an error when ${end === 'abort' ? 'aborting' : 'commiting'} transaction, and sends no EndTxn`, async () => {
           await createTopic({ topic: topicName })
-          const producer = newProducer({ transactionalId })
+          const logs = new LogCapture()
+          const producer = newProducer({ transactionalId }, { logLevel: logLevel.DEBUG, logCreator: logs.logCreator })
           const requests = recordRequests(producer)
           await producer.connect()
           const transaction = await producer.transaction()
           await expect(transaction[end]()).resolves.toBeUndefined()
           // eosManager/index.spec.js: nothing was added to the transaction, so it is not ended at the coordinator
           expect(requests).not.toContain('EndTxn')
+          expect(logs.inNamespace('Producer').map((e) => e.log.message)).toContain(
+            'No partitions or offsets registered, not sending EndTxn',
+          )
         })
 
         test(`allows creating a transaction when the previous was ${end === 'abort' ? 'aborted' : 'committed'} without any operations made in it`, async () => {
