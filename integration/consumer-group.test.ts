@@ -111,14 +111,13 @@ describe('consumer group (classic protocol)', () => {
     const latest = consumer(`g-latest-${suffix}`)
     await latest.subscribe({ topics: [topic], fromBeginning: false })
     const late = collector()
-    // run() resolves before the member has joined and resolved "latest": produce only once it fetches,
-    // or the new messages could land before the position is taken and be skipped as old ones
-    let fetching = false
-    latest.on(latest.events.FETCH_START, () => {
-      fetching = true
-    })
+    // produce only once the member has resolved "latest" to a position, or the new messages could
+    // land before the position is taken and be skipped as old ones
     await latest.run({ eachMessage: late.eachMessage })
-    await waitFor(() => fetching, 'the latest-offset consumer to start fetching')
+    await waitFor(
+      async () => (await latest.lag()).some((p) => p.offset !== '-1'),
+      'the latest-offset consumer to have a position',
+    )
     await produceRaw(cluster, topic, 0, numberedRecords('new', 0, 2))
     await waitFor(() => late.received.length >= 2, 'new messages')
     expect(late.received.map((r) => r.value)).toEqual(['new-0', 'new-1'])

@@ -95,7 +95,8 @@ describeLocal('follower fetching with rackId', () => {
       if (apiName === 'Fetch') seen.fetchBrokers.push(broker)
     })
     consumer.on(consumer.events.FETCH, ({ payload }) => {
-      seen.fetches.push(payload as FetchSeen)
+      // the event's nodeId is a string at runtime, as KafkaJS's (whose declarations say number)
+      seen.fetches.push({ nodeId: Number(payload.nodeId), numberOfBatches: payload.numberOfBatches })
     })
     await consumer.connect()
     await consumer.subscribe({ topics: [topic], fromBeginning: true })

@@ -166,6 +166,7 @@ export class ConsumerRun {
     this.#runner.start()
     this.#fetcher.start()
     await this.#membership.start()
+    this.#fetcher.reportIdleFetches()
     this.#scheduleWatch()
   }
 

@@ -115,6 +115,14 @@ export class Fetcher {
     if (this.#running) return
     this.#running = true
     this.#supervisor = this.#supervise()
+  }
+
+  /**
+   * Starts reporting the empty fetches of brokers without a Fetch to send (see #reportIdleFetches);
+   * called once the member has joined its group, as KafkaJS's fetch loops start after the join.
+   */
+  reportIdleFetches(): void {
+    if (!this.#running || this.#idleReporter !== undefined) return
     this.#idleReporter = this.#reportIdleFetches()
   }
 

@@ -311,21 +311,18 @@ export class ConsumerProtocolMember implements GroupMembership {
         if (this.#target === undefined && this.#state.state === 'reconciling') {
           this.#state.transition('stable', `reconciled epoch ${this.#epoch}`)
         }
-        this.#o.events.groupJoin({
-          duration: Date.now() - this.#joinedAt,
+        const joined = {
           groupId: this.#o.groupId,
-          isLeader: false,
+          memberId: this.#memberId,
           leaderId: '',
-          groupProtocol: this.#o.serverAssignor ?? 'consumer',
-          memberId: this.#memberId,
+          isLeader: false,
           memberAssignment: Object.fromEntries(groupByTopic(this.#owned.values()).map((t) => [t.topic, t.partitions])),
-        })
-        this.#o.logger.info('Consumer has joined the group', {
-          groupId: this.#o.groupId,
-          memberId: this.#memberId,
-          memberEpoch: this.#epoch,
-          assigned: this.#owned.size,
-        })
+          groupProtocol: this.#o.serverAssignor ?? 'consumer',
+          duration: Date.now() - this.#joinedAt,
+        }
+        this.#o.events.groupJoin(joined)
+        // KafkaJS logs the group_join payload itself
+        this.#o.logger.info('Consumer has joined the group', joined)
         this.#firstJoin?.resolve()
         this.#firstJoin = undefined
       }
