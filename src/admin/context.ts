@@ -9,6 +9,7 @@ import type { Connection } from '../network/connection.js'
 import type { Logger } from '../network/logger.js'
 import type { ApiDefinition } from '../protocol/api.js'
 import type { AdminInstrumentation } from './instrumentation.js'
+import { retryLogMessage } from './settle.js'
 
 export interface AdminContextOptions {
   cluster: Cluster
@@ -61,8 +62,10 @@ export class AdminContext {
       ...this.retry,
       onRetry: (error, attempt, delay) => {
         this.cluster.noteError(error)
-        this.logger.warn(`${operation}: retrying (${attempt + 1}) in ${delay} ms`, {
+        this.logger.warn(retryLogMessage(operation, 'retrying'), {
           error: error instanceof Error ? error.message : String(error),
+          retryCount: attempt,
+          retryTime: delay,
         })
       },
     })
@@ -83,8 +86,10 @@ export class AdminContext {
       ...this.retry,
       onRetry: (error, attempt, delay) => {
         this.cluster.invalidateCoordinatorOn(type, key, error)
-        this.logger.warn(`${operation}: retrying (${attempt + 1}) in ${delay} ms`, {
+        this.logger.warn(retryLogMessage(operation, 'retrying'), {
           error: error instanceof Error ? error.message : String(error),
+          retryCount: attempt,
+          retryTime: delay,
         })
       },
     })

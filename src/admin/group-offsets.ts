@@ -150,10 +150,14 @@ function groupAndTopic(op: string, args: Record<string, unknown>): { groupId: st
  */
 async function assertNoRunningInstances(ctx: AdminContext, op: string, groupId: string): Promise<void> {
   const send: GroupRequestSender = (c, api, request) => ctx.send(c, api, request)
-  const [group] = await ctx.withCoordinator(op, groupId, (connection) =>
-    describeGroupsOfEitherProtocol(send, connection, [groupId], false),
-  )
-  const state = group?.groupState ?? 'Dead'
+  const group = await ctx.withCoordinator(op, groupId, async (connection) => {
+    const [described] = await describeGroupsOfEitherProtocol(send, connection, [groupId], false)
+    // a coordinator still loading (or moved) answers with an error and no state: ask again
+    if (described !== undefined && described.errorCode !== ErrorCode.NONE)
+      throw protocolError(described.errorCode, `group ${groupId}`)
+    return described
+  })
+  const state = group?.groupState || 'Dead'
   if (state !== 'Empty' && state !== 'Dead') {
     throw new KafkaJSNonRetriableError(`The consumer group must have no running instances, current state: ${state}`)
   }

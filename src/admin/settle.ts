@@ -15,6 +15,27 @@ import { backoffDelay, isRetriable, type ResolvedRetryOptions, sleep } from '../
 import type { Logger } from '../network/logger.js'
 import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
 
+/** KafkaJS's log message when an admin call is retried, so log-based alerts written for it keep matching. */
+const KAFKAJS_RETRY_MESSAGES: Readonly<Record<string, string>> = {
+  createTopics: 'Could not create topics',
+  // sic: KafkaJS logs createPartitions' retries under createTopics' text
+  createPartitions: 'Could not create topics',
+  deleteTopics: 'Could not delete topics',
+  describeConfigs: 'Could not describe configs',
+  alterConfigs: 'Could not alter configs',
+  deleteGroups: 'Could not delete groups',
+  createAcls: 'Could not create ACL',
+  describeAcls: 'Could not describe ACL',
+  deleteAcls: 'Could not delete ACL',
+  alterPartitionReassignments: 'Could not reassign partitions',
+  listPartitionReassignments: 'Could not reassign partitions',
+}
+
+/** The message a retry of `operation` is logged with: KafkaJS's where it has one. */
+export function retryLogMessage(operation: string, what: string): string {
+  return KAFKAJS_RETRY_MESSAGES[operation] ?? `${operation}: ${what}`
+}
+
 export type Outcome<V> = { value: V; error?: undefined } | { value?: undefined; error: Error }
 
 export function succeeded<V>(value: V): Outcome<V> {
@@ -74,8 +95,10 @@ export async function settle<K, V>(
     }
     if (again.length > 0) {
       const delay = backoffDelay(attempt, options.retry)
-      options.logger.warn(`${options.operation}: retrying ${again.length} item(s) (${attempt + 1}) in ${delay} ms`, {
+      options.logger.warn(retryLogMessage(options.operation, `retrying ${again.length} item(s)`), {
         error: reason?.message,
+        retryCount: attempt,
+        retryTime: delay,
       })
       await sleep(delay)
     }
@@ -186,8 +209,9 @@ export function matchResults<K, R extends ItemResult, V>(
     } else if (result.errorCode === ErrorCode.NONE || options.doneAnyway?.(result.errorCode, item)) {
       outcomes.set(item, succeeded(options.value(result, item)))
     } else {
-      // the item itself is named by whoever reports the error (KafkaJSAdminItemError, ...)
-      outcomes.set(item, failed(protocolError(result.errorCode, result.errorMessage ?? undefined)))
+      // `detail` names the item (and carries the broker's own message): KafkaJS's text stays the message
+      const detail = result.errorMessage ? `${what}: ${result.errorMessage}` : what
+      outcomes.set(item, failed(protocolError(result.errorCode, detail)))
     }
   }
   return outcomes

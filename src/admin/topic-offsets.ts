@@ -137,7 +137,7 @@ export async function fetchTopicOffsets(
 ): Promise<Array<{ partition: number; offset: string; high: string; low: string }>> {
   const op = 'fetchTopicOffsets'
   const topic = kafkaJSTopic(topicArg)
-  const partitions = await partitionsOf(ctx, topic)
+  const partitions = await partitionsRetried(ctx, op, topic)
   const [high, low] = await Promise.all([
     offsetsAt(ctx, op, topic, partitions, SPEC_TIMESTAMPS.latest),
     offsetsAt(ctx, op, topic, partitions, SPEC_TIMESTAMPS.earliest),
@@ -162,7 +162,7 @@ export async function fetchTopicOffsetsByTimestamp(
   // negative values are ListOffsets' own: -1 latest, -2 earliest, as KafkaJS passes them on
   const timestamp =
     timestampArg === undefined || timestampArg === null ? undefined : int64Arg(op, 'timestamp', timestampArg)
-  const partitions = await partitionsOf(ctx, topic)
+  const partitions = await partitionsRetried(ctx, op, topic)
   const [high, found] = await Promise.all([
     offsetsAt(ctx, op, topic, partitions, SPEC_TIMESTAMPS.latest),
     timestamp === undefined ? undefined : offsetsAt(ctx, op, topic, partitions, timestamp),
@@ -245,6 +245,14 @@ async function offsetsAt(
   const queries = partitions.map((partition) => ({ topic, partition, timestamp }))
   const results = await queryOffsets(ctx, operation, queries)
   return valuesOrThrow(operation, queries, results, (q) => ({ topic: q.topic, partition: q.partition }))
+}
+
+/**
+ * The topic's partitions, asked again while metadata says the topic is unknown (a new topic may
+ * not be known everywhere yet), ending as KafkaJS's retrier does: KafkaJSNumberOfRetriesExceeded.
+ */
+function partitionsRetried(ctx: AdminContext, op: string, topic: string): Promise<number[]> {
+  return ctx.withRetry(op, () => partitionsOf(ctx, topic))
 }
 
 /** KafkaJS's check of a topic argument, with its text. */

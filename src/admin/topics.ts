@@ -323,7 +323,15 @@ export function waitForLeadersOf(
           t.partitions.some((p) => p.leaderId < 0),
       )
       .map((t) => t.name ?? t.topicId)
-  return waitForMetadata(ctx, [...topics.keys()], timeout, withoutLeaders, 'topic leaders')
+  // KafkaJS's text for createTopics' wait
+  return waitForMetadata(
+    ctx,
+    [...topics.keys()],
+    timeout,
+    withoutLeaders,
+    'topic leaders',
+    'Timed out while waiting for topic leaders',
+  )
 }
 
 function listedTopics(response: MetadataResponse): string[] {
@@ -361,10 +369,9 @@ function topicConfig(op: string, value: Record<string, unknown> & { topic: strin
   return createCreateTopicsRequestCreatableTopic({ name, numPartitions, replicationFactor, assignments, configs })
 }
 
-/** A positive count, or -1 for the broker's default. */
+/** A count the request can carry (int32 or int16); the broker judges it (-1: its default), as KafkaJS leaves it to. */
 function numberOrDefault(op: string, name: string, value: unknown, max: number): number {
-  if (value === -1) return -1
-  return integerArg(op, `${name} (or -1 for the broker default)`, value, { min: 1, max })
+  return integerArg(op, name, value, { min: -max - 1, max })
 }
 
 function brokerIds(op: string, name: string, value: unknown): number[] {

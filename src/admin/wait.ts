@@ -13,7 +13,7 @@ export const POLL_INTERVAL_MS = 100
 
 /**
  * Resolves once `pending(response)` lists nothing for the Metadata of `topics` on every broker;
- * throws KafkaJSTimeout naming what is still pending after `timeoutMs`. A broker that cannot be
+ * throws KafkaJSTimeout naming what is still pending after `timeoutMs` (or with `timeoutMessage`). A broker that cannot be
  * reached counts as not agreeing yet.
  */
 export async function waitForMetadata(
@@ -22,6 +22,8 @@ export async function waitForMetadata(
   timeoutMs: number,
   pending: (response: MetadataResponse) => string[],
   what: string,
+  /** The whole message of the KafkaJSTimeout, where KafkaJS has its own text for it. */
+  timeoutMessage?: string,
 ): Promise<void> {
   if (topics.length === 0) return
   const deadline = Date.now() + timeoutMs
@@ -39,7 +41,9 @@ export async function waitForMetadata(
     }
     if (left.length === 0) return
     if (Date.now() >= deadline) {
-      throw new KafkaJSTimeout(`Timed out after ${timeoutMs} ms while waiting for ${what}: ${left.join(', ')}`)
+      throw new KafkaJSTimeout(
+        timeoutMessage ?? `Timed out after ${timeoutMs} ms while waiting for ${what}: ${left.join(', ')}`,
+      )
     }
     await sleep(Math.min(POLL_INTERVAL_MS, Math.max(0, deadline - Date.now())))
   }

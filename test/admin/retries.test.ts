@@ -11,8 +11,15 @@ import {
   KafkaJSAggregateError,
   type KafkaJSCreateTopicError,
   KafkaJSDeleteGroupsError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProtocolError,
+  type LogEntry,
   logLevel,
 } from '../../src/index.js'
+import {
+  CreatePartitions,
+  createCreatePartitionsResponseCreatePartitionsTopicResult as partitionsResult,
+} from '../../src/protocol/generated/create-partitions.js'
 import {
   CreateTopics,
   createCreateTopicsResponseCreatableTopicResult as topicResult,
@@ -21,6 +28,10 @@ import {
   DeleteGroups,
   createDeleteGroupsResponseDeletableGroupResult as groupResult,
 } from '../../src/protocol/generated/delete-groups.js'
+import {
+  DeleteTopics,
+  createDeleteTopicsResponseDeletableTopicResult as deletedResult,
+} from '../../src/protocol/generated/delete-topics.js'
 import {
   createDescribeConfigsResponseDescribeConfigsResult as configResult,
   DescribeConfigs,
@@ -224,5 +235,95 @@ describe('admin retries (fake servers)', () => {
         payload: expect.objectContaining({ apiName: 'CreateTopics', broker: servers[0]!.broker }),
       }),
     ])
+  })
+
+  it('connects on the first call when connect() was not called, as KafkaJS does', async () => {
+    const admin = new Kafka({ brokers: [servers[0]!.broker], logLevel: logLevel.NOTHING }).admin()
+    admins.push(admin)
+    const { brokers } = await admin.describeCluster()
+    expect(brokers.map((b) => b.nodeId)).toEqual([1, 2])
+  })
+
+  it('createPartitions asks the new controller after NOT_CONTROLLER and resolves', async () => {
+    const asked: number[] = []
+    for (const [i, server] of servers.entries()) {
+      server.serve(CreatePartitions, (request) => {
+        asked.push(i + 1)
+        const moved = asked.length === 1
+        if (moved) controllerId = 2
+        return CreatePartitions.createResponse({
+          results: request.topics.map((t) =>
+            partitionsResult({ name: t.name, errorCode: moved ? ErrorCode.NOT_CONTROLLER : 0 }),
+          ),
+        })
+      })
+    }
+    const admin = await connectedAdmin()
+    await expect(
+      admin.createPartitions({ topicPartitions: [{ topic: 't', count: 1 }], validateOnly: true }),
+    ).resolves.toBe(true)
+    expect(asked).toEqual([1, 2])
+  })
+
+  it('createPartitions fails with the KafkaJSProtocolError of the first topic refused, not an aggregate', async () => {
+    servers[0]!.serve(CreatePartitions, (request) =>
+      CreatePartitions.createResponse({
+        results: request.topics.map((t) =>
+          partitionsResult({ name: t.name, errorCode: t.name === 'b' ? ErrorCode.INVALID_PARTITIONS : 0 }),
+        ),
+      }),
+    )
+    const admin = await connectedAdmin()
+    const error = await admin
+      .createPartitions({
+        topicPartitions: [
+          { topic: 'a', count: 1 },
+          { topic: 'b', count: 1 },
+        ],
+        validateOnly: true,
+      })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(KafkaJSProtocolError)
+    expect(error).toMatchObject({
+      name: 'KafkaJSProtocolError',
+      type: 'INVALID_PARTITIONS',
+      code: 37,
+      message: 'Number of partitions is invalid',
+      detail: 'topic b',
+    })
+  })
+
+  it("deleteTopics on REQUEST_TIMED_OUT logs KafkaJS's delete.topic.enable hint and fails with its text", async () => {
+    servers[0]!.serve(DeleteTopics, (request) =>
+      DeleteTopics.createResponse({
+        responses: (request.topics ?? []).map((t) =>
+          deletedResult({ name: t.name, errorCode: ErrorCode.REQUEST_TIMED_OUT }),
+        ),
+      }),
+    )
+    const entries: LogEntry[] = []
+    const kafka = new Kafka({
+      brokers: [servers[0]!.broker],
+      logLevel: logLevel.ERROR,
+      logCreator: () => (entry) => void entries.push(entry),
+      retry: { retries: 1, initialRetryTime: 1, maxRetryTime: 5 },
+    })
+    const admin = kafka.admin()
+    admins.push(admin)
+    const error = await admin.deleteTopics({ topics: ['t'] }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(KafkaJSNumberOfRetriesExceeded)
+    expect(error).toMatchObject({ message: 'The request timed out' })
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        namespace: 'Admin',
+        log: expect.objectContaining({
+          message:
+            'Could not delete topics, check if "delete.topic.enable" is set to "true" (the default value is "false") or increase the timeout',
+          error: 'The request timed out',
+          retryCount: expect.any(Number),
+          retryTime: expect.any(Number),
+        }),
+      }),
+    )
   })
 })

@@ -7,7 +7,13 @@
 
 import { KafkaJSAggregateError, KafkaJSAlterPartitionReassignmentsError } from '../../../src/index.js'
 import { secureRandom } from '../helpers.js'
-import { Admins, expectKafkaJSValidation, nodeIds } from './admin-helpers.js'
+import {
+  Admins,
+  createAssignedTopic,
+  expectKafkaJSValidation,
+  expectTopicListChecks,
+  nodeIds,
+} from './admin-helpers.js'
 
 describe('Admin alterPartitionReassignments (KafkaJS src/admin/__tests__/alterPartitionReassignments.spec.js)', () => {
   const admins = new Admins()
@@ -20,23 +26,9 @@ describe('Admin alterPartitionReassignments (KafkaJS src/admin/__tests__/alterPa
 
   const reassign = (topics: unknown) => admins.admin().alterPartitionReassignments({ topics: topics as never })
 
-  test('throws an error if the topics array is invalid', async () => {
+  test('throws an error if the topics array is invalid, names a non-string topic or repeats one', async () => {
     await expectKafkaJSValidation(reassign(null), 'Invalid topics array null')
-    await expectKafkaJSValidation(reassign('this-is-not-an-array'), 'Invalid topics array this-is-not-an-array')
-  })
-
-  test('throws an error if the topic name is not a valid string', async () => {
-    await expectKafkaJSValidation(
-      reassign([{ topic: 123 }]),
-      'Invalid topics array, the topic names have to be a valid string',
-    )
-  })
-
-  test('throws an error if there are multiple entries for the same topic', async () => {
-    await expectKafkaJSValidation(
-      reassign([{ topic: 'topic-123' }, { topic: 'topic-123' }]),
-      'Invalid topics array, it cannot have multiple entries for the same topic',
-    )
+    await expectTopicListChecks(reassign)
   })
 
   test('throws an error if the partitionAssignment array is not valid', async () => {
@@ -102,21 +94,7 @@ describe('Admin alterPartitionReassignments (KafkaJS src/admin/__tests__/alterPa
   test('throws a KafkaJSAggregateError when assigning a broker that does not exist', async () => {
     const admin = admins.admin()
     await admin.connect()
-    const [first, second, third] = await nodeIds(admin)
-    await expect(
-      admin.createTopics({
-        waitForLeaders: false,
-        topics: [
-          {
-            topic: topicName,
-            replicaAssignment: [
-              { partition: 0, replicas: [second!, first!] },
-              { partition: 1, replicas: [third!, second!] },
-            ],
-          },
-        ],
-      }),
-    ).resolves.toEqual(true)
+    const [first, second, third] = await createAssignedTopic(admin, topicName, false)
     const missing = Math.max(first!, second!, third!) + 5
     const error = await admin
       .alterPartitionReassignments({
@@ -140,20 +118,7 @@ describe('Admin alterPartitionReassignments (KafkaJS src/admin/__tests__/alterPa
   test('reassign partitions', async () => {
     const admin = admins.admin()
     await admin.connect()
-    const [first, second, third] = await nodeIds(admin)
-    await expect(
-      admin.createTopics({
-        topics: [
-          {
-            topic: topicName,
-            replicaAssignment: [
-              { partition: 0, replicas: [second!, first!] },
-              { partition: 1, replicas: [third!, second!] },
-            ],
-          },
-        ],
-      }),
-    ).resolves.toEqual(true)
+    const [_first, second, third] = await createAssignedTopic(admin, topicName)
     await expect(
       admin.alterPartitionReassignments({
         topics: [{ topic: topicName, partitionAssignment: [{ partition: 0, replicas: [third!, second!] }] }],

@@ -4,8 +4,8 @@
 // one deleted, the error naming the missing one). Also KafkaJS's argument checks.
 
 import { type Admin, type Consumer, KafkaJSDeleteGroupsError, KafkaJSProtocolError } from '../../../src/index.js'
-import { createKafka, createTopic, secureRandom, waitForConsumerToJoinGroup, waitForMessages } from '../helpers.js'
-import { Admins, expectKafkaJSValidation } from './admin-helpers.js'
+import { secureRandom } from '../helpers.js'
+import { Admins, expectKafkaJSValidation, groupThatConsumed } from './admin-helpers.js'
 
 describe('Admin deleteGroups (KafkaJS src/admin/__tests__/deleteGroups.spec.js)', () => {
   const admins = new Admins()
@@ -14,19 +14,10 @@ describe('Admin deleteGroups (KafkaJS src/admin/__tests__/deleteGroups.spec.js)'
   let groupId: string
 
   beforeEach(async () => {
-    const topicName = `test-topic-${secureRandom()}`
     groupId = `consumer-group-id-${secureRandom()}`
     admin = admins.admin()
-    consumer = admins.track(createKafka().consumer({ groupId, maxWaitTimeInMs: 100 }))
-    const producer = admins.track(createKafka().producer())
-    await Promise.all([admin.connect(), consumer.connect(), producer.connect()])
-    await createTopic({ topic: topicName })
-    const consumed: unknown[] = []
-    await consumer.subscribe({ topic: topicName, fromBeginning: true })
-    void consumer.run({ eachMessage: async (event) => void consumed.push(event) })
-    await waitForConsumerToJoinGroup(consumer)
-    await producer.send({ acks: 1, topic: topicName, messages: [{ key: 'key', value: secureRandom() }] })
-    await waitForMessages(consumed, 1)
+    await admin.connect()
+    consumer = await groupThatConsumed(admins, groupId)
     expect((await admin.listGroups()).groups).toEqual(expect.arrayContaining([expect.objectContaining({ groupId })]))
   })
   afterEach(() => admins.disconnectAll())

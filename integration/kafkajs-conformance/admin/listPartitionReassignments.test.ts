@@ -4,7 +4,7 @@
 // kafkit's retry of NOT_CONTROLLER is driven against a fake broker in test/admin/retries.test.ts.
 
 import { secureRandom } from '../helpers.js'
-import { Admins, expectKafkaJSValidation, nodeIds } from './admin-helpers.js'
+import { Admins, createAssignedTopic, expectKafkaJSValidation, expectTopicListChecks } from './admin-helpers.js'
 
 describe('Admin listPartitionReassignments (KafkaJS src/admin/__tests__/listPartitionReassignments.spec.js)', () => {
   const admins = new Admins()
@@ -17,21 +17,10 @@ describe('Admin listPartitionReassignments (KafkaJS src/admin/__tests__/listPart
       admins.admin().alterPartitionReassignments({ topics: 'this-is-not-an-array' as never }),
       'Invalid topics array this-is-not-an-array',
     )
-    await expectKafkaJSValidation(list('this-is-not-an-array'), 'Invalid topics array this-is-not-an-array')
   })
 
-  test('throws an error if the topic name is not a valid string', async () => {
-    await expectKafkaJSValidation(
-      list([{ topic: 123 }]),
-      'Invalid topics array, the topic names have to be a valid string',
-    )
-  })
-
-  test('throws an error if there are multiple entries for the same topic', async () => {
-    await expectKafkaJSValidation(
-      list([{ topic: 'topic-123' }, { topic: 'topic-123' }]),
-      'Invalid topics array, it cannot have multiple entries for the same topic',
-    )
+  test('throws an error if the topics array is invalid, names a non-string topic or repeats one', async () => {
+    await expectTopicListChecks(list)
   })
 
   test('throws an error if the partition array is not a valid array', async () => {
@@ -56,20 +45,7 @@ describe('Admin listPartitionReassignments (KafkaJS src/admin/__tests__/listPart
     const topicName = `test-topic-${secureRandom()}`
     const admin = admins.admin()
     await admin.connect()
-    const [first, second, third] = await nodeIds(admin)
-    await expect(
-      admin.createTopics({
-        topics: [
-          {
-            topic: topicName,
-            replicaAssignment: [
-              { partition: 0, replicas: [second!, first!] },
-              { partition: 1, replicas: [third!, second!] },
-            ],
-          },
-        ],
-      }),
-    ).resolves.toEqual(true)
+    const [_first, second, third] = await createAssignedTopic(admin, topicName)
     await admin.alterPartitionReassignments({
       topics: [{ topic: topicName, partitionAssignment: [{ partition: 0, replicas: [third!, second!] }] }],
     })

@@ -9,7 +9,7 @@
 
 import { KafkaJSNonRetriableError } from '../../../src/index.js'
 import { createKafka, createTopic, secureRandom, waitForConsumerToJoinGroup } from '../helpers.js'
-import { Admins, expectKafkaJSValidation } from './admin-helpers.js'
+import { Admins, expectGroupAndTopicChecks } from './admin-helpers.js'
 
 describe('Admin resetOffsets (KafkaJS src/admin/__tests__/resetOffsets.spec.js)', () => {
   const admins = new Admins()
@@ -23,15 +23,9 @@ describe('Admin resetOffsets (KafkaJS src/admin/__tests__/resetOffsets.spec.js)'
   })
   afterEach(() => admins.disconnectAll())
 
-  test('throws an error if the groupId is invalid', async () => {
-    await expectKafkaJSValidation(admins.admin().resetOffsets({ groupId: null } as never), 'Invalid groupId null')
-  })
-
-  test('throws an error if the topic name is not a valid string', async () => {
-    await expectKafkaJSValidation(
-      admins.admin().resetOffsets({ groupId: 'groupId', topic: null } as never),
-      'Invalid topic null',
-    )
+  test('throws an error if the groupId or the topic name is invalid', async () => {
+    const admin = admins.admin()
+    await expectGroupAndTopicChecks((args) => admin.resetOffsets(args as never))
   })
 
   const withRecords = async (count: number) => {

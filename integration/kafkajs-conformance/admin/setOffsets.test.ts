@@ -4,7 +4,7 @@
 
 import { KafkaJSNonRetriableError } from '../../../src/index.js'
 import { createKafka, createTopic, secureRandom, waitForConsumerToJoinGroup } from '../helpers.js'
-import { Admins, expectKafkaJSValidation } from './admin-helpers.js'
+import { Admins, expectGroupAndTopicChecks, expectKafkaJSValidation } from './admin-helpers.js'
 
 describe('Admin setOffsets (KafkaJS src/admin/__tests__/setOffsets.spec.js)', () => {
   const admins = new Admins()
@@ -18,15 +18,9 @@ describe('Admin setOffsets (KafkaJS src/admin/__tests__/setOffsets.spec.js)', ()
   })
   afterEach(() => admins.disconnectAll())
 
-  test('throws an error if the groupId is invalid', async () => {
-    await expectKafkaJSValidation(admins.admin().setOffsets({ groupId: null } as never), 'Invalid groupId null')
-  })
-
-  test('throws an error if the topic name is not a valid string', async () => {
-    await expectKafkaJSValidation(
-      admins.admin().setOffsets({ groupId: 'groupId', topic: null } as never),
-      'Invalid topic null',
-    )
+  test('throws an error if the groupId or the topic name is invalid', async () => {
+    const admin = admins.admin()
+    await expectGroupAndTopicChecks((args) => admin.setOffsets(args as never))
   })
 
   test('throws an error if partitions is invalid', async () => {
