@@ -59,10 +59,11 @@ test('a pipelined burst is answered in order, each response matched to its reque
 
 test('bootstrap works with an unreachable seed listed first, whichever order the seeds are tried in', async () => {
   const bad = `127.0.0.1:${await closedPort()}`
-  const warnings: string[] = []
-  const logger: Logger = { error() {}, warn: (m) => warnings.push(m), info() {}, debug() {} }
+  // KafkaJS's entry for a seed that fails, at ERROR; its message names the seed through the error's
+  const errors: string[] = []
+  const logger: Logger = { error: (m) => errors.push(m), warn() {}, info() {}, debug() {} }
   // seeds are tried in random order: repeat until the bad one has been tried first at least once
-  for (let i = 0; i < 30 && !warnings.some((w) => w.includes(bad)); i++) {
+  for (let i = 0; i < 30 && !errors.some((w) => w.includes(bad)); i++) {
     const c = new Cluster({ brokers: [bad, ...seeds], logger })
     try {
       await c.connect()
@@ -71,7 +72,11 @@ test('bootstrap works with an unreachable seed listed first, whichever order the
       await c.disconnect()
     }
   }
-  expect(warnings.some((w) => w.includes(`Seed broker ${bad} failed`))).toBe(true)
+  expect(
+    errors.some(
+      (w) => w.startsWith('Failed to connect to seed broker, trying another broker from the list: ') && w.includes(bad),
+    ),
+  ).toBe(true)
 })
 
 test('the broker answers an ApiVersions version it does not know in v0, with UNSUPPORTED_VERSION and its range', async () => {

@@ -9,10 +9,10 @@ import {
   KafkaJSMetadataNotLoaded,
   KafkaJSNoBrokerAvailableError,
 } from '../errors.js'
-import { isRetriable, retry } from '../network/backoff.js'
+import { backoffDelay, isRetriable, retry } from '../network/backoff.js'
 import { type BrokerAddress, BrokerPool } from '../network/broker-pool.js'
 import type { Connection } from '../network/connection.js'
-import type { Logger } from '../network/logger.js'
+import { inNamespace, type Logger } from '../network/logger.js'
 import { protocolError } from '../protocol/generated/errors.js'
 import { createMetadataRequestMetadataRequestTopic, Metadata } from '../protocol/generated/metadata.js'
 import {
@@ -28,6 +28,7 @@ import { isStaleMetadataError } from './stale-metadata.js'
 export class Cluster {
   readonly #options: ResolvedClusterOptions
   readonly #logger: Logger
+  readonly #poolLogger: Logger
   readonly #coordinators: CoordinatorLookup
   #pool: BrokerPool
   #metadata: ClusterMetadata | undefined
@@ -41,7 +42,9 @@ export class Cluster {
 
   constructor(options: ClusterOptions) {
     this.#options = resolveClusterOptions(options)
-    this.#logger = this.#options.logger
+    // KafkaJS's namespaces: the cluster's entries under 'Cluster', seed and broker connections' under 'BrokerPool'
+    this.#logger = inNamespace(this.#options.logger, 'Cluster')
+    this.#poolLogger = inNamespace(this.#options.logger, 'BrokerPool')
     this.#pool = this.#newPool()
     this.#coordinators = new CoordinatorLookup({
       anyConnection: () => this.anyConnection(),
@@ -79,10 +82,10 @@ export class Cluster {
 
   async #connectOnce(): Promise<void> {
     let seeds: SeedBroker[] | undefined = await this.#options.seeds()
-    await retry(async () => {
+    await retry(async (attempt) => {
       const list = seeds ?? (await this.#options.seeds())
       seeds = undefined
-      await this.#bootstrap(list)
+      await this.#bootstrap(list, attempt)
     }, this.#retryOptions('bootstrap'))
   }
 
@@ -253,7 +256,7 @@ export class Cluster {
   }
 
   /** One pass over the seeds (`list`, else the option's), in random order; the first that answers Metadata wins. */
-  async #bootstrap(list?: readonly SeedBroker[]): Promise<ClusterMetadata> {
+  async #bootstrap(list?: readonly SeedBroker[], attempt = 0): Promise<ClusterMetadata> {
     const seeds = shuffled(list ?? (await this.#options.seeds()))
     let lastError: unknown
     for (const seed of seeds) {
@@ -268,7 +271,11 @@ export class Cluster {
         // wrong credentials, a mechanism the broker lacks: the client's fault, not the seed's (KafkaJS bails)
         if (!isRetriable(error)) throw error
         lastError = error
-        this.#logger.warn(`Seed broker ${seed.host}:${seed.port} failed`, { error: asError(error).message })
+        // KafkaJS's entry (its broker pool's), which alerts on unreachable brokers look for
+        this.#poolLogger.error(
+          `Failed to connect to seed broker, trying another broker from the list: ${asError(error).message}`,
+          { retryCount: attempt, retryTime: backoffDelay(attempt, this.#options.retry) },
+        )
       }
     }
     // what KafkaJS reports: the error of the seed it tried last (each is logged above)
@@ -315,7 +322,7 @@ export class Cluster {
   }
 
   #newPool(): BrokerPool {
-    return new BrokerPool({ connection: this.#options.connection, logger: this.#logger })
+    return new BrokerPool({ connection: this.#options.connection, logger: this.#poolLogger })
   }
 }
 

@@ -6,7 +6,7 @@ import { KafkaJSBrokerNotFound, KafkaJSConnectionClosedError } from '../errors.j
 import { Backoff, type ResolvedRetryOptions, resolveRetryOptions, sleep } from './backoff.js'
 import { Connection } from './connection.js'
 import type { ConnectionOptions } from './connection-options.js'
-import type { Logger } from './logger.js'
+import { inNamespace, type Logger } from './logger.js'
 
 export interface BrokerAddress {
   readonly nodeId: number
@@ -206,7 +206,8 @@ export class BrokerPool {
   }
 
   #newConnection(host: string, port: number): Connection {
-    return new Connection({ ...this.#connectionOptions, host, port, logger: this.#logger })
+    // a connection's entries go under KafkaJS's 'Connection' namespace
+    return new Connection({ ...this.#connectionOptions, host, port, logger: inNamespace(this.#logger, 'Connection') })
   }
 
   /** Closes a connection that is no longer anyone's; requests still on it fail and get retried. */
