@@ -1,4 +1,6 @@
 // kafkit/testing: a real Apache Kafka broker for tests, without Docker.
+// Its declarations use Node's types; this pulls them in for users whose tsconfig lists no types.
+/// <reference types="node" preserve="true" />
 
 export type { DetachedKafkaState, KafkaNodeInfo, KafkaTestCluster } from './cluster-types.js'
 export type { DetachedNodeStatus } from './detached.js'

@@ -4,11 +4,11 @@
 // (kafkajs 2.2.4 types/tsconfig.json: no target, no esModuleInterop, no skipLibCheck, `types: []`).
 // fixtures/usage.ts is code written for KafkaJS's types with the import changed; fixtures/structure.ts
 // compares every type KafkaJS exports with kafkit's. Both entry points are compiled: `require` (the
-// package's `types`, dist/cjs) and `import` (exports' import condition, dist/esm).
+// package's `types`, dist/cjs) and `import` (exports' import condition, dist/esm), and the subpath entries.
 //
 // It needs dist/ (npm run build); without it the suite is skipped and says so.
 
-import { execFileSync } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import {
   copyFileSync,
   existsSync,
@@ -40,19 +40,23 @@ const kafkaJSOptions = {
   strictFunctionTypes: true,
 }
 
-/** Runs tsc on `project`; returns its diagnostics and the files it read, or throws what it printed. */
-function compile(project: string): { diagnostics: string; files: string[] } {
-  try {
-    const out = execFileSync(process.execPath, [tsc, '-p', project, '--listFiles', '--pretty', 'false'], {
-      encoding: 'utf8',
+interface Compiled {
+  diagnostics: string
+  files: string[]
+}
+
+/** Runs tsc on `project`: its diagnostics (empty when it passed) and the files it read. */
+function compile(project: string): Promise<Compiled> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [tsc, '-p', project, '--listFiles', '--pretty', 'false'], (error, stdout) => {
+      // tsc exits 2 with its diagnostics on stdout; anything else (no stdout) is a failure to run it
+      if (error !== null && stdout === '') reject(error)
+      else {
+        const lines = stdout.split('\n')
+        resolve({ diagnostics: lines.filter((l) => l !== '' && !l.startsWith('/')).join('\n'), files: lines })
+      }
     })
-    return { diagnostics: '', files: out.split('\n') }
-  } catch (error) {
-    const { stdout } = error as { stdout?: string }
-    if (stdout === undefined) throw error
-    const lines = stdout.split('\n')
-    return { diagnostics: lines.filter((l) => !l.startsWith('/')).join('\n'), files: lines }
-  }
+  })
 }
 
 const describeBuilt = built ? describe : describe.skip
@@ -64,6 +68,22 @@ if (!built) {
 
 describeBuilt('KafkaJS types against the packed package', () => {
   let project = ''
+  // the compilations run side by side (started once the package is unpacked); each test awaits its own
+  const compiled = new Map<string, Promise<Compiled>>()
+  const entry = (dir: string, ...path: string[]): string =>
+    join(project, 'node_modules', 'kafkit', 'dist', dir, ...path)
+
+  function result(name: string): Promise<Compiled> {
+    const promise = compiled.get(name)
+    if (promise === undefined) throw new Error(`no compilation named ${name} was started`)
+    return promise
+  }
+
+  function start(name: string, compilerOptions: object, files: string[]): void {
+    const config = join(project, `tsconfig.${name}.json`)
+    writeFileSync(config, JSON.stringify({ compilerOptions, files }))
+    compiled.set(name, compile(config))
+  }
 
   beforeAll(() => {
     project = mkdtempSync(join(tmpdir(), 'kafkit-types-'))
@@ -83,30 +103,48 @@ describeBuilt('KafkaJS types against the packed package', () => {
     symlinkSync(join(root, 'node_modules', 'kafkajs'), join(modules, 'kafkajs'), 'dir')
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'uses-kafkit', private: true }))
     for (const file of ['usage.ts', 'structure.ts']) copyFileSync(join(fixtures, file), join(project, file))
-    // the same code as an ES module, which resolves kafkit through exports' import condition
+    // the same code as an ES module, which resolves kafkit through exports' import condition, beside a
+    // CommonJS module of that project, which resolves it through the require condition
     copyFileSync(join(fixtures, 'usage.ts'), join(project, 'usage.mts'))
+    writeFileSync(
+      join(project, 'entry.cts'),
+      "import { Kafka } from 'kafkit'\nexport const kafka = new Kafka({ brokers: [] })\n",
+    )
+    for (const sub of ['protocol', 'testing']) {
+      writeFileSync(
+        join(project, `${sub}.ts`),
+        `import * as m from 'kafkit/${sub}'\nexport const names = Object.keys(m)\n`,
+      )
+    }
+
+    start('require', kafkaJSOptions, ['usage.ts', 'structure.ts'])
+    start('import', { ...kafkaJSOptions, module: 'nodenext', moduleResolution: 'nodenext' }, ['usage.mts', 'entry.cts'])
+    // each alone: a program that also reads the root entry gets Node's types from it
+    start('protocol', kafkaJSOptions, ['protocol.ts'])
+    start('testing', kafkaJSOptions, ['testing.ts'])
   })
 
-  afterAll(() => {
+  afterAll(async () => {
+    await Promise.allSettled(compiled.values())
     if (project !== '') rmSync(project, { recursive: true, force: true })
   })
 
-  it('compiles code written for KafkaJS, and every KafkaJS type matches, with KafkaJS compiler options (require)', () => {
-    const config = join(project, 'tsconfig.json')
-    writeFileSync(config, JSON.stringify({ compilerOptions: kafkaJSOptions, files: ['usage.ts', 'structure.ts'] }))
-    const { diagnostics, files } = compile(config)
+  it('compiles code written for KafkaJS, and every KafkaJS type matches, with KafkaJS compiler options (require)', async () => {
+    const { diagnostics, files } = await result('require')
     expect(diagnostics).toBe('')
-    expect(files).toContain(join(project, 'node_modules', 'kafkit', 'dist', 'cjs', 'index.d.ts'))
+    expect(files).toContain(entry('cjs', 'index.d.ts'))
   })
 
-  it('compiles the same code as an ES module and as CommonJS under Node resolution (import and require conditions)', () => {
-    copyFileSync(join(fixtures, 'usage.ts'), join(project, 'usage.cts'))
-    const config = join(project, 'tsconfig.node.json')
-    const compilerOptions = { ...kafkaJSOptions, module: 'nodenext', moduleResolution: 'nodenext' }
-    writeFileSync(config, JSON.stringify({ compilerOptions, files: ['usage.mts', 'usage.cts'] }))
-    const { diagnostics, files } = compile(config)
+  it('compiles the same code as an ES module under Node resolution (exports import and require conditions)', async () => {
+    const { diagnostics, files } = await result('import')
     expect(diagnostics).toBe('')
-    expect(files).toContain(join(project, 'node_modules', 'kafkit', 'dist', 'esm', 'index.d.ts'))
-    expect(files).toContain(join(project, 'node_modules', 'kafkit', 'dist', 'cjs', 'index.d.ts'))
+    expect(files).toContain(entry('esm', 'index.d.ts'))
+    expect(files).toContain(entry('cjs', 'index.d.ts'))
+  })
+
+  it.each(['protocol', 'testing'])('compiles kafkit/%s alone with KafkaJS compiler options', async (sub) => {
+    const { diagnostics, files } = await result(sub)
+    expect(diagnostics).toBe('')
+    expect(files).toContain(entry('cjs', sub, 'index.d.ts'))
   })
 })
