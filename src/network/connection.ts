@@ -294,6 +294,7 @@ export class Connection {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         // KafkaJS's text; the broker is in `broker`, the time allowed in the connectionTimeout option
+        this.#logError('Connection timeout')
         this.#shutdown(new KafkaJSConnectionError('Connection timeout', { broker: this.broker }))
       }, connectionTimeout)
       const done = (): void => {
@@ -326,7 +327,11 @@ export class Connection {
     socket.setNoDelay(true)
     socket.setKeepAlive(true)
     socket.on('data', (chunk: Buffer) => this.#onData(chunk))
-    socket.on('error', (error: Error) => this.#shutdown(this.#socketError(error)))
+    socket.on('error', (error: Error) => {
+      const failure = this.#socketError(error)
+      this.#logError(failure.message, { stack: error.stack })
+      this.#shutdown(failure)
+    })
     socket.on('close', () => {
       this.#shutdown(new KafkaJSConnectionClosedError('Closed connection', { host: this.host, port: this.port }))
     })
@@ -779,6 +784,11 @@ export class Connection {
     return new KafkaJSDecodeError(`Invalid response stream from ${this.broker}: ${detail}`, {
       cause: problem instanceof Error ? problem : undefined,
     })
+  }
+
+  /** KafkaJS's connection entries: ERROR, with the broker and client id. */
+  #logError(message: string, extra: Record<string, unknown> = {}): void {
+    this.#options.logger.error(message, { broker: this.broker, clientId: this.#options.clientId, ...extra })
   }
 
   #socketError(error: Error): KafkaJSConnectionError {

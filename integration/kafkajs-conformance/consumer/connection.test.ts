@@ -4,7 +4,14 @@
 // socketFactory made are destroyed, which is what the public API can do to it).
 
 import * as net from 'node:net'
-import type { Consumer, ISocketFactory, KafkaMessage, Producer } from '../../../src/index.js'
+import {
+  type Consumer,
+  type ISocketFactory,
+  type KafkaMessage,
+  type LogEntry,
+  logLevel,
+  type Producer,
+} from '../../../src/index.js'
 import {
   createKafka,
   createSaslKafka,
@@ -90,5 +97,46 @@ describe('Consumer connection (KafkaJS src/consumer/__tests__/connection.spec.js
     await waitFor(() => messages.length > 0, 'a message consumed after the reconnection')
     // new connections replaced the closed ones
     expect(sockets.filter((s) => !s.destroyed).length).toBeGreaterThan(0)
+  })
+
+  // Not in KafkaJS's spec: the log entries of a connection that fails, which alerts written for
+  // KafkaJS look for (its Connection and BrokerPool entries)
+  test('logs a refused connection as KafkaJS does', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as net.AddressInfo
+        server.close(() => resolve(port))
+      })
+    })
+    const entries: LogEntry[] = []
+    const clientId = `test-${secureRandom()}`
+    consumer = createKafka({
+      clientId,
+      brokers: [`127.0.0.1:${port}`],
+      retry: { retries: 0 },
+      logLevel: logLevel.ERROR,
+      logCreator: () => (entry) => entries.push(entry),
+    }).consumer({ groupId })
+    await expect(consumer.connect()).rejects.toThrow()
+    const connection = entries.find((e) => e.namespace === 'Connection')
+    expect(connection).toMatchObject({
+      label: 'ERROR',
+      log: {
+        logger: 'kafkajs',
+        message: expect.stringMatching(/^Connection error: .*ECONNREFUSED/),
+        broker: `127.0.0.1:${port}`,
+        clientId,
+        stack: expect.any(String),
+      },
+    })
+    expect(entries.find((e) => e.namespace === 'BrokerPool')).toMatchObject({
+      label: 'ERROR',
+      log: {
+        logger: 'kafkajs',
+        message: `Failed to connect to seed broker, trying another broker from the list: ${connection?.log.message}`,
+        retryCount: 0,
+        retryTime: expect.any(Number),
+      },
+    })
   })
 })
