@@ -315,7 +315,9 @@ export class Connection {
         const onConnect = (): void => this.#socketWait?.resolve()
         this.#attach(this.#options.socketFactory({ host, port, ssl, onConnect }))
       } catch (error) {
-        const message = `Failed to connect: ${error instanceof Error ? error.message : String(error)}`
+        // Node's errors need not be this realm's Error (a vm context, as under jest): read the message by shape
+        const text = typeof error === 'object' && error !== null && 'message' in error ? error.message : error
+        const message = `Failed to connect: ${String(text)}`
         this.#shutdown(new KafkaJSConnectionError(message, { broker: this.broker, cause: error }))
       }
     })

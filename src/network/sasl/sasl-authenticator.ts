@@ -114,6 +114,11 @@ function runMechanism(
       return authenticateScram(exchange, sasl.mechanism, sasl)
     case 'oauthbearer':
       return authenticateOauthBearer(exchange, sasl.oauthBearerProvider, sasl.authorizationIdentity)
+    case 'incomplete':
+      // KafkaJS's check, made when authenticating
+      return Promise.reject(
+        new KafkaJSSASLAuthenticationError(sasl.message, { mechanism: sasl.mechanism, broker: context.broker }),
+      )
     case 'custom':
       return authenticateCustom(exchange, sasl.authenticationProvider, {
         host: context.host,

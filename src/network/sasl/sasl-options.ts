@@ -107,6 +107,8 @@ export type ResolvedSasl =
       authorizationIdentity: string
     }
   | { kind: 'custom'; mechanism: string; authenticationProvider: CustomSASLOptions['authenticationProvider'] }
+  /** Options KafkaJS accepts at construction and refuses when authenticating, with `message`. */
+  | { kind: 'incomplete'; mechanism: string; message: string }
 
 export const BUILT_IN_MECHANISMS: readonly string[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER']
 
@@ -158,6 +160,10 @@ export function resolveSasl(options: unknown): ResolvedSasl {
     case 'PLAIN':
     case 'SCRAM-SHA-256':
     case 'SCRAM-SHA-512': {
+      if (options.username == null || options.password == null) {
+        const prefix = upper === 'PLAIN' ? 'SASL Plain' : `SASL SCRAM SHA${upper.slice(-3)} authentication`
+        return { kind: 'incomplete', mechanism: upper, message: `${prefix}: Invalid username or password` }
+      }
       const username = options.username
       if (typeof username !== 'string' || username.length === 0) {
         invalid(`username must be a non-empty string for ${upper}, got ${describe(username)}`)
@@ -175,6 +181,13 @@ export function resolveSasl(options: unknown): ResolvedSasl {
       return { kind: 'scram', mechanism: upper, username, password: options.password, authorizationIdentity }
     }
     case 'OAUTHBEARER':
+      if (options.oauthBearerProvider == null) {
+        return {
+          kind: 'incomplete',
+          mechanism: upper,
+          message: 'SASL OAUTHBEARER: Missing OAuth bearer token provider',
+        }
+      }
       if (typeof options.oauthBearerProvider !== 'function') {
         invalid(
           `oauthBearerProvider must be a function returning { value: token }, got ${describe(options.oauthBearerProvider)}`,

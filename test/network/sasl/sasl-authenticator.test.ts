@@ -359,9 +359,20 @@ describe('credential providers', () => {
   test('what a provider returns is checked like the option itself', async () => {
     serveSasl(server, { authenticate: () => ({}) })
     const error = await failure(
-      connection({ sasl: async () => ({ mechanism: 'plain', username: 'alice' }) as unknown as SASLOptions }),
+      connection({
+        sasl: async () => ({ mechanism: 'plain', username: 'alice', password: 5 }) as unknown as SASLOptions,
+      }),
     )
-    expect(error.message).toMatch(/failed: sasl: password must be a non-empty string for PLAIN \(got nothing\)/)
+    expect(error.message).toMatch(/failed: sasl: password must be a non-empty string for PLAIN \(got a number\)/)
+  })
+
+  test("missing credentials fail the authentication with KafkaJS's text, nothing sent", async () => {
+    serveSasl(server, { authenticate: () => ({}) })
+    const error = await failure(
+      connection({ sasl: { mechanism: 'plain', username: 'alice' } as unknown as SASLOptions }),
+    )
+    expect(error).toMatchObject({ message: 'SASL Plain: Invalid username or password', retriable: false })
+    expect(server.received(SaslAuthenticate)).toHaveLength(0)
   })
 
   test('sasl and authenticator together are refused at construction', () => {

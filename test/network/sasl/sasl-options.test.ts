@@ -26,7 +26,15 @@ describe('resolveSasl', () => {
       kind: 'oauthbearer',
       mechanism: 'OAUTHBEARER',
     })
-    expect(() => resolveSasl({ mechanism: 'oauthbearer' })).toThrow(/oauthBearerProvider must be a function/)
+    expect(() => resolveSasl({ mechanism: 'oauthbearer', oauthBearerProvider: 'x' })).toThrow(
+      /oauthBearerProvider must be a function/,
+    )
+    // none at all: KafkaJS accepts the options and refuses them when authenticating, with its text
+    expect(resolveSasl({ mechanism: 'oauthbearer' })).toEqual({
+      kind: 'incomplete',
+      mechanism: 'OAUTHBEARER',
+      message: 'SASL OAUTHBEARER: Missing OAuth bearer token provider',
+    })
   })
 
   test('a mechanism with an authenticationProvider is custom, whatever its name', () => {
@@ -43,7 +51,7 @@ describe('resolveSasl', () => {
     [null, /must be an object/],
     [{ username: 'a', password: 'b' }, /mechanism must be one of/],
     [{ mechanism: 'gssapi' }, /"gssapi" is not built in .* a custom mechanism needs an authenticationProvider/],
-    [{ mechanism: 'plain', password: 'x' }, /username must be a non-empty string for PLAIN, got undefined/],
+    [{ mechanism: 'plain', username: 5, password: 'x' }, /username must be a non-empty string for PLAIN, got 5/],
     [{ mechanism: 'scram-sha-256', username: 'a', password: '' }, /password must be .* \(got an empty string\)/],
     [{ mechanism: 'scram-sha-256', username: 'a', password: 42 }, /password must be .* \(got a number\)/],
     [{ mechanism: 'plain', username: 'a\0b', password: 'x' }, /cannot contain a NUL/],
@@ -76,7 +84,7 @@ describe('resolveSasl', () => {
 test('checkSaslConfig takes a provider function as is and checks an object fully', () => {
   expect(() => checkSaslConfig(async () => ({ mechanism: 'plain', username: 'a', password: 'b' }))).not.toThrow()
   expect(() => checkSaslConfig({ mechanism: 'plain', username: 'a', password: 'b' })).not.toThrow()
-  expect(() => checkSaslConfig({ mechanism: 'plain', username: 'a' })).toThrow(KafkaJSInvalidArgumentError)
+  expect(() => checkSaslConfig({ mechanism: 'plain', username: 'a', password: 5 })).toThrow(KafkaJSInvalidArgumentError)
 })
 
 test('the Kafka constructor refuses bad sasl options at once, without repeating the password', () => {
@@ -95,3 +103,23 @@ test('the Kafka constructor refuses bad sasl options at once, without repeating 
     /authenticationTimeout must be an integer between 1 and/,
   )
 })
+
+test.each([
+  [{ mechanism: 'plain', password: 'x' }, 'PLAIN', 'SASL Plain: Invalid username or password'],
+  [{ mechanism: 'plain', username: 'a' }, 'PLAIN', 'SASL Plain: Invalid username or password'],
+  [
+    { mechanism: 'scram-sha-256', username: 'a' },
+    'SCRAM-SHA-256',
+    'SASL SCRAM SHA256 authentication: Invalid username or password',
+  ],
+  [
+    { mechanism: 'scram-sha-512', password: 'x' },
+    'SCRAM-SHA-512',
+    'SASL SCRAM SHA512 authentication: Invalid username or password',
+  ],
+])(
+  'missing credentials %j are accepted, and refused when authenticating with KafkaJS text',
+  (options, mechanism, message) => {
+    expect(resolveSasl(options)).toEqual({ kind: 'incomplete', mechanism, message })
+  },
+)
