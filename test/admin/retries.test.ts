@@ -11,6 +11,8 @@ import {
   KafkaJSAggregateError,
   type KafkaJSCreateTopicError,
   KafkaJSDeleteGroupsError,
+  KafkaJSDeleteTopicRecordsError,
+  KafkaJSNonRetriableError,
   KafkaJSNumberOfRetriesExceeded,
   KafkaJSProtocolError,
   type LogEntry,
@@ -29,6 +31,11 @@ import {
   createDeleteGroupsResponseDeletableGroupResult as groupResult,
 } from '../../src/protocol/generated/delete-groups.js'
 import {
+  DeleteRecords,
+  createDeleteRecordsResponseDeleteRecordsPartitionResult as deletedPartition,
+  createDeleteRecordsResponseDeleteRecordsTopicResult as deletedTopic,
+} from '../../src/protocol/generated/delete-records.js'
+import {
   DeleteTopics,
   createDeleteTopicsResponseDeletableTopicResult as deletedResult,
 } from '../../src/protocol/generated/delete-topics.js'
@@ -41,6 +48,11 @@ import {
   createFindCoordinatorResponseCoordinator as coordinator,
   FindCoordinator,
 } from '../../src/protocol/generated/find-coordinator.js'
+import {
+  ListOffsets,
+  createListOffsetsResponseListOffsetsPartitionResponse as listedPartition,
+  createListOffsetsResponseListOffsetsTopicResponse as listedTopic,
+} from '../../src/protocol/generated/list-offsets.js'
 import {
   createMetadataResponseMetadataResponseBroker as broker,
   Metadata,
@@ -325,5 +337,99 @@ describe('admin retries (fake servers)', () => {
         }),
       }),
     )
+  })
+
+  describe('deleteTopicRecords (KafkaJS deleteTopicRecords.spec.js retry cases)', () => {
+    // topic t: partition 0 led by node 1, partition 1 by node 2; node 2 answers DeleteRecords with `node2Errors` in turn
+    let node2Errors: number[]
+    beforeEach(() => {
+      node2Errors = []
+      for (const [i, server] of servers.entries()) {
+        const node = i + 1
+        server.serve(Metadata, () =>
+          Metadata.createResponse({
+            clusterId: 'fake',
+            controllerId,
+            brokers: servers.map((s, j) => broker({ nodeId: j + 1, host: '127.0.0.1', port: s.port })),
+            topics: [
+              topicResponse({
+                name: 't',
+                partitions: [
+                  partition({ partitionIndex: 0, leaderId: 1 }),
+                  partition({ partitionIndex: 1, leaderId: 2 }),
+                ],
+              }),
+            ],
+          }),
+        )
+        server.serve(ListOffsets, (request) =>
+          ListOffsets.createResponse({
+            topics: request.topics.map((t) =>
+              listedTopic({
+                name: t.name,
+                partitions: t.partitions.map((q) => listedPartition({ partitionIndex: q.partitionIndex, offset: 0n })),
+              }),
+            ),
+          }),
+        )
+        server.serve(DeleteRecords, (request) =>
+          DeleteRecords.createResponse({
+            topics: request.topics.map((t) =>
+              deletedTopic({
+                name: t.name,
+                partitions: t.partitions.map((q) =>
+                  deletedPartition({
+                    partitionIndex: q.partitionIndex,
+                    lowWatermark: q.offset,
+                    errorCode: node === 2 ? (node2Errors.shift() ?? 0) : 0,
+                  }),
+                ),
+              }),
+            ),
+          }),
+        )
+      }
+    })
+    const records = [
+      { partition: 0, offset: '7' },
+      { partition: 1, offset: '5' },
+    ]
+
+    it('asks again only for the partition that failed retriably, after refreshing stale metadata', async () => {
+      node2Errors = [ErrorCode.NOT_LEADER_OR_FOLLOWER]
+      const admin = await connectedAdmin()
+      const metadataBefore = servers.flatMap((s) => s.received(Metadata)).length
+      await admin.deleteTopicRecords({ topic: 't', partitions: records })
+      expect(servers[0]!.received(DeleteRecords)).toHaveLength(1)
+      expect(servers[1]!.received(DeleteRecords)).toHaveLength(2)
+      expect(servers.flatMap((s) => s.received(Metadata)).length).toBeGreaterThan(metadataBefore)
+    })
+
+    it('does not ask again when a partition failed for good: KafkaJSNonRetriableError around KafkaJSDeleteTopicRecordsError', async () => {
+      node2Errors = [ErrorCode.OFFSET_OUT_OF_RANGE]
+      const admin = await connectedAdmin()
+      const error = await admin.deleteTopicRecords({ topic: 't', partitions: records }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(KafkaJSNonRetriableError)
+      const cause = (error as KafkaJSNonRetriableError).cause as KafkaJSDeleteTopicRecordsError
+      expect(cause).toBeInstanceOf(KafkaJSDeleteTopicRecordsError)
+      expect(cause.retriable).toBe(false)
+      expect(cause.partitions).toEqual([
+        { partition: 1, offset: '5', error: expect.objectContaining({ type: 'OFFSET_OUT_OF_RANGE', code: 1 }) },
+      ])
+      expect(servers[1]!.received(DeleteRecords)).toHaveLength(1)
+    })
+
+    it('ends with KafkaJSNumberOfRetriesExceeded when a partition keeps failing retriably', async () => {
+      node2Errors = [
+        ErrorCode.NOT_LEADER_OR_FOLLOWER,
+        ErrorCode.NOT_LEADER_OR_FOLLOWER,
+        ErrorCode.NOT_LEADER_OR_FOLLOWER,
+      ]
+      const admin = await connectedAdmin(2)
+      const error = await admin.deleteTopicRecords({ topic: 't', partitions: records }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(KafkaJSNumberOfRetriesExceeded)
+      expect((error as KafkaJSNumberOfRetriesExceeded).cause).toBeInstanceOf(KafkaJSDeleteTopicRecordsError)
+      expect(servers[1]!.received(DeleteRecords)).toHaveLength(3)
+    })
   })
 })

@@ -1,7 +1,8 @@
 // KafkaJS 2.2.4 src/admin/__tests__/alterConfigs.spec.js: alterConfigs' argument checks (KafkaJS's
 // texts), altering a topic's config, validateOnly, and a call mixing a topic and a broker resource.
 // Not encoded: "retries if the controller has moved" mocks cluster internals (findControllerBroker);
-// kafkit's retry of NOT_CONTROLLER is driven against a fake broker in test/admin/retries.test.ts.
+// kafkit sends configs to any broker (KRaft forwards them to the controller), so NOT_CONTROLLER
+// never reaches it; a lost connection's retry is driven from a fake broker in test/admin/retries.test.ts.
 
 import { type Admin, ConfigResourceTypes, type DescribeConfigResponse } from '../../../src/index.js'
 import { createTopic, secureRandom } from '../helpers.js'

@@ -3,7 +3,8 @@
 // unknown topic and for an unknown broker, and a reassignment the controller accepts. Broker ids
 // 0, 1, 2 of the spec are this cluster's three node ids; 5 is a node that does not exist.
 // Not encoded: "retries if the controller has moved" mocks cluster internals (findControllerBroker);
-// kafkit's retry of NOT_CONTROLLER is driven against a fake broker in test/admin/retries.test.ts.
+// kafkit sends reassignments to any broker (KRaft forwards them to the controller), so NOT_CONTROLLER
+// never reaches it.
 
 import { KafkaJSAggregateError, KafkaJSAlterPartitionReassignmentsError } from '../../../src/index.js'
 import { secureRandom } from '../helpers.js'

@@ -5,9 +5,11 @@
 // before anything is deleted, an offset below the log start logged (KafkaJS's warning) and
 // ignored, and an offset past the end failing with KafkaJSNonRetriableError around a
 // KafkaJSDeleteTopicRecordsError naming it while the other partition is deleted.
-// Not encoded: the spec's retry cases replace Broker.prototype.deleteRecords with mocks (retriable
-// and stale-metadata errors, which partitions are sent again): internals, not observable through a
-// real broker; test/admin/retries.test.ts drives the retry of failed partitions from a fake broker.
+// The spec's retry cases replace Broker.prototype.deleteRecords with mocks (retriable and
+// stale-metadata errors, which partitions are sent again); a real broker cannot be made to answer
+// so, and test/admin/retries.test.ts drives them from fake brokers: only the failed partition is
+// sent again after a metadata refresh, a partition refused for good is not, and retries running
+// out end in KafkaJSNumberOfRetriesExceeded.
 
 import { type Admin, KafkaJSDeleteTopicRecordsError, KafkaJSNonRetriableError, logLevel } from '../../../src/index.js'
 import { createKafka, createTopic, LogCapture, secureRandom, waitForMessages } from '../helpers.js'

@@ -2,8 +2,10 @@
 // deleting a topic (resolves undefined, the topic gone from listTopics). "remove deleted topics from
 // the cluster target group" checks the cluster's internal target-topic set; its consequence, that
 // a deleted topic is no longer listed nor fetched, is checked.
-// Not encoded: "retries if the controller has moved" and "interrupts on REQUEST_TIMED_OUT" mock the
-// controller broker; test/admin/retries.test.ts drives those answers from a fake broker.
+// "retries if the controller has moved" and "interrupts on REQUEST_TIMED_OUT" mock the controller
+// broker: test/admin/retries.test.ts drives REQUEST_TIMED_OUT from a fake broker (KafkaJS's log
+// entry, its text); NOT_CONTROLLER is driven there for createTopics and createPartitions, which
+// share deleteTopics' path to the controller.
 
 import { KafkaJSNumberOfRetriesExceeded } from '../../../src/index.js'
 import { createKafka, secureRandom } from '../helpers.js'

@@ -1,7 +1,8 @@
 // KafkaJS 2.2.4 src/admin/__tests__/describeConfigs.spec.js: argument checks (KafkaJS's texts), all
 // and selected configs of a topic, and a topic and a broker resource in one call.
 // Not encoded: "retries if the controller has moved" mocks cluster internals (findControllerBroker);
-// kafkit's retry of NOT_CONTROLLER is driven against a fake broker in test/admin/retries.test.ts.
+// kafkit sends configs to any broker (KRaft forwards them to the controller), so NOT_CONTROLLER
+// never reaches it; a lost connection's retry is driven from a fake broker in test/admin/retries.test.ts.
 
 import { ConfigResourceTypes, type DescribeConfigResponse } from '../../../src/index.js'
 import { createTopic, secureRandom } from '../helpers.js'

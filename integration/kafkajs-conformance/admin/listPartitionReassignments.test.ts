@@ -1,7 +1,8 @@
 // KafkaJS 2.2.4 src/admin/__tests__/listPartitionReassignments.spec.js: argument checks (KafkaJS's
 // texts) and listing after a reassignment. Broker ids 0, 1, 2 of the spec are this cluster's three.
 // Not encoded: "retries if the controller has moved" mocks cluster internals (findControllerBroker);
-// kafkit's retry of NOT_CONTROLLER is driven against a fake broker in test/admin/retries.test.ts.
+// kafkit sends reassignments to any broker (KRaft forwards them to the controller), so NOT_CONTROLLER
+// never reaches it.
 
 import { secureRandom } from '../helpers.js'
 import { Admins, createAssignedTopic, expectKafkaJSValidation, expectTopicListChecks } from './admin-helpers.js'
