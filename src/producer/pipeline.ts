@@ -106,10 +106,15 @@ export class ProducerPipeline {
     this.sender.wakeup()
   }
 
+  /** Resolves once every send made so far has appended its records (or failed). */
+  appended(): Promise<void> {
+    return this.#appender.appended()
+  }
+
   /** Resolves once every record sent before the call is acknowledged or has failed. */
   async flush(): Promise<void> {
     // sends still waiting for metadata or buffer room append first
-    await this.#appender.appended()
+    await this.appended()
     this.sender.wakeup()
     await this.accumulator.flush()
   }

@@ -167,8 +167,13 @@ export class Producer {
           pipeline.sender.wakeup()
         },
         (error: unknown) => {
-          // the records waiting for the id fail with the reason; the next send asks again
-          pipeline.sender.failQueued(error instanceof Error ? error : new KafkaJSError(String(error)))
+          // the records waiting for the id fail with the reason, also those of sends still on their
+          // way to the accumulator (waiting for metadata) unless a newer send asked again meanwhile
+          const failure = error instanceof Error ? error : new KafkaJSError(String(error))
+          pipeline.sender.failQueued(failure)
+          void pipeline.appended().then(() => {
+            if (!sequences.hasProducerId && this.#outsideInit === undefined) pipeline.sender.failQueued(failure)
+          })
         },
       )
       .finally(() => {
