@@ -196,7 +196,7 @@ describe('consumer group (classic protocol)', () => {
     const groupId = `g-stop-mid-${suffix}`
     await createTopic(cluster, topic, 4)
     await fill(topic, 4, 25)
-    // nothing is committed on a timer: the offsets reach the group only through the revocation on stop
+    // what a has processed is committed after its batches and on the revocation at stop: b goes on from there
     const options = { heartbeatInterval: 300 }
     const a = consumer(groupId, options)
     await a.subscribe({ topics: [topic], fromBeginning: true })

@@ -83,12 +83,12 @@ export class OffsetCommitter {
   }
 
   /**
-   * After a batch (autoCommit): commits when no interval/threshold is set (KafkaJS commits after
-   * every batch), else when one is reached. Requests made while one waits in the queue join it.
+   * After a batch (autoCommit): commits, as KafkaJS does after every batch whatever autoCommitInterval
+   * and autoCommitThreshold say (those add commits while a batch is processed, they hold none back).
+   * Requests made while one waits in the queue join it.
    */
   afterBatch(): Promise<void> {
     if (!this.#o.autoCommit) return Promise.resolve()
-    if (this.#o.autoCommitInterval !== null || this.#o.autoCommitThreshold !== null) return this.commitIfNecessary()
     if (this.#queuedAuto !== undefined) return this.#queuedAuto
     const queued = this.commit(undefined, () => {
       this.#queuedAuto = undefined
