@@ -75,9 +75,12 @@ export const AssignerProtocol: {
       const r = new Reader(buffer)
       const version = r.int16()
       const decoded = ConsumerProtocolAssignmentSchema.read(r, V0)
-      const assignment: Assignment = Object.create(null) as Assignment
+      // a plain object, as KafkaJS's (code written for it calls hasOwnProperty and the like on it);
+      // defineProperty, so that a topic named __proto__ is a topic and not the prototype
+      const assignment: Assignment = {}
       for (const { topic, partitions } of decoded.assignedPartitions) {
-        assignment[topic] = [...(assignment[topic] ?? []), ...partitions]
+        const value = Object.hasOwn(assignment, topic) ? [...(assignment[topic] ?? []), ...partitions] : partitions
+        Object.defineProperty(assignment, topic, { value, enumerable: true, writable: true, configurable: true })
       }
       return { version, assignment, userData: decoded.userData ?? Buffer.alloc(0) }
     },
