@@ -165,12 +165,11 @@ export function resolveSasl(options: unknown): ResolvedSasl {
         return { kind: 'incomplete', mechanism: upper, message: `${prefix}: Invalid username or password` }
       }
       const username = options.username
-      if (typeof username !== 'string' || username.length === 0) {
-        invalid(`username must be a non-empty string for ${upper}, got ${describe(username)}`)
-      }
+      // empty strings go to the broker, which refuses them, as in KafkaJS
+      if (typeof username !== 'string') invalid(`username must be a string for ${upper}, got ${describe(username)}`)
       // the password's value is never shown, only what is wrong with it
-      if (typeof options.password !== 'string' || options.password.length === 0) {
-        invalid(`password must be a non-empty string for ${upper} (got ${typeofValue(options.password)})`)
+      if (typeof options.password !== 'string') {
+        invalid(`password must be a string for ${upper} (got ${typeofValue(options.password)})`)
       }
       if (upper === 'PLAIN' && (username.includes('\0') || options.password.includes('\0'))) {
         invalid('PLAIN username and password cannot contain a NUL character')
@@ -216,7 +215,7 @@ function optionalName(value: unknown, field: string): string {
 function typeofValue(value: unknown): string {
   if (value === undefined) return 'nothing'
   if (value === null) return 'null'
-  return typeof value === 'string' ? 'an empty string' : `a ${typeof value}`
+  return `a ${typeof value}`
 }
 
 /** A non-secret field's value as shown in a message. */
