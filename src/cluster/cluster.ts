@@ -60,8 +60,7 @@ export class Cluster {
 
   /** The latest metadata; throws KafkaJSMetadataNotLoaded before connect(). */
   get metadata(): ClusterMetadata {
-    if (this.#metadata === undefined)
-      throw new KafkaJSMetadataNotLoaded('Cluster metadata is not loaded: call connect()')
+    if (this.#metadata === undefined) throw new KafkaJSMetadataNotLoaded('Topic metadata not loaded')
     return this.#metadata
   }
 
@@ -192,7 +191,11 @@ export class Cluster {
   async controllerConnection(): Promise<Connection> {
     let metadata = await this.refreshMetadataIfNecessary()
     if (metadata.controllerId < 0) metadata = await this.refreshMetadata()
-    if (metadata.controllerId < 0) throw new KafkaJSBrokerNotFound('The cluster metadata names no controller')
+    if (metadata.controllerId < 0) {
+      throw new KafkaJSBrokerNotFound(
+        `Controller broker with id ${metadata.controllerId} not found in the cached metadata`,
+      )
+    }
     return this.connectionToNode(metadata.controllerId)
   }
 

@@ -75,7 +75,7 @@ export class ClusterMetadata {
    */
   leaderFor(topic: string, partition: number): number {
     const t = this.topics.get(topic)
-    if (t === undefined) throw new KafkaJSTopicMetadataNotLoaded(`No metadata for topic ${topic}`, { topic })
+    if (t === undefined) throw new KafkaJSTopicMetadataNotLoaded('Topic metadata not loaded', { topic })
     if (t.errorCode !== ErrorCode.NONE) throw protocolError(t.errorCode, `topic ${topic}`)
     const p = t.partitions.get(partition)
     if (p === undefined) {
