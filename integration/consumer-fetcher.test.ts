@@ -112,7 +112,7 @@ describe('Fetcher', () => {
       expect(messages.map((m) => m.offset)).toEqual(Array.from({ length: 35 }, (_, i) => String(15 + i)))
       expect(messages.map((m) => m.value?.toString())).toEqual(Array.from({ length: 35 }, (_, i) => `m-${15 + i}`))
       expect(messages[0]!.key?.toString()).toBe('k-15')
-      expect(messages[0]!.batchContext.firstOffset).toBe('10')
+      expect(messages[0]!.batchContext?.firstOffset).toBe('10')
     } finally {
       await h.fetcher.stop()
     }

@@ -7,7 +7,24 @@ import type { BatchProcessPayload } from './handlers.js'
 import type { KafkaMessage } from './message.js'
 import type { FetchedChunk } from './subscription-state.js'
 
-export class Batch {
+/**
+ * KafkaJS's Batch type. An interface, not the class below, so that a batch built by hand (a test of an
+ * eachBatch handler written for KafkaJS's types) is one.
+ */
+export interface Batch {
+  readonly topic: string
+  readonly partition: number
+  readonly highWatermark: string
+  readonly messages: KafkaMessage[]
+  isEmpty(): boolean
+  firstOffset(): string | null
+  lastOffset(): string
+  offsetLag(): string
+  offsetLagLow(): string
+}
+
+/** The batch of one fetched chunk. */
+export class FetchedBatch implements Batch {
   readonly topic: string
   readonly partition: number
   readonly highWatermark: string

@@ -1,4 +1,4 @@
-export { Batch } from './batch.js'
+export type { Batch } from './batch.js'
 export {
   Consumer,
   type ConsumerRunConfig,

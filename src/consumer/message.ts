@@ -24,6 +24,11 @@ export interface BatchContext {
   magicByte: number
 }
 
+/**
+ * A consumed message. kafkit always sets magicByte, isControlRecord and batchContext (KafkaJS's messages
+ * carry them too, undeclared); they are optional so that a message built by hand for KafkaJS's types (in
+ * a test of a handler) is one.
+ */
 export interface KafkaMessage {
   key: Buffer | null
   value: Buffer | null
@@ -31,9 +36,9 @@ export interface KafkaMessage {
   attributes: number
   offset: string
   headers: IHeaders
-  magicByte: number
-  isControlRecord: boolean
-  batchContext: BatchContext
+  magicByte?: number
+  isControlRecord?: boolean
+  batchContext?: BatchContext
 }
 
 export function batchContextOf(batch: DecodedRecordBatch): BatchContext {

@@ -10,7 +10,7 @@
 import { KafkaJSError, KafkaJSNumberOfRetriesExceeded } from '../errors.js'
 import { backoffDelay, type ResolvedRetryOptions } from '../network/backoff.js'
 import type { Logger } from '../network/logger.js'
-import { Batch, batchProcessPayload } from './batch.js'
+import { type Batch, batchProcessPayload, FetchedBatch } from './batch.js'
 import {
   type BatchProcessPayload,
   type EachBatchHandler,
@@ -146,7 +146,7 @@ export class Runner {
       const completed =
         this.#o.eachMessage !== undefined
           ? await this.#eachMessage(state, chunk, this.#o.eachMessage)
-          : await this.#eachBatch(state, chunk, new Batch(chunk), this.#o.eachBatch!)
+          : await this.#eachBatch(state, chunk, new FetchedBatch(chunk), this.#o.eachBatch!)
       if (!completed) return
       this.#retries.delete(state.topic, state.partition)
     }
