@@ -158,6 +158,8 @@ export class ConsumerRun {
   async #start(): Promise<void> {
     const { cluster, groupCluster } = this.#d
     await Promise.all([cluster.connect(), groupCluster.connect()])
+    // KafkaJS's consumer group connects, and emits consumer.connect, each time a run starts
+    this.#d.instrumentation.emit(ConsumerEvents.CONNECT)
     if (this.#stopped) return
     this.#topics = await this.#resolveTopics()
     if (this.#topics.length > 0) await cluster.refreshMetadata(this.#topics)

@@ -363,7 +363,7 @@ export class Consumer {
       onCrash: (error) => void this.#crash(run, error),
     })
     this.#run = run
-    // no consumer.connect here: KafkaJS emits it once per connect(), not per run or restart
+    // consumer.connect comes again when the run has connected (KafkaJS's consumer group emits it per run)
     this.#logger.info('Starting', { groupId: this.#options.groupId })
     try {
       await run.start()
@@ -413,6 +413,17 @@ export class Consumer {
       this.#logger.error(`Caught error when stopping the consumer: ${messageOf(stopError)}`)
     }
     this.#instrumentation.emit(ConsumerEvents.STOP)
+    // as KafkaJS's crash handling: the consumer disconnects (a restart connects again)
+    this.#logger.debug('consumer has stopped, disconnecting', { groupId: this.#options.groupId })
+    try {
+      await Promise.all([this.#cluster.disconnect(), this.#groupCluster.disconnect()])
+      this.#instrumentation.emit(ConsumerEvents.DISCONNECT)
+    } catch (disconnectError) {
+      this.#logger.error(`Caught error when disconnecting the consumer: ${messageOf(disconnectError)}`, {
+        stack: stackOf(disconnectError),
+        groupId: this.#options.groupId,
+      })
+    }
     const retriable = error.name === 'KafkaJSNumberOfRetriesExceeded' || originalCause(error).retriable === true
     let restart = retriable
     if (restart && this.#options.restartOnFailure !== undefined) {
