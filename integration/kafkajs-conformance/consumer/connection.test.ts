@@ -139,4 +139,22 @@ describe('Consumer connection (KafkaJS src/consumer/__tests__/connection.spec.js
       },
     })
   })
+
+  test('logs a refused SASL authentication as KafkaJS does', async () => {
+    const entries: LogEntry[] = []
+    consumer = createSaslKafka(
+      'plain',
+      { username: 'wrong', password: 'wrong' },
+      { retry: { retries: 0 }, logLevel: logLevel.ERROR, logCreator: () => (entry) => entries.push(entry) },
+    ).consumer({ groupId })
+    await expect(consumer.connect()).rejects.toThrow()
+    expect(entries.find((e) => e.namespace === 'SaslAuthenticator-PLAIN')).toMatchObject({
+      label: 'ERROR',
+      log: {
+        logger: 'kafkajs',
+        message: expect.stringMatching(/^SASL PLAIN authentication failed/),
+        broker: expect.any(String),
+      },
+    })
+  })
 })

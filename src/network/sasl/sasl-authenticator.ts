@@ -8,7 +8,7 @@ import { ErrorCode, protocolError } from '../../protocol/generated/errors.js'
 import { SaslAuthenticate } from '../../protocol/generated/sasl-authenticate.js'
 import { SaslHandshake } from '../../protocol/generated/sasl-handshake.js'
 import type { AuthenticationContext, AuthenticationOutcome, Authenticator } from '../connection-options.js'
-import type { Logger } from '../logger.js'
+import { inNamespace, type Logger } from '../logger.js'
 import { authenticateCustom } from './custom.js'
 import { authenticateOauthBearer } from './oauthbearer.js'
 import { authenticatePlain } from './plain.js'
@@ -30,11 +30,20 @@ export function createSaslAuthenticator(options: SaslAuthenticatorOptions): Auth
     const sasl = await currentOptions(options.sasl, context)
     const exchange = new SaslExchange(context, sasl.mechanism, options.authenticationTimeout)
     await handshake(context, exchange, options.authenticationTimeout)
-    // what a custom mechanism or an oauthBearerProvider throws reaches the caller as thrown, as in KafkaJS
-    await runMechanism(sasl, exchange, context, options.logger)
+    // KafkaJS's namespace for a mechanism's entries; its built-in mechanisms log their failure there
+    const logger = inNamespace(options.logger, `SaslAuthenticator-${sasl.mechanism}`)
+    try {
+      // what a custom mechanism or an oauthBearerProvider throws reaches the caller as thrown, as in KafkaJS
+      await runMechanism(sasl, exchange, context, logger)
+    } catch (error) {
+      if (sasl.kind !== 'custom' && error instanceof KafkaJSSASLAuthenticationError) {
+        logger.error(error.message, { broker: context.broker })
+      }
+      throw error
+    }
     const outcome: AuthenticationOutcome = { sessionLifetimeMs: exchange.sessionLifetimeMs }
     const lifetime = exchange.sessionLifetimeMs > 0 ? `session lifetime ${exchange.sessionLifetimeMs} ms` : 'no expiry'
-    options.logger.debug(
+    logger.debug(
       `SASL ${sasl.mechanism} ${context.reauthentication ? 're-authentication' : 'authentication'} with ` +
         `broker ${context.broker} succeeded (${lifetime})`,
       { broker: context.broker, mechanism: sasl.mechanism, sessionLifetimeMs: exchange.sessionLifetimeMs },
