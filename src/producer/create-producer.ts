@@ -29,6 +29,9 @@ export function createProducer(kafka: Kafka, config: ProducerConfig = {}): Produ
   const cluster = kafka.createCluster('Producer', {
     allowAutoTopicCreation: options.allowAutoTopicCreation,
     ...(options.metadataMaxAge !== undefined && { metadataMaxAge: options.metadataMaxAge }),
+    // KafkaJS (and Java's max.in.flight.requests.per.connection) limit every request of a
+    // connection, not only Produce: a limit given here holds on the producer's connections too
+    ...(merged?.maxInFlightRequests !== undefined && { maxInFlightRequests: options.maxInFlightRequests }),
     requestObserver: instrumentation,
   })
   return new Producer({ cluster, logger, clientId, requestTimeout, options, instrumentation })

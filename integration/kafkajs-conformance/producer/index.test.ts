@@ -260,28 +260,34 @@ describe('Producer (KafkaJS src/producer/index.spec.js)', () => {
     })
 
     test('emits the request queue size event', async () => {
-      await createTopic({ topic: topicName, partitions: 8 })
-      const producer = newProducer({ maxInFlightRequests: 1 }, { clientId: 'test-client-id11111' })
+      await createTopic({ topic: topicName })
+      // maxInFlightRequests limits every request of a connection, as in KafkaJS. kafkit's sender
+      // itself keeps to it (it holds batches rather than queueing requests), so the requests that
+      // wait here are those of a transactional producer's two identities: a transaction's batch and
+      // a batch sent outside it, drained in the same tick (linger 0) for the same leader
+      const producer = newProducer(
+        { maxInFlightRequests: 1, linger: 0, transactionalId: `transactional-id-${secureRandom()}` },
+        { clientId: 'test-client-id11111' },
+      )
       const requestListener = jest.fn()
       producer.on(producer.events.REQUEST_QUEUE_SIZE, requestListener)
       await producer.connect()
-      const messages = [
-        { partition: 0, value: 'value-0' },
-        { partition: 1, value: 'value-1' },
-        { partition: 2, value: 'value-2' },
-      ]
+      // the outside identity's producer id first, so that both batches are ready at once below
+      await producer.send({ acks: -1, topic: topicName, messages: [{ value: 'value-0' }] })
+      const transaction = await producer.transaction()
       await Promise.all([
-        producer.send({ acks: -1, topic: topicName, messages }),
-        producer.send({ acks: -1, topic: topicName, messages }),
+        transaction.send({ acks: -1, topic: topicName, messages: [{ value: 'value-1' }] }),
+        producer.send({ acks: -1, topic: topicName, messages: [{ value: 'value-2' }] }),
       ])
+      await transaction.commit()
       expect(requestListener).toHaveBeenCalledWith({
         id: expect.any(Number),
         timestamp: expect.any(Number),
         type: 'producer.network.request_queue_size',
         payload: {
           broker: expect.any(String),
-          clientId: expect.any(String),
-          queueSize: expect.any(Number),
+          clientId: 'test-client-id11111',
+          queueSize: 1,
         },
       })
     })
