@@ -1,4 +1,4 @@
-// KafkaJS's types, checked on the package as users get it: `npm pack` of the built dist/, unpacked into a
+// KafkaJS's types, checked on the package as users get it: `npm pack` of the built package, unpacked into a
 // fresh project that has nothing else (Node's types and KafkaJS's declarations are linked from this
 // repository's node_modules), compiled with the options KafkaJS checks its own declarations with
 // (kafkajs 2.2.4 types/tsconfig.json: no target, no esModuleInterop, no skipLibCheck, `types: []`).
@@ -6,26 +6,18 @@
 // compares every type KafkaJS exports with kafkit's. Both entry points are compiled: `require` (the
 // package's `types`, dist/cjs) and `import` (exports' import condition, dist/esm), and the subpath entries.
 //
-// It needs dist/ (npm run build); without it the suite is skipped and says so.
+// The package is dist/ when it is current (CI builds before it tests), else a build of the sources into a
+// folder of the test's own (integration/helpers/ecosystem-project.ts packKafkit), which takes longer.
 
 import { execFile, execFileSync } from 'node:child_process'
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { packKafkit } from '../../integration/helpers/ecosystem-project.js'
 
 const root = join(__dirname, '..', '..')
 const fixtures = join(__dirname, 'fixtures')
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
-const built = ['cjs', 'esm'].every((dir) => existsSync(join(root, 'dist', dir, 'index.d.ts')))
 
 // kafkajs 2.2.4's types/tsconfig.json, less its own paths (baseUrl, typeRoots and files name its repository).
 const kafkaJSOptions = {
@@ -59,14 +51,7 @@ function compile(project: string): Promise<Compiled> {
   })
 }
 
-const describeBuilt = built ? describe : describe.skip
-if (!built) {
-  describe('KafkaJS types against the packed package', () => {
-    it.skip('needs dist/: run `npm run build` first', () => {})
-  })
-}
-
-describeBuilt('KafkaJS types against the packed package', () => {
+describe('KafkaJS types against the packed package', () => {
   let project = ''
   // the compilations run side by side (started once the package is unpacked); each test awaits its own
   const compiled = new Map<string, Promise<Compiled>>()
@@ -85,17 +70,12 @@ describeBuilt('KafkaJS types against the packed package', () => {
     compiled.set(name, compile(config))
   }
 
-  beforeAll(() => {
+  beforeAll(async () => {
     project = mkdtempSync(join(tmpdir(), 'kafkit-types-'))
-    const packed = execFileSync('npm', ['pack', '--json', '--pack-destination', project], {
-      cwd: root,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    })
-    const [{ filename }] = JSON.parse(packed) as [{ filename: string }]
+    const tarball = await packKafkit(project)
     const modules = join(project, 'node_modules')
     mkdirSync(join(modules, '@types'), { recursive: true })
-    execFileSync('tar', ['xzf', join(project, filename), '-C', modules])
+    execFileSync('tar', ['xzf', tarball, '-C', modules])
     renameSync(join(modules, 'package'), join(modules, 'kafkit'))
     // kafkit has one runtime dependency (snappyjs, no types); what the compiler needs is Node's types and,
     // for the comparison, KafkaJS's declarations
