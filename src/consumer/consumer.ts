@@ -248,12 +248,18 @@ export class Consumer {
   pause(topicPartitions: { topic: string; partitions?: number[] }[] = []): void {
     checkTopicPartitions(topicPartitions, 'pause')
     this.#requireRun()
+    this.#logger.namespace('ConsumerGroup').info(`Pausing fetching from ${topicPartitions.length} topics`, {
+      topicPartitions,
+    })
     for (const { topic, partitions } of topicPartitions) this.#subscriptions.pause(topic, partitions)
   }
 
   resume(topicPartitions: { topic: string; partitions?: number[] }[] = []): void {
     checkTopicPartitions(topicPartitions, 'resume')
     this.#requireRun()
+    this.#logger.namespace('ConsumerGroup').info(`Resuming fetching from ${topicPartitions.length} topics`, {
+      topicPartitions,
+    })
     for (const { topic, partitions } of topicPartitions) this.#subscriptions.resume(topic, partitions)
   }
 

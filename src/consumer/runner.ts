@@ -9,7 +9,7 @@
 
 import { KafkaJSError, KafkaJSNumberOfRetriesExceeded } from '../errors.js'
 import { backoffDelay, type ResolvedRetryOptions } from '../network/backoff.js'
-import type { Logger } from '../network/logger.js'
+import { inNamespace, type Logger } from '../network/logger.js'
 import { type Batch, batchProcessPayload, FetchedBatch } from './batch.js'
 import {
   type BatchProcessPayload,
@@ -292,10 +292,17 @@ export class Runner {
     this.#retries.set(topic, partition, retry)
   }
 
+  /** The payloads' pause(): this partition, with KafkaJS's ConsumerGroup entries. */
   #pauseFunction(state: PartitionState): () => () => void {
+    const topicPartitions = [{ topic: state.topic, partitions: [state.partition] }]
     return () => {
+      const group = inNamespace(this.#o.logger, 'ConsumerGroup')
+      group.info('Pausing fetching from 1 topics', { topicPartitions })
       this.#subscriptions.pause(state.topic, [state.partition])
-      return () => this.#subscriptions.resume(state.topic, [state.partition])
+      return () => {
+        group.info('Resuming fetching from 1 topics', { topicPartitions })
+        this.#subscriptions.resume(state.topic, [state.partition])
+      }
     }
   }
 

@@ -326,4 +326,29 @@ describe('Consumer runner (KafkaJS src/consumer/__tests__/runner.spec.js)', () =
       expect(entry?.log.error).toBe(thrown)
     })
   })
+
+  test("pausing and resuming write KafkaJS's ConsumerGroup entries", async () => {
+    const entries: LogEntry[] = []
+    const logging = createKafka({ logLevel: logLevel.INFO, logCreator: () => (entry) => entries.push(entry) })
+    const consumer = consumerOf({}, logging)
+    await consumer.connect()
+    await consumer.subscribe({ topic: topicName, fromBeginning: true })
+    let paused = false
+    await consumer.run({
+      eachMessage: async ({ pause }) => {
+        if (!paused) pause()
+        paused = true
+      },
+    })
+    await send(1)
+    await waitFor(() => paused, 'the handler paused its partition')
+    consumer.resume([{ topic: topicName }])
+    const group = entries.filter(
+      (e) => e.namespace === 'ConsumerGroup' && /^(Pausing|Resuming) fetching/.test(e.log.message),
+    )
+    expect(group.map((e) => [e.label, e.log.message, e.log.topicPartitions])).toEqual([
+      ['INFO', 'Pausing fetching from 1 topics', [{ topic: topicName, partitions: [0] }]],
+      ['INFO', 'Resuming fetching from 1 topics', [{ topic: topicName }]],
+    ])
+  })
 })

@@ -431,7 +431,8 @@ export class Fetcher {
     if (data.lastStableOffset >= 0n) state.lastStableOffset = data.lastStableOffset
     if (data.logStartOffset >= 0n) state.logStartOffset = data.logStartOffset
     if (this.#replicas.update(state, data.preferredReadReplica)) {
-      this.#logger.info(`Preferred read replica is now node ${data.preferredReadReplica}`, {
+      // KafkaJS's entry (kafkit adds the leader that named the replica)
+      this.#logger.info(`Preferred read replica is now ${data.preferredReadReplica}`, {
         topic: state.topic,
         partition: state.partition,
         leader: nodeId,
@@ -487,13 +488,20 @@ export class Fetcher {
     session.invalidate(state.topic, state.partition)
     if (errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
       if (w.replica) {
-        // a follower may lag the leader: ask the leader before resetting
+        // a follower may lag the leader: ask the leader before resetting (KafkaJS's entry)
+        this.#logger.info('Offset out of range while fetching from follower, retrying with leader', {
+          topic: state.topic,
+          partition: state.partition,
+        })
         this.#replicas.clear(state)
       } else {
         const strategy = this.#resetPolicy(state.topic)
-        this.#logger.warn(`Offset ${w.fetchOffset} out of range; resetting to ${strategy}`, {
+        // KafkaJS's entry (kafkit adds the offset and where it resets to)
+        this.#logger.error('Offset out of range, resetting to default offset', {
           topic: state.topic,
           partition: state.partition,
+          offset: w.fetchOffset.toString(),
+          resetTo: strategy,
         })
         state.requestReset(strategy)
       }
