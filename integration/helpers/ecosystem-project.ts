@@ -52,7 +52,9 @@ function distIsCurrent(): boolean {
   const outputs = ['esm', 'cjs'].map((format) => join(ROOT, 'dist', format, 'index.js'))
   if (!outputs.every((file) => existsSync(file))) return false
   const built = Math.min(...outputs.map((file) => statSync(file).mtimeMs))
-  return newestModification(join(ROOT, 'src')) <= built && statSync(join(ROOT, 'package.json')).mtimeMs <= built
+  // the build script counts as a source: it decides what dist/ holds beside tsc's output
+  const inputs = ['package.json', join('scripts', 'build.mjs')].map((file) => statSync(join(ROOT, file)).mtimeMs)
+  return newestModification(join(ROOT, 'src')) <= built && Math.max(...inputs) <= built
 }
 
 /**
