@@ -585,7 +585,8 @@ describe('Consumer consumeMessages (KafkaJS src/consumer/__tests__/consumeMessag
       return { state, eachBatch }
     }
 
-    test('respects offsets sent by a committed transaction ("consume-transform-produce" flow)', async () => {
+    /** Steps 1 and 2 of both specs: a transactional producer writes 100 messages, the transformer consumes them (autoCommit off). */
+    const transformAll = async () => {
       producer = transactional()
       const consumer = consumerOf()
       await consumer.connect()
@@ -595,10 +596,14 @@ describe('Consumer consumeMessages (KafkaJS src/consumer/__tests__/consumeMessag
       const joined = waitForConsumerToJoinGroup(consumer)
       void consumer.run({ autoCommit: false, eachBatch })
       await joined
-
       const messages = generateMessages().map((message) => ({ ...message, partition: 0 }))
       await producer.send({ acks: 1, topic: topicName, messages })
       await waitForMessages(state.consumed, messages.length)
+      return { consumer, state, eachBatch, messages }
+    }
+
+    test('respects offsets sent by a committed transaction ("consume-transform-produce" flow)', async () => {
+      const { consumer, state, eachBatch } = await transformAll()
       expect(String(state.consumed[0]?.value)).toMatch(/value-0/)
       expect(String(state.consumed[99]?.value)).toMatch(/value-99/)
       expect(state.perMessage).toHaveLength(state.consumed.length)
@@ -628,19 +633,7 @@ describe('Consumer consumeMessages (KafkaJS src/consumer/__tests__/consumeMessag
     })
 
     test('does not respect offsets sent by an aborted transaction ("consume-transform-produce" flow)', async () => {
-      producer = transactional()
-      const consumer = consumerOf()
-      await consumer.connect()
-      await producer.connect()
-      await consumer.subscribe({ topic: topicName, fromBeginning: true })
-      const { state, eachBatch } = transformer()
-      const joined = waitForConsumerToJoinGroup(consumer)
-      void consumer.run({ autoCommit: false, eachBatch })
-      await joined
-
-      const messages = generateMessages().map((message) => ({ ...message, partition: 0 }))
-      await producer.send({ acks: 1, topic: topicName, messages })
-      await waitForMessages(state.consumed, messages.length)
+      const { consumer, state, eachBatch, messages } = await transformAll()
       await consumer.stop()
       expect(String(state.consumed[0]?.value)).toMatch(/value-0/)
       expect(String(state.consumed[99]?.value)).toMatch(/value-99/)
