@@ -343,9 +343,14 @@ describeLocal('security against a real broker', () => {
       'plaintext against the %s listener',
       async (listener) => {
         const sasl = listener === 'SASL_SSL' ? { sasl: saslFor('plain') } : {}
-        const cause = tlsFailure(await connectFailure(kafka(listener, { ...sasl, ...once })))
-        expect(cause).toMatchObject({ reason: 'listener-requires-tls', message: 'Closed connection' })
-        expect(cause.detail).toMatch(/the broker answered with TLS; this is an SSL or SASL_SSL listener: set ssl/)
+        const error = await connectFailure(kafka(listener, { ...sasl, ...once }))
+        // KafkaJS's KafkaJSConnectionClosedError, caused by kafkit's diagnosis
+        expect(error).toBeInstanceOf(KafkaJSNumberOfRetriesExceeded)
+        expect(error.cause).toBeInstanceOf(KafkaJSConnectionClosedError)
+        expect(error.cause).toMatchObject({ message: 'Closed connection', retriable: true })
+        const diagnosis = (error.cause as Error).cause as KafkaJSTLSError
+        expect(diagnosis).toMatchObject({ reason: 'listener-requires-tls' })
+        expect(diagnosis.detail).toMatch(/the broker answered with TLS; this is an SSL or SASL_SSL listener: set ssl/)
       },
       SLOW,
     )

@@ -598,7 +598,7 @@ export class Connection {
 
   #onData(chunk: Buffer): void {
     if (this.#streamHead !== undefined && this.#isTlsAnswer(chunk)) {
-      this.#shutdown(tlsListenerError(this.broker))
+      this.#shutdown(tlsListenerError(this.host, this.port))
       return
     }
     let frames: Buffer[]

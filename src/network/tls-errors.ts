@@ -3,7 +3,7 @@
 // `reason` and `detail`. Message, name, code and retriable stay KafkaJS's ("Connection error: ...",
 // retried like any connection error), so code written against KafkaJS sees what it always saw.
 
-import { KafkaJSTLSError, type TLSFailureReason } from '../errors.js'
+import { KafkaJSConnectionClosedError, KafkaJSTLSError, type TLSFailureReason } from '../errors.js'
 
 /** OpenSSL's certificate verification results as Node reports them (err.code). */
 const UNTRUSTED_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
@@ -76,17 +76,20 @@ export function classifyTlsSocketError(error: Error, broker: string, tls: boolea
 }
 
 /**
- * The error for a plaintext connection whose broker answered with TLS. KafkaJS reads the answer as
- * a frame that never completes until the broker closes the connection ("Closed connection").
+ * The error for a plaintext connection whose broker answered with TLS: KafkaJS's, which reads the
+ * answer as a frame that never completes until the broker closes the connection ("Closed
+ * connection"), caused by a KafkaJSTLSError that says what is wrong.
  */
-export function tlsListenerError(broker: string): KafkaJSTLSError {
-  return new KafkaJSTLSError('Closed connection', {
+export function tlsListenerError(host: string, port: number): KafkaJSConnectionClosedError {
+  const broker = `${host}:${port}`
+  const diagnosis = new KafkaJSTLSError('Closed connection', {
     broker,
     reason: 'listener-requires-tls',
     detail:
       `Connection to ${broker} failed: the broker answered with TLS; this is an SSL or SASL_SSL listener: ` +
       'set ssl (true or tls options), or use the PLAINTEXT or SASL_PLAINTEXT port of the broker',
   })
+  return new KafkaJSConnectionClosedError('Closed connection', { host, port, cause: diagnosis })
 }
 
 /**

@@ -7,7 +7,7 @@ import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import tls from 'node:tls'
-import { KafkaJSConnectionError, KafkaJSTLSError } from '../../src/errors.js'
+import { KafkaJSConnectionClosedError, KafkaJSConnectionError, KafkaJSTLSError } from '../../src/errors.js'
 import { Connection } from '../../src/network/connection.js'
 import type { ConnectionOptions } from '../../src/network/connection-options.js'
 import { looksLikeTlsRecord } from '../../src/network/tls-errors.js'
@@ -177,8 +177,12 @@ test('plaintext to a listener that answers with a TLS alert (a TLS Kafka listene
   // what Kafka's SSL listener answers to a plaintext request: an alert record, then it closes
   const port = await tcpServer((socket) => socket.end(Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x50])))
   const error = await connectError({ host: '127.0.0.1', port })
-  expect(error).toMatchObject({ reason: 'listener-requires-tls', retriable: true, message: 'Closed connection' })
-  expect((error as KafkaJSTLSError).detail).toMatch(/answered with TLS; this is an SSL or SASL_SSL listener: set ssl/)
+  // KafkaJS's error (it sees the broker close the connection), caused by kafkit's diagnosis
+  expect(error).toBeInstanceOf(KafkaJSConnectionClosedError)
+  expect(error).toMatchObject({ name: 'KafkaJSConnectionClosedError', retriable: true, message: 'Closed connection' })
+  const diagnosis = (error as Error).cause as KafkaJSTLSError
+  expect(diagnosis).toMatchObject({ reason: 'listener-requires-tls' })
+  expect(diagnosis.detail).toMatch(/answered with TLS; this is an SSL or SASL_SSL listener: set ssl/)
 })
 
 test('a TLS record header arriving one byte at a time is still recognized', async () => {
@@ -191,7 +195,7 @@ test('a TLS record header arriving one byte at a time is still recognized', asyn
     drip(0)
   })
   const error = await connectError({ host: '127.0.0.1', port })
-  expect(error).toMatchObject({ reason: 'listener-requires-tls' })
+  expect((error as Error).cause).toMatchObject({ reason: 'listener-requires-tls' })
 })
 
 test('looksLikeTlsRecord: handshake and alert records of TLS 1.0-1.3, nothing a Kafka frame starts with', () => {
