@@ -13,7 +13,8 @@ import { createProject, kafkajsSeenBy, packKafkit, runScript, type ScriptRun } f
 
 /**
  * The frameworks and the versions they are checked at (docs/ecosystem.md lists the same). NestJS 12
- * is ES modules only and loads kafkajs with import() (kafkit's ES module build) as well as require();
+ * is ES modules only and loads kafkajs with import() (kafkit's ES module entry over its CommonJS
+ * module, so both are one copy, as of KafkaJS) as well as require();
  * NestJS 11, which most NestJS services run, is CommonJS and loads it with require() alone.
  */
 const NEST = {
@@ -60,6 +61,7 @@ interface NestResult {
   kafkajs: { name: string; version: string }
   sums: unknown[]
   failure: { resolved?: unknown; rejected?: unknown }
+  clientError: { resolved?: true; name?: string; message?: string; isKafkaJSError?: boolean }
   created: { id: number; name: string; topic: string; partition: number }[]
   flakyAttempts: string[]
   logged: LogEntry[]
@@ -217,6 +219,16 @@ describe.each([
     test("a failing message handler's error reaches the client", () => {
       expect(both.onKafkit.failure).toEqual({ rejected: { status: 'error', message: 'cannot divide by zero' } })
       expect(both.onKafkit.failure).toEqual(both.onKafkajs.failure)
+    })
+
+    test("an error from NestJS's client is instanceof the KafkaJSError the app requires", () => {
+      // NestJS 12 loads kafkajs with import(), the app with require(): both must be one module
+      expect(both.onKafkit.clientError).toEqual({
+        name: 'KafkaJSNonRetriableError',
+        message: 'Invalid topic',
+        isKafkaJSError: true,
+      })
+      expect(both.onKafkit.clientError).toEqual(both.onKafkajs.clientError)
     })
 
     test('every event reaches its handler with its topic', () => {
