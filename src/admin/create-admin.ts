@@ -4,7 +4,7 @@
 import type { Kafka } from '../client/kafka.js'
 import { KafkaJSInvalidArgumentError } from '../errors.js'
 import { type RetryOptions, resolveRetryOptions } from '../network/backoff.js'
-import { DEFAULT_REQUEST_TIMEOUT } from '../network/connection-options.js'
+import { DEFAULT_CLIENT_ID, DEFAULT_REQUEST_TIMEOUT } from '../network/connection-options.js'
 import { Admin } from './admin.js'
 import { AdminInstrumentation } from './instrumentation.js'
 
@@ -22,7 +22,7 @@ export function createAdmin(kafka: Kafka, config: AdminConfig = {}): Admin {
   }
   const retry = resolveRetryOptions({ ...kafka.config.retry, ...config.retry })
   const logger = kafka.logger().namespace('Admin')
-  const clientId = kafka.config.clientId ?? 'kafkit'
+  const clientId = kafka.config.clientId ?? DEFAULT_CLIENT_ID
   // every connection of the admin's cluster reports its requests as admin.network.* events
   const instrumentation = new AdminInstrumentation(clientId, logger)
   const cluster = kafka.createCluster('Admin', {

@@ -12,6 +12,7 @@ import type { ConsumerConfig } from '../consumer/consumer-options.js'
 import { createConsumer } from '../consumer/create-consumer.js'
 import { KafkaJSInvalidArgumentError } from '../errors.js'
 import type { RetryOptions } from '../network/backoff.js'
+import { DEFAULT_CLIENT_ID } from '../network/connection-options.js'
 import type { SASLConfig } from '../network/sasl/sasl-options.js'
 import type { SocketFactory } from '../network/socket-factory.js'
 import { createProducer } from '../producer/create-producer.js'
@@ -78,7 +79,7 @@ export class Kafka {
     const c = this.#config
     const options: ClusterOptions = {
       brokers: c.brokers,
-      clientId: c.clientId ?? 'kafkit',
+      clientId: c.clientId ?? DEFAULT_CLIENT_ID,
       logger: this.#logger.namespace(namespace),
       ...(c.ssl !== undefined && { ssl: c.ssl }),
       ...(c.sasl !== undefined && { sasl: c.sasl }),

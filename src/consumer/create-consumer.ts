@@ -2,7 +2,7 @@
 // connections (as KafkaJS: each producer, consumer and admin client has its own Cluster).
 
 import type { Kafka } from '../client/kafka.js'
-import { DEFAULT_REQUEST_TIMEOUT } from '../network/connection-options.js'
+import { DEFAULT_CLIENT_ID, DEFAULT_REQUEST_TIMEOUT } from '../network/connection-options.js'
 import { Consumer } from './consumer.js'
 import { type ConsumerConfig, resolveConsumerOptions } from './consumer-options.js'
 import { ConsumerInstrumentation } from './instrumentation.js'
@@ -10,7 +10,7 @@ import { ConsumerInstrumentation } from './instrumentation.js'
 export function createConsumer(kafka: Kafka, config: ConsumerConfig): Consumer {
   const options = resolveConsumerOptions(config)
   const logger = kafka.logger().namespace('Consumer')
-  const clientId = kafka.config.clientId ?? 'kafkit'
+  const clientId = kafka.config.clientId ?? DEFAULT_CLIENT_ID
   // every connection of both clusters reports its requests as consumer.network.* events
   const instrumentation = new ConsumerInstrumentation(clientId, logger)
   const overrides = {

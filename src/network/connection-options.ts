@@ -99,7 +99,8 @@ export interface ResolvedConnectionOptions {
   readonly logger: Logger
 }
 
-export const DEFAULT_CLIENT_ID = 'kafkit'
+// KafkaJS's default: it reaches brokers (quotas, request logs) and every event payload
+export const DEFAULT_CLIENT_ID = 'kafkajs'
 export const DEFAULT_CONNECTION_TIMEOUT = 1000
 export const DEFAULT_REQUEST_TIMEOUT = 30000
 

@@ -3,7 +3,7 @@
 
 import type { Kafka } from '../client/kafka.js'
 import type { KafkaLogger } from '../client/logger.js'
-import { DEFAULT_REQUEST_TIMEOUT } from '../network/connection-options.js'
+import { DEFAULT_CLIENT_ID, DEFAULT_REQUEST_TIMEOUT } from '../network/connection-options.js'
 import { ProducerInstrumentation } from './instrumentation.js'
 import { Producer } from './producer.js'
 import { type ProducerConfig, resolveProducerOptions } from './producer-options.js'
@@ -23,7 +23,7 @@ export function createProducer(kafka: Kafka, config: ProducerConfig = {}): Produ
   if (merged?.idempotent === true && retries !== undefined && retries < Number.MAX_SAFE_INTEGER) {
     logger.warn('Limiting retries for the idempotent producer may invalidate EoS guarantees')
   }
-  const clientId = kafka.config.clientId ?? 'kafkit'
+  const clientId = kafka.config.clientId ?? DEFAULT_CLIENT_ID
   // every connection of the producer's cluster reports its requests as producer.network.* events
   const instrumentation = new ProducerInstrumentation(clientId, logger)
   const cluster = kafka.createCluster('Producer', {

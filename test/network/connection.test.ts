@@ -69,7 +69,7 @@ describe('handshake', () => {
       clientSoftwareName: 'kafkit',
       clientSoftwareVersion: VERSION,
     })
-    expect(first!.clientId).toBe('kafkit')
+    expect(first!.clientId).toBe('kafkajs')
     expect(c.apiVersions.get(Echo.apiKey)).toEqual({ minVersion: 0, maxVersion: 2 })
   })
 
@@ -216,8 +216,8 @@ describe('requests', () => {
     const writes: number[] = []
     const c = await connected({ socketFactory: recordingWrites(writes) })
     await Promise.all([c.send(Echo, { value: 1 }), c.send(Echo, { value: 2 })])
-    // ApiVersions, then two Echo frames of 4 (size) + 8 (header) + 8 (client id) + 4 (body) bytes
-    expect(writes.slice(1)).toEqual([24, 24])
+    // ApiVersions, then two Echo frames of 4 (size) + 8 (header) + 9 (client id 'kafkajs') + 4 (body) bytes
+    expect(writes.slice(1)).toEqual([25, 25])
   })
 
   test('pipelined requests are answered in order, each with its own response', async () => {

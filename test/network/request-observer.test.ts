@@ -113,7 +113,7 @@ describe('request observer', () => {
         apiName: 'Echo',
         apiVersion: 2,
         broker: server.broker,
-        clientId: 'kafkit',
+        clientId: 'kafkajs',
         correlationId: wire!.correlationId,
         createdAt: expect.any(Number),
         sentAt: expect.any(Number),
