@@ -135,7 +135,7 @@ describe('matchResults', () => {
     ])
     expect(outcomes.get('a')!.error).toMatchObject({
       message: 'Configuration is invalid',
-      detail: 'no such config',
+      detail: 'topic a: no such config',
     })
     expect(outcomes.get('b')).toEqual({ value: 'b' })
   })
