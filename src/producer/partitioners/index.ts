@@ -3,7 +3,7 @@
 
 import { KafkaJSInvalidArgumentError } from '../../errors.js'
 import { DefaultPartitioner } from './default-partitioner.js'
-import { LegacyPartitioner } from './legacy-partitioner.js'
+import { KafkaJSDefaultPartitioner, LegacyPartitioner } from './legacy-partitioner.js'
 import { RoundRobinPartitioner } from './round-robin-partitioner.js'
 import type { ICustomPartitioner, PartitionerArgs } from './types.js'
 
@@ -15,6 +15,8 @@ export const Partitioners = Object.freeze({
   DefaultPartitioner,
   LegacyPartitioner,
   RoundRobinPartitioner,
+  /** KafkaJS 2's DefaultPartitioner: keyed records as DefaultPartitioner, keyless ones round robin per record. */
+  KafkaJSDefaultPartitioner,
   /** @deprecated KafkaJS's old name of DefaultPartitioner. */
   JavaCompatiblePartitioner: DefaultPartitioner,
 })

@@ -123,6 +123,27 @@ describe('LegacyPartitioner', () => {
   })
 })
 
+describe('KafkaJSDefaultPartitioner (KafkaJS 2 DefaultPartitioner)', () => {
+  test('keyed records go where DefaultPartitioner (Java) puts them', () => {
+    const kafkajs = Partitioners.KafkaJSDefaultPartitioner()
+    const java = Partitioners.DefaultPartitioner()
+    for (const key of ['a', 'key-1', 'user-42', Buffer.from([1, 2, 3])]) {
+      expect(kafkajs(args({ key, value: 'x' }, 7))).toBe(java(args({ key, value: 'x' }, 7)))
+    }
+  })
+
+  test('keyless records go round robin per record over partitions with a leader', () => {
+    const partition = Partitioners.KafkaJSDefaultPartitioner()
+    const meta = partitions(4, [1])
+    const seen = Array.from({ length: 6 }, () =>
+      partition({ topic: 't', partitionMetadata: meta, message: { value: 'v' } }),
+    )
+    expect(seen).not.toContain(1)
+    expect(new Set(seen.slice(0, 3)).size).toBe(3)
+    expect(seen.slice(3)).toEqual(seen.slice(0, 3))
+  })
+})
+
 describe('RoundRobinPartitioner', () => {
   test('spreads keyed and keyless records alike, per topic', () => {
     const partition = Partitioners.RoundRobinPartitioner()
