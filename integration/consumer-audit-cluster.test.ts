@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import { Kafka, logLevel } from '../src/index.js'
 import { waitFor } from './helpers/consumer-helpers.js'
+import { recordFetchAnswers } from './helpers/fetched-from.js'
 import { createReplicatedTopic, describeWithOwnCluster } from './helpers/own-cluster.js'
 
 describeWithOwnCluster('the consumer on a three-node cluster', { nodes: 3 }, (ownCluster) => {
@@ -20,6 +21,7 @@ describeWithOwnCluster('the consumer on a three-node cluster', { nodes: 3 }, (ow
     const leaders = new Set(
       (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.map((p) => p.leader),
     )
+    const brokerOf = new Map((await admin.describeCluster()).brokers.map((b) => [b.nodeId, `${b.host}:${b.port}`]))
     await admin.disconnect()
     expect(leaders.size).toBe(3)
 
@@ -33,12 +35,9 @@ describeWithOwnCluster('the consumer on a three-node cluster', { nodes: 3 }, (ow
     const before = await write('before', 600)
 
     const consumer = kafka.consumer({ groupId: `g-kill-${run}`, heartbeatInterval: 500, sessionTimeout: 10000 })
-    // the brokers whose fetches brought data (every broker reports fetches, as KafkaJS's do; the
-    // node id is a string at runtime, as KafkaJS's)
-    const fetchedFrom = new Set<number>()
-    consumer.on(consumer.events.FETCH, (event) => {
-      if (event.payload.numberOfBatches > 0) fetchedFrom.add(Number(event.payload.nodeId))
-    })
+    // the brokers whose Fetch answers brought records
+    const fetches = recordFetchAnswers(`kafkit-consumer-kill-${run}`)
+    const fetchedFrom = (): string[] => [...new Set(fetches.answers.filter((a) => a.withRecords).map((a) => a.broker))]
     const crashes: unknown[] = []
     consumer.on(consumer.events.CRASH, (event) => void crashes.push(event.payload))
     const received = new Set<string>()
@@ -47,7 +46,7 @@ describeWithOwnCluster('the consumer on a three-node cluster', { nodes: 3 }, (ow
       await consumer.run({ eachMessage: async ({ message }) => void received.add(message.value?.toString() ?? '') })
       await waitFor(() => received.size >= before.length, 'the messages written before the kill', 120_000)
       // one fetch pipeline per broker: every leader was fetched from
-      expect([...fetchedFrom].sort()).toEqual([...leaders].sort())
+      expect(fetchedFrom().sort()).toEqual([...leaders].map((id) => brokerOf.get(id)).sort())
 
       await c.killNode(1)
       const after = await write('after', 600)
@@ -55,6 +54,7 @@ describeWithOwnCluster('the consumer on a three-node cluster', { nodes: 3 }, (ow
       expect([...before, ...after].filter((v) => !received.has(v))).toEqual([])
       expect(crashes).toEqual([])
     } finally {
+      fetches.stop()
       await consumer.disconnect()
       await producer.disconnect()
     }

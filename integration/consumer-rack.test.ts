@@ -1,15 +1,15 @@
 // Follower fetching (KIP-392) on a three-node cluster with one rack per node and Kafka's
 // RackAwareReplicaSelector: a consumer with a rackId reads a partition led by a node of another rack
 // from the follower in its own rack, and goes back to the leader when that follower dies. Which node
-// served what is read from the consumer's own instrumentation events: consumer.network.request
-// (the broker every Fetch went to) and consumer.fetch (the node each response came from, with its
-// number of batches).
+// served what is read from the consumer's own consumer.network.request events (the broker every
+// Fetch went to) and kafkit's request tracing channel (which Fetch answers carried records).
 
 import { randomUUID } from 'node:crypto'
 import { Kafka, logLevel } from '../src/index.js'
 import { type KafkaTestCluster, startKafka } from '../src/testing/index.js'
 import { usesExternalCluster } from './helpers/brokers.js'
 import { waitFor } from './helpers/consumer-helpers.js'
+import { recordFetchAnswers } from './helpers/fetched-from.js'
 
 // an external cluster means no JVM may be started here
 const describeLocal = usesExternalCluster() ? describe.skip : describe
@@ -20,11 +20,6 @@ const RACK_AWARE_SELECTOR = 'org.apache.kafka.common.replica.RackAwareReplicaSel
 const rackOf = (nodeId: number): string => `rack-${nodeId - 1}`
 const LEADER = 1
 const FOLLOWER_IN_CONSUMER_RACK = 3
-
-interface FetchSeen {
-  nodeId: number
-  numberOfBatches: number
-}
 
 describeLocal('follower fetching with rackId', () => {
   let cluster: KafkaTestCluster | undefined
@@ -85,18 +80,17 @@ describeLocal('follower fetching with rackId', () => {
 
   /**
    * Runs a consumer in the rack of node 3 over `topic` from the beginning, recording the values it
-   * receives, the broker of every Fetch request, and each fetch response's node and batch count.
+   * receives, the broker of every Fetch request, and the brokers whose Fetch answers carried records
+   * (`withData`, in order; `stop()` ends that recording).
    */
   async function rackConsumer(topic: string, groupId: string) {
     const consumer = kafka.consumer({ groupId, rackId: rackOf(FOLLOWER_IN_CONSUMER_RACK) })
-    const seen = { consumer, received: [] as string[], fetchBrokers: [] as string[], fetches: [] as FetchSeen[] }
+    const { answers, stop } = recordFetchAnswers(`kafkit-rack-${run}`)
+    const withData = (): string[] => answers.filter((a) => a.withRecords).map((a) => a.broker)
+    const seen = { consumer, received: [] as string[], fetchBrokers: [] as string[], withData, stop }
     consumer.on(consumer.events.REQUEST, ({ payload }) => {
       const { apiName, broker } = payload as { apiName: string; broker: string }
       if (apiName === 'Fetch') seen.fetchBrokers.push(broker)
-    })
-    consumer.on(consumer.events.FETCH, ({ payload }) => {
-      // the event's nodeId is a string at runtime, as KafkaJS's (whose declarations say number)
-      seen.fetches.push({ nodeId: Number(payload.nodeId), numberOfBatches: payload.numberOfBatches })
     })
     await consumer.connect()
     await consumer.subscribe({ topics: [topic], fromBeginning: true })
@@ -111,11 +105,12 @@ describeLocal('follower fetching with rackId', () => {
   test('a consumer in the rack of a follower consumes everything, fetched from that follower', async () => {
     const topic = await createRackTopic('rack')
     const produced = await produce(topic, 0, 500)
-    const { consumer, received, fetchBrokers, fetches } = await rackConsumer(topic, `kafkit-rack-${run}`)
+    const { consumer, received, fetchBrokers, withData, stop } = await rackConsumer(topic, `kafkit-rack-${run}`)
     try {
       await waitFor(() => received.length >= produced.length, `${produced.length} messages`, 120_000)
     } finally {
       await consumer.disconnect()
+      stop()
     }
     expect(received).toEqual(produced)
     // the leader was asked first and named the follower; every later Fetch went to the follower
@@ -123,23 +118,20 @@ describeLocal('follower fetching with rackId', () => {
     expect(fetchBrokers).toContain(brokerOf(FOLLOWER_IN_CONSUMER_RACK))
     expect(new Set(fetchBrokers)).toEqual(new Set([brokerOf(LEADER), brokerOf(FOLLOWER_IN_CONSUMER_RACK)]))
     // every record came from the follower: the leader's answers carried none
-    const withData = fetches.filter((f) => f.numberOfBatches > 0)
-    expect(withData.length).toBeGreaterThan(0)
-    expect(new Set(withData.map((f) => f.nodeId))).toEqual(new Set([FOLLOWER_IN_CONSUMER_RACK]))
+    expect(withData().length).toBeGreaterThan(0)
+    expect(new Set(withData())).toEqual(new Set([brokerOf(FOLLOWER_IN_CONSUMER_RACK)]))
   })
 
   test('when the follower dies, the consumer goes back to the leader and misses nothing', async () => {
     const topic = await createRackTopic('rack-failover')
     const first = await produce(topic, 0, 100)
-    const { consumer, received, fetches } = await rackConsumer(topic, `kafkit-rack-failover-${run}`)
+    const { consumer, received, withData, stop } = await rackConsumer(topic, `kafkit-rack-failover-${run}`)
     try {
       await waitFor(() => received.length >= first.length, `${first.length} messages`, 120_000)
       expect(received).toEqual(first)
-      expect(new Set(fetches.filter((f) => f.numberOfBatches > 0).map((f) => f.nodeId))).toEqual(
-        new Set([FOLLOWER_IN_CONSUMER_RACK]),
-      )
+      expect(new Set(withData())).toEqual(new Set([brokerOf(FOLLOWER_IN_CONSUMER_RACK)]))
 
-      const fetchesBeforeKill = fetches.length
+      const servedBeforeKill = withData().length
       await cluster!.killNode(FOLLOWER_IN_CONSUMER_RACK)
       // acks=1: the dead follower stays in the ISR until the controller fences it
       const second = await produce(topic, 100, 100, 1)
@@ -148,10 +140,10 @@ describeLocal('follower fetching with rackId', () => {
       await waitFor(() => afterKill().length >= second.length, 'the 100 messages after the kill', 180_000)
       // at least once: if the dead node was the group coordinator, an uncommitted tail may come twice
       expect(afterKill()).toEqual(second)
-      const servedAfterKill = fetches.slice(fetchesBeforeKill).filter((f) => f.numberOfBatches > 0)
-      expect(new Set(servedAfterKill.map((f) => f.nodeId))).toEqual(new Set([LEADER]))
+      expect(new Set(withData().slice(servedBeforeKill))).toEqual(new Set([brokerOf(LEADER)]))
     } finally {
       await consumer.disconnect()
+      stop()
     }
   })
 })

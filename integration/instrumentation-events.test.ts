@@ -384,7 +384,7 @@ describe('consumer events', () => {
       expect.arrayContaining([
         'ApiVersions',
         'Metadata',
-        'FindCoordinator',
+        'GroupCoordinator', // KafkaJS's name of FindCoordinator (API key 10)
         'JoinGroup',
         'SyncGroup',
         'Heartbeat',

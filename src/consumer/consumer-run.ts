@@ -114,8 +114,9 @@ export class ConsumerRun {
       {
         // KafkaJS's node ids in these events are strings (its broker pool's keys)
         onFetchStart: (nodeId) => instrumentation.emit(ConsumerEvents.FETCH_START, { nodeId: String(nodeId) }),
-        onFetch: ({ nodeId, duration, numberOfBatches }) =>
-          instrumentation.emit(ConsumerEvents.FETCH, { numberOfBatches, duration, nodeId: String(nodeId) }),
+        // numberOfBatches is always 0, as KafkaJS 2.2.4 reports it (kept 0 there for compatibility)
+        onFetch: ({ nodeId, duration }) =>
+          instrumentation.emit(ConsumerEvents.FETCH, { numberOfBatches: 0, duration, nodeId: String(nodeId) }),
         onFatalError: (error) => deps.onCrash(error),
       },
       (topic) => (this.#fromBeginning(topic) ? 'earliest' : 'latest'),

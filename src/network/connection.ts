@@ -62,6 +62,7 @@ import {
 } from './connection-options.js'
 import { Fifo } from './fifo.js'
 import { FrameDecoder } from './frame-decoder.js'
+import { kafkajsApiName } from './kafkajs-api-names.js'
 import type { RequestObserver, RequestTimeoutRecord } from './request-observer.js'
 import { StateMachine, type TransitionTable } from './state-machine.js'
 import { classifyTlsSocketError, looksLikeTlsRecord, tlsListenerError } from './tls-errors.js'
@@ -749,7 +750,7 @@ export class Connection {
   #recordOf(pending: PendingRequest): Omit<RequestTimeoutRecord, 'sentAt' | 'pendingDuration'> {
     return {
       apiKey: pending.api.apiKey,
-      apiName: pending.api.name,
+      apiName: kafkajsApiName(pending.api.apiKey, pending.api.name),
       apiVersion: pending.version,
       broker: this.broker,
       clientId: this.#observedClientId,

@@ -42,6 +42,7 @@ import {
   trace,
 } from '@opentelemetry/api'
 import type { KafkaMessage } from '../consumer/message.js'
+import { kafkajsApiName } from '../network/kafkajs-api-names.js'
 import type { Message } from '../producer/messages.js'
 import type { Transaction } from '../producer/producer.js'
 import {
@@ -100,9 +101,6 @@ const METRIC_SENT_MESSAGES = 'messaging.client.sent.messages'
 const METRIC_CONSUMED_MESSAGES = 'messaging.client.consumed.messages'
 const METRIC_PROCESS_DURATION = 'messaging.process.duration'
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
-
-/** KafkaJS names one API differently from Kafka; the request metric carries KafkaJS's name. */
-const KAFKAJS_API_NAMES: Readonly<Record<string, string>> = { FindCoordinator: 'GroupCoordinator' }
 
 // Request-level attributes of kafkit's own request spans, under its own namespace.
 const ATTR_REQUEST_API_VERSION = 'kafkit.request.api_version'
@@ -493,7 +491,7 @@ export class KafkitInstrumentation {
     if (started === undefined || (c.client !== 'producer' && c.client !== 'consumer')) return
     this.#operationDuration.record((Date.now() - started) / 1000, {
       [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA,
-      [ATTR_MESSAGING_OPERATION_NAME]: KAFKAJS_API_NAMES[c.apiName] ?? c.apiName,
+      [ATTR_MESSAGING_OPERATION_NAME]: kafkajsApiName(c.apiKey, c.apiName), // the request metric carries KafkaJS's name, as its instrumentation's
       [ATTR_SERVER_ADDRESS]: c.host,
       [ATTR_SERVER_PORT]: c.port,
     })

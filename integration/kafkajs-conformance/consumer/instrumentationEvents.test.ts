@@ -197,18 +197,30 @@ describe('Consumer instrumentation events (KafkaJS src/consumer/__tests__/instru
     })
   })
 
-  test('emits fetch (nodeId a string)', async () => {
+  test('emits fetch (nodeId a string, numberOfBatches always 0 as in KafkaJS)', async () => {
+    await producer.connect()
+    await producer.send({ topic: topicName, messages: [message] })
     consumer = createTestConsumer()
     const fetches = record(consumer, consumer.events.FETCH)
+    let consumed = false
     await consumer.connect()
     await consumer.subscribe({ topic: topicName, fromBeginning: true })
-    await consumer.run({ eachMessage: async () => {} })
-
-    await waitFor(() => fetches.length > 0, 'a fetch event')
-    expect(fetches[0]).toEqual({
-      ...base('consumer.fetch'),
-      payload: { numberOfBatches: expect.any(Number), duration: expect.any(Number), nodeId: expect.any(String) },
+    await consumer.run({
+      eachMessage: async () => {
+        consumed = true
+      },
     })
+
+    await waitFor(() => consumed, 'the message consumed')
+    // the fetch that returned the message has been reported once a later fetch has been
+    const fetchesWhenConsumed = fetches.length
+    await waitFor(() => fetches.length > fetchesWhenConsumed, 'a fetch event after the message')
+    for (const fetch of fetches) {
+      expect(fetch).toEqual({
+        ...base('consumer.fetch'),
+        payload: { numberOfBatches: 0, duration: expect.any(Number), nodeId: expect.any(String) },
+      })
+    }
   })
 
   test('emits fetch start (nodeId a string)', async () => {
@@ -381,6 +393,22 @@ describe('Consumer instrumentation events (KafkaJS src/consumer/__tests__/instru
       ...base('consumer.network.request'),
       payload: { ...requestEventPayload('ApiVersions'), apiKey: 18 },
     })
+  })
+
+  test("emits request events with KafkaJS's API names (GroupCoordinator for API key 10)", async () => {
+    consumer = createTestConsumer()
+    const requests = record(consumer, consumer.events.REQUEST)
+    await consumer.connect()
+    await consumer.subscribe({ topic: topicName })
+    await consumer.run({ eachMessage: async () => {} })
+
+    await waitFor(
+      () => requests.some((r) => (r.payload as { apiKey: number }).apiKey === 10),
+      'a request for the group coordinator',
+    )
+    const names = requests.map((r) => r.payload as { apiKey: number; apiName: string })
+    expect(new Set(names.filter((r) => r.apiKey === 10).map((r) => r.apiName))).toEqual(new Set(['GroupCoordinator']))
+    expect(names.filter((r) => r.apiKey === 3)[0]?.apiName).toBe('Metadata')
   })
 
   test('emits request timeout events', async () => {
