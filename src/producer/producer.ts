@@ -196,9 +196,15 @@ export class Producer {
     return this.#instrumentation.on(eventName, listener as (event: InstrumentationEvent<unknown>) => unknown)
   }
 
-  /** Connects to the cluster and, with idempotence, gets a producer id. */
+  /**
+   * Connects to the cluster and, with idempotence, gets a producer id. Every call emits
+   * producer.connect once the cluster is connected, as KafkaJS's does, also on a connected producer.
+   */
   connect(): Promise<void> {
-    if (this.#state === 'connected') return Promise.resolve()
+    if (this.#state === 'connected') {
+      this.#instrumentation.emit(ProducerEvents.CONNECT)
+      return Promise.resolve()
+    }
     if (this.#state === 'disconnecting') {
       return Promise.reject(
         new KafkaJSNonRetriableError('The producer is disconnecting; connect once disconnect() resolved'),
@@ -214,6 +220,9 @@ export class Producer {
     this.#state = 'connecting'
     try {
       await this.#cluster.connect()
+      // KafkaJS reports the connection before it asks for a producer id; a disconnect() called
+      // meanwhile has taken over, and this connection is not reported
+      if (this.#state === 'connecting') this.#instrumentation.emit(ProducerEvents.CONNECT)
       const sequences = this.#main.sequences
       if (this.#transactions !== undefined) {
         await this.#transactions.initialize()
@@ -229,15 +238,19 @@ export class Producer {
     // a disconnect() called meanwhile has taken over: it closes what this opened
     if (this.#state !== 'connecting') return
     this.#state = 'connected'
-    this.#instrumentation.emit(ProducerEvents.CONNECT)
   }
 
   /**
    * Delivers what is buffered (up to disconnectTimeout), fails what is left, and closes the
    * connections. Sends from the moment of this call on are refused (KafkaJS), even in the same tick.
+   * Every call that finds the producer disconnected still emits producer.disconnect, as KafkaJS's
+   * does (also for a producer that was never connected).
    */
   disconnect(): Promise<void> {
-    if (this.#state === 'disconnected') return Promise.resolve()
+    if (this.#state === 'disconnected') {
+      this.#instrumentation.emit(ProducerEvents.DISCONNECT)
+      return Promise.resolve()
+    }
     this.#state = 'disconnecting'
     this.#disconnecting ??= this.#disconnect().finally(() => {
       this.#disconnecting = undefined

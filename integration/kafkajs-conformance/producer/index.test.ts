@@ -230,6 +230,35 @@ describe('Producer (KafkaJS src/producer/index.spec.js)', () => {
       })
     })
 
+    test('emits disconnect also when the producer was never connected, and on every disconnect()', async () => {
+      const producer = newProducer()
+      const disconnects: string[] = []
+      producer.on(producer.events.DISCONNECT, (event) => {
+        disconnects.push(event.type)
+      })
+      await producer.disconnect()
+      expect(disconnects).toEqual(['producer.disconnect'])
+      await producer.connect()
+      await producer.disconnect()
+      await producer.disconnect()
+      expect(disconnects).toEqual(['producer.disconnect', 'producer.disconnect', 'producer.disconnect'])
+    })
+
+    test('emits connect on every connect(), and before it asks for a producer id (InitProducerId)', async () => {
+      const producer = newProducer({ idempotent: true })
+      const seen: string[] = []
+      producer.on(producer.events.CONNECT, (event) => {
+        seen.push(event.type)
+      })
+      producer.on(producer.events.REQUEST, (event) => {
+        if (event.payload.apiName === 'InitProducerId') seen.push('InitProducerId')
+      })
+      await producer.connect()
+      expect(seen).toEqual(['producer.connect', 'InitProducerId'])
+      await producer.connect()
+      expect(seen).toEqual(['producer.connect', 'InitProducerId', 'producer.connect'])
+    })
+
     test('emits the request event', async () => {
       const producer = newProducer()
       const requestListener = jest.fn()
