@@ -105,7 +105,7 @@ describe('admin groups (real broker, Java consumers)', () => {
   })
 
   it('listGroups lists both groups with their type and state, and filters', async () => {
-    const { groups } = await admin.listGroups()
+    const { groups } = await admin.listGroups({ includeStateAndType: true })
     expect(groups).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ groupId: consumerGroup, protocolType: 'consumer', groupType: 'consumer' }),

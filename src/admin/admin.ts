@@ -31,6 +31,7 @@ import { type ConsumerGroupDescription, describeConsumerGroups } from './consume
 import { AdminContext } from './context.js'
 import {
   type ClusterDescription,
+  type DescribeClusterOptions,
   type DescribeTopicsOptions,
   describeCluster,
   describeTopics,
@@ -53,6 +54,7 @@ import {
   describeGroups,
   type GroupDescription,
   type GroupOverview,
+  type ListGroupsOptions,
   listGroups,
   type RemoveMembersOptions,
   removeMembersFromConsumerGroup,
@@ -190,8 +192,8 @@ export class Admin {
     return describeTopics(this.#ctx, options)
   }
 
-  describeCluster(): Promise<ClusterDescription> {
-    return describeCluster(this.#ctx)
+  describeCluster(options?: DescribeClusterOptions): Promise<ClusterDescription> {
+    return describeCluster(this.#ctx, options)
   }
 
   // ---- configs
@@ -254,7 +256,7 @@ export class Admin {
 
   // ---- groups
 
-  listGroups(options?: { states?: string[]; types?: string[] }): Promise<{ groups: GroupOverview[] }> {
+  listGroups(options?: ListGroupsOptions): Promise<{ groups: GroupOverview[] }> {
     return listGroups(this.#ctx, options)
   }
 

@@ -52,7 +52,8 @@ export interface DescribeTopicsOptions {
 }
 
 export interface ClusterDescription {
-  brokers: Array<{ nodeId: number; host: string; port: number; rack: string | null }>
+  /** KafkaJS's { nodeId, host, port }; kafkit adds `rack` (null without broker.rack) with includeRack. */
+  brokers: Array<{ nodeId: number; host: string; port: number; rack?: string | null }>
   /** Node id of the controller (in KRaft, a broker that forwards to it); null when unknown. */
   controller: number | null
   clusterId: string
@@ -132,10 +133,23 @@ export async function describeTopics(
   return { topics }
 }
 
-export async function describeCluster(ctx: AdminContext): Promise<ClusterDescription> {
+/** describeCluster's options, kafkit's (KafkaJS's describeCluster takes none). */
+export interface DescribeClusterOptions {
+  /** Each broker carries its rack (broker.rack, else null), as Java Admin's Node does. */
+  includeRack?: boolean
+}
+
+export async function describeCluster(
+  ctx: AdminContext,
+  options?: DescribeClusterOptions,
+): Promise<ClusterDescription> {
+  const includeRack = options?.includeRack === true
   const response = await requestMetadata(ctx, { topics: [] })
   return {
-    brokers: response.brokers.map(({ nodeId, host, port, rack }) => ({ nodeId, host, port, rack })),
+    // exactly KafkaJS's broker fields unless the rack was asked for
+    brokers: response.brokers.map(({ nodeId, host, port, rack }) =>
+      includeRack ? { nodeId, host, port, rack } : { nodeId, host, port },
+    ),
     controller: response.controllerId < 0 ? null : response.controllerId,
     clusterId: response.clusterId ?? '',
   }

@@ -29,10 +29,21 @@ import {
 export interface GroupOverview {
   groupId: string
   protocolType: string
-  /** Kafka 2.6+ brokers (ListGroups v4): e.g. 'Stable', 'Empty'. */
+  /** kafkit, with includeStateAndType; Kafka 2.6+ brokers (ListGroups v4): e.g. 'Stable', 'Empty'. */
   groupState?: string
-  /** Kafka 3.8+ brokers (ListGroups v5): 'classic', 'consumer', 'share', 'streams'. */
+  /** kafkit, with includeStateAndType; Kafka 3.8+ brokers (ListGroups v5): 'classic', 'consumer', 'share', 'streams'. */
   groupType?: string
+}
+
+/**
+ * listGroups' options, all kafkit's (KafkaJS's listGroups takes none): filters by state or type
+ * (Java Admin's), and whether each group carries its state and type. Without includeStateAndType a
+ * group is exactly KafkaJS's { groupId, protocolType }.
+ */
+export interface ListGroupsOptions {
+  states?: string[]
+  types?: string[]
+  includeStateAndType?: boolean
 }
 
 export interface MemberDescription {
@@ -65,14 +76,12 @@ export interface RemoveMembersOptions {
 }
 
 /** The groups of every broker (each coordinates some), optionally filtered by state or type. */
-export async function listGroups(
-  ctx: AdminContext,
-  options?: { states?: string[]; types?: string[] },
-): Promise<{ groups: GroupOverview[] }> {
+export async function listGroups(ctx: AdminContext, options?: ListGroupsOptions): Promise<{ groups: GroupOverview[] }> {
   const op = 'listGroups'
   const args = argsObject(op, options, true)
   const statesFilter = stringList(op, 'states', args.states)
   const typesFilter = stringList(op, 'types', args.types)
+  const detailed = args.includeStateAndType === true
   const perBroker = await askEachBroker(ctx, op, await allBrokerIds(ctx), async (connection) => {
     const version = connection.versionFor(ListGroups)
     if (version < 4 && statesFilter.length > 0) invalid(op, `broker ${connection.broker} cannot filter by state`)
@@ -85,8 +94,8 @@ export async function listGroups(
       (g): GroupOverview => ({
         groupId: g.groupId,
         protocolType: g.protocolType,
-        ...(version >= 4 && { groupState: g.groupState }),
-        ...(version >= 5 && { groupType: g.groupType }),
+        ...(detailed && version >= 4 && { groupState: g.groupState }),
+        ...(detailed && version >= 5 && { groupType: g.groupType }),
       }),
     )
   })

@@ -26,7 +26,13 @@ export type {
   TopicPartitionsAssignment,
 } from './consumer-groups.js'
 export type { AdminConfig } from './create-admin.js'
-export type { ClusterDescription, DescribeTopicsOptions, ITopicMetadata, TopicDescription } from './describe-topics.js'
+export type {
+  ClusterDescription,
+  DescribeClusterOptions,
+  DescribeTopicsOptions,
+  ITopicMetadata,
+  TopicDescription,
+} from './describe-topics.js'
 export {
   type AclOperationType,
   AclOperationTypes,
@@ -60,7 +66,13 @@ export {
 } from './enums.js'
 export type { FeatureMetadata, FeatureUpdate } from './features.js'
 export type { FetchOffsetsPartition, SeekEntry } from './group-offsets.js'
-export type { GroupDescription, GroupOverview, MemberDescription, RemoveMembersOptions } from './groups.js'
+export type {
+  GroupDescription,
+  GroupOverview,
+  ListGroupsOptions,
+  MemberDescription,
+  RemoveMembersOptions,
+} from './groups.js'
 export { type AdminEventName, AdminEvents } from './instrumentation.js'
 export type { LogDirDescription } from './log-dirs.js'
 export type { ClientQuotaAlteration, ClientQuotaEntry, QuotaEntity, QuotaFilterComponent } from './quotas.js'
