@@ -96,10 +96,8 @@ export async function describeAcls(ctx: AdminContext, options: DescribeAclsFilte
     if (answer.errorCode !== ErrorCode.NONE) throw protocolError(answer.errorCode, answer.errorMessage ?? undefined)
     return answer
   })
+  // KafkaJS's describeAcls returns { resources } only, whatever its declarations name besides
   return {
-    throttleTime: response.throttleTimeMs,
-    errorCode: 0,
-    errorMessage: null,
     resources: response.resources.map((r) => ({
       resourceType: r.resourceType as AclResourceType,
       resourceName: r.resourceName,
@@ -111,7 +109,7 @@ export async function describeAcls(ctx: AdminContext, options: DescribeAclsFilte
         permissionType: a.permissionType as AclPermissionType,
       })),
     })),
-  }
+  } as DescribeAclResponse
 }
 
 /** Creates the ACLs; those the broker refuses are thrown together, the others are created. */
@@ -197,7 +195,8 @@ export async function deleteAcls(ctx: AdminContext, options: { filters: AclFilte
   if (undeleted !== undefined) {
     throw protocolError(undeleted.errorCode, undeleted.errorMessage ?? describeAcl(undeleted))
   }
-  return { throttleTime: 0, filterResponses }
+  // KafkaJS's deleteAcls returns { filterResponses } only (its declarations name a throttleTime too)
+  return { filterResponses } as DeleteAclResponse
 }
 
 interface WireFilter {

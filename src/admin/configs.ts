@@ -146,7 +146,9 @@ export async function describeConfigs(
       }),
     })
   })
-  return { resources: described, throttleTime: 0 }
+  // KafkaJS's declarations name a throttleTime its describeConfigs never returns: the result is
+  // { resources } as KafkaJS's, typed as KafkaJS declares it
+  return { resources: described } as DescribeConfigResponse
 }
 
 /** Replaces the whole dynamic config of each resource with `configEntries` (Kafka's legacy AlterConfigs). */
@@ -191,7 +193,8 @@ export async function alterConfigs(
     const response = await ctx.send(connection, AlterConfigs, request)
     return matchResults(items, response.responses, { ...resourceMatch, value: resourceResult })
   })
-  return { resources: altered, throttleTime: 0 }
+  // as KafkaJS's alterConfigs, { resources } only (KafkaJS declares a throttleTime it never returns)
+  return { resources: altered } as AlterConfigsResponse
 }
 
 /** Sets, deletes, appends to or subtracts from single configs, leaving the others as they are. */
@@ -233,7 +236,8 @@ export async function incrementalAlterConfigs(
     const response = await ctx.send(connection, IncrementalAlterConfigs, request)
     return matchResults(items, response.responses, { ...resourceMatch, value: resourceResult })
   })
-  return { resources: altered, throttleTime: 0 }
+  // the same shape as alterConfigs' result
+  return { resources: altered } as AlterConfigsResponse
 }
 
 /**

@@ -62,5 +62,7 @@ describe('Admin describeAcls (KafkaJS src/admin/__tests__/describeAcls.spec.js)'
         },
       ],
     })
+    // exactly KafkaJS's result: no throttleTime, errorCode or errorMessage beside the resources
+    expect(Object.keys(await admin.describeAcls(allowedOn(topicName)))).toEqual(['resources'])
   })
 })

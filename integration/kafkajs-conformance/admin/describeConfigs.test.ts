@@ -78,6 +78,8 @@ describe('Admin describeConfigs (KafkaJS src/admin/__tests__/describeConfigs.spe
       includeSynonyms: false,
     })
     expect(topicEntries(response).length).toBeGreaterThan(1)
+    // exactly KafkaJS's result: no throttleTime beside the resources
+    expect(Object.keys(response)).toEqual(['resources'])
   })
 
   test('describe selected configs', async () => {
