@@ -302,7 +302,8 @@ export async function createPartitions(ctx: AdminContext, options: CreatePartiti
     await waitForLeadersOf(ctx, new Map(grown.map((t) => [t.name, t.count])), timeout)
   }
   valuesOrFirstError(items, results)
-  return true
+  // KafkaJS's createPartitions resolves with undefined, though its declarations say boolean
+  return undefined as unknown as boolean
 }
 
 /**
