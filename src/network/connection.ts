@@ -826,7 +826,8 @@ export class Connection {
   }
 }
 
-/** e.g. "Metadata(key: 3, version: 12)", as KafkaJS names a request in its errors. */
+/** e.g. "Metadata(key: 3, version: 12)", as KafkaJS names a request in its errors (GroupCoordinator for key 10). */
 function requestLabel(pending: PendingRequest): string {
-  return `${pending.api.name}(key: ${pending.api.apiKey}, version: ${pending.version})`
+  const { apiKey, name } = pending.api
+  return `${kafkajsApiName(apiKey, name)}(key: ${apiKey}, version: ${pending.version})`
 }

@@ -12,6 +12,7 @@ import {
   KafkaJSRequestTimeoutError,
   logLevel,
 } from '../../../src/index.js'
+import { FindCoordinator } from '../../../src/protocol/generated/find-coordinator.js'
 import {
   createMetadataResponseMetadataResponseBroker as broker,
   Metadata,
@@ -59,9 +60,15 @@ async function connectedAdmin(config: Partial<KafkaConfig> = {}): Promise<Admin>
   return admin
 }
 
-/** The first error of `kind` in the chain of causes from `error`. */
+/** The first error of `kind` among `error`, its causes and (for an aggregate) the errors it holds. */
 function causeOf<T>(error: unknown, kind: abstract new (...args: never[]) => T): T | undefined {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) if (e instanceof kind) return e
+  if (!(error instanceof Error)) return undefined
+  if (error instanceof kind) return error
+  const held = 'errors' in error && Array.isArray(error.errors) ? (error.errors as unknown[]) : []
+  for (const next of [error.cause, ...held]) {
+    const found = causeOf(next, kind)
+    if (found !== undefined) return found
+  }
   return undefined
 }
 
@@ -112,5 +119,17 @@ describe('Network > Connection (KafkaJS src/network/connection.spec.js, fake ser
       port: server.port,
       broker: server.broker,
     })
+  })
+})
+
+describe('Network > RequestQueue > SocketRequest (KafkaJS src/network/requestQueue/socketRequest.spec.js, fake server)', () => {
+  test("a timed-out request is named with KafkaJS's API name: GroupCoordinator(key: 10, ...) for FindCoordinator", async () => {
+    server.serve(FindCoordinator, () => undefined)
+    onLaterMetadata = answerMetadata
+    const admin = await connectedAdmin({ requestTimeout: 50 })
+    const error = await admin.describeGroups(['g']).catch((e: unknown) => e)
+    const timeout = causeOf(error, KafkaJSRequestTimeoutError)
+    const version = server.received(FindCoordinator).at(-1)?.apiVersion
+    expect(timeout?.message).toBe(`Request GroupCoordinator(key: 10, version: ${version}) timed out`)
   })
 })
