@@ -40,11 +40,12 @@ export type logCreator = LogCreator
 export type LoggerEntryContent = LogEntry['log']
 export type ISocketFactoryArgs = SocketFactoryArgs
 export type ISocketFactory = SocketFactory
-// KafkaJS's table of its built-in mechanisms' options; kafkit builds in all of them but 'aws'.
+// KafkaJS's table of its built-in mechanisms' options; kafkit builds in all of them.
 export type SASLMechanismOptionsMap = {
   plain: { username: string; password: string }
   'scram-sha-256': { username: string; password: string }
   'scram-sha-512': { username: string; password: string }
+  aws: { authorizationIdentity: string; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
   oauthbearer: { oauthBearerProvider: () => Promise<{ value: string }> }
 }
 export type SASLMechanismOptions<T> = T extends SASLMechanism

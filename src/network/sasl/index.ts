@@ -4,6 +4,7 @@ export { createSaslAuthenticator, DEFAULT_AUTHENTICATION_TIMEOUT } from './sasl-
 export type {
   AuthenticationProviderArgs,
   Authenticator,
+  AwsSASLOptions,
   CustomSASLOptions,
   Mechanism,
   OauthbearerProviderResponse,

@@ -11,7 +11,7 @@ import type { AuthenticationContext, AuthenticationOutcome, Authenticator } from
 import { inNamespace, type Logger } from '../logger.js'
 import { authenticateCustom } from './custom.js'
 import { authenticateOauthBearer } from './oauthbearer.js'
-import { authenticatePlain } from './plain.js'
+import { authenticateAws, authenticatePlain } from './plain.js'
 import { SaslExchange } from './sasl-exchange.js'
 import { type ResolvedSasl, resolveSasl, type SASLConfig } from './sasl-options.js'
 import { authenticateScram } from './scram.js'
@@ -123,6 +123,8 @@ function runMechanism(
       return authenticateScram(exchange, sasl.mechanism, sasl)
     case 'oauthbearer':
       return authenticateOauthBearer(exchange, sasl.oauthBearerProvider, sasl.authorizationIdentity)
+    case 'aws':
+      return authenticateAws(exchange, sasl)
     case 'incomplete':
       // KafkaJS's check, made when authenticating
       return Promise.reject(

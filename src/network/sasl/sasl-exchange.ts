@@ -75,6 +75,7 @@ export class SaslExchange {
 
 /** How KafkaJS names a mechanism's authentication in its errors: "SASL SCRAM SHA256 authentication". */
 export function saslErrorPrefix(mechanism: string): string {
+  if (mechanism === 'AWS') return 'SASL AWS-IAM authentication'
   const scram = /^SCRAM-SHA-(256|512)$/.exec(mechanism)
   return `SASL ${scram === null ? mechanism : `SCRAM SHA${scram[1]}`} authentication`
 }

@@ -1,4 +1,4 @@
-// The `sasl` option in KafkaJS's shape: PLAIN, SCRAM-SHA-256/512 and OAUTHBEARER built in, any other
+// The `sasl` option in KafkaJS's shape: PLAIN, SCRAM-SHA-256/512, OAUTHBEARER and KafkaJS's `aws` built in, any other
 // mechanism through KafkaJS's `authenticationProvider` interface, or a function returning one of
 // these at each (re)authentication so that rotated credentials are picked up. Checked here with
 // messages that name the field but never repeat a secret.
@@ -19,6 +19,19 @@ export interface ScramSASLOptions {
   username: string
   password: string
   authorizationIdentity?: string
+}
+
+/**
+ * KafkaJS's `aws` mechanism: one message of authzid NUL access key NUL secret key NUL session token,
+ * for brokers that run a matching server-side SASL plugin (handshake name "AWS"). Amazon MSK's IAM
+ * access control uses another mechanism (AWS_MSK_IAM), a custom one.
+ */
+export interface AwsSASLOptions {
+  mechanism: 'aws' | 'AWS'
+  authorizationIdentity: string
+  accessKeyId: string
+  secretAccessKey: string
+  sessionToken?: string
 }
 
 /** What an OAUTHBEARER token provider returns (KafkaJS `OauthbearerProviderResponse`). */
@@ -81,14 +94,19 @@ export interface CustomSASLOptions {
 /** KafkaJS's name for a custom mechanism's options. */
 export type Mechanism = CustomSASLOptions
 
-export type SASLOptions = PlainSASLOptions | ScramSASLOptions | OauthbearerSASLOptions | CustomSASLOptions
+export type SASLOptions =
+  | PlainSASLOptions
+  | ScramSASLOptions
+  | OauthbearerSASLOptions
+  | AwsSASLOptions
+  | CustomSASLOptions
 
 /** Returns the options to use for the next (re)authentication: rotated secrets are picked up there. */
 export type SASLOptionsProvider = () => SASLOptions | Promise<SASLOptions>
 
 export type SASLConfig = SASLOptions | SASLOptionsProvider
 
-export type SASLMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512' | 'oauthbearer'
+export type SASLMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512' | 'oauthbearer' | 'aws'
 
 /** The options of one authentication, checked, with the mechanism in the broker's spelling. */
 export type ResolvedSasl =
@@ -106,11 +124,19 @@ export type ResolvedSasl =
       oauthBearerProvider: OauthbearerSASLOptions['oauthBearerProvider']
       authorizationIdentity: string
     }
+  | {
+      kind: 'aws'
+      mechanism: 'AWS'
+      authorizationIdentity: string
+      accessKeyId: string
+      secretAccessKey: string
+      sessionToken: string
+    }
   | { kind: 'custom'; mechanism: string; authenticationProvider: CustomSASLOptions['authenticationProvider'] }
   /** Options KafkaJS accepts at construction and refuses when authenticating, with `message`. */
   | { kind: 'incomplete'; mechanism: string; message: string }
 
-export const BUILT_IN_MECHANISMS: readonly string[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER']
+export const BUILT_IN_MECHANISMS: readonly string[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER', 'AWS']
 
 // Kafka's SaslHandshake carries the name as a string; SASL names are upper-case letters, digits, - and _
 const MECHANISM_NAME = /^[A-Za-z0-9_-]{1,20}$/
@@ -140,7 +166,7 @@ export function resolveSasl(options: unknown): ResolvedSasl {
   const { mechanism } = options
   if (typeof mechanism !== 'string' || !MECHANISM_NAME.test(mechanism)) {
     invalid(
-      `mechanism must be one of plain, scram-sha-256, scram-sha-512, oauthbearer or a custom mechanism's name, ` +
+      `mechanism must be one of plain, scram-sha-256, scram-sha-512, oauthbearer, aws or a custom mechanism's name, ` +
         `got ${describe(mechanism)}`,
     )
   }
@@ -198,12 +224,33 @@ export function resolveSasl(options: unknown): ResolvedSasl {
         oauthBearerProvider: options.oauthBearerProvider as OauthbearerSASLOptions['oauthBearerProvider'],
         authorizationIdentity,
       }
+    case 'AWS':
+      return resolveAws(options)
     default:
       invalid(
         `mechanism ${JSON.stringify(mechanism)} is not built in (${BUILT_IN_MECHANISMS.join(', ')}); ` +
           'a custom mechanism needs an authenticationProvider',
       )
   }
+}
+
+// KafkaJS checks the three credentials when authenticating, in this order, with these texts
+const AWS_REQUIRED = ['authorizationIdentity', 'accessKeyId', 'secretAccessKey'] as const
+
+function resolveAws(options: Record<string, unknown>): ResolvedSasl {
+  for (const field of AWS_REQUIRED) {
+    if (!options[field]) return { kind: 'incomplete', mechanism: 'AWS', message: `SASL AWS-IAM: Missing ${field}` }
+  }
+  const [authorizationIdentity, accessKeyId, secretAccessKey] = AWS_REQUIRED.map((field) => {
+    const value = options[field]
+    // the values are never shown: two of them are secrets
+    if (typeof value !== 'string') invalid(`${field} must be a string for aws (got ${typeofValue(value)})`)
+    return value
+  }) as [string, string, string]
+  const sessionToken = options.sessionToken ?? ''
+  if (typeof sessionToken !== 'string')
+    invalid(`sessionToken must be a string for aws (got ${typeofValue(sessionToken)})`)
+  return { kind: 'aws', mechanism: 'AWS', authorizationIdentity, accessKeyId, secretAccessKey, sessionToken }
 }
 
 function optionalName(value: unknown, field: string): string {

@@ -380,6 +380,48 @@ describe('credential providers', () => {
   })
 })
 
+// KafkaJS 2.2.4's built-in `aws` mechanism (src/broker/saslAuthenticator/awsIam.js): no Apache Kafka
+// broker enables it without a server plugin, so it is driven here against the fake server
+describe('aws (KafkaJS built-in)', () => {
+  const aws = {
+    mechanism: 'aws',
+    authorizationIdentity: 'AIDAEXAMPLE',
+    accessKeyId: 'AKIAEXAMPLE',
+    secretAccessKey: PASSWORD,
+  } as const
+
+  test('SaslHandshake names AWS; one round carries authzid, key id, secret and session token', async () => {
+    const sasl = serveSasl(server, { enabled: ['AWS'], authenticate: () => ({}) })
+    await connection({ sasl: aws }).connect()
+    await connection({ sasl: { ...aws, sessionToken: 'session-token' } }).connect()
+    expect(sasl.handshakes).toEqual(['AWS', 'AWS'])
+    expect(sasl.rounds).toEqual([
+      Buffer.from(`AIDAEXAMPLE\0AKIAEXAMPLE\0${PASSWORD}\0`),
+      Buffer.from(`AIDAEXAMPLE\0AKIAEXAMPLE\0${PASSWORD}\0session-token`),
+    ])
+  })
+
+  test("a refusal reads as KafkaJS's, with the secret blanked out", async () => {
+    serveSasl(server, {
+      enabled: ['AWS'],
+      authenticate: () => ({ errorCode: 58, errorMessage: `no access for secret ${PASSWORD}` }),
+    })
+    const error = await failure(connection({ sasl: aws }))
+    expect(error.message).toBe('SASL AWS-IAM authentication failed: no access for secret [redacted]')
+    expect(error).toMatchObject({ mechanism: 'AWS', retriable: false })
+  })
+
+  test.each(['authorizationIdentity', 'accessKeyId', 'secretAccessKey'] as const)(
+    "a missing %s fails the authentication with KafkaJS's text, nothing sent",
+    async (field) => {
+      serveSasl(server, { enabled: ['AWS'], authenticate: () => ({}) })
+      const error = await failure(connection({ sasl: { ...aws, [field]: '' } }))
+      expect(error).toMatchObject({ message: `SASL AWS-IAM: Missing ${field}`, retriable: false })
+      expect(server.received(SaslAuthenticate)).toHaveLength(0)
+    },
+  )
+})
+
 test('a connection closed during the authentication fails with the connection error, not an authentication one', async () => {
   serveSasl(server, { authenticate: () => ({}) })
   server.handlers.set(SaslAuthenticate.apiKey, (req) => req.socket.destroy())
