@@ -12,6 +12,7 @@
 
 import { randomUUID } from 'node:crypto'
 import { type Admin, Kafka, type LogEntry, logLevel, type Producer } from '../src/index.js'
+import { ErrorCode, protocolError } from '../src/protocol/generated/errors.js'
 import { waitFor } from './helpers/consumer-helpers.js'
 import { createReplicatedTopic, describeWithOwnCluster } from './helpers/own-cluster.js'
 import { readerCluster, readTopic } from './producer-helpers.js'
@@ -165,7 +166,8 @@ describe.each([
           // the coordinator refused AddPartitionsToTxn while the previous markers were on their way,
           // and the producer asked again
           const retries = retriesOf('AddPartitionsToTxn in')
-          expect(retries.filter((e) => e.startsWith('Concurrent transactions'))).not.toEqual([])
+          const concurrent = protocolError(ErrorCode.CONCURRENT_TRANSACTIONS).message
+          expect(retries.filter((e) => e === concurrent)).not.toEqual([])
           // one AddPartitionsToTxn per transaction carries all the partitions of its send, plus one per retry
           expect(adds).toBe(BACK_TO_BACK + retries.length)
         } else {
