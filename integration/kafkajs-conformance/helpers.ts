@@ -4,8 +4,10 @@
 
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { connect } from 'node:net'
 import {
   type Consumer,
+  type ISocketFactory,
   Kafka,
   type KafkaConfig,
   type LogEntry,
@@ -163,5 +165,21 @@ export function requestTimeoutEventPayload(apiName: unknown = expect.any(String)
     createdAt: expect.any(Number),
     pendingDuration: expect.any(Number),
     sentAt: expect.any(Number),
+  }
+}
+
+/**
+ * A socketFactory (KafkaJS's option) whose sockets hold back what the broker sends for `holdMs`
+ * after connecting: with a small `requestTimeout`, the first requests of every connection time out
+ * whatever the machine's speed, where a fast broker could otherwise answer within the timeout.
+ */
+export function slowFirstResponses(holdMs = 1000): ISocketFactory {
+  return ({ host, port, onConnect }) => {
+    const socket = connect({ host, port }, onConnect)
+    // a paused socket stays paused when a 'data' listener is added, until resume()
+    socket.pause()
+    const timer = setTimeout(() => socket.resume(), holdMs)
+    socket.once('close', () => clearTimeout(timer))
+    return socket
   }
 }

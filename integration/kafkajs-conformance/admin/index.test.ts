@@ -7,7 +7,7 @@
 // without a limit no request ever waits, so no queue size is reported.
 
 import { type InstrumentationEvent, KafkaJSNonRetriableError } from '../../../src/index.js'
-import { createKafka, secureRandom } from '../helpers.js'
+import { createKafka, secureRandom, slowFirstResponses } from '../helpers.js'
 import { Admins } from './admin-helpers.js'
 
 describe('Admin (KafkaJS src/admin/index.spec.js)', () => {
@@ -60,7 +60,13 @@ describe('Admin (KafkaJS src/admin/index.spec.js)', () => {
 
   test('emits the request timeout event', async () => {
     const admin = admins.admin(
-      createKafka({ requestTimeout: 1, enforceRequestTimeout: true, retry: { retries: 0 } } as never),
+      createKafka({
+        requestTimeout: 1,
+        enforceRequestTimeout: true,
+        retry: { retries: 0 },
+        // the broker's answers are held back, so a request times out however fast the broker is
+        socketFactory: slowFirstResponses(),
+      } as never),
     )
     const timeouts: InstrumentationEvent<unknown>[] = []
     admin.on(admin.events.REQUEST_TIMEOUT, (e) => void timeouts.push(e as InstrumentationEvent<unknown>))

@@ -22,6 +22,7 @@ import {
   requestEventPayload,
   requestTimeoutEventPayload,
   secureRandom,
+  slowFirstResponses,
   waitFor,
   waitForConsumerToJoinGroup,
 } from '../helpers.js'
@@ -412,7 +413,11 @@ describe('Consumer instrumentation events (KafkaJS src/consumer/__tests__/instru
   })
 
   test('emits request timeout events', async () => {
-    const created = createTestConsumer({}, { requestTimeout: 1, enforceRequestTimeout: true })
+    // the broker's answers are held back, so a request times out however fast the broker is
+    const created = createTestConsumer(
+      {},
+      { requestTimeout: 1, enforceRequestTimeout: true, socketFactory: slowFirstResponses() },
+    )
     consumer = created
     const timeouts = record(created, created.events.REQUEST_TIMEOUT)
     await created

@@ -32,6 +32,7 @@ import {
   requestTimeoutEventPayload,
   type SaslMechanism,
   secureRandom,
+  slowFirstResponses,
   waitFor,
   waitForMessages,
 } from '../helpers.js'
@@ -273,7 +274,11 @@ describe('Producer (KafkaJS src/producer/index.spec.js)', () => {
     })
 
     test('emits the request timeout event', async () => {
-      const producer = newProducer({}, { requestTimeout: 1, enforceRequestTimeout: true })
+      // the broker's answers are held back, so a request times out however fast the broker is
+      const producer = newProducer(
+        {},
+        { requestTimeout: 1, enforceRequestTimeout: true, socketFactory: slowFirstResponses() },
+      )
       const requestListener = jest.fn()
       producer.on(producer.events.REQUEST_TIMEOUT, requestListener)
       await producer
