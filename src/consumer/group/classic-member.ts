@@ -327,7 +327,7 @@ export class ClassicGroupMember implements GroupMembership {
       memberId: this.#memberId,
       leaderId: this.#leaderId,
       isLeader: this.isLeader,
-      memberAssignment: toAssignmentObject(accepted),
+      memberAssignment: toAssignmentObject(accepted, this.#o.subscription()),
       groupProtocol: this.#protocolName,
       duration: Date.now() - started,
     }
@@ -625,9 +625,19 @@ async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void
   clearTimeout(timer)
 }
 
-function toAssignmentObject(partitions: readonly TopicPartition[]): Record<string, number[]> {
+/**
+ * GROUP_JOIN's memberAssignment: topics in the member's subscription order, as KafkaJS's payload
+ * lists them (its assigners build the assignment in that order), then any others by name.
+ */
+function toAssignmentObject(
+  partitions: readonly TopicPartition[],
+  subscription: readonly string[],
+): Record<string, number[]> {
+  const rank = new Map(subscription.map((topic, i) => [topic, i]))
+  const byRank = (t: { topic: string }) => rank.get(t.topic) ?? subscription.length
+  const topics = groupByTopic(partitions).sort((a, b) => byRank(a) - byRank(b))
   const out: Record<string, number[]> = {}
-  for (const { topic, partitions: list } of groupByTopic(partitions)) out[topic] = list
+  for (const { topic, partitions: list } of topics) out[topic] = list
   return out
 }
 
