@@ -139,16 +139,16 @@ export class Cluster {
     return promise
   }
 
+  /** Whether `metadata` was fetched metadataMaxAge or longer ago (KafkaJS and Java then refresh it). */
+  isOlderThanMaxAge(metadata: ClusterMetadata, now = Date.now()): boolean {
+    return now - metadata.updatedAt >= this.#options.metadataMaxAge
+  }
+
   /** The metadata, refreshed first if it is stale, older than metadataMaxAge, or lacks one of `topics`. */
   async refreshMetadataIfNecessary(topics: Iterable<string> = []): Promise<ClusterMetadata> {
     const wanted = [...topics]
     const m = this.#metadata
-    if (
-      m === undefined ||
-      this.#stale ||
-      Date.now() - m.updatedAt >= this.#options.metadataMaxAge ||
-      wanted.some((t) => !m.topics.has(t))
-    ) {
+    if (m === undefined || this.#stale || this.isOlderThanMaxAge(m) || wanted.some((t) => !m.topics.has(t))) {
       return this.refreshMetadata(wanted)
     }
     return m

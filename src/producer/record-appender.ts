@@ -240,7 +240,9 @@ export class RecordAppender {
 
   /**
    * The current metadata if it knows the partitions of every topic of the call (as Java's send(),
-   * which does not wait for a refresh once the partition count is known), else undefined.
+   * which does not wait for a refresh once the partition count is known) and is younger than
+   * metadataMaxAge (KafkaJS refreshes older metadata before it partitions a send, so partitions
+   * added since are used at once), else undefined: the call then waits for a refresh.
    */
   #metadataFor(groups: readonly PreparedTopic[]): ClusterMetadata | undefined {
     let metadata: ClusterMetadata
@@ -249,6 +251,7 @@ export class RecordAppender {
     } catch {
       return undefined
     }
+    if (this.#d.cluster.isOlderThanMaxAge(metadata)) return undefined
     for (const group of groups) {
       if ((metadata.topics.get(group.topic)?.partitions.size ?? 0) === 0) return undefined
     }

@@ -6,7 +6,6 @@
 // or fail. Under idempotence it numbers batches (SequenceTracker) and resolves sequence gaps.
 
 import type { Cluster } from '../cluster/cluster.js'
-import { DEFAULT_METADATA_MAX_AGE } from '../cluster/cluster-options.js'
 import {
   KafkaJSConnectionError,
   KafkaJSDeliveryTimeoutError,
@@ -171,7 +170,7 @@ export class Sender {
     )
     // send() does not wait for a refresh once it knows a topic's partitions: the sender keeps the
     // metadata fresh (leaders moved, or older than metadataMaxAge)
-    const stale = now - metadata.updatedAt >= (options.metadataMaxAge ?? DEFAULT_METADATA_MAX_AGE)
+    const stale = cluster.isOlderThanMaxAge(metadata, now)
     if (ready.unknownLeaderTopics.size > 0 || this.#refreshWanted || stale) this.#refreshMetadata()
     for (const [node, queues] of ready.nodes) {
       while ((this.#inFlightByNode.get(node) ?? 0) < options.maxInFlightRequests) {

@@ -327,6 +327,30 @@ describe('Producer (KafkaJS src/producer/index.spec.js)', () => {
     })
   })
 
+  describe('metadataMaxAge', () => {
+    // KafkaJS refreshes metadata older than metadataMaxAge before it partitions a send, so a
+    // partition added since is known to that very send
+    test('a send after metadataMaxAge sees partitions added since', async () => {
+      await createTopic({ topic: topicName })
+      const producer = newProducer({ metadataMaxAge: 200 })
+      await producer.connect()
+      await producer.send({ topic: topicName, messages: [{ value: 'before', partition: 0 }] })
+      const admin = createKafka().admin()
+      closers.push(() => admin.disconnect())
+      await admin.createPartitions({ topicPartitions: [{ topic: topicName, count: 2 }] })
+      await waitFor(
+        async () => (await admin.fetchTopicMetadata({ topics: [topicName] })).topics[0]!.partitions.length === 2,
+        'the second partition in the metadata',
+      )
+      // past metadataMaxAge, so the producer's metadata (one partition) is due for a refresh
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      const [result] = await producer.send({ topic: topicName, messages: [{ value: 'after', partition: 1 }] })
+      expect(result).toMatchObject({ topicName, partition: 1, errorCode: 0 })
+      const offsets = await admin.fetchTopicOffsets(topicName)
+      expect(offsets.find((o) => o.partition === 1)).toMatchObject({ high: '1' })
+    })
+  })
+
   describe('when acks=0', () => {
     test('returns immediately, with an empty result', async () => {
       await createTopic({ topic: topicName })
