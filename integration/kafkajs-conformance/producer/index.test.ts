@@ -327,6 +327,24 @@ describe('Producer (KafkaJS src/producer/index.spec.js)', () => {
     })
   })
 
+  describe('idempotence by default', () => {
+    test('difference: a producer is idempotent unless told otherwise (KafkaJS: idempotent false); idempotent: false gives KafkaJS plain producer', async () => {
+      await createTopic({ topic: topicName })
+      const byDefault = newProducer()
+      const plain = newProducer({ idempotent: false })
+      expect(byDefault.isIdempotent()).toBe(true)
+      expect(plain.isIdempotent()).toBe(false)
+      const requestsOf = new Map([byDefault, plain].map((p) => [p, recordRequests(p)]))
+      for (const producer of [byDefault, plain]) {
+        await producer.connect()
+        await producer.send({ topic: topicName, messages: [{ value: 'value' }] })
+      }
+      // an idempotent producer asks for a producer id; KafkaJS's default producer never does
+      expect(requestsOf.get(byDefault)).toContain('InitProducerId')
+      expect(requestsOf.get(plain)).not.toContain('InitProducerId')
+    })
+  })
+
   describe('metadataMaxAge', () => {
     // KafkaJS refreshes metadata older than metadataMaxAge before it partitions a send, so a
     // partition added since is known to that very send
