@@ -7,7 +7,7 @@
 
 import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
-import { CompressionTypes, Kafka, logLevel } from '../dist/esm/index.js'
+import { CompressionTypes, Kafka, logLevel, Partitioners } from '../dist/esm/index.js'
 import { startKafka } from '../dist/esm/testing/index.js'
 
 const { values: args } = parseArgs({
@@ -74,7 +74,8 @@ try {
   console.log(`created topic ${topic} with ${partitions} partitions`)
 
   // produce with the KafkaJS-compatible producer: idempotent, acks=all, Java-style batching
-  producer = client.producer()
+  // naming the partitioner, as KafkaJS 2 code does, also keeps KafkaJS's default-partitioner warning away
+  producer = client.producer({ createPartitioner: Partitioners.DefaultPartitioner })
   await producer.connect()
   const value = randomBytes(valueSize)
   let produced = 0
