@@ -2,6 +2,7 @@
 // each event name to its event that types `on(name, listener)` of the producer, consumer and admin:
 // `consumer.on(consumer.events.GROUP_JOIN, (e) => e.payload.memberAssignment)` is typed as in KafkaJS.
 
+import type { GroupJoinPayload } from '../consumer/group/membership.js'
 import type { BatchProcessPayload } from '../consumer/handlers.js'
 import type { TopicOffsets } from '../consumer/offsets/offset-committer.js'
 import type { RequestQueueSizeRecord, RequestRecord, RequestTimeoutRecord } from '../network/request-observer.js'
@@ -24,15 +25,7 @@ export type ConsumerCommitOffsetsEvent = InstrumentationEvent<{
   groupGenerationId: number
   topics: TopicOffsets[]
 }>
-export type ConsumerGroupJoinEvent = InstrumentationEvent<{
-  duration: number
-  groupId: string
-  isLeader: boolean
-  leaderId: string
-  groupProtocol: string
-  memberId: string
-  memberAssignment: { [topic: string]: number[] }
-}>
+export type ConsumerGroupJoinEvent = InstrumentationEvent<GroupJoinPayload>
 export type ConsumerFetchStartEvent = InstrumentationEvent<{ nodeId: number }>
 export type ConsumerFetchEvent = InstrumentationEvent<{ numberOfBatches: number; duration: number; nodeId: number }>
 export type IBatchProcessEvent = BatchProcessPayload

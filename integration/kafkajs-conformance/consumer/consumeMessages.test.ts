@@ -100,6 +100,30 @@ describe('Consumer consumeMessages (KafkaJS src/consumer/__tests__/consumeMessag
     return consumed
   }
 
+  /**
+   * Produces 10 messages, consumes them with eachBatch (offsets collected in order), and returns
+   * once the consumer has started its next fetch, the one a seek or pause then lands on.
+   */
+  const consumeTenThenFetchAgain = async (consumer: Consumer) => {
+    const messages = randomMessages(10)
+    await producer.connect()
+    await producer.send({ acks: 1, topic: topicName, messages })
+    await consumer.connect()
+    await consumer.subscribe({ topic: topicName, fromBeginning: true })
+    const offsets: string[] = []
+    const joined = waitForConsumerToJoinGroup(consumer)
+    void consumer.run({
+      eachBatch: async ({ batch, heartbeat }) => {
+        for (const message of batch.messages) offsets.push(message.offset)
+        await heartbeat()
+      },
+    })
+    await joined
+    await waitFor(() => offsets.length === messages.length, 'the first 10 messages')
+    await waitForNextEvent(consumer, consumer.events.FETCH_START)
+    return { messages, offsets }
+  }
+
   const messageAt = (topic: string, offset: string, sent: { key: string; value: string }, extra = {}) =>
     expect.objectContaining({
       topic,
@@ -428,22 +452,7 @@ describe('Consumer consumeMessages (KafkaJS src/consumer/__tests__/consumeMessag
 
     test('skips messages fetched while seek was called', async () => {
       const consumer = consumerOf({ maxWaitTimeInMs: 1000 })
-      const messages = randomMessages(10)
-      await producer.connect()
-      await producer.send({ acks: 1, topic: topicName, messages })
-      await consumer.connect()
-      await consumer.subscribe({ topic: topicName, fromBeginning: true })
-      const offsets: string[] = []
-      const joined = waitForConsumerToJoinGroup(consumer)
-      void consumer.run({
-        eachBatch: async ({ batch, heartbeat }) => {
-          for (const message of batch.messages) offsets.push(message.offset)
-          await heartbeat()
-        },
-      })
-      await joined
-      await waitFor(() => offsets.length === messages.length, 'the first 10 messages')
-      await waitForNextEvent(consumer, consumer.events.FETCH_START)
+      const { messages, offsets } = await consumeTenThenFetchAgain(consumer)
 
       const seekedOffset = offsets[Math.floor(messages.length / 2)] as string
       consumer.seek({ topic: topicName, partition: 0, offset: seekedOffset })
@@ -456,22 +465,7 @@ describe('Consumer consumeMessages (KafkaJS src/consumer/__tests__/consumeMessag
 
   test('discards messages received when pausing while fetch is in-flight', async () => {
     const consumer = consumerOf({ maxWaitTimeInMs: 200 })
-    const messages = randomMessages(10)
-    await producer.connect()
-    await producer.send({ acks: 1, topic: topicName, messages })
-    await consumer.connect()
-    await consumer.subscribe({ topic: topicName, fromBeginning: true })
-    const offsets: string[] = []
-    const joined = waitForConsumerToJoinGroup(consumer)
-    void consumer.run({
-      eachBatch: async ({ batch, heartbeat }) => {
-        for (const message of batch.messages) offsets.push(message.offset)
-        await heartbeat()
-      },
-    })
-    await joined
-    await waitFor(() => offsets.length === messages.length, 'the first 10 messages')
-    await waitForNextEvent(consumer, consumer.events.FETCH_START)
+    const { messages, offsets } = await consumeTenThenFetchAgain(consumer)
 
     consumer.pause([{ topic: topicName }])
     // completes the fetch in flight

@@ -74,10 +74,14 @@ describe('Consumer error recovery (KafkaJS src/consumer/__tests__/errorRecovery.
     }
   }
 
-  const crashingConsumer = (
+  /**
+   * A consumer whose assigner throws `error` once while joining, run with an eachMessage mock on the
+   * topic after one message is sent; resolves at its first consumer.crash event.
+   */
+  const crashOnJoin = async (
     error: Error,
     restartOnFailure?: (e: Error) => Promise<boolean>,
-  ): { consumer: Consumer; crashes: InstrumentationEvent<unknown>[] } => {
+  ): Promise<{ consumer: Consumer; crashes: InstrumentationEvent<unknown>[]; eachMessage: jest.Mock }> => {
     const c = createKafka().consumer({
       groupId,
       heartbeatInterval: 100,
@@ -86,9 +90,16 @@ describe('Consumer error recovery (KafkaJS src/consumer/__tests__/errorRecovery.
       partitionAssigners: [failingOnce(error)],
       retry: { retries: 0, initialRetryTime: 10, ...(restartOnFailure && { restartOnFailure }) },
     })
+    consumer = c
     const crashes: InstrumentationEvent<unknown>[] = []
     c.on(c.events.CRASH, (event) => void crashes.push(event))
-    return { consumer: c, crashes }
+    await c.connect()
+    await c.subscribe({ topic: topicName, fromBeginning: true })
+    const eachMessage = jest.fn(async () => {})
+    await c.run({ eachMessage })
+    await sendOne()
+    await waitFor(() => crashes.length > 0, 'consumer.crash')
+    return { consumer: c, crashes, eachMessage }
   }
 
   const crashEvent = (payload: unknown) => ({
@@ -130,14 +141,7 @@ describe('Consumer error recovery (KafkaJS src/consumer/__tests__/errorRecovery.
 
   test('a retriable error while joining crashes with { error, groupId, restart: true }, and the consumer restarts', async () => {
     const error = new KafkaJSError(new Error('💣'), { retriable: true })
-    const { consumer: c, crashes } = crashingConsumer(error)
-    consumer = c
-    await c.connect()
-    await c.subscribe({ topic: topicName, fromBeginning: true })
-    const eachMessage = jest.fn(async () => {})
-    await c.run({ eachMessage })
-    await sendOne()
-    await waitFor(() => crashes.length > 0, 'consumer.crash')
+    const { crashes, eachMessage } = await crashOnJoin(error)
     expect(crashes[0]).toEqual(crashEvent({ error, groupId, restart: true }))
     expect((crashes[0]!.payload as { error: Error }).error).toBe(error)
     await waitFor(() => eachMessage.mock.calls.length > 0, 'eachMessage after the restart', 60000)
@@ -146,13 +150,7 @@ describe('Consumer error recovery (KafkaJS src/consumer/__tests__/errorRecovery.
 
   test('a non-retriable error while joining crashes with restart: false', async () => {
     const error = new KafkaJSError(new Error('💣'), { retriable: false })
-    const { consumer: c, crashes } = crashingConsumer(error)
-    consumer = c
-    await c.connect()
-    await c.subscribe({ topic: topicName, fromBeginning: true })
-    await c.run({ eachMessage: async () => {} })
-    await sendOne()
-    await waitFor(() => crashes.length > 0, 'consumer.crash')
+    const { crashes } = await crashOnJoin(error)
     expect(crashes[0]).toEqual(crashEvent({ error, groupId, restart: false }))
     expect((crashes[0]!.payload as { error: Error }).error).toBe(error)
   })
@@ -161,14 +159,7 @@ describe('Consumer error recovery (KafkaJS src/consumer/__tests__/errorRecovery.
     const cause = new KafkaJSError(new Error('💣'), { retriable: true })
     const retryError = new KafkaJSNumberOfRetriesExceeded(cause, { retryCount: 5, retryTime: 10000 })
     const error = new KafkaJSNonRetriableError(retryError, { cause })
-    const { consumer: c, crashes } = crashingConsumer(error)
-    consumer = c
-    await c.connect()
-    await c.subscribe({ topic: topicName, fromBeginning: true })
-    const eachMessage = jest.fn(async () => {})
-    await c.run({ eachMessage })
-    await sendOne()
-    await waitFor(() => crashes.length > 0, 'consumer.crash')
+    const { crashes, eachMessage } = await crashOnJoin(error)
     expect(crashes[0]).toEqual(crashEvent({ error, groupId, restart: true }))
     await waitFor(() => eachMessage.mock.calls.length > 0, 'eachMessage after the restart', 60000)
     expect(eachMessage).toHaveBeenCalledTimes(1)
@@ -213,13 +204,7 @@ describe('Consumer error recovery (KafkaJS src/consumer/__tests__/errorRecovery.
   test('restartOnFailure returning false keeps a retriable crash from restarting', async () => {
     const error = new KafkaJSError(new Error('💣'), { retriable: true })
     const restartOnFailure = jest.fn(async () => false)
-    const { consumer: c, crashes } = crashingConsumer(error, restartOnFailure)
-    consumer = c
-    await c.connect()
-    await c.subscribe({ topic: topicName, fromBeginning: true })
-    const eachMessage = jest.fn(async () => {})
-    await c.run({ eachMessage })
-    await sendOne()
+    const { consumer: c, crashes, eachMessage } = await crashOnJoin(error, restartOnFailure)
     await waitFor(() => restartOnFailure.mock.calls.length > 0, 'restartOnFailure')
     expect(restartOnFailure).toHaveBeenCalledWith(error)
     await waitFor(() => crashes.length > 0, 'consumer.crash')

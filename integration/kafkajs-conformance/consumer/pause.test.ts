@@ -54,6 +54,30 @@ describe('Consumer pause/resume (KafkaJS src/consumer/__tests__/pause.spec.js)',
   }
 
   /**
+   * One message on each partition of the first topic consumed; then partition 0 paused and one more
+   * message sent to each partition, of which only partition 1's arrives (3 consumed).
+   */
+  const consumeThenPausePartitionZero = async (): Promise<{ topic: string; consumed: EachMessagePayload[] }> => {
+    await consumer.connect()
+    await producer.connect()
+    const [topic] = topics
+    const value = secureRandom()
+    const message = { key: `key-${value}`, value: `value-${value}` }
+    for (const partition of [0, 1]) await producer.send({ acks: 1, topic, messages: [{ ...message, partition }] })
+    await consumer.subscribe({ topic, fromBeginning: true })
+    const consumed: EachMessagePayload[] = []
+    void consumer.run({ eachMessage: async (event) => void consumed.push(event) })
+    await waitForConsumerToJoinGroup(consumer)
+    await waitForMessages(consumed, 2)
+    expect(consumer.paused()).toEqual([])
+
+    consumer.pause([{ topic, partitions: [0] }])
+    for (const partition of [0, 1]) await producer.send({ acks: 1, topic, messages: [{ ...message, partition }] })
+    await waitForMessages(consumed, 3)
+    return { topic, consumed }
+  }
+
+  /**
    * KafkaJS's two eachMessage pause scenarios: partition 0 of the first topic is paused at one of its
    * first two messages (by `onMessage`), the other partitions go on, and only `resume` lets the
    * paused partition's remaining messages through.
@@ -211,22 +235,7 @@ describe('Consumer pause/resume (KafkaJS src/consumer/__tests__/pause.spec.js)',
   })
 
   test('paused partitions are not fetched; the others are', async () => {
-    await consumer.connect()
-    await producer.connect()
-    const [topic] = topics
-    const value = secureRandom()
-    const message = { key: `key-${value}`, value: `value-${value}` }
-    for (const partition of [0, 1]) await producer.send({ acks: 1, topic, messages: [{ ...message, partition }] })
-    await consumer.subscribe({ topic, fromBeginning: true })
-    const consumed: EachMessagePayload[] = []
-    void consumer.run({ eachMessage: async (event) => void consumed.push(event) })
-    await waitForConsumerToJoinGroup(consumer)
-    await waitForMessages(consumed, 2)
-    expect(consumer.paused()).toEqual([])
-
-    consumer.pause([{ topic, partitions: [0] }])
-    for (const partition of [0, 1]) await producer.send({ acks: 1, topic, messages: [{ ...message, partition }] })
-    await waitForMessages(consumed, 3)
+    const { topic, consumed } = await consumeThenPausePartitionZero()
 
     expect(consumed.filter((e) => e.partition === 0)).toEqual([
       expect.objectContaining({ topic, partition: 0, message: expect.objectContaining({ offset: '0' }) }),
@@ -352,21 +361,7 @@ describe('Consumer pause/resume (KafkaJS src/consumer/__tests__/pause.spec.js)',
   })
 
   test('resume() of paused partitions delivers what arrived meanwhile', async () => {
-    await consumer.connect()
-    await producer.connect()
-    const [topic] = topics
-    const value = secureRandom()
-    const message = { key: `key-${value}`, value: `value-${value}` }
-    for (const partition of [0, 1]) await producer.send({ acks: 1, topic, messages: [{ ...message, partition }] })
-    await consumer.subscribe({ topic, fromBeginning: true })
-    const consumed: EachMessagePayload[] = []
-    void consumer.run({ eachMessage: async (event) => void consumed.push(event) })
-    await waitForConsumerToJoinGroup(consumer)
-    await waitForMessages(consumed, 2)
-
-    consumer.pause([{ topic, partitions: [0] }])
-    for (const partition of [0, 1]) await producer.send({ acks: 1, topic, messages: [{ ...message, partition }] })
-    await waitForMessages(consumed, 3)
+    const { topic, consumed } = await consumeThenPausePartitionZero()
     consumer.resume([{ topic, partitions: [0] }])
     await waitForMessages(consumed, 4)
 

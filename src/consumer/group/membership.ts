@@ -16,18 +16,21 @@ export interface RebalanceListener {
   lost(partitions: TopicPartition[]): Promise<void>
 }
 
+/** KafkaJS's consumer.group_join payload. */
+export interface GroupJoinPayload {
+  duration: number
+  groupId: string
+  isLeader: boolean
+  leaderId: string
+  groupProtocol: string
+  memberId: string
+  memberAssignment: Record<string, number[]>
+}
+
 /** KafkaJS's instrumentation payloads the memberships emit. */
 export interface MembershipEvents {
   heartbeat(payload: { groupId: string; memberId: string; groupGenerationId: number }): void
-  groupJoin(payload: {
-    duration: number
-    groupId: string
-    isLeader: boolean
-    leaderId: string
-    groupProtocol: string
-    memberId: string
-    memberAssignment: Record<string, number[]>
-  }): void
+  groupJoin(payload: GroupJoinPayload): void
   rebalancing(payload: { groupId: string; memberId: string }): void
   receivedUnsubscribedTopics(payload: {
     groupId: string
