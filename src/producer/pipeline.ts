@@ -77,8 +77,7 @@ export class ProducerPipeline {
       sticky: isStickyPartitioner(d.partitioner) ? d.partitioner[STICKY_STATE] : undefined,
       wakeSender,
       assertSendable: () => {
-        const fatal = this.sender.fatalError
-        if (fatal !== undefined) throw fatal
+        this.assertNotFatal()
         d.assertSendable()
       },
     })
