@@ -1,14 +1,19 @@
-// Imports Kafka's message definitions into protocol/schemas/ in the project's normalized form:
-// facts only (names, types, versions, defaults, tags), no comments or prose, stable key order.
+// Imports, from the kafka-clients jar of the pinned Kafka release, everything the generator reads:
+// - Kafka's message definitions (common/message/*.json) into protocol/schemas/, in the project's
+//   normalized form: facts only (names, types, versions, defaults, tags), no comments or prose,
+//   stable key order;
+// - Kafka's error table (the org.apache.kafka.common.protocol.Errors enum, compiled Java) into
+//   protocol/errors.json, printed by protocol/ErrorTable.java run on the jar.
 //
-// Source: common/message/*.json inside the kafka-clients jar of the pinned release, resolved with
-// Maven into ~/.cache/kafkit/. Without Maven, the copy in ../shared/kafka-protocol/message is used.
+// Needs Maven (resolves the jar and the slf4j-api jar Errors loads into ~/.cache/kafkit/maven) and
+// Java 17+ (runs ErrorTable.java with the single-file source launcher). Nothing outside the
+// repository is read besides what Maven resolves.
 //
-// Usage: node protocol/import.mjs [--source <dir-with-json>]
+// Usage: node protocol/import.mjs
 //        node protocol/import.mjs --jar-path   (resolves the jar and prints its path)
 
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -17,30 +22,53 @@ import { inflateRawSync } from 'node:zlib'
 export const KAFKA_VERSION = '4.3.1'
 const here = dirname(fileURLToPath(import.meta.url))
 const schemasDir = join(here, 'schemas')
-const fallbackDir = resolve(here, '../../shared/kafka-protocol/message')
+const errorsFile = join(here, 'errors.json')
+const cacheDir = join(homedir(), '.cache', 'kafkit', 'maven')
 
-/** Resolves kafka-clients-<version>.jar with Maven into a cache directory; null when Maven is unavailable. */
-function resolveJar() {
-  const cacheDir = join(homedir(), '.cache', 'kafkit', 'maven')
-  const jar = join(cacheDir, `kafka-clients-${KAFKA_VERSION}.jar`)
-  if (existsSync(jar)) return jar
-  mkdirSync(cacheDir, { recursive: true })
+/** Runs a required tool; a missing tool or a failed run throws an error that names it and what it was for. */
+function run(tool, args, purpose, options = {}) {
   try {
-    execFileSync(
-      'mvn',
-      [
-        '-q',
-        'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy',
-        `-Dartifact=org.apache.kafka:kafka-clients:${KAFKA_VERSION}`,
-        `-DoutputDirectory=${cacheDir}`,
-      ],
-      { stdio: ['ignore', 'ignore', 'inherit'], cwd: cacheDir },
-    )
+    return execFileSync(tool, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options })
   } catch (err) {
-    console.warn(`maven could not resolve kafka-clients ${KAFKA_VERSION}: ${err.message}`)
-    return null
+    if (err.code === 'ENOENT') throw new Error(`${tool} is not installed (or not on PATH); it is needed to ${purpose}`)
+    throw new Error(`${tool} failed to ${purpose}:\n${err.stderr || err.message}`)
   }
-  return existsSync(jar) ? jar : null
+}
+
+/** Resolves one Maven artifact (group:artifact:version[:type]) into the cache directory and returns its path. */
+function resolveArtifact(coordinates, file) {
+  const path = join(cacheDir, file)
+  if (existsSync(path)) return path
+  mkdirSync(cacheDir, { recursive: true })
+  run(
+    'mvn',
+    [
+      '-q',
+      'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy',
+      `-Dartifact=${coordinates}`,
+      `-DoutputDirectory=${cacheDir}`,
+    ],
+    `resolve ${coordinates} from Maven Central`,
+    { cwd: cacheDir },
+  )
+  if (!existsSync(path)) throw new Error(`mvn resolved ${coordinates} but ${path} is missing`)
+  return path
+}
+
+/** kafka-clients-<version>.jar, resolved with Maven into the cache directory. */
+export function resolveJar() {
+  return resolveArtifact(`org.apache.kafka:kafka-clients:${KAFKA_VERSION}`, `kafka-clients-${KAFKA_VERSION}.jar`)
+}
+
+/** The slf4j-api jar the kafka-clients release depends on (Errors logs through it), at the version its pom names. */
+function resolveSlf4j() {
+  const pom = readFileSync(
+    resolveArtifact(`org.apache.kafka:kafka-clients:${KAFKA_VERSION}:pom`, `kafka-clients-${KAFKA_VERSION}.pom`),
+    'utf8',
+  )
+  const version = /<artifactId>slf4j-api<\/artifactId>\s*<version>([^<]+)<\/version>/.exec(pom)?.[1]
+  if (!version) throw new Error(`kafka-clients-${KAFKA_VERSION}.pom names no slf4j-api version`)
+  return resolveArtifact(`org.slf4j:slf4j-api:${version}`, `slf4j-api-${version}.jar`)
 }
 
 /** The entries of a zip file whose names match `filter`, as name -> Buffer (stored or deflated only). */
@@ -150,46 +178,89 @@ export function normalizeMessage(m) {
   return out
 }
 
-function loadSources(sourceDir) {
-  if (sourceDir) {
-    const files = new Map()
-    for (const f of readdirSync(sourceDir).filter((n) => n.endsWith('.json'))) {
-      files.set(f, readFileSync(join(sourceDir, f)))
+/** Kafka's message definitions from the jar, as file name -> normalized message, sorted by name. */
+function readSchemas(jar) {
+  const entries = readZip(jar, (n) => /^common\/message\/[^/]+\.json$/.test(n))
+  if (entries.size === 0) throw new Error(`${jar}: no common/message/*.json entries`)
+  return [...entries]
+    .map(([n, b]) => [
+      n.slice('common/message/'.length),
+      normalizeMessage(JSON.parse(stripComments(b.toString('utf8')))),
+    ])
+    .sort(([a], [b]) => a.localeCompare(b))
+}
+
+const ERROR_COLUMNS = ['code', 'name', 'retriable', 'invalidMetadata', 'exception']
+
+/** Kafka's error table, printed by protocol/ErrorTable.java run on the jar: one entry per Errors value, by code. */
+export function readErrors(jar) {
+  const classpath = [jar, resolveSlf4j()].join(process.platform === 'win32' ? ';' : ':')
+  const out = run(
+    'java',
+    ['-cp', classpath, join(here, 'ErrorTable.java')],
+    `run protocol/ErrorTable.java (Java 17 or newer) on kafka-clients-${KAFKA_VERSION}.jar`,
+  )
+  const [header, ...lines] = out.trim().split('\n')
+  if (header !== ERROR_COLUMNS.join('\t')) throw new Error(`ErrorTable.java printed an unexpected header: ${header}`)
+  return lines.map((line) => {
+    const [code, name, retriable, invalidMetadata, exception] = line.split('\t')
+    return {
+      code: Number(code),
+      name,
+      retriable: retriable === 'true',
+      invalidMetadata: invalidMetadata === 'true',
+      exception: exception === 'none' ? null : exception,
     }
-    return { files, origin: sourceDir }
-  }
-  const jar = resolveJar()
-  if (jar) {
-    const entries = readZip(jar, (n) => /^common\/message\/[^/]+\.json$/.test(n))
-    const files = new Map([...entries].map(([n, b]) => [n.slice('common/message/'.length), b]))
-    return { files, origin: `kafka-clients-${KAFKA_VERSION}.jar` }
-  }
-  console.warn(`falling back to ${fallbackDir}`)
-  return loadSources(fallbackDir)
+  })
+}
+
+/** protocol/errors.json: the release, then one error per line (stable, diff-friendly, valid JSON). */
+function errorsJson(errors) {
+  const json = (value) => JSON.stringify(value)
+  const rows = errors.map(
+    (e) =>
+      `    { ${Object.entries(e)
+        .map(([k, v]) => `${json(k)}: ${json(v)}`)
+        .join(', ')} }`,
+  )
+  return `{
+  "kafkaVersion": ${json(KAFKA_VERSION)},
+  "origin": "kafka-clients-${KAFKA_VERSION}.jar: org.apache.kafka.common.protocol.Errors, printed by protocol/ErrorTable.java",
+  "errors": [
+${rows.join(',\n')}
+  ]
+}
+`
 }
 
 function main() {
   if (process.argv.includes('--jar-path')) {
     // used by the golden-bytes tests, which run Kafka's own message classes from the same jar
-    const jar = resolveJar()
-    if (!jar) process.exit(1)
-    console.log(jar)
+    console.log(resolveJar())
     return
   }
-  const i = process.argv.indexOf('--source')
-  const { files, origin } = loadSources(i > 0 ? process.argv[i + 1] : undefined)
-  if (files.size === 0) throw new Error(`no message definitions found in ${origin}`)
+  const jar = resolveJar()
+  const schemas = readSchemas(jar)
+  const errors = readErrors(jar)
   rmSync(schemasDir, { recursive: true, force: true })
   mkdirSync(schemasDir, { recursive: true })
-  for (const [name, buf] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
-    const message = normalizeMessage(JSON.parse(stripComments(buf.toString('utf8'))))
-    writeFileSync(join(schemasDir, name), `${JSON.stringify(message, null, 2)}\n`)
-  }
+  for (const [name, message] of schemas) writeFileSync(join(schemasDir, name), `${JSON.stringify(message, null, 2)}\n`)
+  const origin = `kafka-clients-${KAFKA_VERSION}.jar`
   writeFileSync(
     join(schemasDir, '_source.json'),
-    `${JSON.stringify({ kafkaVersion: KAFKA_VERSION, origin, files: files.size }, null, 2)}\n`,
+    `${JSON.stringify({ kafkaVersion: KAFKA_VERSION, origin, files: schemas.length }, null, 2)}\n`,
   )
-  console.log(`imported ${files.size} message definitions from ${origin} into ${schemasDir}`)
+  writeFileSync(errorsFile, errorsJson(errors))
+  console.log(
+    `imported ${schemas.length} message definitions into ${schemasDir} and ${errors.length} error codes into ${errorsFile}, from ${origin}`,
+  )
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main()
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    main()
+  } catch (err) {
+    console.error(`import-protocol: ${err.message}`)
+    process.exit(1)
+  }
+}

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { ClusterMetadata } from '../../src/cluster/metadata.js'
-import { isStaleMetadataError } from '../../src/cluster/stale-metadata.js'
+import { isStaleMetadataError, STALE_METADATA_ERROR_CODES } from '../../src/cluster/stale-metadata.js'
 import { KafkaJSProtocolError, KafkaJSTopicMetadataNotLoaded } from '../../src/errors.js'
-import { protocolError } from '../../src/protocol/generated/errors.js'
+import { ErrorCode, protocolError } from '../../src/protocol/generated/errors.js'
 import {
   createMetadataResponseMetadataResponseBroker as broker,
   createMetadataResponse,
@@ -102,4 +104,15 @@ test('stale-metadata errors are the ones that call for a refresh', () => {
   for (const code of [1, 7, 14, 15, 16, 29]) expect(isStaleMetadataError(protocolError(code))).toBe(false)
   expect(isStaleMetadataError(6)).toBe(true)
   expect(isStaleMetadataError(new Error('NOT_LEADER_OR_FOLLOWER'))).toBe(false)
+})
+
+test("the stale-metadata codes are Kafka's InvalidMetadataException family, less election outcomes, plus NOT_CONTROLLER", () => {
+  // protocol/errors.json records, per code, whether Kafka's exception is an InvalidMetadataException
+  const { errors } = JSON.parse(readFileSync(join(__dirname, '../../protocol/errors.json'), 'utf8')) as {
+    errors: { code: number; invalidMetadata: boolean }[]
+  }
+  const family = errors.filter((e) => e.invalidMetadata).map((e) => e.code)
+  const electionOutcomes: number[] = [ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE, ErrorCode.ELECTION_NOT_NEEDED]
+  const expected = [...family.filter((c) => !electionOutcomes.includes(c)), ErrorCode.NOT_CONTROLLER]
+  expect([...STALE_METADATA_ERROR_CODES].sort((a, b) => a - b)).toStrictEqual(expected.sort((a, b) => a - b))
 })

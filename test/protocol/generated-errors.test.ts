@@ -1,7 +1,41 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { KafkaJSProtocolError } from '../../src/errors.js'
 import { ErrorCode, errorByCode, PROTOCOL_ERRORS, protocolError } from '../../src/protocol/generated/index.js'
 
+interface ImportedError {
+  code: number
+  name: string
+  retriable: boolean
+}
+// protocol/errors.json: Kafka's Errors enum as protocol/import.mjs read it from the kafka-clients jar
+const imported = JSON.parse(readFileSync(join(__dirname, '../../protocol/errors.json'), 'utf8')) as {
+  kafkaVersion: string
+  errors: ImportedError[]
+}
+
 describe('protocol error table', () => {
+  it('is the table of the Kafka release the schemas come from', () => {
+    const schemas = JSON.parse(readFileSync(join(__dirname, '../../protocol/schemas/_source.json'), 'utf8'))
+    expect(imported.kafkaVersion).toBe(schemas.kafkaVersion)
+    expect(PROTOCOL_ERRORS.map(({ code, name, retriable }) => ({ code, name, retriable }))).toStrictEqual(
+      imported.errors.map(({ code, name, retriable }) => ({ code, name, retriable })),
+    )
+  })
+
+  it('knows the codes Kafka added after 4.0 (rebootstrap, streams groups, share sessions)', () => {
+    expect(
+      [129, 130, 131, 132, 133].map((code) => [code, errorByCode(code).name, errorByCode(code).retriable]),
+    ).toStrictEqual([
+      [129, 'REBOOTSTRAP_REQUIRED', false],
+      [130, 'STREAMS_INVALID_TOPOLOGY', false],
+      [131, 'STREAMS_INVALID_TOPOLOGY_EPOCH', false],
+      [132, 'STREAMS_TOPOLOGY_FENCED', false],
+      [133, 'SHARE_SESSION_LIMIT_REACHED', true],
+    ])
+    expect(ErrorCode.SHARE_SESSION_LIMIT_REACHED).toBe(133)
+  })
+
   it('holds every code once, with names, retriability and a short message', () => {
     expect(PROTOCOL_ERRORS.length).toBeGreaterThanOrEqual(130)
     expect(new Set(PROTOCOL_ERRORS.map((e) => e.code)).size).toBe(PROTOCOL_ERRORS.length)

@@ -74,6 +74,18 @@ describe('KafkaJS error codes', () => {
       })
     }
     expect(protocolError(ErrorCode.PRODUCER_FENCED)).toMatchObject({ code: 90, type: 'PRODUCER_FENCED' })
+    // a code Kafka added after 4.0: a KafkaJSProtocolError with Kafka's name, retriability and text
+    const shareLimit = protocolError(ErrorCode.SHARE_SESSION_LIMIT_REACHED, 'broker 1')
+    expect(shareLimit).toBeInstanceOf(KafkaJSProtocolError)
+    expect(shareLimit).toMatchObject({
+      code: 133,
+      errorCode: 133,
+      type: 'SHARE_SESSION_LIMIT_REACHED',
+      kafkaType: 'SHARE_SESSION_LIMIT_REACHED',
+      retriable: true,
+      message: 'Share session limit reached',
+      detail: 'broker 1',
+    })
   })
 
   it('a code no one knows keeps its number, with KafkaJS type and text', () => {
