@@ -52,7 +52,7 @@ const candidates: [string, Codec][] = [
   ],
   ['gzip: node:zlib sync', { compress: (b) => gzipSync(b), decompress: (b) => gunzipSync(b) }],
   [
-    'zstd: kafkit (node:zlib or zstd-napi)',
+    'zstd: kafkit (node:zlib)',
     { compress: (b) => zstdCodec.compress({ buffer: b }), decompress: (b) => zstdCodec.decompress(b) },
   ],
 ]

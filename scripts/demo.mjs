@@ -3,7 +3,8 @@
 // Usage (after `npm run build`): npm run demo -- [--messages N] [--partitions P] [--size BYTES] [--compression none|gzip|snappy|lz4|zstd]
 //
 // Everything goes through kafkit's public API: the admin client creates (and, on an external
-// cluster, deletes) the topic, the producer writes, a consumer in a fresh group reads back.
+// cluster, deletes) the topic and reads its offsets, the producer writes, a consumer in a fresh
+// group reads back. CI runs it on every supported Node as the produce/consume/admin smoke.
 
 import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
@@ -100,6 +101,15 @@ try {
   console.log(
     `produced ${produced} messages of ${valueSize} bytes (${args.compression}) in ${Math.round(produceMs)} ms: ${rate(produced, produceMs)}`,
   )
+  // the broker's side of it, through the admin client: the partitions' offsets add up to what was sent
+  const offsets = await admin.fetchTopicOffsets(topic)
+  const stored = offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0)
+  if (offsets.length !== partitions || stored !== total) {
+    throw new Error(
+      `the broker holds ${stored} messages in ${offsets.length} partitions, expected ${total} in ${partitions}`,
+    )
+  }
+  console.log(`the broker holds all ${stored} messages across ${offsets.length} partitions (admin.fetchTopicOffsets)`)
 
   // consume with the KafkaJS-compatible consumer, in a fresh group, from the beginning, checking the values
   consumer = client.consumer({ groupId: `${topic}-group` })

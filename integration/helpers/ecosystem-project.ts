@@ -60,7 +60,8 @@ function distIsCurrent(): boolean {
 /**
  * `npm pack` of kafkit into `workDir`; returns the tarball's path. A stale or missing dist/ is not
  * rebuilt in place (others may be running from it): the sources are built into a staging folder
- * under `workDir` with the package's manifest beside them, and that folder is packed.
+ * under `workDir` with the package's manifest beside them, and that folder is packed. The package's
+ * `prepack` (a build into dist/) does not run: what is packed was just checked or built here.
  */
 export async function packKafkit(workDir: string): Promise<string> {
   let packFrom = ROOT
@@ -74,10 +75,23 @@ export async function packKafkit(workDir: string): Promise<string> {
     })
     for (const file of ['package.json', 'README.md']) copyFileSync(join(ROOT, file), join(packFrom, file))
   }
-  const packed = JSON.parse(await npm(['pack', '--json', '--pack-destination', workDir], packFrom)) as {
+  const packed = JSON.parse(
+    await npm(['pack', '--json', '--ignore-scripts', '--pack-destination', workDir], packFrom),
+  ) as {
     filename: string
   }[]
   return join(workDir, packed[0].filename)
+}
+
+/**
+ * `npm install` in the project at `dir`, of `specs` (names, or tarball paths such as packKafkit's) or,
+ * without any, of its manifest's dependencies; optional packages and install scripts are left out.
+ */
+export async function installInto(dir: string, specs: string[]): Promise<void> {
+  await npm(
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--omit=optional', '--ignore-scripts', ...specs],
+    dir,
+  )
 }
 
 /**
@@ -97,7 +111,7 @@ export async function createProject(dir: string, packages: Record<string, string
     overrides: { kafkajs: '$kafkajs' },
   }
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
-  await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--omit=optional', '--ignore-scripts'], dir)
+  await installInto(dir, [])
   const scripts = join(ROOT, 'integration', 'ecosystem')
   for (const file of readdirSync(scripts)) copyFileSync(join(scripts, file), join(dir, file))
 }

@@ -5,15 +5,17 @@
 // moduleResolution wherever it accepts them for KafkaJS's own types.
 //
 // The package is `npm pack` of dist/ when dist/ is current, else of a build of the sources into a folder
-// of the test's own (scripts/build.mjs <folder>; dist/ is left alone for whoever runs from it).
+// of the test's own (scripts/build.mjs <folder>; dist/ is left alone for whoever runs from it), installed
+// with npm into a fresh project in the temp folder. Every Node and tsc here is the one running jest
+// (process.execPath), so a run of the unit tests on each supported Node checks the package on each.
 
 import { execFile } from 'node:child_process'
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import ts from 'typescript'
-import { packKafkit } from '../../integration/helpers/ecosystem-project.js'
+import { installInto, packKafkit } from '../../integration/helpers/ecosystem-project.js'
 
 const run = promisify(execFile)
 const root = join(__dirname, '..', '..')
@@ -172,16 +174,16 @@ const compiled = new Map<string, Promise<Compiled>>()
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'kafkit-entries-'))
   const tarball = await packKafkit(work)
+  writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'uses-kafkit', private: true }))
+  // as a user installs it: npm installs the tarball and its runtime dependency from the registry
+  await installInto(work, [tarball])
+  // then the entries' optional peers, KafkaJS to compare with, and Node's types, from the repo
   const modules = join(work, 'node_modules')
   mkdirSync(join(modules, '@types'), { recursive: true })
-  await run('tar', ['xzf', tarball, '-C', modules])
-  renameSync(join(modules, 'package'), join(modules, 'kafkit'))
-  // kafkit's runtime dependency and its entries' peers, KafkaJS to compare with, and Node's types
-  for (const name of ['snappyjs', '@opentelemetry', 'kafkajs', join('@types', 'node')]) {
+  for (const name of ['@opentelemetry', 'kafkajs', join('@types', 'node')]) {
     symlinkSync(join(root, 'node_modules', name), join(modules, name), 'dir')
   }
 
-  writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'uses-kafkit', private: true }))
   for (const [style, source] of Object.entries(IMPORT_STYLES)) {
     for (const pkg of ['kafkit', 'kafkajs']) {
       for (const ext of ['ts', 'mts']) writeFileSync(join(work, `${pkg}-${style}.${ext}`), source(pkg))

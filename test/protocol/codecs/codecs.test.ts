@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { gzipSync } from 'node:zlib'
+import { gzipSync, constants as zlibConstants, zstdCompressSync } from 'node:zlib'
 import { compress as snappyRawCompress } from 'snappyjs'
 import { KafkaJSNotImplemented } from '../../../src/errors.js'
 import {
@@ -80,6 +80,41 @@ describe('decompression limits of the built-in codecs', () => {
   test('a Snappy block declaring 4 GiB is refused before allocating', async () => {
     const hostile = Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x00])
     await expect(snappyCodec.decompress(hostile)).rejects.toBeInstanceOf(DecompressionLimitError)
+  })
+})
+
+// Node 22's zlib reads only the first frame and returns what it decoded (often nothing) for a frame
+// cut short; the codec splits the frames itself, so every runtime reads the same
+describe('zstd frames', () => {
+  test('input cut anywhere inside a frame is refused', async () => {
+    for (const input of [json, randomBytes(300_000)]) {
+      const compressed = await zstdCodec.compress({ buffer: input })
+      const step = Math.max(1, Math.floor(compressed.length / 300))
+      for (let end = step; end < compressed.length; end += step) {
+        await expect(zstdCodec.decompress(compressed.subarray(0, end))).rejects.toThrow()
+      }
+      await expect(zstdCodec.decompress(compressed.subarray(0, -1))).rejects.toThrow()
+    }
+  })
+
+  test('a content checksum, concatenated frames and a skippable frame are read whole', async () => {
+    const checksummed = zstdCompressSync(json, { params: { [zlibConstants.ZSTD_c_checksumFlag]: 1 } })
+    expect((await zstdCodec.decompress(checksummed)).equals(json)).toBe(true)
+    await expect(zstdCodec.decompress(checksummed.subarray(0, -1))).rejects.toThrow()
+
+    const skippable = Buffer.alloc(8 + 5)
+    skippable.writeUInt32LE(0x184d2a53, 0)
+    skippable.writeUInt32LE(5, 4)
+    const second = zstdCompressSync(Buffer.from('second'))
+    const joined = Buffer.concat([checksummed, skippable, second])
+    expect((await zstdCodec.decompress(joined)).equals(Buffer.concat([json, Buffer.from('second')]))).toBe(true)
+    await expect(zstdCodec.decompress(joined.subarray(0, checksummed.length + 10))).rejects.toThrow()
+    await expect(zstdCodec.decompress(joined.subarray(0, -1))).rejects.toThrow()
+    // the limit counts every frame's output
+    await expect(zstdCodec.decompress(joined, { maxOutputLength: json.length + 1 })).rejects.toBeInstanceOf(
+      DecompressionLimitError,
+    )
+    expect((await zstdCodec.decompress(joined, { maxOutputLength: json.length + 6 })).length).toBe(json.length + 6)
   })
 })
 
