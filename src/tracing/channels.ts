@@ -147,18 +147,6 @@ const eachMessageChannel = tracingChannel<unknown, EachMessageTraceContext>(Trac
 const eachBatchChannel = tracingChannel<unknown, EachBatchTraceContext>(TracingChannels.EACH_BATCH)
 const requestChannel = tracingChannel<unknown, RequestTraceContext>(TracingChannels.REQUEST)
 
-// Node >= 20.13 has TracingChannel.hasSubscribers, which asks the same five channels; engines
-// allows 20.0, so the check is spelled out.
-function traced(channel: TracingChannel<unknown, object>): boolean {
-  return (
-    channel.start.hasSubscribers ||
-    channel.end.hasSubscribers ||
-    channel.asyncStart.hasSubscribers ||
-    channel.asyncEnd.hasSubscribers ||
-    channel.error.hasSubscribers
-  )
-}
-
 /** What a traced client reads when an operation starts. */
 export interface TraceSource {
   readonly clientId: string
@@ -196,7 +184,7 @@ export function traceProduce<T>(
   transaction: Transaction | undefined,
   send: () => Promise<T>,
 ): Promise<T> {
-  if (producing || !traced(sendChannel)) return send()
+  if (producing || !sendChannel.hasSubscribers) return send()
   const context: ProduceTraceContext = {
     clientId: source.clientId,
     clusterId: source.clusterId(),
@@ -255,7 +243,7 @@ export function traceTransaction<T>(
   offsets?: TransactionOffsets,
 ): Promise<T> {
   const channel = transactionChannels[operation]
-  if (!traced(channel)) return run()
+  if (!channel.hasSubscribers) return run()
   const context: TransactionTraceContext = {
     clientId: source.clientId,
     clusterId: source.clusterId(),
@@ -305,7 +293,7 @@ function traceHandler<P, C extends HandlerTraceContext>(
   contextOf: (payload: P) => C,
 ): (payload: P) => Promise<void> {
   return (payload) => {
-    if (!traced(channel)) return handler(payload)
+    if (!channel.hasSubscribers) return handler(payload)
     const context = contextOf(payload)
     return channel.tracePromise(() => {
       // read once start's subscribers have run: one of them may have set it
@@ -317,7 +305,7 @@ function traceHandler<P, C extends HandlerTraceContext>(
 
 /** Whether anyone traces broker requests: the connection builds a context only then. */
 export function requestsTraced(): boolean {
-  return traced(requestChannel)
+  return requestChannel.hasSubscribers
 }
 
 /** Runs one broker request inside its trace. */

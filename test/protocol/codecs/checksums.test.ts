@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { xxhash32 } from '../../../src/protocol/codecs/xxhash32.js'
-import { crc32, crc32Portable } from '../../../src/protocol/primitives/crc32.js'
+import { crc32 } from '../../../src/protocol/primitives/crc32.js'
 import { crc32c } from '../../../src/protocol/primitives/crc32c.js'
 
 describe('crc32c', () => {
@@ -39,11 +39,11 @@ describe('crc32c', () => {
 })
 
 describe('crc32 (IEEE)', () => {
-  test('matches the check value, natively and portably', () => {
+  test('matches the check value; a range equals the checksum of the same bytes on their own', () => {
     expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926)
-    expect(crc32Portable(Buffer.from('123456789'))).toBe(0xcbf43926)
+    expect(crc32(Buffer.alloc(0))).toBe(0)
     const data = randomBytes(5000)
-    expect(crc32(data, 10, 4000)).toBe(crc32Portable(data.subarray(10, 4000)))
+    expect(crc32(data, 10, 4000)).toBe(crc32(Buffer.from(data.subarray(10, 4000))))
   })
 })
 
