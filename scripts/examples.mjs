@@ -39,7 +39,7 @@ let lastRun
 const scratch = mkdtempSync(join(tmpdir(), 'kafkit-examples-'))
 
 async function cleanUp() {
-  for (const child of children) child.kill('SIGKILL')
+  await Promise.all([...children].map((run) => stopRun(run)))
   await admin?.disconnect().catch(() => {})
   await cluster?.stop()
   rmSync(scratch, { recursive: true, force: true })
@@ -47,10 +47,27 @@ async function cleanUp() {
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
     console.error(`examples: ${signal}, stopping the examples and brokers`)
-    // SIGKILL: a child that traps the signal must not delay this; kafkit/testing's watchdog stops
-    // the broker of a child killed this way (examples/testing.test.mjs)
     cleanUp().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
   })
+}
+
+/** Signals the child's whole process group: `node --test` runs the test file in a grandchild. */
+function signalGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal)
+  } catch {
+    // the group is gone
+  }
+}
+
+/**
+ * SIGTERM to the child's group (an example with a broker of its own stops it on SIGTERM), then,
+ * after a grace period, SIGKILL to whatever of the group is left.
+ */
+async function stopRun(run) {
+  signalGroup(run.child, 'SIGTERM')
+  await Promise.race([run.exited, new Promise((resolve) => setTimeout(resolve, 5000))])
+  signalGroup(run.child, 'SIGKILL')
 }
 
 /**
@@ -58,9 +75,10 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
  * resolves with the exit code (or the signal that ended it), killing the child after the timeout.
  */
 function start(argv, env = {}) {
-  const child = spawn(process.execPath, argv, { cwd: root, env: { ...process.env, ...env } })
-  children.add(child)
+  // its own process group, so that stopping it reaches every process it started
+  const child = spawn(process.execPath, argv, { cwd: root, env: { ...process.env, ...env }, detached: true })
   const run = { child, output: '' }
+  children.add(run)
   lastRun = run
   const collect = (chunk) => {
     run.output += chunk
@@ -68,13 +86,13 @@ function start(argv, env = {}) {
   child.stdout.setEncoding('utf8').on('data', collect)
   child.stderr.setEncoding('utf8').on('data', collect)
   const timer = setTimeout(() => {
-    run.output += `\n[killed after ${EXAMPLE_TIMEOUT_MS} ms]`
-    child.kill('SIGKILL')
+    run.output += `\n[stopped after ${EXAMPLE_TIMEOUT_MS} ms]`
+    stopRun(run)
   }, EXAMPLE_TIMEOUT_MS)
   run.exited = new Promise((resolve) => {
     child.on('close', (code, signal) => {
       clearTimeout(timer)
-      children.delete(child)
+      children.delete(run)
       resolve(code ?? signal)
     })
   })
@@ -209,7 +227,7 @@ const CHECKS = {
   },
 
   async 'testing.test.mjs'() {
-    const run = start(['--test', 'examples/testing.test.mjs'])
+    const run = start(['--test', '--test-reporter=tap', 'examples/testing.test.mjs'])
     await expectSuccess(run, /# pass 1\b/, /# fail 0\b/)
     return 'node --test: its own broker started, 1 test passed, broker stopped'
   },
@@ -247,7 +265,7 @@ try {
       console.log(`FAIL ${name} (${seconds(t)}): ${error.message}`)
       // the output of the example that failed (the last child started for it)
       if (lastRun?.output) console.log(indent(lastRun.output))
-      for (const child of children) child.kill('SIGKILL')
+      await Promise.all([...children].map((run) => stopRun(run)))
     }
   }
 } catch (error) {
