@@ -26,6 +26,7 @@ import {
 import { findOnPath } from '../src/testing/executables.js'
 import { runKafkaTool } from '../src/testing/index.js'
 import { runCommand } from '../src/testing/run-command.js'
+import { chooseKafkaVersion, isKafkaVersionAtLeast } from '../src/testing/version.js'
 import { brokers } from './helpers/brokers.js'
 
 const bootstrap = brokers()[0]!
@@ -237,6 +238,17 @@ describeKcat('kcat (librdkafka)', () => {
 })
 
 describe('Java console tools', () => {
+  // runKafkaTool runs the tools of KAFKA_VERSION's release. 3.9's console producer is still the Scala
+  // kafka.tools one, and its tools take --property where 4.2 and later take --formatter-property
+  // (consumer) and --reader-property (producer), deprecating --property
+  const tools = chooseKafkaVersion(undefined)
+  const consoleProducer = isKafkaVersionAtLeast(tools, '4.0')
+    ? 'org.apache.kafka.tools.ConsoleProducer'
+    : 'kafka.tools.ConsoleProducer'
+  const renamedProperties = isKafkaVersionAtLeast(tools, '4.2')
+  const formatterProperty = renamedProperties ? '--formatter-property' : '--property'
+  const readerProperty = renamedProperties ? '--reader-property' : '--property'
+
   test('the console consumer reads the batches we wrote with every codec', async () => {
     const result = await runKafkaTool(
       'org.apache.kafka.tools.consumer.ConsoleConsumer',
@@ -250,9 +262,9 @@ describe('Java console tools', () => {
         String(codecs.length * 3),
         '--timeout-ms',
         '60000',
-        '--formatter-property',
+        formatterProperty,
         'print.key=true',
-        '--formatter-property',
+        formatterProperty,
         'print.headers=true',
       ],
       { timeoutMs: 120_000 },
@@ -274,7 +286,7 @@ describe('Java console tools', () => {
         })
         .join('\n')
       const result = await runKafkaTool(
-        'org.apache.kafka.tools.ConsoleProducer',
+        consoleProducer,
         [
           '--bootstrap-server',
           bootstrap,
@@ -282,13 +294,13 @@ describe('Java console tools', () => {
           topic,
           '--compression-codec',
           name(codec),
-          '--reader-property',
+          readerProperty,
           'parse.key=true',
-          '--reader-property',
+          readerProperty,
           'key.separator=|',
-          '--reader-property',
+          readerProperty,
           'parse.headers=true',
-          '--reader-property',
+          readerProperty,
           'null.marker=null',
         ],
         { input: `${input}\n`, timeoutMs: 120_000 },

@@ -2,6 +2,8 @@
 // the whole run or, when KAFKA_BROKERS was set beforehand, uses that external cluster; either way
 // the workers inherit KAFKA_BROKERS. KAFKIT_TEST_BROKER_SOURCE says which it was.
 
+import { isKafkaVersionAtLeast } from '../../src/testing/version.js'
+
 /** The bootstrap servers (host:port) of the cluster under test. */
 export function brokers(): string[] {
   const list = (process.env.KAFKA_BROKERS ?? '')
@@ -33,4 +35,24 @@ export function usesExternalCluster(): boolean {
 /** The Kafka release of the broker started for this run (undefined for an external cluster). */
 export function kafkaVersion(): string | undefined {
   return process.env.KAFKIT_TEST_KAFKA_VERSION || undefined
+}
+
+/**
+ * False when the run's broker is a release older than `minimum` (major.minor, e.g. "4.0"). An
+ * external cluster, whose release the harness does not know, counts as new enough.
+ */
+export function brokerIsAtLeast(minimum: string): boolean {
+  const version = kafkaVersion()
+  return version === undefined || isKafkaVersionAtLeast(version, minimum)
+}
+
+/**
+ * `describe` for the tests of a feature that came with Kafka `minimum`. On an older broker (npm run
+ * test:compat runs against 3.9) the block is skipped, and its name, which jest reports with every
+ * skipped test, says why.
+ */
+export function describeSince(minimum: string, feature: string): (name: string, fn: () => void) => void {
+  if (brokerIsAtLeast(minimum)) return describe
+  const reason = `[skipped: ${feature} needs Kafka ${minimum}+, the broker is ${kafkaVersion()}]`
+  return (name, fn) => describe.skip(name === '' ? reason : `${name} ${reason}`, fn)
 }

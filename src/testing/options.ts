@@ -152,7 +152,7 @@ export function normalizeStartOptions(
   const version = chooseKafkaVersion(options.version, env)
   if (!isValidKafkaVersion(version)) {
     throw new KafkaJSInvalidArgumentError(
-      `startKafka: version must be a release such as "4.3.1", got ${JSON.stringify(version)}` +
+      `startKafka: version must be a release such as "4.4.0", got ${JSON.stringify(version)}` +
         (options.version === undefined ? ' (from KAFKA_VERSION)' : ''),
     )
   }

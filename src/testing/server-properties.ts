@@ -51,7 +51,7 @@ export function clusterDefaults(nodes: number, version: string): Record<string, 
     'share.coordinator.state.topic.num.partitions': '1',
     'group.initial.rebalance.delay.ms': '0',
   }
-  // 4.x serves the KIP-848 consumer protocol by default; 3.x has to be told
+  // 4.x serves the KIP-848 consumer protocol by default (4.4 deprecates this setting); 3.x has to be told
   if (parseKafkaVersion(version).major < 4) defaults['group.coordinator.rebalance.protocols'] = 'classic,consumer'
   return defaults
 }

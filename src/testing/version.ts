@@ -1,8 +1,8 @@
 import { KafkaJSInvalidArgumentError } from '../errors.js'
 
-// The one place the default broker version is pinned. 4.3.1 is the newest release whose jars, the
-// console tools included, are all published (4.4.0 lacks kafka-tools-api).
-export const DEFAULT_KAFKA_VERSION = '4.3.1'
+// The one place the default broker version is pinned: the newest release, 4.4.0. The suite also runs
+// its compatibility subset (npm run test:compat) against 3.9.x, the oldest supported line, and 4.2.x.
+export const DEFAULT_KAFKA_VERSION = '4.4.0'
 
 const VERSION_PATTERN = /^(\d+)\.(\d+)\.(\d+)$/
 
@@ -20,4 +20,11 @@ export function parseKafkaVersion(version: string): { major: number; minor: numb
   const match = VERSION_PATTERN.exec(version)
   if (!match) throw new KafkaJSInvalidArgumentError(`not a Kafka release version: ${JSON.stringify(version)}`)
   return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]) }
+}
+
+/** True when release `version` ("3.9.2") is `minimum` (major.minor, "4.0") or newer. */
+export function isKafkaVersionAtLeast(version: string, minimum: string): boolean {
+  const { major, minor } = parseKafkaVersion(version)
+  const [wantedMajor = 0, wantedMinor = 0] = minimum.split('.').map(Number)
+  return major > wantedMajor || (major === wantedMajor && minor >= wantedMinor)
 }

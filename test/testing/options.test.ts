@@ -1,6 +1,6 @@
 import { KafkaJSInvalidArgumentError } from '../../src/errors.js'
 import { normalizeStartOptions, type StartKafkaOptions } from '../../src/testing/options.js'
-import { DEFAULT_KAFKA_VERSION, parseKafkaVersion } from '../../src/testing/version.js'
+import { DEFAULT_KAFKA_VERSION, isKafkaVersionAtLeast, parseKafkaVersion } from '../../src/testing/version.js'
 
 const noEnv = {}
 
@@ -18,7 +18,7 @@ describe('normalizeStartOptions', () => {
       cacheDir: undefined,
       detached: false,
     })
-    expect(DEFAULT_KAFKA_VERSION).toBe('4.3.1')
+    expect(DEFAULT_KAFKA_VERSION).toBe('4.4.0')
   })
 
   test('KAFKA_VERSION and KAFKIT_TEST_CONTAINER choose the version and the runtime; options win', () => {
@@ -32,7 +32,7 @@ describe('normalizeStartOptions', () => {
 
   test.each<[string, unknown, RegExp]>([
     ['nodes', { nodes: 2 }, /nodes must be 1 or 3, got 2/],
-    ['version', { version: 'latest' }, /version must be a release such as "4.3.1", got "latest"/],
+    ['version', { version: 'latest' }, /version must be a release such as "4.4.0", got "latest"/],
     ['unknown option', { node: 3 }, /unknown option "node"/],
     ['runtime', { runtime: 'docker' }, /runtime must be "jvm" or "container"/],
     ['timeout', { startTimeoutMs: 0 }, /startTimeoutMs must be a positive integer/],
@@ -121,4 +121,13 @@ describe('normalizeStartOptions', () => {
 test('parseKafkaVersion', () => {
   expect(parseKafkaVersion('3.9.1')).toEqual({ major: 3, minor: 9, patch: 1 })
   expect(() => parseKafkaVersion('3.9')).toThrow(KafkaJSInvalidArgumentError)
+})
+
+test('isKafkaVersionAtLeast compares major, then minor; the patch does not matter', () => {
+  expect(isKafkaVersionAtLeast('3.9.2', '4.0')).toBe(false)
+  expect(isKafkaVersionAtLeast('4.0.0', '4.0')).toBe(true)
+  expect(isKafkaVersionAtLeast('4.1.9', '4.2')).toBe(false)
+  expect(isKafkaVersionAtLeast('4.2.0', '4.2')).toBe(true)
+  expect(isKafkaVersionAtLeast('4.4.0', '3.9')).toBe(true)
+  expect(isKafkaVersionAtLeast('5.0.0', '4.2')).toBe(true)
 })

@@ -77,9 +77,10 @@ describe('buildServerProperties', () => {
     expect(second['share.coordinator.state.topic.min.isr']).toBe('2')
   })
 
-  test('3.x is told to serve the KIP-848 consumer protocol; 4.x serves it by default', () => {
-    expect(clusterDefaults(1, '3.9.1')['group.coordinator.rebalance.protocols']).toBe('classic,consumer')
+  test('3.x is told to serve the KIP-848 consumer protocol; 4.x serves it by default and 4.4 deprecates the setting', () => {
+    expect(clusterDefaults(1, '3.9.2')['group.coordinator.rebalance.protocols']).toBe('classic,consumer')
     expect(clusterDefaults(1, '4.3.1')['group.coordinator.rebalance.protocols']).toBeUndefined()
+    expect(clusterDefaults(1, '4.4.0')['group.coordinator.rebalance.protocols']).toBeUndefined()
   })
 
   test('brokerConfig replaces a default in place and appends new settings', () => {
