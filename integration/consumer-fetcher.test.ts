@@ -2,11 +2,11 @@
 // by seek or reset, messages read from the buffers the fetcher fills.
 
 import type { Cluster } from '../src/cluster/cluster.js'
+import { resolveRetryOptions } from '../src/common/backoff.js'
+import { silentLogger } from '../src/common/logger.js'
 import { Fetcher, type FetcherHooks, IsolationLevel } from '../src/consumer/fetch/fetcher.js'
 import type { KafkaMessage } from '../src/consumer/message.js'
 import { SubscriptionState } from '../src/consumer/subscription-state.js'
-import { resolveRetryOptions } from '../src/network/backoff.js'
-import { silentLogger } from '../src/network/logger.js'
 import { CompressionTypes } from '../src/protocol/index.js'
 import { numberedRecords, produceRaw, RawTransactionalProducer } from './helpers/produce-raw.js'
 import { connectedCluster, createTopic } from './network-helpers.js'

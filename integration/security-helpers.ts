@@ -3,8 +3,8 @@
 // Fetch reader for the connection-level re-authentication test, and a log capture.
 
 import type { Kafka } from '../src/client/kafka.js'
-import type { LogEntry } from '../src/client/logger.js'
 import type { Cluster } from '../src/cluster/cluster.js'
+import type { LogEntry } from '../src/common/kafka-logger.js'
 import {
   createFetchRequestFetchPartition,
   createFetchRequestFetchTopic,

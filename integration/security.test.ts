@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type tls from 'node:tls'
 import { Kafka, type KafkaConfig } from '../src/client/kafka.js'
-import type { LogEntry } from '../src/client/logger.js'
-import { logLevel } from '../src/client/logger.js'
 import { Cluster } from '../src/cluster/cluster.js'
+import type { LogEntry } from '../src/common/kafka-logger.js'
+import { logLevel } from '../src/common/kafka-logger.js'
 import {
   AclOperationTypes,
   AclPermissionTypes,

@@ -5,7 +5,7 @@
 // on every error, e.g. ERR_RECORD_TOO_LARGE), `detail` (where a broker error happened), `kafkaType`
 // (Kafka's own name for a broker error code) and the per-class fields below.
 
-import type { PartitionMetadata } from './admin/describe-topics.js'
+import type { PartitionMetadata } from './common/kafkajs-shapes.js'
 import { kafkaJSErrorByCode } from './protocol/kafkajs-errors.js'
 
 /** KafkaJS's constructor metadata; `topic`, `partitionId` and `metadata` are accepted and, as in KafkaJS, not kept. */

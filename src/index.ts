@@ -1,9 +1,18 @@
 // The declarations use Node's types (Buffer, tls options); this pulls them in for users whose tsconfig lists no types.
 /// <reference types="node" preserve="true" />
 export * from './admin/index.js'
-export * from './client/event-types.js'
-export type { InstrumentationEvent, RemoveInstrumentationEventListener } from './client/instrumentation.js'
+export { createProducer } from './client/create-producer.js'
 export { Kafka, type KafkaConfig } from './client/kafka.js'
+export type {
+  AdminEventMap,
+  ConnectEvent,
+  DisconnectEvent,
+  ProducerEventMap,
+  RequestEvent,
+  RequestQueueSizeEvent,
+  RequestTimeoutEvent,
+} from './cluster/client-event-types.js'
+export type { InstrumentationEvent, RemoveInstrumentationEventListener } from './cluster/client-instrumentation.js'
 export {
   createLogger,
   defaultLogCreator,
@@ -12,7 +21,8 @@ export {
   type LogEntry,
   type LogLevel,
   logLevel,
-} from './client/logger.js'
+} from './common/kafka-logger.js'
+export * from './consumer/event-types.js'
 export * from './consumer/index.js'
 export * from './errors.js'
 export * from './kafkajs-types.js'

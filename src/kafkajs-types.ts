@@ -5,9 +5,11 @@
 
 import type { DescribeAclResponse, MatchingAcl } from './admin/acls.js'
 import type { ConfigEntry, ConfigSynonym } from './admin/configs.js'
-import type { GroupDescription } from './admin/groups.js'
 import type { OngoingPartitionReassignment } from './admin/reassignments.js'
-import type { KafkaLogger, LogCreator, LogEntry } from './client/logger.js'
+import type { GroupDescription } from './cluster/describe-groups.js'
+import type { RetryOptions as BackoffRetryOptions } from './common/backoff.js'
+import type { KafkaLogger, LogCreator, LogEntry } from './common/kafka-logger.js'
+import type { PartitionMetadata } from './common/kafkajs-shapes.js'
 import type { AssignerCluster } from './consumer/group/assignors/assigner.js'
 import type { EachBatchPayload, EachMessagePayload } from './consumer/handlers.js'
 import type { TopicOffsets } from './consumer/offsets/offset-committer.js'
@@ -17,10 +19,9 @@ import type {
   KafkaJSDeleteTopicRecordsErrorPartition,
   KafkaJSProtocolError,
 } from './errors.js'
-import type { RetryOptions as BackoffRetryOptions } from './network/backoff.js'
 import type { SASLMechanism } from './network/sasl/sasl-options.js'
 import type { SocketFactory, SocketFactoryArgs } from './network/socket-factory.js'
-import type { ICustomPartitioner, PartitionMetadata } from './producer/partitioners/types.js'
+import type { ICustomPartitioner } from './producer/partitioners/types.js'
 import type { Producer } from './producer/producer.js'
 
 // KafkaJS's helper types, exported by its declaration file like everything else in it.

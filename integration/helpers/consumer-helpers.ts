@@ -2,11 +2,11 @@
 // condition (test/helpers/wait.ts), and reading a group's committed offsets back with OffsetFetch.
 
 import { Kafka } from '../../src/client/kafka.js'
-import { logLevel } from '../../src/client/logger.js'
 import type { Cluster } from '../../src/cluster/cluster.js'
+import { resolveRetryOptions } from '../../src/common/backoff.js'
+import { logLevel } from '../../src/common/kafka-logger.js'
 import { GroupOffsets } from '../../src/consumer/offsets/group-offsets.js'
 import type { Consumer, ConsumerConfig } from '../../src/index.js'
-import { resolveRetryOptions } from '../../src/network/backoff.js'
 import { type CompressionType, CompressionTypes } from '../../src/protocol/index.js'
 import { connectedCluster, createTopic } from '../network-helpers.js'
 import { brokers } from './brokers.js'

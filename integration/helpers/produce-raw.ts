@@ -4,7 +4,7 @@
 
 import type { Cluster } from '../../src/cluster/cluster.js'
 import { CoordinatorType } from '../../src/cluster/coordinator-lookup.js'
-import { retry } from '../../src/network/backoff.js'
+import { retry } from '../../src/common/backoff.js'
 import {
   AddPartitionsToTxn,
   createAddPartitionsToTxnRequestAddPartitionsToTxnTopic,

@@ -3,10 +3,10 @@
 // (controller, least-loaded broker, group coordinator, partition leader) and reports per-item
 // failures; the operations themselves live in one module per area.
 
-import type { AdminEventMap } from '../client/event-types.js'
-import type { KafkaLogger } from '../client/logger.js'
+import type { AdminEventMap } from '../cluster/client-event-types.js'
 import type { Cluster } from '../cluster/cluster.js'
-import type { ResolvedRetryOptions } from '../network/backoff.js'
+import type { ResolvedRetryOptions, RetryOptions } from '../common/backoff.js'
+import type { KafkaLogger } from '../common/kafka-logger.js'
 import {
   type AclEntry,
   type AclFilter,
@@ -124,6 +124,12 @@ export interface AdminOptions {
   requestTimeout: number
   /** The instrumentation the cluster's connections report to (its requestObserver); default: a new one. */
   instrumentation?: AdminInstrumentation
+}
+
+/** kafka.admin(config): KafkaJS's AdminConfig. */
+export interface AdminConfig {
+  /** Overrides the client's `retry` for this admin client (KafkaJS). */
+  retry?: RetryOptions
 }
 
 export class Admin {

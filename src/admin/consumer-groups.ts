@@ -1,32 +1,22 @@
 // describeConsumerGroups (beyond KafkaJS): groups of the KIP-848 consumer protocol through
 // ConsumerGroupDescribe, with member epochs, subscriptions and current and target assignments;
 // classic groups, which that API does not describe, through DescribeGroups in the same shape (as
-// Java's Admin.describeConsumerGroups does). And the other way round, consumer-protocol groups in
-// DescribeGroups' shape for KafkaJS's describeGroups (the admin's and the consumer's describeGroup).
+// Java's Admin.describeConsumerGroups does). The other way round, consumer-protocol groups in
+// DescribeGroups' shape for KafkaJS's describeGroups, is src/cluster/describe-groups.ts.
 
+import { decodeAuthorizedOperations } from '../cluster/describe-groups.js'
 import type { KafkaJSProtocolError } from '../errors.js'
-import type { Connection } from '../network/connection.js'
-import type { ApiDefinition } from '../protocol/api.js'
 import {
   ConsumerGroupDescribe,
   type ConsumerGroupDescribeResponseAssignment,
   type ConsumerGroupDescribeResponseDescribedGroup,
 } from '../protocol/generated/consumer-group-describe.js'
-import {
-  createConsumerProtocolAssignment,
-  decodeConsumerProtocolAssignment,
-  encodeConsumerProtocolAssignment,
-} from '../protocol/generated/consumer-protocol-assignment.js'
-import {
-  createConsumerProtocolSubscription,
-  decodeConsumerProtocolSubscription,
-  encodeConsumerProtocolSubscription,
-} from '../protocol/generated/consumer-protocol-subscription.js'
+import { decodeConsumerProtocolAssignment } from '../protocol/generated/consumer-protocol-assignment.js'
+import { decodeConsumerProtocolSubscription } from '../protocol/generated/consumer-protocol-subscription.js'
 import { DescribeGroups, type DescribeGroupsResponseDescribedGroup } from '../protocol/generated/describe-groups.js'
 import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
 import type { AdminContext } from './context.js'
 import { describeArgs, perGroup } from './group-routing.js'
-import { decodeAuthorizedOperations } from './metadata-request.js'
 import { failed, type Outcome, succeeded, valuesOrThrow } from './settle.js'
 
 export interface TopicPartitionsAssignment {
@@ -199,117 +189,4 @@ function classicGroup(g: DescribeGroupsResponseDescribedGroup, coordinator: numb
     }),
     ...(authorizedOperations !== undefined && { authorizedOperations }),
   }
-}
-
-/** How the KafkaJS-shaped descriptions send a request (the admin's and the consumer's instrumented send). */
-export type GroupRequestSender = <Req, Res>(
-  connection: Connection,
-  api: ApiDefinition<Req, Res>,
-  request: Req,
-) => Promise<Res>
-
-/**
- * KafkaJS's view of groups of either protocol, from their coordinator: DescribeGroups, and for the
- * groups Kafka 4 answers GROUP_ID_NOT_FOUND (a group that does not exist, or one of the consumer
- * protocol), ConsumerGroupDescribe in the same shape; a group that does not exist is reported
- * Dead without error, as older brokers (and so KafkaJS) report it.
- */
-export async function describeGroupsOfEitherProtocol(
-  send: GroupRequestSender,
-  connection: Connection,
-  groupIds: readonly string[],
-  includeAuthorizedOperations: boolean,
-): Promise<DescribeGroupsResponseDescribedGroup[]> {
-  const request = DescribeGroups.createRequest({ groups: [...groupIds], includeAuthorizedOperations })
-  const response = await send(connection, DescribeGroups, request)
-  const notClassic = response.groups.filter((g) => g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND).map((g) => g.groupId)
-  const consumerGroups =
-    notClassic.length > 0
-      ? await describeAsClassicGroups(send, connection, notClassic, includeAuthorizedOperations)
-      : new Map<string, never>()
-  return response.groups.map((g) =>
-    g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND
-      ? (consumerGroups.get(g.groupId) ?? { ...g, errorCode: ErrorCode.NONE, groupState: 'Dead' })
-      : g,
-  )
-}
-
-/**
- * KIP-848 group states under KafkaJS's (classic) names: Assigning (membership changed, the target
- * assignment is being computed) is the classic PreparingRebalance, Reconciling (members moving to
- * the computed assignment) its CompletingRebalance.
- */
-const CLASSIC_STATE_NAMES: Readonly<Record<string, string>> = {
-  Empty: 'Empty',
-  Assigning: 'PreparingRebalance',
-  Reconciling: 'CompletingRebalance',
-  Stable: 'Stable',
-  Dead: 'Dead',
-}
-
-/**
- * Groups of the consumer protocol in DescribeGroups' shape, for KafkaJS's describeGroups: the
- * assignor as the protocol, the state under its classic name, subscriptions and assignments
- * encoded as classic members' metadata and assignment (version 0, which every decoder reads).
- * Groups ConsumerGroupDescribe does not know are left out; other errors (NOT_COORDINATOR, ...)
- * are kept with the group, for the caller to retry.
- */
-export async function describeAsClassicGroups(
-  send: GroupRequestSender,
-  connection: Connection,
-  groupIds: readonly string[],
-  includeAuthorizedOperations: boolean,
-): Promise<Map<string, DescribeGroupsResponseDescribedGroup>> {
-  const described = new Map<string, DescribeGroupsResponseDescribedGroup>()
-  if (!connection.apiVersions.has(ConsumerGroupDescribe.apiKey)) return described
-  const response = await send(
-    connection,
-    ConsumerGroupDescribe,
-    ConsumerGroupDescribe.createRequest({ groupIds: [...groupIds], includeAuthorizedOperations }),
-  )
-  for (const g of response.groups) {
-    if (g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) continue
-    if (g.errorCode !== ErrorCode.NONE) {
-      described.set(g.groupId, {
-        errorCode: g.errorCode,
-        errorMessage: g.errorMessage,
-        groupId: g.groupId,
-        groupState: '',
-        protocolType: '',
-        protocolData: '',
-        authorizedOperations: g.authorizedOperations,
-        members: [],
-      })
-      continue
-    }
-    described.set(g.groupId, {
-      errorCode: ErrorCode.NONE,
-      errorMessage: null,
-      groupId: g.groupId,
-      groupState: CLASSIC_STATE_NAMES[g.groupState] ?? g.groupState,
-      protocolType: 'consumer',
-      protocolData: g.assignorName,
-      authorizedOperations: g.authorizedOperations,
-      members: g.members.map((m) => ({
-        memberId: m.memberId,
-        groupInstanceId: m.instanceId,
-        clientId: m.clientId,
-        clientHost: m.clientHost,
-        memberMetadata: encodeConsumerProtocolSubscription(
-          createConsumerProtocolSubscription({ topics: m.subscribedTopicNames }),
-          0,
-        ),
-        memberAssignment: encodeConsumerProtocolAssignment(
-          createConsumerProtocolAssignment({
-            assignedPartitions: m.assignment.topicPartitions.map((t) => ({
-              topic: t.topicName,
-              partitions: t.partitions,
-            })),
-          }),
-          0,
-        ),
-      })),
-    })
-  }
-  return described
 }

@@ -4,9 +4,10 @@
 
 import type { Cluster } from '../cluster/cluster.js'
 import { CoordinatorType } from '../cluster/coordinator-lookup.js'
-import { type ResolvedRetryOptions, retry } from '../network/backoff.js'
+import { type ResolvedRetryOptions, retry } from '../common/backoff.js'
+import { errorMessage } from '../common/error-message.js'
+import type { Logger } from '../common/logger.js'
 import type { Connection } from '../network/connection.js'
-import type { Logger } from '../network/logger.js'
 import type { ApiDefinition } from '../protocol/api.js'
 import type { AdminInstrumentation } from './instrumentation.js'
 import { retryLogMessage } from './settle.js'
@@ -63,7 +64,7 @@ export class AdminContext {
       onRetry: (error, attempt, delay) => {
         this.cluster.noteError(error)
         this.logger.warn(retryLogMessage(operation, 'retrying'), {
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
           retryCount: attempt,
           retryTime: delay,
         })
@@ -87,7 +88,7 @@ export class AdminContext {
       onRetry: (error, attempt, delay) => {
         this.cluster.invalidateCoordinatorOn(type, key, error)
         this.logger.warn(retryLogMessage(operation, 'retrying'), {
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
           retryCount: attempt,
           retryTime: delay,
         })

@@ -1,10 +1,12 @@
 // Reading topic and cluster metadata: fetchTopicMetadata and describeCluster (KafkaJS), and
 // describeTopics (beyond KafkaJS: topic ids, leader epochs, authorized operations, lookup by id).
 
+import { decodeAuthorizedOperations } from '../cluster/describe-groups.js'
+import type { PartitionMetadata } from '../common/kafkajs-shapes.js'
 import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
 import type { MetadataResponse } from '../protocol/generated/metadata.js'
 import type { AdminContext } from './context.js'
-import { decodeAuthorizedOperations, requestMetadata } from './metadata-request.js'
+import { requestMetadata } from './metadata-request.js'
 import { failed, type Outcome, succeeded, valuesOrFirstError, valuesOrThrow } from './settle.js'
 import {
   argsObject,
@@ -18,15 +20,7 @@ import {
   topicNameArg,
 } from './validate.js'
 
-/** KafkaJS's PartitionMetadata (fetchTopicMetadata always fills offlineReplicas; KafkaJS declares it optional). */
-export interface PartitionMetadata {
-  partitionErrorCode: number
-  partitionId: number
-  leader: number
-  replicas: number[]
-  isr: number[]
-  offlineReplicas?: number[]
-}
+export type { PartitionMetadata }
 
 export interface ITopicMetadata {
   name: string

@@ -3,6 +3,7 @@
 // are made as an admin does (generation -1, no member id), which the broker accepts only while
 // the group has no active members.
 
+import { describeGroupsOfEitherProtocol, type GroupRequestSender } from '../cluster/describe-groups.js'
 import { KafkaJSNonRetriableError, KafkaJSProtocolError } from '../errors.js'
 import type { Connection } from '../network/connection.js'
 import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
@@ -24,7 +25,6 @@ import {
   type OffsetFetchResponse,
 } from '../protocol/generated/offset-fetch.js'
 import { ZERO_UUID } from '../protocol/primitives/uuid.js'
-import { describeGroupsOfEitherProtocol, type GroupRequestSender } from './consumer-groups.js'
 import type { AdminContext } from './context.js'
 import { perCoordinator } from './group-routing.js'
 import { flattenPartitions, groupBy, partitionMatch, type TopicPartition } from './routing.js'

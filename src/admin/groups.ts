@@ -1,16 +1,20 @@
 // Consumer groups: listGroups (every broker), describeGroups and deleteGroups (KafkaJS, batched
 // per coordinator), and removeMembersFromConsumerGroup (LeaveGroup by member or instance id).
 
+import {
+  describeGroupsOfEitherProtocol,
+  type GroupDescription,
+  type GroupRequestSender,
+  toGroupDescription,
+} from '../cluster/describe-groups.js'
 import { KafkaJSDeleteGroupsError, KafkaJSError, KafkaJSProtocolError } from '../errors.js'
 import { DeleteGroups } from '../protocol/generated/delete-groups.js'
-import type { DescribeGroupsResponseDescribedGroup } from '../protocol/generated/describe-groups.js'
 import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
 import { createLeaveGroupRequestMemberIdentity, LeaveGroup } from '../protocol/generated/leave-group.js'
 import { ListGroups } from '../protocol/generated/list-groups.js'
-import { describeConsumerGroups, describeGroupsOfEitherProtocol, type GroupRequestSender } from './consumer-groups.js'
+import { describeConsumerGroups } from './consumer-groups.js'
 import type { AdminContext } from './context.js'
 import { describeArgs, perCoordinator, perGroup } from './group-routing.js'
-import { decodeAuthorizedOperations } from './metadata-request.js'
 import { allBrokerIds, askEachBroker } from './routing.js'
 import { failed, matchResults, valuesOrThrow } from './settle.js'
 import {
@@ -46,26 +50,7 @@ export interface ListGroupsOptions {
   includeStateAndType?: boolean
 }
 
-export interface MemberDescription {
-  memberId: string
-  /** kafkit: a static member's id (KIP-345); absent for dynamic members, whose description is KafkaJS's. */
-  groupInstanceId?: string
-  clientId: string
-  clientHost: string
-  memberMetadata: Buffer
-  memberAssignment: Buffer
-}
-
-export interface GroupDescription {
-  errorCode: number
-  groupId: string
-  members: MemberDescription[]
-  protocol: string
-  protocolType: string
-  state: string
-  /** AclOperationTypes the caller may perform on the group, when includeAuthorizedOperations was set. */
-  authorizedOperations?: number[]
-}
+export type { GroupDescription, MemberDescription } from '../cluster/describe-groups.js'
 
 export interface RemoveMembersOptions {
   groupId: string
@@ -123,27 +108,6 @@ export async function describeGroups(
     })
   })
   return { groups: valuesOrThrow(op, groupIds, results, (groupId) => ({ groupId })) }
-}
-
-/** KafkaJS's GroupDescription of a described group without error (the admin's and the consumer's). */
-export function toGroupDescription(g: DescribeGroupsResponseDescribedGroup): GroupDescription {
-  const authorizedOperations = decodeAuthorizedOperations(g.authorizedOperations)
-  return {
-    errorCode: 0,
-    groupId: g.groupId,
-    members: g.members.map(({ memberId, groupInstanceId, clientId, clientHost, memberMetadata, memberAssignment }) => ({
-      memberId,
-      ...(groupInstanceId !== null && { groupInstanceId }),
-      clientId,
-      clientHost,
-      memberMetadata,
-      memberAssignment,
-    })),
-    protocol: g.protocolData,
-    protocolType: g.protocolType,
-    state: g.groupState,
-    ...(authorizedOperations !== undefined && { authorizedOperations }),
-  }
 }
 
 /**

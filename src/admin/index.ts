@@ -10,7 +10,7 @@ export type {
   DescribeAclsFilter,
   MatchingAcl,
 } from './acls.js'
-export type { Admin } from './admin.js'
+export type { Admin, AdminConfig } from './admin.js'
 export type {
   AlterConfigsResponse,
   ConfigEntry,
@@ -25,7 +25,6 @@ export type {
   ConsumerGroupMember,
   TopicPartitionsAssignment,
 } from './consumer-groups.js'
-export type { AdminConfig } from './create-admin.js'
 export type {
   ClusterDescription,
   DescribeClusterOptions,

@@ -1,10 +1,10 @@
 // The admin client's instrumentation: the shared client events under the 'admin' prefix
 // (`admin.on(admin.events.CONNECT, listener)` returns the function that removes the listener).
 
-import { ClientInstrumentation, clientEvents } from '../client/instrumentation.js'
-import type { Logger } from '../network/logger.js'
+import { ClientInstrumentation, clientEvents } from '../cluster/client-instrumentation.js'
+import type { Logger } from '../common/logger.js'
 
-export type { InstrumentationEvent, RemoveInstrumentationEventListener } from '../client/instrumentation.js'
+export type { InstrumentationEvent, RemoveInstrumentationEventListener } from '../cluster/client-instrumentation.js'
 
 export const AdminEvents = clientEvents('admin')
 export type AdminEvents = typeof AdminEvents

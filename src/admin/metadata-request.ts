@@ -52,17 +52,3 @@ export async function requestMetadataOnce(
   })
   return ctx.send(connection, Metadata, request, { version })
 }
-
-/** Kafka's "not requested" value of authorized-operations bit fields. */
-export const AUTHORIZED_OPERATIONS_OMITTED = -(2 ** 31)
-
-/**
- * The ACL operation codes in an authorized-operations bit field (bit n set: operation n allowed),
- * or undefined when the broker was not asked for them.
- */
-export function decodeAuthorizedOperations(bits: number): number[] | undefined {
-  if (bits === AUTHORIZED_OPERATIONS_OMITTED) return undefined
-  const operations: number[] = []
-  for (let code = 0; code < 32; code++) if ((bits & (1 << code)) !== 0) operations.push(code)
-  return operations
-}

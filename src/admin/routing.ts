@@ -3,8 +3,8 @@
 // in parallel. Items that cannot be routed get their error here and never reach a broker.
 
 import { CoordinatorType } from '../cluster/coordinator-lookup.js'
+import { isRetriable } from '../common/backoff.js'
 import { KafkaJSProtocolError } from '../errors.js'
-import { isRetriable } from '../network/backoff.js'
 import type { Connection } from '../network/connection.js'
 import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
 import type { AdminContext } from './context.js'

@@ -4,6 +4,8 @@
 // successes are returned and the failures, if any, thrown together in one KafkaJSAggregateError
 // that names each failed item, while the successful items stay applied.
 
+import { backoffDelay, isRetriable, type ResolvedRetryOptions, sleep } from '../common/backoff.js'
+import type { Logger } from '../common/logger.js'
 import {
   KafkaJSAdminItemError,
   KafkaJSAggregateError,
@@ -11,8 +13,6 @@ import {
   KafkaJSInvariantViolation,
   KafkaJSNumberOfRetriesExceeded,
 } from '../errors.js'
-import { backoffDelay, isRetriable, type ResolvedRetryOptions, sleep } from '../network/backoff.js'
-import type { Logger } from '../network/logger.js'
 import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
 
 /** KafkaJS's log message when an admin call is retried, so log-based alerts written for it keep matching. */

@@ -2,8 +2,8 @@
 // to the controller, with per-topic results; createTopics can wait until every new partition has
 // a leader, deleteTopics waits until no broker lists the topic any more.
 
+import { isRetriable } from '../common/backoff.js'
 import { KafkaJSAggregateError, KafkaJSCreateTopicError, KafkaJSProtocolError } from '../errors.js'
-import { isRetriable } from '../network/backoff.js'
 import {
   CreatePartitions,
   createCreatePartitionsRequestCreatePartitionsAssignment,

@@ -1,8 +1,9 @@
 // Waiting for the cluster to reflect a change (new topics have leaders, deleted topics are gone):
 // ask every broker, since a client may reach any of them next, until all agree or time runs out.
 
+import { sleep } from '../common/backoff.js'
+import { errorMessage } from '../common/error-message.js'
 import { KafkaJSTimeout } from '../errors.js'
-import { sleep } from '../network/backoff.js'
 import type { MetadataResponse } from '../protocol/generated/metadata.js'
 import type { AdminContext } from './context.js'
 import { requestMetadataOnce } from './metadata-request.js'
@@ -37,7 +38,7 @@ export async function waitForMetadata(
       left = [...new Set(answers.flatMap(pending))]
     } catch (error) {
       ctx.cluster.noteError(error)
-      left = [`(${error instanceof Error ? error.message : String(error)})`]
+      left = [`(${errorMessage(error)})`]
     }
     if (left.length === 0) return
     if (Date.now() >= deadline) {

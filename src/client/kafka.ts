@@ -3,22 +3,22 @@
 // KafkaJS does.
 
 import type * as tls from 'node:tls'
-import type { Admin } from '../admin/admin.js'
-import { type AdminConfig, createAdmin } from '../admin/create-admin.js'
+import type { Admin, AdminConfig } from '../admin/admin.js'
 import { Cluster } from '../cluster/cluster.js'
 import type { ClusterOptions } from '../cluster/cluster-options.js'
+import type { RetryOptions } from '../common/backoff.js'
+import { createLogger, type KafkaLogger, type LogCreator, type LogLevel, logLevel } from '../common/kafka-logger.js'
 import type { Consumer } from '../consumer/consumer.js'
 import type { ConsumerConfig } from '../consumer/consumer-options.js'
-import { createConsumer } from '../consumer/create-consumer.js'
 import { KafkaJSInvalidArgumentError } from '../errors.js'
-import type { RetryOptions } from '../network/backoff.js'
 import { DEFAULT_CLIENT_ID } from '../network/connection-options.js'
 import type { SASLConfig } from '../network/sasl/sasl-options.js'
 import type { SocketFactory } from '../network/socket-factory.js'
-import { createProducer } from '../producer/create-producer.js'
 import type { Producer } from '../producer/producer.js'
 import type { ProducerConfig } from '../producer/producer-options.js'
-import { createLogger, type KafkaLogger, type LogCreator, type LogLevel, logLevel } from './logger.js'
+import { createAdmin } from './create-admin.js'
+import { createConsumer } from './create-consumer.js'
+import { createProducer } from './create-producer.js'
 
 export interface KafkaConfig {
   brokers: string[] | (() => string[] | Promise<string[]>)

@@ -1,11 +1,12 @@
 // Options of the cluster view, with KafkaJS's names and defaults where KafkaJS has them.
 
+import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../common/backoff.js'
+import { errorMessage } from '../common/error-message.js'
+import { type Logger, silentLogger } from '../common/logger.js'
+import { durationOption, invalidOption, parseHostPort } from '../common/validate.js'
 import { KafkaJSConnectionError, KafkaJSNonRetriableError } from '../errors.js'
-import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../network/backoff.js'
 import type { PoolConnectionOptions } from '../network/broker-pool.js'
 import { resolveConnectionOptions } from '../network/connection-options.js'
-import { type Logger, silentLogger } from '../network/logger.js'
-import { durationOption, invalidOption, parseHostPort } from '../network/validate.js'
 
 export interface SeedBroker {
   readonly host: string
@@ -63,7 +64,7 @@ async function callBrokers(brokers: () => readonly string[] | Promise<readonly s
   try {
     return await brokers()
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorMessage(error)
     throw new KafkaJSConnectionError(`Failed to connect: "config.brokers" threw: ${message}`, { cause: error })
   }
 }

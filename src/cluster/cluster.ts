@@ -2,6 +2,9 @@
 // refresh, and routing: which node leads a partition, which is the controller, which coordinates a
 // group or transactional id, and a ready connection to any of them.
 
+import { backoffDelay, isRetriable, retry } from '../common/backoff.js'
+import { toError } from '../common/error-message.js'
+import { inNamespace, type Logger } from '../common/logger.js'
 import {
   KafkaJSAggregateError,
   KafkaJSBrokerNotFound,
@@ -9,10 +12,8 @@ import {
   KafkaJSMetadataNotLoaded,
   KafkaJSNoBrokerAvailableError,
 } from '../errors.js'
-import { backoffDelay, isRetriable, retry } from '../network/backoff.js'
 import { type BrokerAddress, BrokerPool } from '../network/broker-pool.js'
 import type { Connection } from '../network/connection.js'
-import { inNamespace, type Logger } from '../network/logger.js'
 import { protocolError } from '../protocol/generated/errors.js'
 import { createMetadataRequestMetadataRequestTopic, Metadata } from '../protocol/generated/metadata.js'
 import {
@@ -339,5 +340,5 @@ function shuffled<T>(items: readonly T[]): T[] {
 }
 
 function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error))
+  return toError(error)
 }

@@ -2,11 +2,11 @@
 // (FindCoordinator), and remembers it until told otherwise. From FindCoordinator v4 one request
 // carries many keys (coordinatorKeys); before that, one request per key.
 
+import { isRetriable, type ResolvedRetryOptions, retry } from '../common/backoff.js'
+import type { Logger } from '../common/logger.js'
 import { KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSProtocolError } from '../errors.js'
-import { isRetriable, type ResolvedRetryOptions, retry } from '../network/backoff.js'
 import type { BrokerAddress } from '../network/broker-pool.js'
 import type { Connection } from '../network/connection.js'
-import type { Logger } from '../network/logger.js'
 import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
 import { FindCoordinator } from '../protocol/generated/find-coordinator.js'
 

@@ -2,9 +2,9 @@
 // membership (KIP-345) and rebalance callbacks. Every option is checked at construction; a bad one
 // fails with a KafkaJSInvalidArgumentError naming it.
 
+import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../common/backoff.js'
+import { durationOption, invalidOption, MAX_TIMER_MS } from '../common/validate.js'
 import { KafkaJSInvalidArgumentError, KafkaJSNonRetriableError } from '../errors.js'
-import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../network/backoff.js'
-import { durationOption, invalidOption, MAX_TIMER_MS } from '../network/validate.js'
 import type { PartitionAssigner } from './group/assignors/assigner.js'
 import type { TopicPartition } from './topic-partition.js'
 

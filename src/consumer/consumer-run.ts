@@ -6,8 +6,9 @@
 // offsets (or a reset when there are none, or a seek made meanwhile); revoked ones stop being
 // fetched, their handlers finish, their offsets are committed; lost ones are dropped.
 
-import type { KafkaLogger } from '../client/logger.js'
 import type { Cluster } from '../cluster/cluster.js'
+import { errorMessage, toError } from '../common/error-message.js'
+import type { KafkaLogger } from '../common/kafka-logger.js'
 import type { ConsumerRebalanceListener, ResolvedConsumerOptions } from './consumer-options.js'
 import { Fetcher, IsolationLevel } from './fetch/fetcher.js'
 import type { Assigner } from './group/assignors/assigner.js'
@@ -315,7 +316,7 @@ export class ConsumerRun {
         }
       }
     } catch (error) {
-      this.#d.onCrash(error instanceof Error ? error : new Error(String(error)))
+      this.#d.onCrash(toError(error))
       return
     }
     subscriptions.fetchable.notify()
@@ -359,7 +360,7 @@ export class ConsumerRun {
     } catch (error) {
       this.#groupLogger.error(`${name} failed`, {
         groupId: this.#d.options.groupId,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       })
     }
   }
@@ -406,7 +407,7 @@ export class ConsumerRun {
       this.#watch()
         .catch((error: unknown) =>
           this.#groupLogger.warn('Subscription check failed', {
-            error: error instanceof Error ? error.message : String(error),
+            error: errorMessage(error),
           }),
         )
         .finally(() => this.#scheduleWatch())

@@ -9,19 +9,23 @@
 // retry.restartOnFailure agrees, as KafkaJS does. stop() and disconnect() may be called at any
 // time, any number of times, concurrently; they share one shutdown.
 
-import { describeGroupsOfEitherProtocol } from '../admin/consumer-groups.js'
-import { type GroupDescription, toGroupDescription } from '../admin/groups.js'
-import type { ConsumerEventMap } from '../client/event-types.js'
-import type { KafkaLogger } from '../client/logger.js'
 import type { Cluster } from '../cluster/cluster.js'
 import { CoordinatorType } from '../cluster/coordinator-lookup.js'
+import {
+  describeGroupsOfEitherProtocol,
+  type GroupDescription,
+  toGroupDescription,
+} from '../cluster/describe-groups.js'
+import { backoffDelay, isRetriable, retry } from '../common/backoff.js'
+import { errorMessage, toError } from '../common/error-message.js'
+import type { KafkaLogger } from '../common/kafka-logger.js'
+import type { ConsumerGroupMetadata } from '../common/kafkajs-shapes.js'
 import { KafkaJSAggregateError, KafkaJSNonRetriableError } from '../errors.js'
-import { backoffDelay, isRetriable, retry } from '../network/backoff.js'
-import type { ConsumerGroupMetadata } from '../producer/transaction-manager.js'
 import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
 import { type ConsumerTraceSource, clusterTraceSource, tracedHandlers } from '../tracing/channels.js'
 import { checkRunConfig, type ResolvedConsumerOptions, type RunConfig } from './consumer-options.js'
 import { ConsumerRun, type PendingSeek, type RunSettings, type Subscription } from './consumer-run.js'
+import type { ConsumerEventMap } from './event-types.js'
 import type { EachBatchHandler, EachMessageHandler, EachMessagePayload } from './handlers.js'
 import {
   ConsumerEvents,
@@ -126,7 +130,7 @@ export class Consumer {
       await Promise.all([this.#cluster.disconnect(), this.#groupCluster.disconnect()])
       this.#instrumentation.emit(ConsumerEvents.DISCONNECT)
     } catch (error) {
-      this.#logger.error(`Caught error when disconnecting the consumer: ${messageOf(error)}`, {
+      this.#logger.error(`Caught error when disconnecting the consumer: ${errorMessage(error)}`, {
         stack: stackOf(error),
         groupId: this.#options.groupId,
       })
@@ -376,7 +380,7 @@ export class Consumer {
     } catch (error) {
       // stopped while joining: run() just returns; anything else is a crash, as in KafkaJS
       if (this.#run !== run) return
-      await this.#crash(run, error instanceof Error ? error : new Error(String(error)))
+      await this.#crash(run, toError(error))
     }
   }
 
@@ -392,7 +396,7 @@ export class Consumer {
       try {
         await run.stop()
       } catch (error) {
-        this.#logger.error(`Caught error when stopping the consumer: ${messageOf(error)}`, {
+        this.#logger.error(`Caught error when stopping the consumer: ${errorMessage(error)}`, {
           stack: stackOf(error),
           groupId: this.#options.groupId,
         })
@@ -416,7 +420,7 @@ export class Consumer {
     try {
       await run.stop()
     } catch (stopError) {
-      this.#logger.error(`Caught error when stopping the consumer: ${messageOf(stopError)}`)
+      this.#logger.error(`Caught error when stopping the consumer: ${errorMessage(stopError)}`)
     }
     this.#instrumentation.emit(ConsumerEvents.STOP)
     // as KafkaJS's crash handling: the consumer disconnects (a restart connects again)
@@ -425,7 +429,7 @@ export class Consumer {
       await Promise.all([this.#cluster.disconnect(), this.#groupCluster.disconnect()])
       this.#instrumentation.emit(ConsumerEvents.DISCONNECT)
     } catch (disconnectError) {
-      this.#logger.error(`Caught error when disconnecting the consumer: ${messageOf(disconnectError)}`, {
+      this.#logger.error(`Caught error when disconnecting the consumer: ${errorMessage(disconnectError)}`, {
         stack: stackOf(disconnectError),
         groupId: this.#options.groupId,
       })
@@ -437,7 +441,7 @@ export class Consumer {
         this.#logger.error(
           'Caught error when invoking user-provided "restartOnFailure" callback. Defaulting to restarting.',
           {
-            error: messageOf(callbackError),
+            error: errorMessage(callbackError),
             cause: error.message,
             groupId: this.#options.groupId,
           },
@@ -509,10 +513,6 @@ function originalCause(error: unknown): { retriable?: boolean } {
   // several causes at once (every broker failed): a plain Error, as in KafkaJS, retriable if they all are
   if (e instanceof KafkaJSAggregateError) return { retriable: isRetriable(e) }
   return e ?? {}
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 function stackOf(error: unknown): unknown {

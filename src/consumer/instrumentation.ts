@@ -11,9 +11,10 @@ import {
   clientEvents,
   type InstrumentationEvent,
   type RemoveInstrumentationEventListener,
-} from '../client/instrumentation.js'
+} from '../cluster/client-instrumentation.js'
+import { toError } from '../common/error-message.js'
+import type { Logger } from '../common/logger.js'
 import { KafkaJSNonRetriableError } from '../errors.js'
-import type { Logger } from '../network/logger.js'
 import type { RequestObserver } from '../network/request-observer.js'
 import { directSend, type RequestSender } from './request-sender.js'
 
@@ -120,7 +121,7 @@ export class ConsumerInstrumentation {
   readonly send: RequestSender = directSend
 
   #failed(eventName: string, error: unknown): void {
-    const e = error instanceof Error ? error : new Error(String(error))
+    const e = toError(error)
     this.#logger.error(`Failed to execute listener: ${e.message}`, { eventName, stack: e.stack })
   }
 }

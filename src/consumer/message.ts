@@ -3,7 +3,7 @@
 // an object whose repeated keys collect into arrays. One BatchContext is shared by the messages of
 // a record batch, so the per-message cost is one object (plus its headers and strings).
 
-import type { IHeaders } from '../producer/messages.js'
+import type { IHeaders } from '../common/kafkajs-shapes.js'
 import type { DecodedRecord, DecodedRecordBatch } from '../protocol/records/index.js'
 
 export type { IHeaders }

@@ -7,9 +7,10 @@
 // (KafkaJS's `retry` options); when the retries are used up, or the error is not retriable, the
 // runner reports a crash. Only the failing partition waits; the others keep flowing.
 
+import { backoffDelay, type ResolvedRetryOptions } from '../common/backoff.js'
+import { errorMessage, toError } from '../common/error-message.js'
+import { inNamespace, type Logger } from '../common/logger.js'
 import { KafkaJSError, KafkaJSNumberOfRetriesExceeded } from '../errors.js'
-import { backoffDelay, type ResolvedRetryOptions } from '../network/backoff.js'
-import { inNamespace, type Logger } from '../network/logger.js'
 import { type Batch, batchProcessPayload, FetchedBatch } from './batch.js'
 import {
   type BatchProcessPayload,
@@ -100,7 +101,7 @@ export class Runner {
       try {
         if (chunk.generation === state.generation) await this.#process(state, chunk)
       } catch (error) {
-        this.#o.logger.error('Batch processing failed unexpectedly', { error: messageOf(error) })
+        this.#o.logger.error('Batch processing failed unexpectedly', { error: errorMessage(error) })
         this.#crash(error)
       } finally {
         state.processing = false
@@ -310,14 +311,10 @@ export class Runner {
     if (!this.#running) return
     this.#running = false
     this.#subscriptions.deliverable.notify()
-    this.#o.onCrash(error instanceof Error ? error : new Error(String(error)))
+    this.#o.onCrash(toError(error))
   }
 }
 
 function laterOf(a: bigint, b: bigint): bigint {
   return a > b ? a : b
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

@@ -3,8 +3,8 @@
 // without touching the cluster view's cached metadata.
 
 import type { Cluster } from '../cluster/cluster.js'
-import type { ResolvedRetryOptions } from '../network/backoff.js'
-import { retry } from '../network/backoff.js'
+import type { ResolvedRetryOptions } from '../common/backoff.js'
+import { retry } from '../common/backoff.js'
 import { protocolError } from '../protocol/generated/errors.js'
 import { Metadata } from '../protocol/generated/metadata.js'
 

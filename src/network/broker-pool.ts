@@ -2,11 +2,12 @@
 // backoff) once it is lost. Addresses come from metadata (setBrokers) or from FindCoordinator
 // answers (addBroker); the pool never decides which node a request goes to, only how to reach it.
 
+import { Backoff, type ResolvedRetryOptions, resolveRetryOptions, sleep } from '../common/backoff.js'
+import { errorMessage } from '../common/error-message.js'
+import { inNamespace, type Logger } from '../common/logger.js'
 import { KafkaJSBrokerNotFound, KafkaJSConnectionClosedError } from '../errors.js'
-import { Backoff, type ResolvedRetryOptions, resolveRetryOptions, sleep } from './backoff.js'
 import { Connection } from './connection.js'
 import type { ConnectionOptions } from './connection-options.js'
-import { inNamespace, type Logger } from './logger.js'
 
 export interface BrokerAddress {
   readonly nodeId: number
@@ -189,7 +190,7 @@ export class BrokerPool {
         const delay = entry.backoff.fail()
         entry.retryAt = Date.now() + delay
         this.#logger.warn(`Connection to node ${nodeId} at ${host}:${port} failed, next attempt in ${delay} ms`, {
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         })
         throw error
       }

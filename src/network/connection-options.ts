@@ -2,15 +2,15 @@
 // option and the value, so a misconfiguration fails at startup rather than on the first request.
 
 import type * as tls from 'node:tls'
+import { type Logger, silentLogger } from '../common/logger.js'
+import { durationOption, invalidOption } from '../common/validate.js'
 import { KafkaJSInvalidArgumentError } from '../errors.js'
 import type { ApiDefinition } from '../protocol/api.js'
 import { DEFAULT_MAX_FRAME_SIZE } from './frame-decoder.js'
-import { type Logger, silentLogger } from './logger.js'
 import { isRequestObserver, type RequestObserver } from './request-observer.js'
 import { createSaslAuthenticator, DEFAULT_AUTHENTICATION_TIMEOUT } from './sasl/sasl-authenticator.js'
 import { checkSaslConfig, type SASLConfig } from './sasl/sasl-options.js'
 import { defaultSocketFactory, type SocketFactory } from './socket-factory.js'
-import { durationOption, invalidOption } from './validate.js'
 
 /** What an authenticator (SASL, later) may do on a connection that has negotiated versions but is not ready. */
 export interface AuthenticationContext {

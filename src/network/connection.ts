@@ -38,6 +38,10 @@
 //    that channel has subscribers; otherwise the check is all it costs.
 
 import type net from 'node:net'
+import { errorMessage } from '../common/error-message.js'
+import { Fifo } from '../common/fifo.js'
+import { StateMachine, type TransitionTable } from '../common/state-machine.js'
+import { durationOption } from '../common/validate.js'
 import {
   KafkaJSConnectionClosedError,
   KafkaJSConnectionError,
@@ -60,13 +64,10 @@ import {
   resolveConnectionOptions,
   type VersionedApi,
 } from './connection-options.js'
-import { Fifo } from './fifo.js'
 import { FrameDecoder } from './frame-decoder.js'
 import { kafkajsApiName } from './kafkajs-api-names.js'
 import type { RequestObserver, RequestTimeoutRecord } from './request-observer.js'
-import { StateMachine, type TransitionTable } from './state-machine.js'
 import { classifyTlsSocketError, looksLikeTlsRecord, tlsListenerError } from './tls-errors.js'
-import { durationOption } from './validate.js'
 import { writeFrame } from './write-frame.js'
 
 export const CONNECTION_STATES = ['created', 'connecting', 'negotiating', 'authenticating', 'ready', 'closed'] as const
@@ -775,7 +776,7 @@ export class Connection {
     try {
       report()
     } catch (error) {
-      this.#options.logger.error(`Request observer failed: ${error instanceof Error ? error.message : String(error)}`, {
+      this.#options.logger.error(`Request observer failed: ${errorMessage(error)}`, {
         broker: this.broker,
       })
     }
@@ -783,7 +784,7 @@ export class Connection {
 
   /** A response stream that cannot be followed any more (bad frame size, foreign correlation id). */
   #streamError(problem: unknown): KafkaJSDecodeError {
-    const detail = problem instanceof Error ? problem.message : String(problem)
+    const detail = errorMessage(problem)
     return new KafkaJSDecodeError(`Invalid response stream from ${this.broker}: ${detail}`, {
       cause: problem instanceof Error ? problem : undefined,
     })

@@ -1,4 +1,3 @@
-export { createProducer } from './create-producer.js'
 export {
   type InstrumentationEvent,
   ProducerEvents,

@@ -2,15 +2,15 @@
 // network events cover every request of the producer's connections: Produce, the transaction and
 // idempotence requests, and those of its cluster (ApiVersions, Metadata, FindCoordinator, SASL).
 
-import { ClientInstrumentation, clientEvents } from '../client/instrumentation.js'
-import type { Logger } from '../network/logger.js'
+import { ClientInstrumentation, clientEvents } from '../cluster/client-instrumentation.js'
+import type { Logger } from '../common/logger.js'
 
 export type {
   InstrumentationEvent,
   RequestEventPayload,
   RequestQueueSizeEventPayload,
   RequestTimeoutEventPayload,
-} from '../client/instrumentation.js'
+} from '../cluster/client-instrumentation.js'
 
 export const ProducerEvents = clientEvents('producer')
 export type ProducerEvents = typeof ProducerEvents

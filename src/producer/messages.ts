@@ -3,14 +3,12 @@
 // batch), header values as Buffers, one header entry per array element, and a timestamp in
 // milliseconds fixed at send() time (as the Java client does).
 
+import type { IHeaders } from '../common/kafkajs-shapes.js'
 import { KafkaJSInvalidArgumentError } from '../errors.js'
 import type { CompressionType } from '../protocol/codecs/compression-types.js'
 import type { RecordHeader, RecordInput } from '../protocol/records/types.js'
 
-/** Header values: a string or Buffer, or an array of them for a key that repeats (KafkaJS). */
-export interface IHeaders {
-  [key: string]: Buffer | string | (Buffer | string)[] | undefined
-}
+export type { IHeaders }
 
 export interface Message {
   key?: Buffer | string | null

@@ -5,8 +5,8 @@
 // batch or a Produce request: a request carries one transactional id, and the broker keeps
 // sequences per producer id, so records sent outside a transaction are never part of one.
 
-import type { KafkaLogger } from '../client/logger.js'
 import type { Cluster } from '../cluster/cluster.js'
+import type { KafkaLogger } from '../common/kafka-logger.js'
 import { RecordAccumulator } from './accumulator.js'
 import type { BufferLimit } from './buffer-limit.js'
 import type { ProducerInstrumentation } from './instrumentation.js'

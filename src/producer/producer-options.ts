@@ -3,9 +3,9 @@
 // settings under camelCase names, with the Java client's defaults. Everything is checked here, at
 // construction, and each failure names the option.
 
+import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../common/backoff.js'
+import { invalidOption, MAX_TIMER_MS } from '../common/validate.js'
 import { KafkaJSInvalidArgumentError, KafkaJSNonRetriableError } from '../errors.js'
-import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../network/backoff.js'
-import { invalidOption, MAX_TIMER_MS } from '../network/validate.js'
 import { type CompressionType, CompressionTypes, isCompressionType } from '../protocol/codecs/compression-types.js'
 import type { ICustomPartitioner } from './partitioners/types.js'
 

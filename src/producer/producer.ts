@@ -4,11 +4,11 @@
 // for buffer room if needed); the sender delivers the batches; the call resolves with KafkaJS's
 // RecordMetadata once all of its records are acknowledged.
 
-import type { ProducerEventMap } from '../client/event-types.js'
-import type { KafkaLogger } from '../client/logger.js'
+import type { ProducerEventMap } from '../cluster/client-event-types.js'
 import type { Cluster } from '../cluster/cluster.js'
+import { retry } from '../common/backoff.js'
+import type { KafkaLogger } from '../common/kafka-logger.js'
 import { KafkaJSError, KafkaJSInvalidArgumentError, KafkaJSNonRetriableError } from '../errors.js'
-import { retry } from '../network/backoff.js'
 import { protocolError } from '../protocol/generated/errors.js'
 import { InitProducerId } from '../protocol/generated/init-producer-id.js'
 import {

@@ -9,6 +9,7 @@
 
 import type { Cluster } from '../cluster/cluster.js'
 import type { ClusterMetadata, TopicMetadata } from '../cluster/metadata.js'
+import { sleep } from '../common/backoff.js'
 import {
   KafkaJSError,
   KafkaJSInvalidArgumentError,
@@ -16,7 +17,6 @@ import {
   KafkaJSRecordTooLargeError,
   KafkaJSTopicMetadataTimeoutError,
 } from '../errors.js'
-import { sleep } from '../network/backoff.js'
 import { type CompressionType, isCompressionType } from '../protocol/codecs/compression-types.js'
 import { ErrorCode, errorByCode, protocolError } from '../protocol/generated/errors.js'
 import { recordSizeUpperBound } from '../protocol/records/encode-record-batch.js'

@@ -6,6 +6,8 @@
 // or fail. Under idempotence it numbers batches (SequenceTracker) and resolves sequence gaps.
 
 import type { Cluster } from '../cluster/cluster.js'
+import { backoffDelay, isRetriable } from '../common/backoff.js'
+import type { Logger } from '../common/logger.js'
 import {
   KafkaJSConnectionError,
   KafkaJSDeliveryTimeoutError,
@@ -15,8 +17,6 @@ import {
   KafkaJSProtocolError,
   KafkaJSServerDoesNotSupportApiKey,
 } from '../errors.js'
-import { backoffDelay, isRetriable } from '../network/backoff.js'
-import type { Logger } from '../network/logger.js'
 import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
 import {
   createProduceRequestPartitionProduceData,

@@ -15,6 +15,10 @@
 
 import type { Cluster } from '../cluster/cluster.js'
 import { CoordinatorType } from '../cluster/coordinator-lookup.js'
+import { backoffDelay, isRetriable, type ResolvedRetryOptions, sleep } from '../common/backoff.js'
+import type { ConsumerGroupMetadata } from '../common/kafkajs-shapes.js'
+import type { Logger } from '../common/logger.js'
+import { StateMachine, type TransitionTable } from '../common/state-machine.js'
 import {
   KafkaJSError,
   KafkaJSNonRetriableError,
@@ -23,10 +27,7 @@ import {
   KafkaJSTimeout,
   KafkaJSTransactionStateError,
 } from '../errors.js'
-import { backoffDelay, isRetriable, type ResolvedRetryOptions, sleep } from '../network/backoff.js'
 import type { Connection } from '../network/connection.js'
-import type { Logger } from '../network/logger.js'
-import { StateMachine, type TransitionTable } from '../network/state-machine.js'
 import { AddOffsetsToTxn } from '../protocol/generated/add-offsets-to-txn.js'
 import {
   AddPartitionsToTxn,
@@ -78,13 +79,7 @@ const CLIENT_MAX_ADD_PARTITIONS = 3
 /** Java's short backoff for CONCURRENT_TRANSACTIONS while the previous transaction's markers are written. */
 const CONCURRENT_TRANSACTIONS_BACKOFF = 20
 
-/** A consumer's group membership (Java's ConsumerGroupMetadata), for KIP-447 fencing of zombie members. */
-export interface ConsumerGroupMetadata {
-  groupId: string
-  generationId: number
-  memberId: string
-  groupInstanceId?: string | null
-}
+export type { ConsumerGroupMetadata }
 
 export interface TransactionOffsets {
   /** KafkaJS: the group whose offsets to commit with the transaction. */

@@ -1,12 +1,12 @@
 import { failed, matchResults, type Outcome, settle, succeeded, valuesOrThrow } from '../../src/admin/settle.js'
+import { resolveRetryOptions } from '../../src/common/backoff.js'
+import { silentLogger } from '../../src/common/logger.js'
 import {
   KafkaJSAdminItemError,
   KafkaJSAggregateError,
   KafkaJSError,
   KafkaJSInvalidArgumentError,
 } from '../../src/errors.js'
-import { resolveRetryOptions } from '../../src/network/backoff.js'
-import { silentLogger } from '../../src/network/logger.js'
 import { ErrorCode, protocolError } from '../../src/protocol/generated/errors.js'
 
 const retry = resolveRetryOptions({ retries: 3, initialRetryTime: 1, maxRetryTime: 2 })

@@ -1,9 +1,9 @@
 import { CoordinatorLookup, CoordinatorType } from '../../src/cluster/coordinator-lookup.js'
+import { resolveRetryOptions } from '../../src/common/backoff.js'
+import { silentLogger } from '../../src/common/logger.js'
 import { KafkaJSProtocolError } from '../../src/errors.js'
-import { resolveRetryOptions } from '../../src/network/backoff.js'
 import type { BrokerAddress } from '../../src/network/broker-pool.js'
 import { Connection } from '../../src/network/connection.js'
-import { silentLogger } from '../../src/network/logger.js'
 import { protocolError } from '../../src/protocol/generated/errors.js'
 import {
   createFindCoordinatorResponseCoordinator as coordinator,

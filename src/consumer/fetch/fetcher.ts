@@ -11,9 +11,10 @@
 import type { Cluster } from '../../cluster/cluster.js'
 import type { ClusterMetadata } from '../../cluster/metadata.js'
 import { isStaleMetadataError } from '../../cluster/stale-metadata.js'
+import { Backoff, type ResolvedRetryOptions, sleep } from '../../common/backoff.js'
+import { errorMessage } from '../../common/error-message.js'
+import type { Logger } from '../../common/logger.js'
 import { KafkaJSCorruptRecordError, KafkaJSError, KafkaJSProtocolError } from '../../errors.js'
-import { Backoff, type ResolvedRetryOptions, sleep } from '../../network/backoff.js'
-import type { Logger } from '../../network/logger.js'
 import { ErrorCode, protocolError } from '../../protocol/generated/errors.js'
 import { Fetch, type FetchResponsePartitionData } from '../../protocol/generated/fetch.js'
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js'
@@ -202,7 +203,7 @@ export class Fetcher {
           continue
         }
       } catch (error) {
-        this.#logger.warn('Fetcher could not route partitions; retrying', { error: messageOf(error) })
+        this.#logger.warn('Fetcher could not route partitions; retrying', { error: errorMessage(error) })
         await sleep(this.#options.retry.initialRetryTime)
         continue
       }
@@ -249,7 +250,7 @@ export class Fetcher {
           state.seekTo(offset)
         }
       } catch (error) {
-        this.#logger.warn('Offset reset failed; retrying', { error: messageOf(error) })
+        this.#logger.warn('Offset reset failed; retrying', { error: errorMessage(error) })
         if (error instanceof KafkaJSError && !error.retriable) this.#hooks.onFatalError(error)
         else await sleep(this.#options.retry.initialRetryTime)
       } finally {
@@ -299,13 +300,13 @@ export class Fetcher {
         // as Java does: a replica that cannot be fetched from sends its partitions back to their leaders
         if (this.#replicas.clearServedBy(nodeId, this.#subscriptions.partitions()) > 0) {
           this.#logger.info(`Fetching from node ${nodeId} failed; its partitions go back to their leaders`, {
-            error: messageOf(error),
+            error: errorMessage(error),
           })
           this.#subscriptions.fetchable.notify()
           continue
         }
         const delay = backoff.fail()
-        this.#logger.warn(`Fetch from node ${nodeId} failed; retrying in ${delay} ms`, { error: messageOf(error) })
+        this.#logger.warn(`Fetch from node ${nodeId} failed; retrying in ${delay} ms`, { error: errorMessage(error) })
         await sleep(delay)
       }
     }
@@ -538,8 +539,4 @@ function isFatal(error: unknown): boolean {
   if (error instanceof KafkaJSCorruptRecordError) return true
   if (error instanceof KafkaJSProtocolError) return !error.retriable && !isStaleMetadataError(error)
   return error instanceof KafkaJSError ? !error.retriable : true
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

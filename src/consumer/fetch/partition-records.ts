@@ -4,6 +4,7 @@
 // batches of aborted transactions are dropped using the response's abortedTransactions list. The
 // next fetch offset moves past every whole batch, delivered or not, so filtering never stalls.
 
+import { toError } from '../../common/error-message.js'
 import { KafkaJSCorruptRecordError, KafkaJSDecodeError } from '../../errors.js'
 import {
   ControlRecordTypes,
@@ -179,5 +180,5 @@ function locate(error: unknown, topic: string, partition: number, fetchOffset: b
       cause: error,
     })
   }
-  return error instanceof Error ? error : new Error(String(error))
+  return toError(error)
 }

@@ -8,13 +8,14 @@
 // flowing during the rebalance and only those assigned elsewhere are revoked afterwards, followed by
 // one more rebalance that hands them over.
 
-import type { KafkaLogger } from '../../client/logger.js'
 import type { Cluster } from '../../cluster/cluster.js'
 import { CoordinatorType } from '../../cluster/coordinator-lookup.js'
+import { Backoff, type ResolvedRetryOptions, sleep } from '../../common/backoff.js'
+import { errorMessage, toError } from '../../common/error-message.js'
+import type { KafkaLogger } from '../../common/kafka-logger.js'
+import { StateMachine, type TransitionTable } from '../../common/state-machine.js'
 import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSProtocolError } from '../../errors.js'
-import { Backoff, type ResolvedRetryOptions, sleep } from '../../network/backoff.js'
 import type { Connection } from '../../network/connection.js'
-import { StateMachine, type TransitionTable } from '../../network/state-machine.js'
 import { decodeConsumerProtocolAssignment } from '../../protocol/generated/consumer-protocol-assignment.js'
 import { ErrorCode, protocolError } from '../../protocol/generated/errors.js'
 import { Heartbeat } from '../../protocol/generated/heartbeat.js'
@@ -237,18 +238,18 @@ export class ClassicGroupMember implements GroupMembership {
         if (error instanceof AssignerFailure) {
           this.#stopping = true
           this.#stopHeartbeat()
-          const cause = error.error instanceof Error ? error.error : new Error(String(error.error))
+          const cause = toError(error.error)
           this.#firstJoin?.reject(cause)
           this.#firstJoin = undefined
           this.#o.events.fatal(cause)
           break
         }
         if (this.#state.can('unjoined') && this.#state.state !== 'unjoined') {
-          this.#state.transition('unjoined', `rebalance failed: ${messageOf(error)}`)
+          this.#state.transition('unjoined', `rebalance failed: ${errorMessage(error)}`)
         }
-        this.#rejoinReason ??= `retry after ${messageOf(error)}`
+        this.#rejoinReason ??= `retry after ${errorMessage(error)}`
         if (isFatal(error)) {
-          this.#o.logger.error('Cannot join the group', { groupId: this.#o.groupId, error: messageOf(error) })
+          this.#o.logger.error('Cannot join the group', { groupId: this.#o.groupId, error: errorMessage(error) })
           this.#stopping = true
           this.#stopHeartbeat()
           this.#firstJoin?.reject(error as Error)
@@ -260,7 +261,7 @@ export class ClassicGroupMember implements GroupMembership {
         this.#o.logger.warn(`Rebalance failed; retrying in ${delay} ms`, {
           groupId: this.#o.groupId,
           memberId: this.#memberId,
-          error: messageOf(error),
+          error: errorMessage(error),
         })
         if (delay > 0) await Promise.race([sleep(delay), this.#wake.wait()])
       }
@@ -497,7 +498,7 @@ export class ClassicGroupMember implements GroupMembership {
       this.#o.logger.debug('Left the group', { groupId: this.#o.groupId, memberId: this.#memberId })
     } catch (error) {
       // the session timeout removes the member anyway
-      this.#o.logger.warn('LeaveGroup failed', { groupId: this.#o.groupId, error: messageOf(error) })
+      this.#o.logger.warn('LeaveGroup failed', { groupId: this.#o.groupId, error: errorMessage(error) })
     }
     this.#memberId = ''
     this.#generationId = -1
@@ -592,7 +593,7 @@ export class ClassicGroupMember implements GroupMembership {
           })
       }
     } catch (error) {
-      this.#o.logger.debug('Heartbeat failed', { groupId: this.#o.groupId, error: messageOf(error) })
+      this.#o.logger.debug('Heartbeat failed', { groupId: this.#o.groupId, error: errorMessage(error) })
     } finally {
       this.#heartbeatInFlight = false
     }
@@ -666,8 +667,4 @@ function isImmediateRetry(error: unknown): boolean {
       error.errorCode as never,
     )
   )
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

@@ -11,11 +11,12 @@
 // epoch 0), leaving (epoch -1, or -2 for a static member) and closed.
 
 import { randomUUID } from 'node:crypto'
-import type { KafkaLogger } from '../../client/logger.js'
 import type { Cluster } from '../../cluster/cluster.js'
 import { CoordinatorType } from '../../cluster/coordinator-lookup.js'
-import { Backoff, type ResolvedRetryOptions } from '../../network/backoff.js'
-import { StateMachine, type TransitionTable } from '../../network/state-machine.js'
+import { Backoff, type ResolvedRetryOptions } from '../../common/backoff.js'
+import { errorMessage } from '../../common/error-message.js'
+import type { KafkaLogger } from '../../common/kafka-logger.js'
+import { StateMachine, type TransitionTable } from '../../common/state-machine.js'
 import {
   ConsumerGroupHeartbeat,
   type ConsumerGroupHeartbeatResponse,
@@ -204,7 +205,7 @@ export class ConsumerProtocolMember implements GroupMembership {
         const delay = backoff.fail()
         this.#o.logger.warn(`Heartbeat failed; retrying in ${delay} ms`, {
           groupId: this.#o.groupId,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         })
         next = Date.now() + delay
       }
@@ -352,7 +353,7 @@ export class ConsumerProtocolMember implements GroupMembership {
       const names = all.filter((t) => ids.includes(t.topicId)).map((t) => t.name)
       await this.#o.metadata.refreshMetadata([...this.#o.subscription().topics, ...names])
     } catch (error) {
-      this.#o.logger.debug('Metadata refresh failed', { error: error instanceof Error ? error.message : String(error) })
+      this.#o.logger.debug('Metadata refresh failed', { error: errorMessage(error) })
     }
     return lookup()
   }
@@ -421,7 +422,7 @@ export class ConsumerProtocolMember implements GroupMembership {
     } catch (error) {
       this.#o.logger.warn('Leaving the group failed', {
         groupId: this.#o.groupId,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       })
     }
     this.#epoch = JOIN_EPOCH

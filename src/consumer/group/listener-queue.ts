@@ -2,7 +2,8 @@
 // asks (the rebalance loop, a heartbeat's error, leave()). A callback that throws is logged; the
 // membership carries on.
 
-import type { Logger } from '../../network/logger.js'
+import { errorMessage } from '../../common/error-message.js'
+import type { Logger } from '../../common/logger.js'
 import type { TopicPartition } from '../topic-partition.js'
 import type { RebalanceListener } from './membership.js'
 
@@ -26,7 +27,7 @@ export class ListenerQueue {
       } catch (error) {
         this.#logger.error(`Partitions ${kind} callback failed`, {
           groupId: this.#groupId,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         })
       }
     }

@@ -27,19 +27,22 @@ export interface GroupJoinPayload {
   memberAssignment: Record<string, number[]>
 }
 
+/** Payload of `consumer.received_unsubscribed_topics`: assigned topics the member did not subscribe to. */
+export interface UnsubscribedTopicsPayload {
+  groupId: string
+  generationId: number
+  memberId: string
+  assignedTopics: string[]
+  topicsSubscribed: string[]
+  topicsNotSubscribed: string[]
+}
+
 /** KafkaJS's instrumentation payloads the memberships emit. */
 export interface MembershipEvents {
   heartbeat(payload: { groupId: string; memberId: string; groupGenerationId: number }): void
   groupJoin(payload: GroupJoinPayload): void
   rebalancing(payload: { groupId: string; memberId: string }): void
-  receivedUnsubscribedTopics(payload: {
-    groupId: string
-    generationId: number
-    memberId: string
-    assignedTopics: string[]
-    topicsSubscribed: string[]
-    topicsNotSubscribed: string[]
-  }): void
+  receivedUnsubscribedTopics(payload: UnsubscribedTopicsPayload): void
   /** An error membership cannot recover from (FENCED_INSTANCE_ID, authorization, bad configuration). */
   fatal(error: Error): void
 }

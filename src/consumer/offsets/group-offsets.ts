@@ -6,8 +6,8 @@
 
 import type { Cluster } from '../../cluster/cluster.js'
 import { CoordinatorType } from '../../cluster/coordinator-lookup.js'
+import { type ResolvedRetryOptions, retry } from '../../common/backoff.js'
 import { KafkaJSProtocolError } from '../../errors.js'
-import { type ResolvedRetryOptions, retry } from '../../network/backoff.js'
 import type { Connection } from '../../network/connection.js'
 import { ErrorCode, protocolError } from '../../protocol/generated/errors.js'
 import {

@@ -5,8 +5,8 @@
 
 import type { Cluster } from '../../cluster/cluster.js'
 import { isStaleMetadataError } from '../../cluster/stale-metadata.js'
-import type { ResolvedRetryOptions } from '../../network/backoff.js'
-import { retry } from '../../network/backoff.js'
+import type { ResolvedRetryOptions } from '../../common/backoff.js'
+import { retry } from '../../common/backoff.js'
 import { ErrorCode, protocolError } from '../../protocol/generated/errors.js'
 import {
   createListOffsetsRequestListOffsetsPartition,

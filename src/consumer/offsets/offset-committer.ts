@@ -8,8 +8,9 @@
 // in progress there is none: automatic commits then wait for the next opportunity, and the
 // offsets stay resolved, not lost.
 
+import { errorMessage } from '../../common/error-message.js'
+import type { Logger } from '../../common/logger.js'
 import { KafkaJSError } from '../../errors.js'
-import type { Logger } from '../../network/logger.js'
 import type { GroupMembership } from '../group/membership.js'
 import type { PartitionState, SubscriptionState } from '../subscription-state.js'
 import { PartitionMap, type TopicPartition } from '../topic-partition.js'
@@ -129,7 +130,7 @@ export class OffsetCommitter {
       } catch (error) {
         this.#o.logger.warn('Offset commit failed', {
           groupId: this.#o.groupId,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         })
       }
     })

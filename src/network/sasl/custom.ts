@@ -6,7 +6,7 @@
 // bytes `request.encode()` returns, and those `response.decode()` receives, carry the token after a
 // 4-byte big-endian length. The same framing is kept here, and removed on the wire.
 
-import type { Logger } from '../logger.js'
+import type { Logger } from '../../common/logger.js'
 import type { SaslExchange } from './sasl-exchange.js'
 import type {
   AuthenticationProviderArgs,

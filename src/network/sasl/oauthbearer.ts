@@ -3,6 +3,7 @@
 // JSON error instead of failing at once; RFC 7628 has the client acknowledge it with a lone %x01,
 // after which the broker fails the authentication with its reason.
 
+import { errorMessage } from '../../common/error-message.js'
 import { KafkaJSInvalidArgumentError, KafkaJSSASLAuthenticationError } from '../../errors.js'
 import type { SaslExchange } from './sasl-exchange.js'
 import type { OauthbearerProviderResponse } from './sasl-options.js'
@@ -64,7 +65,7 @@ export async function authenticateOauthBearer(
   try {
     message = oauthBearerMessage(token, authorizationIdentity)
   } catch (error) {
-    throw exchange.error(error instanceof Error ? error.message : String(error))
+    throw exchange.error(errorMessage(error))
   }
   const answer = await exchange.round(message)
   if (answer.length === 0) return

@@ -3,12 +3,13 @@
 // connection, which authenticates again before it ends (KIP-368). The same function runs for the
 // first authentication and every re-authentication, reading the options afresh each time.
 
+import { errorMessage } from '../../common/error-message.js'
+import { inNamespace, type Logger } from '../../common/logger.js'
 import { KafkaJSSASLAuthenticationError } from '../../errors.js'
 import { ErrorCode, protocolError } from '../../protocol/generated/errors.js'
 import { SaslAuthenticate } from '../../protocol/generated/sasl-authenticate.js'
 import { SaslHandshake } from '../../protocol/generated/sasl-handshake.js'
 import type { AuthenticationContext, AuthenticationOutcome, Authenticator } from '../connection-options.js'
-import { inNamespace, type Logger } from '../logger.js'
 import { authenticateCustom } from './custom.js'
 import { authenticateOauthBearer } from './oauthbearer.js'
 import { authenticateAws, authenticatePlain } from './plain.js'
@@ -61,7 +62,7 @@ async function currentOptions(config: SASLConfig, context: AuthenticationContext
     } catch (error) {
       throw new KafkaJSSASLAuthenticationError(
         `SASL authentication with broker ${context.broker} failed: the sasl provider function threw ` +
-          (error instanceof Error ? error.message : String(error)),
+          errorMessage(error),
         { broker: context.broker, cause: error },
       )
     }
@@ -70,7 +71,7 @@ async function currentOptions(config: SASLConfig, context: AuthenticationContext
     return resolveSasl(options)
   } catch (error) {
     throw new KafkaJSSASLAuthenticationError(
-      `SASL authentication with broker ${context.broker} failed: ${error instanceof Error ? error.message : String(error)}`,
+      `SASL authentication with broker ${context.broker} failed: ${errorMessage(error)}`,
       { broker: context.broker, cause: error },
     )
   }

@@ -3,8 +3,8 @@
 // these at each (re)authentication so that rotated credentials are picked up. Checked here with
 // messages that name the field but never repeat a secret.
 
+import type { Logger } from '../../common/logger.js'
 import { KafkaJSInvalidArgumentError } from '../../errors.js'
-import type { Logger } from '../logger.js'
 
 export interface PlainSASLOptions {
   mechanism: 'plain' | 'PLAIN'

@@ -1,18 +1,10 @@
 // KafkaJS's partitioner contract: `createPartitioner()` returns a function that picks the partition
 // of one message from the topic's partition metadata.
 
+import type { PartitionMetadata } from '../../common/kafkajs-shapes.js'
 import type { Message } from '../messages.js'
 
-/** One partition of a topic, in KafkaJS's shape. */
-export interface PartitionMetadata {
-  partitionErrorCode: number
-  partitionId: number
-  /** Node id of the leader, -1 when there is none. */
-  leader: number
-  replicas: number[]
-  isr: number[]
-  offlineReplicas?: number[]
-}
+export type { PartitionMetadata }
 
 export interface PartitionerArgs {
   topic: string

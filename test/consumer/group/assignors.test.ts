@@ -1,10 +1,10 @@
-import type { KafkaLogger } from '../../../src/client/logger.js'
+import type { KafkaLogger } from '../../../src/common/kafka-logger.js'
+import { silentLogger } from '../../../src/common/logger.js'
 import { AssignerProtocol } from '../../../src/consumer/group/assigner-protocol.js'
 import type { Assigner, AssignerCluster, GroupMember } from '../../../src/consumer/group/assignors/assigner.js'
 import { stickyAssignment } from '../../../src/consumer/group/assignors/cooperative-sticky.js'
 import { PartitionAssigners } from '../../../src/consumer/group/assignors/index.js'
 import { decodeMembers, encodeSubscription } from '../../../src/consumer/group/assignors/subscriptions.js'
-import { silentLogger } from '../../../src/network/logger.js'
 import { decodeConsumerProtocolAssignment } from '../../../src/protocol/generated/consumer-protocol-assignment.js'
 
 const logger = { ...silentLogger, namespace: () => logger, setLogLevel: () => {} } as unknown as KafkaLogger

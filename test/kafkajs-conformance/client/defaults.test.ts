@@ -3,7 +3,7 @@
 // options uses. Timeouts cannot be observed without measuring time, so their resolved values are
 // pinned here where kafkit resolves them.
 
-import { DEFAULT_RETRY_OPTIONS, resolveRetryOptions } from '../../../src/network/backoff.js'
+import { DEFAULT_RETRY_OPTIONS, resolveRetryOptions } from '../../../src/common/backoff.js'
 import { resolveConnectionOptions } from '../../../src/network/connection-options.js'
 import { DEFAULT_AUTHENTICATION_TIMEOUT } from '../../../src/network/sasl/sasl-authenticator.js'
 

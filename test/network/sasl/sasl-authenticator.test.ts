@@ -1,4 +1,5 @@
 import { Cluster } from '../../../src/cluster/cluster.js'
+import type { Logger } from '../../../src/common/logger.js'
 import {
   KafkaJSConnectionClosedError,
   KafkaJSProtocolError,
@@ -6,7 +7,6 @@ import {
 } from '../../../src/errors.js'
 import { Connection } from '../../../src/network/connection.js'
 import type { ConnectionOptions } from '../../../src/network/connection-options.js'
-import type { Logger } from '../../../src/network/logger.js'
 import type { AuthenticationProviderArgs, SASLOptions } from '../../../src/network/sasl/sasl-options.js'
 import { SaslAuthenticate } from '../../../src/protocol/generated/sasl-authenticate.js'
 import { SaslHandshake } from '../../../src/protocol/generated/sasl-handshake.js'

@@ -4,8 +4,8 @@
 // KIP-429) and `aliases` (other protocol names the assigner answers to). `protocol` is also given
 // the member's owned partitions and generation, which sticky assignors need and others ignore.
 
-import type { KafkaLogger } from '../../../client/logger.js'
-import type { PartitionMetadata } from '../../../producer/partitioners/types.js'
+import type { KafkaLogger } from '../../../common/kafka-logger.js'
+import type { PartitionMetadata } from '../../../common/kafkajs-shapes.js'
 import type { TopicPartitions } from '../../topic-partition.js'
 
 /** KafkaJS's partition metadata shape (shared with the partitioners), as `findTopicPartitionMetadata` returns it. */

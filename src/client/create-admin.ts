@@ -1,17 +1,12 @@
 // kafka.admin(config): KafkaJS's AdminConfig ({ retry }) over the client's options, and an admin
 // client with its own connections that never creates topics by asking for their metadata.
 
-import type { Kafka } from '../client/kafka.js'
+import { Admin, type AdminConfig } from '../admin/admin.js'
+import { AdminInstrumentation } from '../admin/instrumentation.js'
+import { resolveRetryOptions } from '../common/backoff.js'
 import { KafkaJSInvalidArgumentError } from '../errors.js'
-import { type RetryOptions, resolveRetryOptions } from '../network/backoff.js'
 import { DEFAULT_CLIENT_ID, DEFAULT_REQUEST_TIMEOUT } from '../network/connection-options.js'
-import { Admin } from './admin.js'
-import { AdminInstrumentation } from './instrumentation.js'
-
-export interface AdminConfig {
-  /** Overrides the client's `retry` for this admin client (KafkaJS). */
-  retry?: RetryOptions
-}
+import type { Kafka } from './kafka.js'
 
 export function createAdmin(kafka: Kafka, config: AdminConfig = {}): Admin {
   if (config === null || typeof config !== 'object') {

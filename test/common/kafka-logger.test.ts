@@ -1,4 +1,4 @@
-import { createLogger, defaultLogCreator, type LogEntry, logLevel } from '../../src/client/logger.js'
+import { createLogger, defaultLogCreator, type LogEntry, logLevel } from '../../src/common/kafka-logger.js'
 
 describe('createLogger', () => {
   function capture(level = logLevel.INFO as (typeof logLevel)[keyof typeof logLevel]) {

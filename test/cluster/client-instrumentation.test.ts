@@ -1,4 +1,4 @@
-import { ClientInstrumentation, clientEvents } from '../../src/client/instrumentation.js'
+import { ClientInstrumentation, clientEvents } from '../../src/cluster/client-instrumentation.js'
 import { KafkaJSNonRetriableError } from '../../src/errors.js'
 
 const quietLogger = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} }

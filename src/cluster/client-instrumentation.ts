@@ -7,9 +7,10 @@
 // those its Cluster makes (ApiVersions, Metadata, FindCoordinator, SASL), with the correlation id
 // it carried on the wire.
 
+import { toError } from '../common/error-message.js'
+import type { Logger } from '../common/logger.js'
 import { KafkaJSNonRetriableError } from '../errors.js'
 import type { Connection, SendOptions } from '../network/connection.js'
-import type { Logger } from '../network/logger.js'
 import type {
   RequestObserver,
   RequestQueueSizeRecord,
@@ -184,7 +185,7 @@ export class ClientInstrumentation<P extends string> implements RequestObserver 
   }
 
   #listenerFailed(eventName: string, error: unknown): void {
-    const e = error instanceof Error ? error : new Error(String(error))
+    const e = toError(error)
     this.#logger.error(`Failed to execute listener: ${e.message}`, { eventName, stack: e.stack })
   }
 }

@@ -1,4 +1,4 @@
-import { Fifo } from '../../src/network/fifo.js'
+import { Fifo } from '../../src/common/fifo.js'
 
 test('items come out in the order they went in, across compactions', () => {
   const q = new Fifo<number>()

@@ -4,7 +4,7 @@
 // 'Connection', ...), so log pipelines and alerts written for KafkaJS keep matching. The
 // KAFKAJS_LOG_LEVEL environment variable overrides the configured levels, as in KafkaJS.
 
-import type { Logger } from '../network/logger.js'
+import type { Logger } from './logger.js'
 
 export const logLevel = Object.freeze({ NOTHING: 0, ERROR: 1, WARN: 2, INFO: 4, DEBUG: 5 } as const)
 export type LogLevel = (typeof logLevel)[keyof typeof logLevel]

@@ -1,17 +1,17 @@
 import {
-  KafkaJSConnectionError,
-  KafkaJSInvalidArgumentError,
-  KafkaJSNonRetriableError,
-  KafkaJSNumberOfRetriesExceeded,
-} from '../../src/errors.js'
-import {
   Backoff,
   backoffDelay,
   DEFAULT_RETRY_OPTIONS,
   resolveRetryOptions,
   retry,
   sleep,
-} from '../../src/network/backoff.js'
+} from '../../src/common/backoff.js'
+import {
+  KafkaJSConnectionError,
+  KafkaJSInvalidArgumentError,
+  KafkaJSNonRetriableError,
+  KafkaJSNumberOfRetriesExceeded,
+} from '../../src/errors.js'
 
 const fast = { initialRetryTime: 1, maxRetryTime: 2 }
 

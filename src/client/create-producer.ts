@@ -1,12 +1,12 @@
 // kafka.producer(config): the producer options checked against the client's, and a producer with its
 // own connections (as KafkaJS: each producer, consumer and admin client has its own Cluster).
 
-import type { Kafka } from '../client/kafka.js'
-import type { KafkaLogger } from '../client/logger.js'
+import type { KafkaLogger } from '../common/kafka-logger.js'
 import { DEFAULT_CLIENT_ID, DEFAULT_REQUEST_TIMEOUT } from '../network/connection-options.js'
-import { ProducerInstrumentation } from './instrumentation.js'
-import { Producer } from './producer.js'
-import { type ProducerConfig, resolveProducerOptions } from './producer-options.js'
+import { ProducerInstrumentation } from '../producer/instrumentation.js'
+import { Producer } from '../producer/producer.js'
+import { type ProducerConfig, resolveProducerOptions } from '../producer/producer-options.js'
+import type { Kafka } from './kafka.js'
 
 export function createProducer(kafka: Kafka, config: ProducerConfig = {}): Producer {
   const requestTimeout = kafka.config.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT

@@ -1,11 +1,11 @@
 // kafka.consumer(config): the consumer options checked at construction, and a consumer with its own
 // connections (as KafkaJS: each producer, consumer and admin client has its own Cluster).
 
-import type { Kafka } from '../client/kafka.js'
+import { Consumer } from '../consumer/consumer.js'
+import { type ConsumerConfig, resolveConsumerOptions } from '../consumer/consumer-options.js'
+import { ConsumerInstrumentation } from '../consumer/instrumentation.js'
 import { DEFAULT_CLIENT_ID, DEFAULT_REQUEST_TIMEOUT } from '../network/connection-options.js'
-import { Consumer } from './consumer.js'
-import { type ConsumerConfig, resolveConsumerOptions } from './consumer-options.js'
-import { ConsumerInstrumentation } from './instrumentation.js'
+import type { Kafka } from './kafka.js'
 
 export function createConsumer(kafka: Kafka, config: ConsumerConfig): Consumer {
   const options = resolveConsumerOptions(config)

@@ -1,6 +1,6 @@
+import type { Logger } from '../../src/common/logger.js'
+import { StateMachine, type TransitionTable } from '../../src/common/state-machine.js'
 import { KafkaJSInvariantViolation } from '../../src/errors.js'
-import type { Logger } from '../../src/network/logger.js'
-import { StateMachine, type TransitionTable } from '../../src/network/state-machine.js'
 
 type Light = 'red' | 'green' | 'yellow'
 const table: TransitionTable<Light> = { red: ['green'], green: ['yellow'], yellow: ['red'] }
