@@ -5,6 +5,7 @@ export { createProducer } from './client/create-producer.js'
 export { Kafka, type KafkaConfig } from './client/kafka.js'
 export type {
   AdminEventMap,
+  ClientEventMap,
   ConnectEvent,
   DisconnectEvent,
   ProducerEventMap,
@@ -12,7 +13,11 @@ export type {
   RequestQueueSizeEvent,
   RequestTimeoutEvent,
 } from './cluster/client-event-types.js'
-export type { InstrumentationEvent, RemoveInstrumentationEventListener } from './cluster/client-instrumentation.js'
+export type {
+  ClientEvents,
+  InstrumentationEvent,
+  RemoveInstrumentationEventListener,
+} from './cluster/client-instrumentation.js'
 export {
   createLogger,
   defaultLogCreator,
@@ -23,9 +28,11 @@ export {
   logLevel,
 } from './common/kafka-logger.js'
 export * from './consumer/event-types.js'
+export type { GroupJoinPayload, UnsubscribedTopicsPayload } from './consumer/group/membership.js'
 export * from './consumer/index.js'
 export * from './errors.js'
 export * from './kafkajs-types.js'
+export type { RequestQueueSizeRecord, RequestRecord, RequestTimeoutRecord } from './network/request-observer.js'
 export type {
   AuthenticationProviderArgs,
   Authenticator,
@@ -39,6 +46,7 @@ export type {
   SaslAuthenticationRequest,
   SaslAuthenticationResponse,
 } from './network/sasl/index.js'
+export type { SocketFactory, SocketFactoryArgs } from './network/socket-factory.js'
 export * from './producer/index.js'
 export {
   type CompressionCodec,

@@ -74,7 +74,10 @@ export class Kafka {
     return this.#logger
   }
 
-  /** Options for one client's own Cluster; `overrides` carries client-specific settings. */
+  /**
+   * Options for one client's own Cluster; `overrides` carries client-specific settings.
+   * @internal
+   */
   protected clusterOptions(namespace: string, overrides: Partial<ClusterOptions> = {}): ClusterOptions {
     const c = this.#config
     const options: ClusterOptions = {
@@ -94,7 +97,10 @@ export class Kafka {
     return options
   }
 
-  /** A Cluster (its own connections and metadata) for a producer, consumer or admin client. */
+  /**
+   * A Cluster (its own connections and metadata) for a producer, consumer or admin client.
+   * @internal
+   */
   createCluster(namespace: string, overrides: Partial<ClusterOptions> = {}): Cluster {
     return new Cluster(this.clusterOptions(namespace, overrides))
   }

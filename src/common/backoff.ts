@@ -8,6 +8,10 @@ import {
   KafkaJSNumberOfRetriesExceeded,
 } from '../errors.js'
 
+/**
+ * The `retry` option's backoff settings; the API reference shows them where `retry` is taken.
+ * @inline
+ */
 export interface RetryOptions {
   /** Delay before the first retry, in ms. */
   initialRetryTime?: number

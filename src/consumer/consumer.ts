@@ -96,6 +96,10 @@ export class Consumer {
   #restartTimer: NodeJS.Timeout | undefined
   #stopping: Promise<void> | undefined
 
+  /**
+   * Made by kafka.consumer().
+   * @internal
+   */
   constructor(deps: ConsumerDeps) {
     this.#cluster = deps.cluster
     this.#groupCluster = deps.groupCluster

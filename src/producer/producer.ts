@@ -77,6 +77,10 @@ export class Producer {
   #connecting: Promise<void> | undefined
   #disconnecting: Promise<void> | undefined
 
+  /**
+   * Made by kafka.producer().
+   * @internal
+   */
   constructor(dependencies: ProducerDependencies) {
     const { cluster, logger, options } = dependencies
     this.#cluster = cluster

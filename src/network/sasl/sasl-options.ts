@@ -6,6 +6,10 @@
 import type { Logger } from '../../common/logger.js'
 import { KafkaJSInvalidArgumentError } from '../../errors.js'
 
+/**
+ * `sasl` for PLAIN; the API reference shows it within SASLOptions.
+ * @inline
+ */
 export interface PlainSASLOptions {
   mechanism: 'plain' | 'PLAIN'
   username: string
@@ -14,6 +18,10 @@ export interface PlainSASLOptions {
   authorizationIdentity?: string
 }
 
+/**
+ * `sasl` for SCRAM-SHA-256 and SCRAM-SHA-512; the API reference shows it within SASLOptions.
+ * @inline
+ */
 export interface ScramSASLOptions {
   mechanism: 'scram-sha-256' | 'scram-sha-512' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
   username: string
@@ -25,6 +33,7 @@ export interface ScramSASLOptions {
  * KafkaJS's `aws` mechanism: one message of authzid NUL access key NUL secret key NUL session token,
  * for brokers that run a matching server-side SASL plugin (handshake name "AWS"). Amazon MSK's IAM
  * access control uses another mechanism (AWS_MSK_IAM), a custom one.
+ * @inline
  */
 export interface AwsSASLOptions {
   mechanism: 'aws' | 'AWS'
@@ -42,6 +51,10 @@ export interface OauthbearerProviderResponse {
   extensions?: Record<string, string>
 }
 
+/**
+ * `sasl` for OAUTHBEARER; the API reference shows it within SASLOptions.
+ * @inline
+ */
 export interface OauthbearerSASLOptions {
   mechanism: 'oauthbearer' | 'OAUTHBEARER'
   /** Called at each (re)authentication, so a refreshed token is used from the next one on. */
@@ -64,7 +77,10 @@ export interface SaslAuthenticationResponse<ParseResult> {
   parse: (data: Buffer) => ParseResult
 }
 
-/** KafkaJS's namespaced logger, as a custom mechanism gets it. */
+/**
+ * KafkaJS's namespaced logger, as a custom mechanism gets it.
+ * @inline
+ */
 export interface ProviderLogger extends Logger {
   namespace(namespace: string, logLevel?: number): ProviderLogger
   setLogLevel(logLevel: number): void
@@ -84,7 +100,10 @@ export interface Authenticator {
   authenticate: () => Promise<void>
 }
 
-/** A mechanism kafkit does not build in, e.g. AWS_MSK_IAM (KafkaJS `Mechanism`). */
+/**
+ * A mechanism kafkit does not build in, e.g. AWS_MSK_IAM (KafkaJS `Mechanism`).
+ * @inline
+ */
 export interface CustomSASLOptions {
   /** The name sent in SaslHandshake, as the broker enables it (`sasl.enabled.mechanisms`). */
   mechanism: string

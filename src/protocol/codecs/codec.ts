@@ -2,6 +2,10 @@
 // both methods are async), so codecs written for KafkaJS plug in unchanged. The built-in codecs also
 // honour DecompressOptions, which KafkaJS codecs ignore.
 
+/**
+ * What `compress` receives (KafkaJS's shape); the API reference shows it within CompressionCodec.
+ * @inline
+ */
 export interface CompressionInput {
   readonly buffer: Buffer
 }
@@ -20,6 +24,10 @@ export class DecompressionLimitError extends RangeError {
   }
 }
 
+/**
+ * Limits of one decompression; the API reference shows them within CompressionCodec.
+ * @inline
+ */
 export interface DecompressOptions {
   /** Decompressing to more than this many bytes is refused before the memory is allocated. */
   readonly maxOutputLength: number
@@ -30,5 +38,8 @@ export interface CompressionCodec {
   decompress(buffer: Buffer, options?: DecompressOptions): Promise<Buffer>
 }
 
-/** What `CompressionCodecs[type]` holds: a function returning the codec, as in KafkaJS. */
+/**
+ * What `CompressionCodecs[type]` holds: a function returning the codec, as in KafkaJS.
+ * @inline
+ */
 export type CompressionCodecFactory = () => CompressionCodec
