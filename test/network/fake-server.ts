@@ -7,11 +7,9 @@ import net from 'node:net'
 import type { Connection } from '../../src/network/connection.js'
 import { FrameDecoder } from '../../src/network/frame-decoder.js'
 import type { ApiDefinition } from '../../src/protocol/api.js'
-import { skipTaggedFields } from '../../src/protocol/frame.js'
 import { ApiVersions } from '../../src/protocol/generated/api-versions.js'
-import { apisByKey } from '../../src/protocol/generated/index.js'
 import { Reader } from '../../src/protocol/primitives/reader.js'
-import { Writer } from '../../src/protocol/primitives/writer.js'
+import { type RequestFrame, readRequestFrame, responseFrame } from '../fake-broker/wire.js'
 
 /** A made-up API for tests: the request carries an int32, the response echoes it. */
 export interface EchoMessage {
@@ -38,13 +36,7 @@ export const Echo: ApiDefinition<EchoMessage, EchoMessage> = {
   readResponse: (r) => ({ value: r.int32() }),
 }
 
-export interface ReceivedRequest {
-  apiKey: number
-  apiVersion: number
-  correlationId: number
-  clientId: string | null
-  /** The request body, after the header. */
-  body: Buffer
+export interface ReceivedRequest extends RequestFrame {
   socket: net.Socket
 }
 
@@ -113,14 +105,7 @@ export class FakeServer {
 
   /** The frame of a response: size, correlation id, (header v1: empty tagged fields), body. */
   frame<Res>(req: ReceivedRequest, api: ApiDefinition<unknown, Res>, response: Res, version = req.apiVersion): Buffer {
-    const headerSize = api.responseHeaderVersion(version) >= 1 ? 5 : 4
-    const total = 4 + headerSize + api.sizeResponse(response, version)
-    const w = new Writer(total)
-    w.int32(total - 4)
-    w.int32(req.correlationId)
-    if (headerSize === 5) w.unsignedVarint(0)
-    api.writeResponse(w, response, version)
-    return w.assertEnd(total)
+    return responseFrame(req.correlationId, api, response, version)
   }
 
   reply<Res>(req: ReceivedRequest, api: ApiDefinition<unknown, Res>, response: Res, version?: number): void {
@@ -139,17 +124,9 @@ export class FakeServer {
     const decoder = new FrameDecoder()
     socket.on('data', (chunk: Buffer) => {
       for (const frame of decoder.push(chunk)) {
-        const r = new Reader(frame)
-        const apiKey = r.int16()
-        const apiVersion = r.int16()
-        const correlationId = r.int32()
-        const clientId = r.string()
-        // request header v2 (flexible versions) ends with tagged fields
-        if ((apisByKey.get(apiKey)?.requestHeaderVersion(apiVersion) ?? 1) >= 2) skipTaggedFields(r)
-        const body = frame.subarray(r.offset)
-        const request = { apiKey, apiVersion, correlationId, clientId, body, socket }
+        const request = { ...readRequestFrame(frame), socket }
         this.requests.push(request)
-        this.handlers.get(apiKey)?.(request, this)
+        this.handlers.get(request.apiKey)?.(request, this)
       }
     })
   }
