@@ -92,7 +92,7 @@ export async function describeAcls(ctx: AdminContext, options: DescribeAclsFilte
   const filter = toWireFilter({ ...args, resourcePatternType })
   const response = await ctx.withRetry(op, async () => {
     const connection = await ctx.cluster.anyConnection()
-    const answer = await ctx.send(connection, DescribeAcls, DescribeAcls.createRequest(filter))
+    const answer = await connection.send(DescribeAcls, DescribeAcls.createRequest(filter))
     if (answer.errorCode !== ErrorCode.NONE) throw protocolError(answer.errorCode, answer.errorMessage ?? undefined)
     return answer
   })
@@ -141,7 +141,7 @@ export async function createAcls(ctx: AdminContext, options: { acl: AclEntry[] }
           }),
         ),
       })
-      const response = await ctx.send(connection, CreateAcls, request)
+      const response = await connection.send(CreateAcls, request)
       return matchByPosition(pending, response.results, { value: () => true, describe: describeAcl })
     },
     { operation: op, retry: ctx.retry, logger: ctx.logger, beforeRetry: (error) => ctx.cluster.noteError(error) },
@@ -167,7 +167,7 @@ export async function deleteAcls(ctx: AdminContext, options: { filters: AclFilte
       const request = DeleteAcls.createRequest({
         filters: pending.map((f) => createDeleteAclsRequestDeleteAclsFilter(f)),
       })
-      const response = await ctx.send(connection, DeleteAcls, request)
+      const response = await connection.send(DeleteAcls, request)
       return matchByPosition(pending, response.filterResults, {
         value: (result) => ({
           errorCode: 0,

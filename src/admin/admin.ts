@@ -121,7 +121,6 @@ export interface AdminOptions {
   logger: KafkaLogger
   retry: ResolvedRetryOptions
   clientId: string
-  requestTimeout: number
   /** The instrumentation the cluster's connections report to (its requestObserver); default: a new one. */
   instrumentation?: AdminInstrumentation
 }
@@ -142,7 +141,7 @@ export class Admin {
     this.#cluster = options.cluster
     this.#logger = options.logger
     this.#instrumentation = options.instrumentation ?? new AdminInstrumentation(options.clientId, options.logger)
-    this.#ctx = new AdminContext({ ...options, instrumentation: this.#instrumentation })
+    this.#ctx = new AdminContext(options)
   }
 
   /** KafkaJS's admin event names: admin.connect, admin.disconnect, admin.network.*. */

@@ -137,7 +137,7 @@ export async function describeConfigs(
       includeSynonyms,
       includeDocumentation,
     })
-    const response = await ctx.send(connection, DescribeConfigs, request)
+    const response = await connection.send(DescribeConfigs, request)
     return matchResults(items, response.results, {
       ...resourceMatch,
       value: (result) => ({
@@ -190,7 +190,7 @@ export async function alterConfigs(
       ),
       validateOnly,
     })
-    const response = await ctx.send(connection, AlterConfigs, request)
+    const response = await connection.send(AlterConfigs, request)
     return matchResults(items, response.responses, { ...resourceMatch, value: resourceResult })
   })
   // as KafkaJS's alterConfigs, { resources } only (KafkaJS declares a throttleTime it never returns)
@@ -233,7 +233,7 @@ export async function incrementalAlterConfigs(
       ),
       validateOnly,
     })
-    const response = await ctx.send(connection, IncrementalAlterConfigs, request)
+    const response = await connection.send(IncrementalAlterConfigs, request)
     return matchResults(items, response.responses, { ...resourceMatch, value: resourceResult })
   })
   // the same shape as alterConfigs' result

@@ -72,8 +72,7 @@ export async function describeConsumerGroups(
     const outcomes = new Map<string, Outcome<ConsumerGroupDescription>>()
     const node = typeof coordinator === 'number' ? coordinator : -1
     const classic: string[] = []
-    const response = await ctx.send(
-      connection,
+    const response = await connection.send(
       ConsumerGroupDescribe,
       ConsumerGroupDescribe.createRequest({ groupIds: [...pending], includeAuthorizedOperations }),
     )
@@ -94,8 +93,7 @@ export async function describeConsumerGroups(
       } else outcomes.set(groupId, succeeded(consumerGroup(g, node)))
     }
     if (classic.length > 0) {
-      const described = await ctx.send(
-        connection,
+      const described = await connection.send(
         DescribeGroups,
         DescribeGroups.createRequest({ groups: classic, includeAuthorizedOperations }),
       )

@@ -1,6 +1,7 @@
 // What every admin operation works with: the admin client's own Cluster (connections, metadata,
-// coordinators), its retry options and logger, and one send() that reports each request to the
-// instrumentation listeners.
+// coordinators), its retry options and logger. Requests go to the connections' own send(), which
+// reports each one to the instrumentation listeners (the Cluster's requestObserver) and adds to its
+// timeout the wait the request asks of the broker (timeoutMs).
 
 import type { Cluster } from '../cluster/cluster.js'
 import { CoordinatorType } from '../cluster/coordinator-lookup.js'
@@ -8,49 +9,23 @@ import { type ResolvedRetryOptions, retry } from '../common/backoff.js'
 import { errorMessage } from '../common/error-message.js'
 import type { Logger } from '../common/logger.js'
 import type { Connection } from '../network/connection.js'
-import type { ApiDefinition } from '../protocol/api.js'
-import type { AdminInstrumentation } from './instrumentation.js'
 import { retryLogMessage } from './settle.js'
 
 export interface AdminContextOptions {
   cluster: Cluster
   logger: Logger
   retry: ResolvedRetryOptions
-  instrumentation: AdminInstrumentation
-  /** The client's requestTimeout (ms): requests that make the broker wait get this on top of the wait. */
-  requestTimeout: number
 }
 
 export class AdminContext {
   readonly cluster: Cluster
   readonly logger: Logger
   readonly retry: ResolvedRetryOptions
-  readonly #instrumentation: AdminInstrumentation
-  readonly #requestTimeout: number
 
   constructor(options: AdminContextOptions) {
     this.cluster = options.cluster
     this.logger = options.logger
     this.retry = options.retry
-    this.#instrumentation = options.instrumentation
-    this.#requestTimeout = options.requestTimeout
-  }
-
-  /**
-   * Sends one request. `brokerWaitMs` is how long the request asks the broker to wait (timeoutMs
-   * fields): the network timeout is extended by it, so a slow but working broker is not cut off.
-   */
-  send<Req, Res>(
-    connection: Connection,
-    api: ApiDefinition<Req, Res>,
-    request: Req,
-    options: { version?: number; brokerWaitMs?: number } = {},
-  ): Promise<Res> {
-    const version = options.version ?? connection.versionFor(api)
-    return this.#instrumentation.request(connection, api, request, {
-      version,
-      ...(options.brokerWaitMs !== undefined && { timeout: this.#requestTimeout + options.brokerWaitMs }),
-    })
   }
 
   /**

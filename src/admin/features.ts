@@ -45,8 +45,7 @@ export interface FeatureUpdate {
 export async function describeFeatures(ctx: AdminContext): Promise<FeatureMetadata> {
   const response = await ctx.withRetry('describeFeatures', async () => {
     const connection = await ctx.cluster.anyConnection()
-    const answer = await ctx.send(
-      connection,
+    const answer = await connection.send(
       ApiVersions,
       ApiVersions.createRequest({ clientSoftwareName: CLIENT_SOFTWARE_NAME, clientSoftwareVersion: VERSION }),
     )
@@ -115,7 +114,7 @@ export async function updateFeatures(
           }),
         ),
       })
-      const response = await ctx.send(connection, UpdateFeatures, request, { version, brokerWaitMs: timeout })
+      const response = await connection.send(UpdateFeatures, request, { version })
       if (response.errorCode !== ErrorCode.NONE) {
         const outcome = failed(protocolError(response.errorCode, response.errorMessage ?? undefined))
         return new Map<(typeof pending)[number], Outcome<undefined>>(pending.map((u) => [u, outcome]))

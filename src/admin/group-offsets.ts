@@ -3,7 +3,7 @@
 // are made as an admin does (generation -1, no member id), which the broker accepts only while
 // the group has no active members.
 
-import { describeGroupsOfEitherProtocol, type GroupRequestSender } from '../cluster/describe-groups.js'
+import { describeGroupsOfEitherProtocol } from '../cluster/describe-groups.js'
 import { KafkaJSNonRetriableError, KafkaJSProtocolError } from '../errors.js'
 import type { Connection } from '../network/connection.js'
 import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
@@ -91,7 +91,7 @@ export async function fetchOffsets(
   const partitions = topics.length > 0 ? await partitionsOfTopics(ctx, topics) : undefined
 
   const response = await ctx.withCoordinator(op, groupId, (connection) =>
-    fetchCommitted(ctx, connection, groupId, partitions),
+    fetchCommitted(connection, groupId, partitions),
   )
   let result = toFetchOffsets(op, groupId, response, partitions)
   if (resolveOffsets) {
@@ -149,9 +149,8 @@ function groupAndTopic(op: string, args: Record<string, unknown>): { groupId: st
  * checks before committing: a running member would commit its own position over them.
  */
 async function assertNoRunningInstances(ctx: AdminContext, op: string, groupId: string): Promise<void> {
-  const send: GroupRequestSender = (c, api, request) => ctx.send(c, api, request)
   const group = await ctx.withCoordinator(op, groupId, async (connection) => {
-    const [described] = await describeGroupsOfEitherProtocol(send, connection, [groupId], false)
+    const [described] = await describeGroupsOfEitherProtocol(connection, [groupId], false)
     // a coordinator still loading (or moved) answers with an error and no state: ask again
     if (described !== undefined && described.errorCode !== ErrorCode.NONE)
       throw protocolError(described.errorCode, `group ${groupId}`)
@@ -219,7 +218,7 @@ export async function deleteConsumerGroupOffsets(
         ),
       }),
     )
-    const response = await ctx.send(connection, OffsetDelete, OffsetDelete.createRequest({ groupId, topics }))
+    const response = await connection.send(OffsetDelete, OffsetDelete.createRequest({ groupId, topics }))
     if (response.errorCode !== ErrorCode.NONE) {
       const outcome = failed(protocolError(response.errorCode, `group ${groupId}`))
       return new Map(pending.map((i) => [i, outcome]))
@@ -247,7 +246,7 @@ async function commit(ctx: AdminContext, op: string, groupId: string, commits: r
       }),
     )
     const request = OffsetCommit.createRequest({ groupId, generationIdOrMemberEpoch: -1, memberId: '', topics })
-    const response = await ctx.send(connection, OffsetCommit, request, { version })
+    const response = await connection.send(OffsetCommit, request, { version })
     const outcomes = matchResults(pending, flattenPartitions(response.topics), partitionMatch)
     for (const [c, outcome] of outcomes) {
       if (outcome.error instanceof KafkaJSProtocolError && ACTIVE_GROUP_ERRORS.has(outcome.error.errorCode)) {
@@ -273,7 +272,6 @@ function perGroupPartition<K extends TopicPartition>(
 }
 
 async function fetchCommitted(
-  ctx: AdminContext,
   connection: Connection,
   groupId: string,
   partitions: ReadonlyMap<string, number[]> | undefined,
@@ -300,7 +298,7 @@ async function fetchCommitted(
               createOffsetFetchRequestOffsetFetchRequestTopic({ name, partitionIndexes }),
             ) ?? null,
         })
-  const response = await ctx.send(connection, OffsetFetch, request, { version })
+  const response = await connection.send(OffsetFetch, request, { version })
   // the group's own error (coordinator loading or moved) fails the whole fetch, to be retried
   const groupError = version >= FIRST_BATCHED_OFFSET_FETCH ? (response.groups[0]?.errorCode ?? 0) : response.errorCode
   if (groupError !== ErrorCode.NONE) throw protocolError(groupError, `group ${groupId}`)

@@ -4,7 +4,6 @@
 import {
   describeGroupsOfEitherProtocol,
   type GroupDescription,
-  type GroupRequestSender,
   toGroupDescription,
 } from '../cluster/describe-groups.js'
 import { KafkaJSDeleteGroupsError, KafkaJSError, KafkaJSProtocolError } from '../errors.js'
@@ -71,7 +70,7 @@ export async function listGroups(ctx: AdminContext, options?: ListGroupsOptions)
     const version = connection.versionFor(ListGroups)
     if (version < 4 && statesFilter.length > 0) invalid(op, `broker ${connection.broker} cannot filter by state`)
     if (version < 5 && typesFilter.length > 0) invalid(op, `broker ${connection.broker} cannot filter by type`)
-    const response = await ctx.send(connection, ListGroups, ListGroups.createRequest({ statesFilter, typesFilter }), {
+    const response = await connection.send(ListGroups, ListGroups.createRequest({ statesFilter, typesFilter }), {
       version,
     })
     if (response.errorCode !== ErrorCode.NONE) throw protocolError(response.errorCode, `broker ${connection.broker}`)
@@ -98,8 +97,7 @@ export async function describeGroups(
   const op = 'describeGroups'
   const { groupIds, includeAuthorizedOperations } = describeArgs(op, groupIdsArg, options)
   const results = await perGroup(ctx, op, groupIds, async (connection, pending) => {
-    const send: GroupRequestSender = (c, api, request) => ctx.send(c, api, request)
-    const groups = await describeGroupsOfEitherProtocol(send, connection, pending, includeAuthorizedOperations)
+    const groups = await describeGroupsOfEitherProtocol(connection, pending, includeAuthorizedOperations)
     return matchResults(pending, groups, {
       keyOfItem: (id) => id,
       keyOfResult: (g) => g.groupId,
@@ -124,7 +122,7 @@ export async function deleteGroups(
   if (groupIdsArg.some((g) => typeof g !== 'string')) kafkaJSInvalid(`Invalid groupId name: ${JSON.stringify(true)}`)
   const groupIds = [...new Set(groupIdsArg as string[])]
   const results = await perGroup(ctx, op, groupIds, async (connection, pending) => {
-    const response = await ctx.send(connection, DeleteGroups, DeleteGroups.createRequest({ groupsNames: [...pending] }))
+    const response = await connection.send(DeleteGroups, DeleteGroups.createRequest({ groupsNames: [...pending] }))
     return matchResults(pending, response.results, {
       keyOfItem: (id) => id,
       keyOfResult: (r) => r.groupId,
@@ -185,7 +183,7 @@ export async function removeMembersFromConsumerGroup(
         groupId,
         members: items.map((m) => createLeaveGroupRequestMemberIdentity(version >= 5 ? m : { ...m, reason: null })),
       })
-      const response = await ctx.send(connection, LeaveGroup, request, { version })
+      const response = await connection.send(LeaveGroup, request, { version })
       if (response.errorCode !== ErrorCode.NONE) {
         const outcome = failed(protocolError(response.errorCode, `group ${groupId}`))
         return new Map(items.map((m) => [m, outcome]))

@@ -53,7 +53,7 @@ export async function describeLogDirs(
     ) ?? null
 
   const logDirs = await askEachBroker(ctx, op, brokers, async (connection) => {
-    const response = await ctx.send(connection, DescribeLogDirs, DescribeLogDirs.createRequest({ topics }))
+    const response = await connection.send(DescribeLogDirs, DescribeLogDirs.createRequest({ topics }))
     if (response.errorCode !== ErrorCode.NONE) throw protocolError(response.errorCode, `broker ${connection.broker}`)
     return response.results.map(
       (d): LogDirDescription => ({

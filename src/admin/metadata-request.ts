@@ -28,15 +28,11 @@ export function requestMetadata(
 ): Promise<MetadataResponse> {
   return ctx.withRetry('metadata', async () => {
     const target = connection ?? (await ctx.cluster.anyConnection())
-    return requestMetadataOnce(ctx, target, query)
+    return requestMetadataOnce(target, query)
   })
 }
 
-export async function requestMetadataOnce(
-  ctx: AdminContext,
-  connection: Connection,
-  query: MetadataQuery,
-): Promise<MetadataResponse> {
+export async function requestMetadataOnce(connection: Connection, query: MetadataQuery): Promise<MetadataResponse> {
   const version = connection.versionFor(Metadata)
   const topics =
     query.topicIds !== undefined
@@ -50,5 +46,5 @@ export async function requestMetadataOnce(
     includeTopicAuthorizedOperations: query.includeTopicAuthorizedOperations ?? false,
     ...(version <= 10 && { includeClusterAuthorizedOperations: query.includeClusterAuthorizedOperations ?? false }),
   })
-  return ctx.send(connection, Metadata, request, { version })
+  return connection.send(Metadata, request, { version })
 }

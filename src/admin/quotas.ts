@@ -81,8 +81,7 @@ export async function describeClientQuotas(
   const strict = booleanArg(op, 'strict', args.strict, false)
   const response = await ctx.withRetry(op, async () => {
     const connection = await ctx.cluster.anyConnection()
-    const answer = await ctx.send(
-      connection,
+    const answer = await connection.send(
       DescribeClientQuotas,
       DescribeClientQuotas.createRequest({ components, strict }),
     )
@@ -133,7 +132,7 @@ export async function alterClientQuotas(
         ),
         validateOnly,
       })
-      const response = await ctx.send(connection, AlterClientQuotas, request)
+      const response = await connection.send(AlterClientQuotas, request)
       return matchResults(pending, response.entries, {
         keyOfItem: (e) => entityKey(e.entity),
         keyOfResult: (r) => entityKey(Object.fromEntries(r.entity.map((d) => [d.entityType, d.entityName]))),

@@ -151,7 +151,7 @@ async function reassign(ctx: AdminContext, op: string, items: readonly Reassignm
           }),
         ),
       })
-      const response = await ctx.send(connection, AlterPartitionReassignments, request, { brokerWaitMs: timeout })
+      const response = await connection.send(AlterPartitionReassignments, request)
       if (response.errorCode !== ErrorCode.NONE) {
         throw new KafkaJSAlterPartitionReassignmentsError(
           protocolError(response.errorCode, response.errorMessage ?? undefined),
@@ -213,7 +213,7 @@ export async function listPartitionReassignments(
           }),
         ) ?? null,
     })
-    const answer = await ctx.send(connection, ListPartitionReassignments, request, { brokerWaitMs: timeout })
+    const answer = await connection.send(ListPartitionReassignments, request)
     if (answer.errorCode !== ErrorCode.NONE) throw protocolError(answer.errorCode, answer.errorMessage ?? undefined)
     return answer
   })
@@ -273,7 +273,7 @@ export async function electLeaders(
               createElectLeadersRequestTopicPartitions({ topic, partitions: ps.map((p) => p.partition) }),
             ),
     })
-    const response = await ctx.send(connection, ElectLeaders, request, { brokerWaitMs: timeout })
+    const response = await connection.send(ElectLeaders, request)
     if (response.errorCode !== ErrorCode.NONE) throw protocolError(response.errorCode)
     return response.replicaElectionResults.flatMap((t) =>
       t.partitionResult.map((p) => ({

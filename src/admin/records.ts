@@ -100,7 +100,7 @@ export async function deleteTopicRecords(
           ],
           timeoutMs: timeout,
         })
-        const response = await ctx.send(connection, DeleteRecords, request, { brokerWaitMs: timeout })
+        const response = await connection.send(DeleteRecords, request)
         const answers = response.topics.flatMap((t) => t.partitions)
         return matchResults(items, answers, {
           keyOfItem: (p) => String(p.partition),

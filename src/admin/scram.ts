@@ -68,7 +68,7 @@ export async function describeUserScramCredentials(
     const request = DescribeUserScramCredentials.createRequest({
       users: users?.map((name) => createDescribeUserScramCredentialsRequestUserName({ name })) ?? null,
     })
-    const answer = await ctx.send(connection, DescribeUserScramCredentials, request)
+    const answer = await connection.send(DescribeUserScramCredentials, request)
     if (answer.errorCode !== ErrorCode.NONE) throw protocolError(answer.errorCode, answer.errorMessage ?? undefined)
     return answer
   })
@@ -161,7 +161,7 @@ export async function alterUserScramCredentials(
           upsertions: wanted.flatMap((c) => ('upsertion' in c ? [c.upsertion] : [])),
           deletions: wanted.flatMap((c) => ('deletion' in c ? [c.deletion] : [])),
         })
-        const response = await ctx.send(connection, AlterUserScramCredentials, request)
+        const response = await connection.send(AlterUserScramCredentials, request)
         return matchResults(pending, response.results, {
           keyOfItem: (u) => u,
           keyOfResult: (r) => r.user,

@@ -100,7 +100,7 @@ export async function queryOffsets(
           }),
         )
         const request = ListOffsets.createRequest({ replicaId: -1, isolationLevel, topics, timeoutMs: 0 })
-        const response = await ctx.send(connection, ListOffsets, request)
+        const response = await connection.send(ListOffsets, request)
         return matchResults(items, flattenPartitions(response.topics), {
           ...partitionMatch,
           value: (r) => ({ offset: r.offset, timestamp: r.timestamp, leaderEpoch: r.leaderEpoch }),

@@ -123,11 +123,9 @@ export async function createTopics(ctx: AdminContext, options: CreateTopicsOptio
     topics,
     async (pending) => {
       const controller = await ctx.cluster.controllerConnection()
-      const response = await ctx.send(
-        controller,
+      const response = await controller.send(
         CreateTopics,
         CreateTopics.createRequest({ topics: [...pending], timeoutMs: timeout, validateOnly }),
-        { brokerWaitMs: timeout },
       )
       return matchResults(pending, response.topics, {
         keyOfItem: (topic) => topic.name,
@@ -210,7 +208,7 @@ export async function deleteTopics(ctx: AdminContext, options: DeleteTopicsOptio
           ? { topics: pending.map((name) => createDeleteTopicsRequestDeleteTopicState({ name, topicId: ZERO_UUID })) }
           : { topicNames: [...pending] }),
       })
-      const response = await ctx.send(controller, DeleteTopics, request, { version, brokerWaitMs: timeout })
+      const response = await controller.send(DeleteTopics, request, { version })
       return matchResults(pending, response.responses, {
         keyOfItem: (name) => name,
         keyOfResult: (result) => result.name ?? '',
@@ -276,11 +274,9 @@ export async function createPartitions(ctx: AdminContext, options: CreatePartiti
     items,
     async (pending) => {
       const controller = await ctx.cluster.controllerConnection()
-      const response = await ctx.send(
-        controller,
+      const response = await controller.send(
         CreatePartitions,
         CreatePartitions.createRequest({ topics: [...pending], timeoutMs: timeout, validateOnly }),
-        { brokerWaitMs: timeout },
       )
       return matchResults(pending, response.results, {
         keyOfItem: (topic) => topic.name,

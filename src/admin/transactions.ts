@@ -90,7 +90,7 @@ export async function describeProducers(
             createDescribeProducersRequestTopicRequest({ name, partitionIndexes: ps.map((p) => p.partition) }),
           ),
         })
-        const response = await ctx.send(connection, DescribeProducers, request)
+        const response = await connection.send(DescribeProducers, request)
         return matchResults(leaderItems, flattenPartitions(response.topics), {
           ...partitionMatch,
           value: (p): ProducerState[] =>
@@ -153,7 +153,7 @@ export async function listTransactions(
       durationFilter,
       transactionalIdPattern,
     })
-    const response = await ctx.send(connection, ListTransactions, request, { version })
+    const response = await connection.send(ListTransactions, request, { version })
     if (response.errorCode !== ErrorCode.NONE) throw protocolError(response.errorCode, `broker ${connection.broker}`)
     return response.transactionStates.map(
       (t): TransactionListing => ({
@@ -183,7 +183,7 @@ export async function describeTransactions(
     (id) => id,
     async (connection, pending) => {
       const request = DescribeTransactions.createRequest({ transactionalIds: [...pending] })
-      const response = await ctx.send(connection, DescribeTransactions, request)
+      const response = await connection.send(DescribeTransactions, request)
       return matchResults(pending, response.transactionStates, {
         keyOfItem: (id) => id,
         keyOfResult: (t) => t.transactionalId,

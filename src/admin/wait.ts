@@ -33,7 +33,7 @@ export async function waitForMetadata(
     try {
       const ids = await allBrokerIds(ctx)
       const answers = await Promise.all(
-        ids.map(async (id) => requestMetadataOnce(ctx, await ctx.cluster.connectionToNode(id), { topics })),
+        ids.map(async (id) => requestMetadataOnce(await ctx.cluster.connectionToNode(id), { topics })),
       )
       left = [...new Set(answers.flatMap(pending))]
     } catch (error) {

@@ -5,7 +5,7 @@ import { Admin, type AdminConfig } from '../admin/admin.js'
 import { AdminInstrumentation } from '../admin/instrumentation.js'
 import { resolveRetryOptions } from '../common/backoff.js'
 import { KafkaJSInvalidArgumentError } from '../errors.js'
-import { DEFAULT_CLIENT_ID, DEFAULT_REQUEST_TIMEOUT } from '../network/connection-options.js'
+import { DEFAULT_CLIENT_ID } from '../network/connection-options.js'
 import type { Kafka } from './kafka.js'
 
 export function createAdmin(kafka: Kafka, config: AdminConfig = {}): Admin {
@@ -32,7 +32,6 @@ export function createAdmin(kafka: Kafka, config: AdminConfig = {}): Admin {
     logger,
     retry,
     clientId,
-    requestTimeout: kafka.config.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
     instrumentation,
   })
 }

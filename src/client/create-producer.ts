@@ -34,7 +34,7 @@ export function createProducer(kafka: Kafka, config: ProducerConfig = {}): Produ
     ...(merged?.maxInFlightRequests !== undefined && { maxInFlightRequests: options.maxInFlightRequests }),
     requestObserver: instrumentation,
   })
-  return new Producer({ cluster, logger, clientId, requestTimeout, options, instrumentation })
+  return new Producer({ cluster, logger, clientId, options, instrumentation })
 }
 
 let warnedOfDefaultPartitioner = false

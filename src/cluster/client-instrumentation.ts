@@ -10,14 +10,12 @@
 import { toError } from '../common/error-message.js'
 import type { Logger } from '../common/logger.js'
 import { KafkaJSNonRetriableError } from '../errors.js'
-import type { Connection, SendOptions } from '../network/connection.js'
 import type {
   RequestObserver,
   RequestQueueSizeRecord,
   RequestRecord,
   RequestTimeoutRecord,
 } from '../network/request-observer.js'
-import type { ApiDefinition } from '../protocol/api.js'
 
 export interface ClientEvents<P extends string> {
   readonly CONNECT: `${P}.connect`
@@ -149,29 +147,6 @@ export class ClientInstrumentation<P extends string> implements RequestObserver 
 
   onRequestQueueSize(record: RequestQueueSizeRecord): void {
     this.emit(this.events.REQUEST_QUEUE_SIZE, record satisfies RequestQueueSizeEventPayload)
-  }
-
-  /**
-   * Sends a request on one of the client's connections. The connection reports it (this is its
-   * RequestObserver), so nothing is emitted here.
-   */
-  request<Req, Res>(
-    connection: Connection,
-    api: ApiDefinition<Req, Res>,
-    request: Req,
-    options: SendOptions & { version: number },
-  ): Promise<Res> {
-    return connection.send(api, request, options)
-  }
-
-  /** The same for a request the broker does not answer (Produce with acks 0). */
-  async requestWithoutResponse<Req, Res>(
-    connection: Connection,
-    api: ApiDefinition<Req, Res>,
-    request: Req,
-    options: SendOptions & { version: number },
-  ): Promise<void> {
-    await connection.send(api, request, { ...options, expectResponse: false })
   }
 
   #updateObserverFlags(): void {

@@ -5,7 +5,6 @@
 // bit fields, which the admin's topic and cluster descriptions share.
 
 import type { Connection } from '../network/connection.js'
-import type { ApiDefinition } from '../protocol/api.js'
 import { ConsumerGroupDescribe } from '../protocol/generated/consumer-group-describe.js'
 import {
   createConsumerProtocolAssignment,
@@ -74,13 +73,6 @@ export function decodeAuthorizedOperations(bits: number): number[] | undefined {
   return operations
 }
 
-/** How the KafkaJS-shaped descriptions send a request (the admin's and the consumer's instrumented send). */
-export type GroupRequestSender = <Req, Res>(
-  connection: Connection,
-  api: ApiDefinition<Req, Res>,
-  request: Req,
-) => Promise<Res>
-
 /**
  * KafkaJS's view of groups of either protocol, from their coordinator: DescribeGroups, and for the
  * groups Kafka 4 answers GROUP_ID_NOT_FOUND (a group that does not exist, or one of the consumer
@@ -88,17 +80,16 @@ export type GroupRequestSender = <Req, Res>(
  * Dead without error, as older brokers (and so KafkaJS) report it.
  */
 export async function describeGroupsOfEitherProtocol(
-  send: GroupRequestSender,
   connection: Connection,
   groupIds: readonly string[],
   includeAuthorizedOperations: boolean,
 ): Promise<DescribeGroupsResponseDescribedGroup[]> {
   const request = DescribeGroups.createRequest({ groups: [...groupIds], includeAuthorizedOperations })
-  const response = await send(connection, DescribeGroups, request)
+  const response = await connection.send(DescribeGroups, request)
   const notClassic = response.groups.filter((g) => g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND).map((g) => g.groupId)
   const consumerGroups =
     notClassic.length > 0
-      ? await describeAsClassicGroups(send, connection, notClassic, includeAuthorizedOperations)
+      ? await describeAsClassicGroups(connection, notClassic, includeAuthorizedOperations)
       : new Map<string, never>()
   return response.groups.map((g) =>
     g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND
@@ -128,15 +119,13 @@ const CLASSIC_STATE_NAMES: Readonly<Record<string, string>> = {
  * are kept with the group, for the caller to retry.
  */
 export async function describeAsClassicGroups(
-  send: GroupRequestSender,
   connection: Connection,
   groupIds: readonly string[],
   includeAuthorizedOperations: boolean,
 ): Promise<Map<string, DescribeGroupsResponseDescribedGroup>> {
   const described = new Map<string, DescribeGroupsResponseDescribedGroup>()
   if (!connection.apiVersions.has(ConsumerGroupDescribe.apiKey)) return described
-  const response = await send(
-    connection,
+  const response = await connection.send(
     ConsumerGroupDescribe,
     ConsumerGroupDescribe.createRequest({ groupIds: [...groupIds], includeAuthorizedOperations }),
   )

@@ -297,7 +297,7 @@ export class Consumer {
       const connection = await this.#groupCluster.coordinatorConnection(CoordinatorType.GROUP, groupId)
       try {
         // a KIP-848 group is not known to DescribeGroups: it is described with ConsumerGroupDescribe
-        const groups = await describeGroupsOfEitherProtocol(this.#instrumentation.send, connection, [groupId], false)
+        const groups = await describeGroupsOfEitherProtocol(connection, [groupId], false)
         const group = groups.find((g) => g.groupId === groupId)
         if (group === undefined)
           throw protocolError(ErrorCode.UNKNOWN_SERVER_ERROR, `describeGroup ${groupId}: no answer`)

@@ -67,6 +67,7 @@ import {
 import { FrameDecoder } from './frame-decoder.js'
 import { kafkajsApiName } from './kafkajs-api-names.js'
 import type { RequestObserver, RequestTimeoutRecord } from './request-observer.js'
+import { requestNetworkTimeout } from './request-timeout.js'
 import { classifyTlsSocketError, looksLikeTlsRecord, tlsListenerError } from './tls-errors.js'
 import { writeFrame } from './write-frame.js'
 
@@ -88,8 +89,17 @@ export const CLIENT_SOFTWARE_NAME = 'kafkit'
 export interface SendOptions {
   /** The version to send; default: the highest both sides support (versionFor). */
   version?: number
-  /** Overrides requestTimeout for this request, in ms. */
+  /**
+   * The network timeout of this request, in ms, for a bound that is not a broker wait. Without it
+   * the timeout is requestTimeout plus the wait the request asks the broker for
+   * (requestNetworkTimeout in request-timeout.ts).
+   */
   timeout?: number
+  /**
+   * How long the broker may hold this request when the request carries no field saying so
+   * (a follower's SyncGroup waits for the leader's assignment); added as the request's own waits are.
+   */
+  brokerWaitMs?: number
   /**
    * false when the broker sends no response (Produce with acks=0): the promise resolves with
    * undefined once the request is written.
@@ -474,7 +484,11 @@ export class Connection {
   ): Promise<Res> {
     const version = options.version ?? this.versionFor(api)
     if (options.version !== undefined) this.#checkVersion(api, version)
-    const timeout = durationOption('timeout', options.timeout, this.#options.requestTimeout)
+    const timeout = durationOption(
+      'timeout',
+      options.timeout,
+      requestNetworkTimeout(api, request, this.#options.requestTimeout, options.brokerWaitMs),
+    )
     const correlationId = this.#nextCorrelationId
     this.#nextCorrelationId = correlationId === INT32_MAX ? 0 : correlationId + 1
     if (!requestsTraced()) return this.#enqueue(api, request, options, version, timeout, correlationId)

@@ -9,7 +9,6 @@ import type { Cluster } from '../cluster/cluster.js'
 import type { KafkaLogger } from '../common/kafka-logger.js'
 import { RecordAccumulator } from './accumulator.js'
 import type { BufferLimit } from './buffer-limit.js'
-import type { ProducerInstrumentation } from './instrumentation.js'
 import type { ProducerBatch, RecordMetadata } from './messages.js'
 import { isStickyPartitioner, STICKY_STATE } from './partitioners/default-partitioner.js'
 import type { Partitioner } from './partitioners/types.js'
@@ -24,9 +23,7 @@ export interface PipelineDependencies {
   readonly options: ResolvedProducerOptions
   /** The producer's one buffer bound, shared by its pipelines (Java's buffer.memory). */
   readonly memory: BufferLimit
-  readonly instrumentation: ProducerInstrumentation
   readonly partitioner: Partitioner
-  readonly requestTimeout: number
   readonly idempotent: boolean
   /** Present for the transactional pipeline: its sender asks it before sending a partition's batches. */
   readonly transaction?: (sequences: SequenceTracker, wakeSender: () => void) => SenderTransactionHooks
@@ -62,9 +59,7 @@ export class ProducerPipeline {
       options,
       sequences: this.sequences,
       transaction: this.transaction,
-      instrumentation: d.instrumentation,
       logger: d.logger,
-      requestTimeout: d.requestTimeout,
       initProducerId: d.initProducerId,
     })
     this.#appender = new RecordAppender({

@@ -37,8 +37,6 @@ export interface ProducerDependencies {
   readonly cluster: Cluster
   readonly logger: KafkaLogger
   readonly clientId: string
-  /** The client's request timeout (Kafka config `requestTimeout`). */
-  readonly requestTimeout: number
   readonly options: ResolvedProducerOptions
   /** The instrumentation the cluster's connections report to (its requestObserver); default: a new one. */
   readonly instrumentation?: ProducerInstrumentation
@@ -63,7 +61,6 @@ export class Producer {
   readonly #instrumentation: ProducerInstrumentation
   readonly #memory: BufferLimit
   readonly #partitioner: Partitioner
-  readonly #requestTimeout: number
   /** The producer's identity: transactional with a transactionalId, else idempotent or plain. */
   readonly #main: ProducerPipeline
   /** A transactional producer's non-transactional identity, made on its first send outside a transaction. */
@@ -88,7 +85,6 @@ export class Producer {
     this.#options = options
     this.#trace = clusterTraceSource(dependencies.clientId, cluster, { transactionalId: options.transactionalId })
     this.#instrumentation = dependencies.instrumentation ?? new ProducerInstrumentation(dependencies.clientId, logger)
-    this.#requestTimeout = dependencies.requestTimeout
     this.#memory = new BufferLimit(options.maxBufferedBytes, () => {
       for (const pipeline of this.#pipelines()) pipeline.sender.wakeup()
     })
@@ -114,7 +110,6 @@ export class Producer {
               transactionalId,
               transactionTimeout: options.transactionTimeout,
               sequences,
-              instrumentation: this.#instrumentation,
               logger,
               retry: options.retry,
               maxBlockMs: options.maxBlockMs,
@@ -131,9 +126,7 @@ export class Producer {
       logger: this.#logger,
       options: this.#options,
       memory: this.#memory,
-      instrumentation: this.#instrumentation,
       partitioner: this.#partitioner,
-      requestTimeout: this.#requestTimeout,
       idempotent,
       transaction,
       initProducerId: () => this.#initProducerId(),
@@ -392,8 +385,7 @@ export class Producer {
       async () => {
         const connection = await this.#cluster.anyConnection()
         const version = connection.versionFor(InitProducerId)
-        const response = await this.#instrumentation.request(
-          connection,
+        const response = await connection.send(
           InitProducerId,
           InitProducerId.createRequest({ transactionalId: null, transactionTimeoutMs: NO_TRANSACTION_TIMEOUT }),
           { version },

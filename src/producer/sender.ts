@@ -30,7 +30,6 @@ import { recordSizeUpperBound } from '../protocol/records/encode-record-batch.js
 import type { PartitionQueue, RecordAccumulator } from './accumulator.js'
 import { BatchBufferPool } from './batch-buffer-pool.js'
 import type { BufferLimit } from './buffer-limit.js'
-import type { ProducerInstrumentation } from './instrumentation.js'
 import type { OutgoingBatch } from './outgoing-batch.js'
 import type { ResolvedProducerOptions } from './producer-options.js'
 import type { ProducerIdAndEpoch, SequenceTracker } from './sequences.js'
@@ -39,8 +38,6 @@ import type { ProducerIdAndEpoch, SequenceTracker } from './sequences.js'
 const MIN_PRODUCE_VERSION = 3
 /** Produce v13 names topics by id; without a topic id in the metadata, v12 is the newest usable. */
 const FIRST_TOPIC_ID_PRODUCE_VERSION = 13
-/** Client-side margin over the broker's ack timeout before a Produce request counts as lost. */
-const ACK_TIMEOUT_MARGIN = 5000
 /** Free batch buffers kept for reuse at most (and never more than maxBufferedBytes). */
 const MAX_POOLED_BATCH_BYTES = 16 * 1024 * 1024
 
@@ -63,10 +60,7 @@ export interface SenderDependencies {
   /** Present with idempotence. */
   readonly sequences: SequenceTracker | undefined
   readonly transaction: SenderTransactionHooks | undefined
-  readonly instrumentation: ProducerInstrumentation
   readonly logger: Logger
-  /** The client's request timeout; Produce requests get at least their ack timeout plus a margin. */
-  readonly requestTimeout: number
   /** Gets a new producer id (InitProducerId) when the epoch ran out. */
   readonly initProducerId: () => Promise<ProducerIdAndEpoch>
 }
@@ -226,7 +220,7 @@ export class Sender {
   }
 
   async #sendProduce(node: number, batches: OutgoingBatch[], queues: PartitionQueue[]): Promise<void> {
-    const { cluster, instrumentation, transaction, accumulator } = this.#d
+    const { cluster, transaction, accumulator } = this.#d
     let response: ProduceResponse | undefined
     let version = 0
     const acks = batches[0]!.settings.acks
@@ -242,14 +236,9 @@ export class Sender {
         timeoutMs: ackTimeout,
         topicData: this.#topicData(batches, records),
       })
-      if (acks === 0) {
-        await instrumentation.requestWithoutResponse(connection, Produce, request, { version })
-      } else {
-        response = await instrumentation.request(connection, Produce, request, {
-          version,
-          timeout: Math.max(this.#d.requestTimeout, ackTimeout + ACK_TIMEOUT_MARGIN),
-        })
-      }
+      // the connection adds the ack timeout (timeoutMs, when acks is not 0) to the network timeout
+      if (acks === 0) await connection.send(Produce, request, { version, expectResponse: false })
+      else response = await connection.send(Produce, request, { version })
     } catch (error) {
       for (const queue of queues) queue.inFlight--
       if (cluster.noteError(error)) this.#refreshWanted = true

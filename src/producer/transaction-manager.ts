@@ -41,7 +41,6 @@ import {
   createTxnOffsetCommitRequestTxnOffsetCommitRequestTopic,
   TxnOffsetCommit,
 } from '../protocol/generated/txn-offset-commit.js'
-import type { ProducerInstrumentation } from './instrumentation.js'
 import type { SenderTransactionHooks } from './sender.js'
 import type { SequenceTracker } from './sequences.js'
 
@@ -94,7 +93,6 @@ export interface TransactionManagerDependencies {
   readonly transactionalId: string
   readonly transactionTimeout: number
   readonly sequences: SequenceTracker
-  readonly instrumentation: ProducerInstrumentation
   readonly logger: Logger
   /** Backoff between coordinator retries (the producer's). */
   readonly retry: ResolvedRetryOptions
@@ -249,8 +247,7 @@ export class TransactionManager implements SenderTransactionHooks {
         `AddOffsetsToTxn for group ${group.groupId}`,
         async (connection) => {
           const { producerId, epoch } = sequences.producerIdAndEpoch
-          const response = await this.#d.instrumentation.request(
-            connection,
+          const response = await connection.send(
             AddOffsetsToTxn,
             AddOffsetsToTxn.createRequest({
               transactionalId,
@@ -324,8 +321,7 @@ export class TransactionManager implements SenderTransactionHooks {
       const response = await this.#call('transaction', transactionalId, what, async (connection) => {
         const version = Math.min(connection.versionFor(EndTxn), this.#v2 ? EndTxn.maxVersion : V1_MAX_END_TXN)
         const { producerId, epoch } = sequences.producerIdAndEpoch
-        const r = await this.#d.instrumentation.request(
-          connection,
+        const r = await connection.send(
           EndTxn,
           EndTxn.createRequest({ transactionalId, producerId, producerEpoch: epoch, committed: commit }),
           { version },
@@ -357,8 +353,7 @@ export class TransactionManager implements SenderTransactionHooks {
         await this.#call('transaction', transactionalId, 'AddPartitionsToTxn', async (connection) => {
           const version = Math.min(connection.versionFor(AddPartitionsToTxn), CLIENT_MAX_ADD_PARTITIONS)
           const { producerId, epoch } = sequences.producerIdAndEpoch
-          const response = await this.#d.instrumentation.request(
-            connection,
+          const response = await connection.send(
             AddPartitionsToTxn,
             AddPartitionsToTxn.createRequest({
               v3AndBelowTransactionalId: transactionalId,
@@ -404,8 +399,7 @@ export class TransactionManager implements SenderTransactionHooks {
         this.#v2 ? TxnOffsetCommit.maxVersion : V1_MAX_TXN_OFFSET_COMMIT,
       )
       const { producerId, epoch } = sequences.producerIdAndEpoch
-      const response = await this.#d.instrumentation.request(
-        connection,
+      const response = await connection.send(
         TxnOffsetCommit,
         TxnOffsetCommit.createRequest({
           transactionalId,
@@ -441,8 +435,7 @@ export class TransactionManager implements SenderTransactionHooks {
     const { sequences, transactionalId, transactionTimeout } = this.#d
     const current = sequences.producerIdAndEpoch
     const next = await this.#call('transaction', transactionalId, 'InitProducerId', async (connection) => {
-      const r = await this.#d.instrumentation.request(
-        connection,
+      const r = await connection.send(
         InitProducerId,
         InitProducerId.createRequest({
           transactionalId,

@@ -55,9 +55,10 @@ const TRANSITIONS: TransitionTable<MemberState> = {
 }
 
 export const PROTOCOL_TYPE = 'consumer'
-/** Extra time a JoinGroup or SyncGroup gets beyond the rebalance timeout the broker waits for (Java: 5 s). */
-const JOIN_TIMEOUT_MARGIN = 5000
-/** LeaveGroup on shutdown is best effort and must not hold up a prompt stop. */
+/**
+ * LeaveGroup on shutdown is best effort and must not hold up a prompt stop: a bound of its own, not
+ * a broker wait, so it replaces the connection's timeout.
+ */
 const LEAVE_TIMEOUT = 5000
 /** JoinGroup v4+ answers a first join with MEMBER_ID_REQUIRED and the id to join with. */
 const MAX_MEMBER_ID_ROUNDS = 3
@@ -370,7 +371,7 @@ export class ClassicGroupMember implements GroupMembership {
             protocols,
             reason,
           }),
-          { timeout: this.#o.rebalanceTimeout + JOIN_TIMEOUT_MARGIN },
+          // the connection adds the rebalance timeout the broker may hold the JoinGroup for
         ),
       )
       if (response.errorCode === ErrorCode.MEMBER_ID_REQUIRED && round < MAX_MEMBER_ID_ROUNDS) {
@@ -424,7 +425,9 @@ export class ClassicGroupMember implements GroupMembership {
           protocolName: this.#protocolName,
           assignments: assignments.map((a) => createSyncGroupRequestSyncGroupRequestAssignment(a)),
         }),
-        { timeout: this.#o.rebalanceTimeout + JOIN_TIMEOUT_MARGIN },
+        // the broker holds a follower's SyncGroup until the leader's assignment arrives, within the
+        // rebalance timeout; SyncGroup has no field saying so, so the wait is named here
+        { brokerWaitMs: this.#o.rebalanceTimeout },
       ),
     )
     if (response.errorCode !== ErrorCode.NONE) throw this.#membershipError(response.errorCode, 'SyncGroup')
@@ -544,6 +547,8 @@ export class ClassicGroupMember implements GroupMembership {
             memberId,
             groupInstanceId: this.#o.groupInstanceId,
           }),
+          // not a broker wait (the coordinator answers a heartbeat at once): a heartbeat unanswered
+          // for longer than the session is of no use, one within it is still worth waiting for
           { timeout: Math.max(this.#o.heartbeatInterval, this.#o.sessionTimeout) },
         ),
       )

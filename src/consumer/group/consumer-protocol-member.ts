@@ -57,6 +57,7 @@ const LEAVE_EPOCH = -1
 const STATIC_LEAVE_EPOCH = -2
 /** Version 1 (Kafka 4.0) has the client choose its member id and adds regex subscriptions. */
 const CLIENT_MEMBER_ID_VERSION = 1
+/** Leaving is best effort on the way out: a bound of its own, not a broker wait, so it replaces the connection's timeout. */
 const LEAVE_TIMEOUT = 5000
 
 export interface ConsumerProtocolMemberOptions {
