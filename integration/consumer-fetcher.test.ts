@@ -44,7 +44,6 @@ function startFetcher(
       maxWaitTimeInMs: 500,
       isolationLevel: options.isolationLevel ?? IsolationLevel.READ_COMMITTED,
       rackId: '',
-      requestTimeout: 30000,
       retry: resolveRetryOptions({ initialRetryTime: 100, retries: 5 }),
       metadataMaxAge: 300000,
       logger: silentLogger,
@@ -64,15 +63,14 @@ async function drain(h: Harness, topic: string, partition: number, count: number
     if (h.errors.length > 0) throw h.errors[0]
     if (Date.now() > deadline) throw new Error(`only ${out.length} of ${count} messages arrived`)
     const state = h.subscriptions.get(topic, partition)!
-    const chunk = state.buffered.shift()
-    if (chunk === undefined) {
-      await h.subscriptions.deliverable.wait(200)
+    if (state.buffered.length === 0) {
+      await h.subscriptions.waitForDeliverable(200)
       continue
     }
-    state.bufferedBytes -= chunk.bytes
-    state.position = chunk.nextOffset
+    const chunk = state.startProcessing()
+    state.advancePosition(chunk.nextOffset, chunk.generation)
     out.push(...chunk.messages.all())
-    h.subscriptions.fetchable.notify()
+    state.release()
   }
   return out
 }
@@ -107,7 +105,7 @@ describe('Fetcher', () => {
     try {
       h.subscriptions.assign([{ topic, partition: 0 }])
       // offset 15 is inside the gzip batch: its first five records must not be delivered
-      h.subscriptions.get(topic, 0)!.seekTo(15n)
+      h.subscriptions.get(topic, 0)!.seek(15n)
       const messages = await drain(h, topic, 0, 35)
       expect(messages.map((m) => m.offset)).toEqual(Array.from({ length: 35 }, (_, i) => String(15 + i)))
       expect(messages.map((m) => m.value?.toString())).toEqual(Array.from({ length: 35 }, (_, i) => `m-${15 + i}`))
@@ -152,7 +150,7 @@ describe('Fetcher', () => {
     const h = startFetcher(cluster, { reset: 'earliest' })
     try {
       h.subscriptions.assign([{ topic, partition: 0 }])
-      h.subscriptions.get(topic, 0)!.seekTo(1000n)
+      h.subscriptions.get(topic, 0)!.seek(1000n)
       const messages = await drain(h, topic, 0, 3)
       expect(messages.map((m) => m.offset)).toEqual(['0', '1', '2'])
     } finally {
@@ -174,7 +172,7 @@ describe('Fetcher', () => {
     const committed = startFetcher(cluster)
     try {
       committed.subscriptions.assign([{ topic, partition: 0 }])
-      committed.subscriptions.get(topic, 0)!.seekTo(0n)
+      committed.subscriptions.get(topic, 0)!.seek(0n)
       const messages = await drain(committed, topic, 0, 8)
       expect(messages.map((m) => m.value?.toString())).toEqual([
         'plain-0',
@@ -194,7 +192,7 @@ describe('Fetcher', () => {
     const uncommitted = startFetcher(cluster, { isolationLevel: IsolationLevel.READ_UNCOMMITTED })
     try {
       uncommitted.subscriptions.assign([{ topic, partition: 0 }])
-      uncommitted.subscriptions.get(topic, 0)!.seekTo(0n)
+      uncommitted.subscriptions.get(topic, 0)!.seek(0n)
       const messages = await drain(uncommitted, topic, 0, 11)
       expect(messages.map((m) => m.value?.toString())).toContain('aborted-1')
       expect(messages.some((m) => m.isControlRecord)).toBe(false)
@@ -217,8 +215,8 @@ describe('Fetcher', () => {
         { topic, partition: 0 },
         { topic, partition: 1 },
       ])
-      h.subscriptions.get(topic, 0)!.seekTo(0n)
-      h.subscriptions.get(topic, 1)!.seekTo(0n)
+      h.subscriptions.get(topic, 0)!.seek(0n)
+      h.subscriptions.get(topic, 1)!.seek(0n)
       const messages = await drain(h, topic, 1, 4)
       expect(messages.map((m) => m.value?.length)).toEqual([7, big.length, big.length, 7])
       expect(h.subscriptions.get(topic, 1)!.fetchSizeOverride).toBeUndefined()
@@ -233,7 +231,7 @@ describe('Fetcher', () => {
     const h = startFetcher(cluster)
     try {
       h.subscriptions.assign([0, 1, 2].map((partition) => ({ topic, partition })))
-      for (const p of [0, 1, 2]) h.subscriptions.get(topic, p)!.seekTo(0n)
+      for (const p of [0, 1, 2]) h.subscriptions.get(topic, p)!.seek(0n)
       for (let round = 0; round < 5; round++) {
         for (const p of [0, 1, 2]) await produceRaw(cluster, topic, p, numberedRecords(`r${round}`, 0, 2))
       }

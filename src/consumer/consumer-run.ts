@@ -59,7 +59,6 @@ export interface ConsumerRunDeps {
   pendingSeeks: PartitionMap<PendingSeek>
   instrumentation: ConsumerInstrumentation
   logger: KafkaLogger
-  requestTimeout: number
   metadataMaxAge: number
   onCrash(error: Error): void
 }
@@ -84,7 +83,7 @@ export class ConsumerRun {
     // KafkaJS's namespaces: the runner's entries under 'Runner', the group's and fetches' under 'ConsumerGroup'
     const runnerLogger = deps.logger.namespace('Runner')
     this.#groupLogger = deps.logger.namespace('ConsumerGroup')
-    this.#offsets = new GroupOffsets(deps.groupCluster, options.groupId, options.retry, cluster, instrumentation.send)
+    this.#offsets = new GroupOffsets(deps.groupCluster, options.groupId, options.retry, cluster)
     this.#committer = new OffsetCommitter({
       groupId: options.groupId,
       offsets: this.#offsets,
@@ -106,11 +105,9 @@ export class ConsumerRun {
         maxWaitTimeInMs: options.maxWaitTimeInMs,
         isolationLevel: options.readUncommitted ? IsolationLevel.READ_UNCOMMITTED : IsolationLevel.READ_COMMITTED,
         rackId: options.rackId,
-        requestTimeout: deps.requestTimeout,
         retry: options.retry,
         metadataMaxAge: deps.metadataMaxAge,
         logger: this.#groupLogger,
-        send: instrumentation.send,
       },
       {
         // KafkaJS's node ids in these events are strings (its broker pool's keys)
@@ -204,7 +201,7 @@ export class ConsumerRun {
       return
     }
     if (typeof offset === 'bigint') {
-      state.seekTo(offset)
+      state.seek(offset)
       if (this.#committer.autoCommit) {
         // KafkaJS commits a seek right away when autoCommit is on
         this.#committer.resolve(state, offset)
@@ -213,8 +210,6 @@ export class ConsumerRun {
     } else {
       state.requestReset(offset)
     }
-    this.#d.subscriptions.fetchable.notify()
-    this.#d.subscriptions.deliverable.notify()
   }
 
   #createMembership(): GroupMembership {
@@ -257,7 +252,6 @@ export class ConsumerRun {
         }),
         listener,
         events,
-        send: instrumentation.send,
       })
     }
     const view = assignerCluster(cluster)
@@ -281,7 +275,6 @@ export class ConsumerRun {
       },
       listener,
       events,
-      send: instrumentation.send,
     })
   }
 
@@ -299,18 +292,14 @@ export class ConsumerRun {
       for (const state of states) {
         const seek = pendingSeeks.get(state.topic, state.partition)
         const c = committed.get(state.topic, state.partition)
-        if (c !== undefined && c.offset >= 0n) {
-          state.committed = c.offset
-          state.resolved = c.offset
-          state.lastLeaderEpoch = c.leaderEpoch
-        }
+        if (c !== undefined && c.offset >= 0n) state.restoreCommitted(c.offset, c.leaderEpoch)
         if (seek !== undefined) {
           pendingSeeks.delete(state.topic, state.partition)
-          if (typeof seek === 'bigint') state.seekTo(seek)
+          if (typeof seek === 'bigint') state.seek(seek)
           else state.requestReset(seek)
         } else if (c !== undefined && c.offset >= 0n) {
           // the committed offset wins over fromBeginning
-          state.seekTo(c.offset)
+          state.seek(c.offset)
         } else {
           state.requestReset(this.#fromBeginning(state.topic) ? 'earliest' : 'latest')
         }
@@ -319,7 +308,6 @@ export class ConsumerRun {
       this.#d.onCrash(toError(error))
       return
     }
-    subscriptions.fetchable.notify()
     await this.#callUser('onPartitionsAssigned', partitions)
   }
 
@@ -338,15 +326,7 @@ export class ConsumerRun {
   }
 
   #stopDelivering(partitions: readonly TopicPartition[]): void {
-    const { subscriptions } = this.#d
-    for (const { topic, partition } of partitions) {
-      const state = subscriptions.get(topic, partition)
-      if (state === undefined) continue
-      state.revoking = true
-      state.dropBuffered()
-    }
-    subscriptions.fetchable.notify()
-    subscriptions.deliverable.notify()
+    this.#d.subscriptions.revoke(partitions)
   }
 
   async #callUser(name: keyof ConsumerRebalanceListener, partitions: TopicPartition[]): Promise<void> {

@@ -21,7 +21,6 @@ import {
 } from './handlers.js'
 import type { OffsetCommitter } from './offsets/offset-committer.js'
 import { isRebalanceError, partitionHeartbeat } from './payload-heartbeat.js'
-import { Signal } from './signal.js'
 import type { FetchedChunk, PartitionState, SubscriptionState } from './subscription-state.js'
 import { PartitionMap, type TopicPartition } from './topic-partition.js'
 
@@ -50,7 +49,6 @@ interface RetryState {
 export class Runner {
   readonly #o: RunnerOptions
   readonly #subscriptions: SubscriptionState
-  readonly #idle = new Signal()
   readonly #retries = new PartitionMap<RetryState>()
   #running = false
   #workers: Promise<void>[] = []
@@ -74,39 +72,31 @@ export class Runner {
   /** Stops taking batches; resolves when every handler in progress has returned. */
   async stop(): Promise<void> {
     this.#running = false
-    this.#subscriptions.deliverable.notify()
+    this.#subscriptions.wakeRunners()
     await Promise.all(this.#workers)
     this.#workers = []
   }
 
   /** Resolves when no handler is processing any of `partitions` (they stop being handed out first). */
-  async waitIdle(partitions: readonly TopicPartition[]): Promise<void> {
-    const busy = (): boolean =>
-      partitions.some((tp) => this.#subscriptions.get(tp.topic, tp.partition)?.processing === true)
-    while (busy()) await this.#idle.wait()
+  waitIdle(partitions: readonly TopicPartition[]): Promise<void> {
+    return this.#subscriptions.waitIdle(partitions)
   }
 
   async #work(): Promise<void> {
     while (this.#running) {
       const state = this.#next()
       if (state === undefined) {
-        await this.#subscriptions.deliverable.wait(this.#nextRetryDelay())
+        await this.#subscriptions.waitForDeliverable(this.#nextRetryDelay())
         continue
       }
-      const chunk = state.buffered.shift()!
-      state.bufferedBytes -= chunk.bytes
-      state.processing = true
-      state.seekedDuringProcessing = false
-      this.#subscriptions.fetchable.notify()
+      const chunk = state.startProcessing()
       try {
         if (chunk.generation === state.generation) await this.#process(state, chunk)
       } catch (error) {
         this.#o.logger.error('Batch processing failed unexpectedly', { error: errorMessage(error) })
         this.#crash(error)
       } finally {
-        state.processing = false
-        this.#idle.notify()
-        this.#subscriptions.deliverable.notify()
+        state.release()
       }
     }
   }
@@ -138,11 +128,11 @@ export class Runner {
     if (chunk.messages.length === 0) {
       // only control records or aborted messages: move past them
       this.#o.committer.resolve(state, chunk.nextOffset)
-      state.position = chunk.nextOffset
+      state.advancePosition(chunk.nextOffset, chunk.generation)
     } else if (this.#o.eachMessage === undefined && this.#o.eachBatch === undefined) {
       // run() without a handler: as in KafkaJS, nothing is processed nor resolved, and the same
       // messages are fetched again
-      this.#rewindTo(state, chunk.fetchOffset)
+      state.rewind(chunk.fetchOffset, chunk.generation)
     } else {
       const completed =
         this.#o.eachMessage !== undefined
@@ -180,7 +170,7 @@ export class Runner {
       }
       const next = messages.offsetAt(i) + 1n
       committer.resolve(state, next, chunk.lastLeaderEpoch)
-      state.position = next
+      state.advancePosition(next, chunk.generation)
       if (perMessageCommit) await committer.commitIfNecessary()
     }
     if (this.#interrupted(state, chunk)) {
@@ -188,7 +178,7 @@ export class Runner {
       return false
     }
     committer.resolve(state, chunk.nextOffset, chunk.lastLeaderEpoch)
-    state.position = chunk.nextOffset
+    state.advancePosition(chunk.nextOffset, chunk.generation)
     return true
   }
 
@@ -227,11 +217,11 @@ export class Runner {
     const resolved = state.resolved ?? chunk.fetchOffset
     if (resolved < chunk.nextOffset) {
       // KafkaJS fetches again from the first unresolved offset
-      this.#rewindTo(state, laterOf(resolved, chunk.fetchOffset))
+      state.rewind(laterOf(resolved, chunk.fetchOffset), chunk.generation)
       return !state.paused
     }
-    state.position = chunk.nextOffset
-    if (state.paused) this.#rewindTo(state, chunk.nextOffset)
+    state.advancePosition(chunk.nextOffset, chunk.generation)
+    if (state.paused) state.rewind(chunk.nextOffset, chunk.generation)
     return true
   }
 
@@ -251,15 +241,8 @@ export class Runner {
 
   /** After an interruption the unprocessed messages are fetched again later, unless a seek moved on. */
   #rewindAfterInterruption(state: PartitionState, chunk: FetchedChunk): void {
-    if (state.revoking || state.generation !== chunk.generation) return
-    this.#rewindTo(state, laterOf(state.resolved ?? chunk.fetchOffset, chunk.fetchOffset))
-  }
-
-  #rewindTo(state: PartitionState, offset: bigint): void {
-    state.position = offset
-    state.fetchPosition = offset
-    state.dropBuffered()
-    this.#subscriptions.fetchable.notify()
+    if (state.revoking) return
+    state.rewind(laterOf(state.resolved ?? chunk.fetchOffset, chunk.fetchOffset), chunk.generation)
   }
 
   async #handlerFailed(state: PartitionState, chunk: FetchedChunk, error: unknown, offset: string): Promise<void> {
@@ -310,7 +293,7 @@ export class Runner {
   #crash(error: unknown): void {
     if (!this.#running) return
     this.#running = false
-    this.#subscriptions.deliverable.notify()
+    this.#subscriptions.wakeRunners()
     this.#o.onCrash(toError(error))
   }
 }

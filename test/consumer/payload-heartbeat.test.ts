@@ -18,7 +18,7 @@ describe('the payload heartbeat()', () => {
 
   test('rejects with REBALANCE_IN_PROGRESS once the partition is being revoked', async () => {
     const { subscriptions, heartbeat } = owned()
-    subscriptions.get('t', 3)!.revoking = true
+    subscriptions.revoke([{ topic: 't', partition: 3 }])
     const error = await heartbeat().catch((e: unknown) => e)
     expect(error).toBeInstanceOf(KafkaJSProtocolError)
     expect(error).toMatchObject({ type: 'REBALANCE_IN_PROGRESS', retriable: false })

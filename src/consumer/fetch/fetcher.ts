@@ -19,7 +19,6 @@ import { ErrorCode, protocolError } from '../../protocol/generated/errors.js'
 import { Fetch, type FetchResponsePartitionData } from '../../protocol/generated/fetch.js'
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js'
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets } from '../offsets/list-offsets.js'
-import { directSend, type RequestSender } from '../request-sender.js'
 import { Signal } from '../signal.js'
 import type { PartitionState, SubscriptionState } from '../subscription-state.js'
 import { PartitionMap } from '../topic-partition.js'
@@ -37,12 +36,10 @@ export interface FetcherOptions {
   readonly maxWaitTimeInMs: number
   readonly isolationLevel: number
   readonly rackId: string
-  readonly requestTimeout: number
   readonly retry: ResolvedRetryOptions
   /** How long a preferred read replica is used before asking the leader again. */
   readonly metadataMaxAge: number
   readonly logger: Logger
-  readonly send?: RequestSender
 }
 
 export interface FetcherHooks {
@@ -131,7 +128,7 @@ export class Fetcher {
   async stop(): Promise<void> {
     if (!this.#running) return
     this.#running = false
-    this.#subscriptions.fetchable.notify()
+    this.#subscriptions.wakeFetchers()
     this.#stopped.notify()
     await Promise.all([this.#supervisor, this.#idleReporter])
     this.#supervisor = undefined
@@ -185,10 +182,8 @@ export class Fetcher {
         const needsReset: PartitionState[] = []
         for (const state of this.#subscriptions.partitions()) {
           if (state.revoking) continue
-          if (!state.hasPosition) {
-            if (state.reset !== undefined) needsReset.push(state)
-            continue
-          }
+          if (state.fetchState === 'AWAIT_RESET') needsReset.push(state)
+          if (!state.hasPosition) continue
           const node = this.#nodeFor(state, metadata)
           if (node === undefined) {
             leaderMissing = true
@@ -209,9 +204,9 @@ export class Fetcher {
       }
       // checked in the same tick as the wait begins, so a stop() cannot slip in between
       if (!this.#running) break
-      await this.#subscriptions.fetchable.wait(this.#options.metadataMaxAge)
+      await this.#subscriptions.waitForFetchable(this.#options.metadataMaxAge)
     }
-    this.#subscriptions.fetchable.notify()
+    this.#subscriptions.wakeFetchers()
     await Promise.allSettled([...this.#loops.values()])
   }
 
@@ -232,7 +227,7 @@ export class Fetcher {
         const queries = states.map((s) => ({
           topic: s.topic,
           partition: s.partition,
-          timestamp: s.reset === 'earliest' ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP,
+          timestamp: s.resetStrategy === 'earliest' ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP,
           generation: s.generation,
         }))
         const offsets = await listOffsets(this.#cluster, queries, {
@@ -244,10 +239,8 @@ export class Fetcher {
           const state = this.#subscriptions.get(q.topic, q.partition)
           const offset = offsets.get(q.topic, q.partition)
           // a seek (or a new reset) while the lookup ran wins over its result
-          if (state === undefined || state.generation !== q.generation || state.hasPosition || offset === undefined)
-            continue
+          if (state === undefined || offset === undefined || !state.completeReset(offset, q.generation)) continue
           this.#logger.debug('Position reset', { topic: q.topic, partition: q.partition, offset: offset.toString() })
-          state.seekTo(offset)
         }
       } catch (error) {
         this.#logger.warn('Offset reset failed; retrying', { error: errorMessage(error) })
@@ -255,7 +248,8 @@ export class Fetcher {
         else await sleep(this.#options.retry.initialRetryTime)
       } finally {
         this.#resetting = undefined
-        this.#subscriptions.fetchable.notify()
+        // the supervisor looks again: partitions still awaiting a reset get another attempt
+        this.#subscriptions.wakeFetchers()
       }
     })()
   }
@@ -282,7 +276,7 @@ export class Fetcher {
         // nothing to fetch from this node: the loop ends, the supervisor restarts it when needed
         if (!this.#servesAnyPartition(nodeId, metadata) || !this.#running) return
         this.#waitingLoops.add(nodeId)
-        await this.#subscriptions.fetchable.wait(this.#options.maxWaitTimeInMs)
+        await this.#subscriptions.waitForFetchable(this.#options.maxWaitTimeInMs)
         this.#waitingLoops.delete(nodeId)
         continue
       }
@@ -302,7 +296,6 @@ export class Fetcher {
           this.#logger.info(`Fetching from node ${nodeId} failed; its partitions go back to their leaders`, {
             error: errorMessage(error),
           })
-          this.#subscriptions.fetchable.notify()
           continue
         }
         const delay = backoff.fail()
@@ -326,7 +319,7 @@ export class Fetcher {
     const wanted: RequestedPartition[] = []
     let throttled = false
     for (const state of this.#subscriptions.partitions()) {
-      if (state.revoking || state.paused || state.fetchPosition === undefined) continue
+      if (!state.isFetchable || state.fetchPosition === undefined) continue
       if (this.#nodeFor(state, metadata) !== nodeId) continue
       if (state.bufferedBytes >= this.#bufferLimit(state)) {
         throttled = true
@@ -374,8 +367,8 @@ export class Fetcher {
     const started = Date.now()
     this.#hooks.onFetchStart?.(nodeId)
     this.#logger.debug(`Fetching from node ${nodeId}`, { nodeId, partitions: wanted.length })
-    const response = await (this.#options.send ?? directSend)(
-      connection,
+    // the connection adds maxWaitMs, the long poll the broker may hold the Fetch for, to its timeout
+    const response = await connection.send(
       Fetch,
       Fetch.createRequest({
         maxWaitMs,
@@ -388,7 +381,7 @@ export class Fetcher {
         forgottenTopicsData: request.forgottenTopicsData,
         rackId: this.#options.rackId,
       }),
-      { version, timeout: this.#options.requestTimeout + maxWaitMs },
+      { version },
     )
     if (!session.handleResponse(response.errorCode, response.sessionId)) {
       this.#logger.debug(`Fetch session with node ${nodeId} lost; next fetch is full`, {
@@ -428,9 +421,7 @@ export class Fetcher {
       this.#handlePartitionError(nodeId, session, w, data.errorCode)
       return false
     }
-    state.highWatermark = data.highWatermark
-    if (data.lastStableOffset >= 0n) state.lastStableOffset = data.lastStableOffset
-    if (data.logStartOffset >= 0n) state.logStartOffset = data.logStartOffset
+    state.noteFetchedOffsets(data.highWatermark, data.lastStableOffset, data.logStartOffset)
     if (this.#replicas.update(state, data.preferredReadReplica)) {
       // KafkaJS's entry (kafkit adds the leader that named the replica)
       this.#logger.info(`Preferred read replica is now ${data.preferredReadReplica}`, {
@@ -440,7 +431,6 @@ export class Fetcher {
       })
       // a replica our metadata does not know yet is used once a refresh shows it
       if (!isOnlineReplica(this.#cluster.metadata, state, data.preferredReadReplica)) this.#cluster.markMetadataStale()
-      this.#subscriptions.fetchable.notify()
     }
     const read = await readPartitionRecords({
       topic: state.topic,
@@ -453,7 +443,7 @@ export class Fetcher {
     // decoding is asynchronous (decompression): check again that nothing moved meanwhile
     if (state.generation !== w.generation || state.paused || state.revoking) return false
     if (read.truncatedBatchSize !== undefined) {
-      state.fetchSizeOverride = read.truncatedBatchSize
+      state.growFetchSize(read.truncatedBatchSize)
       this.#logger.info('A record batch is larger than maxBytesPerPartition; fetching it whole', {
         topic: state.topic,
         partition: state.partition,
@@ -463,9 +453,7 @@ export class Fetcher {
       return false
     }
     if (read.nextOffset === w.fetchOffset) return false
-    state.fetchSizeOverride = undefined
-    const bytes = data.records?.length ?? 0
-    state.buffered.push({
+    const buffered = state.buffer({
       topic: state.topic,
       partition: state.partition,
       generation: w.generation,
@@ -475,12 +463,9 @@ export class Fetcher {
       firstOffset: read.firstOffset,
       highWatermark: data.highWatermark,
       lastLeaderEpoch: read.lastLeaderEpoch,
-      bytes,
+      bytes: data.records?.length ?? 0,
     })
-    state.bufferedBytes += bytes
-    state.fetchPosition = read.nextOffset
-    this.#subscriptions.deliverable.notify()
-    return read.messages.length > 0
+    return buffered && read.messages.length > 0
   }
 
   #handlePartitionError(nodeId: number, session: FetchSession, w: RequestedPartition, errorCode: number): void {
@@ -506,7 +491,6 @@ export class Fetcher {
         })
         state.requestReset(strategy)
       }
-      this.#subscriptions.fetchable.notify()
       return
     }
     if (
@@ -516,14 +500,12 @@ export class Fetcher {
     ) {
       this.#replicas.clear(state)
       this.#cluster.markMetadataStale()
-      this.#subscriptions.fetchable.notify()
+      // the supervisor refreshes metadata, which may move the partition to another node
+      this.#subscriptions.wakeFetchers()
       return
     }
     if (error.retriable) {
-      if (w.replica) {
-        this.#replicas.clear(state)
-        this.#subscriptions.fetchable.notify()
-      }
+      if (w.replica) this.#replicas.clear(state)
       this.#logger.warn('Fetch partition error; retrying', {
         topic: state.topic,
         partition: state.partition,

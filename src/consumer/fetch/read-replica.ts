@@ -8,8 +8,8 @@ import type { ClusterMetadata } from '../../cluster/metadata.js'
 import type { PartitionState } from '../subscription-state.js'
 import { PartitionMap } from '../topic-partition.js'
 
-/** What the selection reads and writes of a partition. */
-type ReplicaChoice = Pick<PartitionState, 'topic' | 'partition' | 'preferredReadReplica'>
+/** What the selection reads and changes of a partition (a change wakes the partition's fetch loops). */
+type ReplicaChoice = Pick<PartitionState, 'topic' | 'partition' | 'preferredReadReplica' | 'preferReadReplica'>
 
 /**
  * Whether `metadata` lists `nodeId` as a broker and as an online replica of the partition (Java's
@@ -58,14 +58,14 @@ export class ReadReplicaSelector {
    */
   update(state: ReplicaChoice, preferredReadReplica: number): boolean {
     if (preferredReadReplica < 0 || preferredReadReplica === state.preferredReadReplica) return false
-    state.preferredReadReplica = preferredReadReplica
+    state.preferReadReplica(preferredReadReplica)
     this.#expiry.set(state.topic, state.partition, this.#now() + this.#maxAge)
     return true
   }
 
   /** Back to the leader: the replica failed, lags, or is gone. */
   clear(state: ReplicaChoice): void {
-    state.preferredReadReplica = -1
+    state.preferReadReplica(-1)
     this.#expiry.delete(state.topic, state.partition)
   }
 

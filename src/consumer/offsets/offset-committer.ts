@@ -73,8 +73,7 @@ export class OffsetCommitter {
   /** Marks everything before `nextOffset` as processed (KafkaJS's resolveOffset(offset) is offset + 1). */
   resolve(state: PartitionState, nextOffset: bigint, leaderEpoch = -1): void {
     this.#setByApplication.delete(state.topic, state.partition)
-    state.resolved = nextOffset
-    if (leaderEpoch >= 0) state.lastLeaderEpoch = leaderEpoch
+    state.resolve(nextOffset, leaderEpoch)
     this.#resolvedSinceCommit++
   }
 
@@ -159,7 +158,7 @@ export class OffsetCommitter {
     await this.#o.offsets.commit(offsets, identity)
     for (const o of offsets) {
       const state = this.#o.subscriptions.get(o.topic, o.partition)
-      if (state !== undefined) state.committed = o.offset
+      state?.markCommitted(o.offset)
     }
     this.#lastCommit = Date.now()
     this.#resolvedSinceCommit = 0

@@ -26,7 +26,14 @@ function metadataWith(partition: Partial<PartitionMetadata>, brokers = [1, 2, 3]
 describe('ReadReplicaSelector', () => {
   let now = 0
   const clock = (): number => now
-  const state = () => ({ topic: 't', partition: 0, preferredReadReplica: -1 })
+  const state = (topic = 't', partition = 0) => ({
+    topic,
+    partition,
+    preferredReadReplica: -1,
+    preferReadReplica(nodeId: number) {
+      this.preferredReadReplica = nodeId
+    },
+  })
 
   beforeEach(() => {
     now = 1_000
@@ -78,16 +85,14 @@ describe('ReadReplicaSelector', () => {
   test('no leader and no replica: no node', () => {
     const selector = new ReadReplicaSelector(60_000, clock)
     expect(selector.nodeFor(state(), metadataWith({ leader: -1 }))).toBeUndefined()
-    expect(
-      selector.nodeFor({ topic: 'other', partition: 0, preferredReadReplica: -1 }, metadataWith({})),
-    ).toBeUndefined()
+    expect(selector.nodeFor(state('other'), metadataWith({}))).toBeUndefined()
   })
 
   test('a failed fetch from a replica sends the partitions it served back to their leaders', () => {
     const selector = new ReadReplicaSelector(60_000, clock)
     const a = state()
-    const b = { topic: 't', partition: 1, preferredReadReplica: -1 }
-    const c = { topic: 't', partition: 2, preferredReadReplica: -1 }
+    const b = state('t', 1)
+    const c = state('t', 2)
     selector.update(a, 3)
     selector.update(b, 3)
     selector.update(c, 2)
