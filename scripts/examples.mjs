@@ -179,7 +179,10 @@ const CHECKS = {
     await expectSuccess(run, /SIGTERM: stopping after 8 messages/, /disconnected: offsets committed/)
     const committed = await committedOffsets(groupId, topic)
     if (committed !== 8) throw new Error(`the group committed ${committed} of 8`)
-    return '8 messages processed, SIGTERM: exit 0, offsets of all 8 committed'
+    // a member that died without leaving would stay in the group until its session timed out
+    const { groups } = await admin.describeGroups([groupId])
+    if (groups[0]?.members.length !== 0) throw new Error(`the group still has ${groups[0]?.members.length} member(s)`)
+    return '8 messages processed, SIGTERM: exit 0, offsets of all 8 committed, group left'
   },
 
   async 'transactions.mjs'() {
