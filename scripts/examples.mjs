@@ -13,8 +13,6 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { Kafka, logLevel, Partitioners } from 'kafkit'
-import { startKafka } from 'kafkit/testing'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const { values: args, positionals: only } = parseArgs({
@@ -29,6 +27,9 @@ if (!existsSync(join(root, 'dist', 'cjs', 'index.js'))) {
   console.error('examples: run `npm run build` first (the examples import kafkit from dist/)')
   process.exit(2)
 }
+// imported once the check above has passed: they resolve to dist/
+const { Kafka, logLevel, Partitioners } = await import('kafkit')
+const { startKafka } = await import('kafkit/testing')
 
 const children = new Set()
 let cluster
