@@ -18,6 +18,18 @@ async function topicConfig(admin: Admin, name: string): Promise<string | null | 
   return resources[0]?.configEntries.find((entry) => entry.configName === name)?.configValue
 }
 
+/**
+ * A change reaches the brokers through the cluster's metadata log, so a read right after it may
+ * still see the old state: read again (every 100 ms, for up to 10 s) until `done` holds.
+ */
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const value = await read()
+    if (done(value) || attempt === 100) return value
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
 const kafka = new Kafka({ clientId: 'example-admin', brokers, logLevel: logLevel.WARN })
 const admin = kafka.admin()
 await admin.connect()
@@ -43,13 +55,20 @@ try {
       { type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'retention.ms', value: '7200000' }] },
     ],
   })
-  const retention = await topicConfig(admin, 'retention.ms')
+  const retention = await eventually(
+    () => topicConfig(admin, 'retention.ms'),
+    (value) => value === '7200000',
+  )
   if (retention !== '7200000') throw new Error(`retention.ms is ${retention} after the change`)
   console.log(`altered retention.ms to ${retention}`)
 
   await admin.createPartitions({ topicPartitions: [{ topic, count: 4 }] })
-  const metadata = await admin.fetchTopicMetadata({ topics: [topic] })
-  console.log(`partitions now: ${metadata.topics[0]?.partitions.length}`)
+  const partitions = await eventually(
+    async () => (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions.length,
+    (count) => count === 4,
+  )
+  if (partitions !== 4) throw new Error(`${topic} has ${partitions} partitions after the change`)
+  console.log(`partitions now: ${partitions}`)
 
   const listed = await admin.listTopics()
   if (!listed.includes(topic)) throw new Error(`${topic} is not listed`)

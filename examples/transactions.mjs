@@ -101,8 +101,13 @@ try {
   if (values.includes('never visible')) throw new Error('a read_committed reader saw an aborted record')
   console.log(`read ${values.length} committed records from ${output}, none of the aborted one`)
 
-  const [offsets] = await admin.fetchOffsets({ groupId, topics: [input] })
-  const committed = offsets.partitions.reduce((sum, p) => sum + Number(p.offset), 0)
+  // a transaction's offsets become the group's once its commit marker is written, just after commit()
+  let committed = 0
+  for (let attempt = 1; committed !== count && attempt <= 100; attempt++) {
+    if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 100))
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [input] })
+    committed = offsets.partitions.reduce((sum, p) => sum + Number(p.offset), 0)
+  }
   if (committed !== count) throw new Error(`the group committed ${committed}, expected ${count}`)
   console.log(`group ${groupId} committed offset ${committed} on ${input} through the transactions`)
 
