@@ -4,7 +4,7 @@
 import { Consumer } from '../consumer/consumer.js'
 import { type ConsumerConfig, resolveConsumerOptions } from '../consumer/consumer-options.js'
 import { ConsumerInstrumentation } from '../consumer/instrumentation.js'
-import { DEFAULT_CLIENT_ID, DEFAULT_REQUEST_TIMEOUT } from '../network/connection-options.js'
+import { DEFAULT_CLIENT_ID } from '../network/connection-options.js'
 import type { Kafka } from './kafka.js'
 
 export function createConsumer(kafka: Kafka, config: ConsumerConfig): Consumer {
@@ -24,7 +24,6 @@ export function createConsumer(kafka: Kafka, config: ConsumerConfig): Consumer {
     groupCluster: kafka.createCluster('Consumer', overrides),
     clientId,
     logger,
-    requestTimeout: kafka.config.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
     options,
     instrumentation,
   })

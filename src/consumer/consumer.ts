@@ -44,7 +44,6 @@ export interface ConsumerDeps {
   groupCluster: Cluster
   clientId: string
   logger: KafkaLogger
-  requestTimeout: number
   options: ResolvedConsumerOptions
   /** The instrumentation both clusters' connections report to (their requestObserver); default: a new one. */
   instrumentation?: ConsumerInstrumentation
@@ -83,7 +82,6 @@ export class Consumer {
   readonly #groupCluster: Cluster
   readonly #logger: KafkaLogger
   readonly #options: ResolvedConsumerOptions
-  readonly #requestTimeout: number
   readonly #instrumentation: ConsumerInstrumentation
   /** What the consumer's diagnostics_channel traces say about it (src/tracing/channels.ts). */
   readonly #trace: ConsumerTraceSource
@@ -105,7 +103,6 @@ export class Consumer {
     this.#groupCluster = deps.groupCluster
     this.#logger = deps.logger
     this.#options = deps.options
-    this.#requestTimeout = deps.requestTimeout
     this.#instrumentation = deps.instrumentation ?? new ConsumerInstrumentation(deps.clientId, deps.logger)
     this.#trace = clusterTraceSource(deps.clientId, deps.cluster, { groupId: deps.options.groupId })
   }
@@ -322,7 +319,6 @@ export class Consumer {
       {
         isolationLevel: this.#options.readUncommitted ? 0 : 1,
         retry: this.#options.retry,
-        send: this.#instrumentation.send,
       },
     )
     return states.map((s) => {
@@ -372,7 +368,6 @@ export class Consumer {
       pendingSeeks: this.#pendingSeeks,
       instrumentation: this.#instrumentation,
       logger: this.#logger,
-      requestTimeout: this.#requestTimeout,
       metadataMaxAge: this.#options.metadataMaxAge ?? 300000,
       onCrash: (error) => void this.#crash(run, error),
     })

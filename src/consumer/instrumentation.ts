@@ -16,7 +16,6 @@ import { toError } from '../common/error-message.js'
 import type { Logger } from '../common/logger.js'
 import { KafkaJSNonRetriableError } from '../errors.js'
 import type { RequestObserver } from '../network/request-observer.js'
-import { directSend, type RequestSender } from './request-sender.js'
 
 const CLIENT_EVENTS = clientEvents('consumer')
 
@@ -116,9 +115,6 @@ export class ConsumerInstrumentation {
   get requestObserver(): RequestObserver {
     return this.#client
   }
-
-  /** The consumer's parts send straight to the connection, which reports to requestObserver. */
-  readonly send: RequestSender = directSend
 
   #failed(eventName: string, error: unknown): void {
     const e = toError(error)

@@ -233,7 +233,6 @@ export class Fetcher {
         const offsets = await listOffsets(this.#cluster, queries, {
           isolationLevel: this.#options.isolationLevel,
           retry: this.#options.retry,
-          ...(this.#options.send !== undefined && { send: this.#options.send }),
         })
         for (const q of queries) {
           const state = this.#subscriptions.get(q.topic, q.partition)

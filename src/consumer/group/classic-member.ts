@@ -27,7 +27,6 @@ import {
 import { createLeaveGroupRequestMemberIdentity, LeaveGroup } from '../../protocol/generated/leave-group.js'
 import { createSyncGroupRequestSyncGroupRequestAssignment, SyncGroup } from '../../protocol/generated/sync-group.js'
 import type { CommitIdentity } from '../offsets/group-offsets.js'
-import { directSend, type RequestSender } from '../request-sender.js'
 import { Signal } from '../signal.js'
 import { groupByTopic, keyOf, PartitionMap, type TopicPartition } from '../topic-partition.js'
 import { AssignerProtocol } from './assigner-protocol.js'
@@ -80,7 +79,6 @@ export interface ClassicMemberOptions {
   loadTopics: (topics: string[]) => Promise<void>
   listener: RebalanceListener
   events: MembershipEvents
-  send?: RequestSender
 }
 
 /** Thrown inside the rebalance loop when leave() interrupted it. */
@@ -125,12 +123,10 @@ export class ClassicGroupMember implements GroupMembership {
   #heartbeatInFlight = false
   #lastHeartbeat = 0
   readonly #listeners: ListenerQueue
-  readonly #send: RequestSender
 
   constructor(options: ClassicMemberOptions) {
     this.#o = options
     this.#listeners = new ListenerQueue(options.listener, options.logger, options.groupId)
-    this.#send = options.send ?? directSend
     this.#state = new StateMachine(`group ${options.groupId} member`, 'unjoined', TRANSITIONS, options.logger)
     this.#protocol = options.assigners.every((a) => a.rebalanceProtocol === 'cooperative') ? 'cooperative' : 'eager'
   }
@@ -358,8 +354,7 @@ export class ClassicGroupMember implements GroupMembership {
     for (let round = 0; ; round++) {
       const connection = await this.#coordinator()
       const response = await this.#coordinatorRequest(() =>
-        this.#send(
-          connection,
+        connection.send(
           JoinGroup,
           JoinGroup.createRequest({
             groupId: this.#o.groupId,
@@ -413,8 +408,7 @@ export class ClassicGroupMember implements GroupMembership {
   async #syncGroup(assignments: { memberId: string; assignment: Buffer }[]): Promise<TopicPartition[]> {
     const connection = await this.#coordinator()
     const response = await this.#coordinatorRequest(() =>
-      this.#send(
-        connection,
+      connection.send(
         SyncGroup,
         SyncGroup.createRequest({
           groupId: this.#o.groupId,
@@ -479,8 +473,7 @@ export class ClassicGroupMember implements GroupMembership {
       const connection = await this.#coordinator()
       // v3+ names the leaving members in a list (KIP-345); before, one member id
       const batched = connection.versionFor(LeaveGroup) >= 3
-      const response = await this.#send(
-        connection,
+      const response = await connection.send(
         LeaveGroup,
         LeaveGroup.createRequest({
           groupId: this.#o.groupId,
@@ -538,8 +531,7 @@ export class ClassicGroupMember implements GroupMembership {
     try {
       const connection = await this.#coordinator()
       const response = await this.#coordinatorRequest(() =>
-        this.#send(
-          connection,
+        connection.send(
           Heartbeat,
           Heartbeat.createRequest({
             groupId: this.#o.groupId,

@@ -24,7 +24,6 @@ import {
 } from '../../protocol/generated/consumer-group-heartbeat.js'
 import { ErrorCode, protocolError } from '../../protocol/generated/errors.js'
 import type { CommitIdentity } from '../offsets/group-offsets.js'
-import { directSend, type RequestSender } from '../request-sender.js'
 import { Signal } from '../signal.js'
 import { listTopics } from '../topic-names.js'
 import { groupByTopic, PartitionMap, type TopicPartition } from '../topic-partition.js'
@@ -75,7 +74,6 @@ export interface ConsumerProtocolMemberOptions {
   subscription: () => { topics: string[]; regex: string | null }
   listener: RebalanceListener
   events: MembershipEvents
-  send?: RequestSender
 }
 
 export class ConsumerProtocolMember implements GroupMembership {
@@ -228,8 +226,7 @@ export class ConsumerProtocolMember implements GroupMembership {
       owned: JSON.stringify(owned),
     }
     const last = this.#lastSent
-    const response = await (this.#o.send ?? directSend)(
-      connection,
+    const response = await connection.send(
       ConsumerGroupHeartbeat,
       ConsumerGroupHeartbeat.createRequest({
         groupId: this.#o.groupId,
@@ -407,8 +404,7 @@ export class ConsumerProtocolMember implements GroupMembership {
     const epoch = this.#o.groupInstanceId === null ? LEAVE_EPOCH : STATIC_LEAVE_EPOCH
     try {
       const connection = await this.#o.cluster.coordinatorConnection(CoordinatorType.GROUP, this.#o.groupId)
-      const response = await (this.#o.send ?? directSend)(
-        connection,
+      const response = await connection.send(
         ConsumerGroupHeartbeat,
         ConsumerGroupHeartbeat.createRequest({
           groupId: this.#o.groupId,

@@ -23,7 +23,6 @@ import {
   OffsetFetch,
 } from '../../protocol/generated/offset-fetch.js'
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js'
-import { directSend, type RequestSender } from '../request-sender.js'
 import { PartitionMap, type TopicPartition } from '../topic-partition.js'
 
 export interface CommittedOffset {
@@ -64,17 +63,9 @@ export class GroupOffsets {
   readonly #metadata: Cluster
   readonly #groupId: string
   readonly #retry: ResolvedRetryOptions
-  readonly #send: RequestSender
 
   /** `cluster` reaches the coordinator; `metadata` (default the same) knows the topics' ids. */
-  constructor(
-    cluster: Cluster,
-    groupId: string,
-    retryOptions: ResolvedRetryOptions,
-    metadata: Cluster = cluster,
-    send: RequestSender = directSend,
-  ) {
-    this.#send = send
+  constructor(cluster: Cluster, groupId: string, retryOptions: ResolvedRetryOptions, metadata: Cluster = cluster) {
     this.#cluster = cluster
     this.#metadata = metadata
     this.#groupId = groupId
@@ -119,7 +110,7 @@ export class GroupOffsets {
                 createOffsetFetchRequestOffsetFetchRequestTopic({ name, partitionIndexes }),
               ),
             })
-      const response = await this.#send(connection, OffsetFetch, request, { version })
+      const response = await connection.send(OffsetFetch, request, { version })
       const names = invert(ids)
       const topics =
         version >= FIRST_GROUPS_VERSION
@@ -180,8 +171,7 @@ export class GroupOffsets {
           }),
         )
       }
-      const response = await this.#send(
-        connection,
+      const response = await connection.send(
         OffsetCommit,
         OffsetCommit.createRequest({
           groupId: this.#groupId,

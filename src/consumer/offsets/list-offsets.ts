@@ -14,7 +14,6 @@ import {
   ListOffsets,
   type ListOffsetsRequestListOffsetsTopic,
 } from '../../protocol/generated/list-offsets.js'
-import { directSend, type RequestSender } from '../request-sender.js'
 import { PartitionMap, type TopicPartition } from '../topic-partition.js'
 
 export const EARLIEST_TIMESTAMP = -2n
@@ -32,7 +31,7 @@ export interface OffsetQuery extends TopicPartition {
 export async function listOffsets(
   cluster: Cluster,
   queries: readonly OffsetQuery[],
-  options: { isolationLevel: number; retry: ResolvedRetryOptions; send?: RequestSender },
+  options: { isolationLevel: number; retry: ResolvedRetryOptions },
 ): Promise<PartitionMap<bigint>> {
   const result = new PartitionMap<bigint>()
   let pending = [...queries]
@@ -52,8 +51,7 @@ export async function listOffsets(
       [...byLeader].map(async ([leader, list]) => {
         try {
           const connection = await cluster.connectionToNode(leader)
-          const response = await (options.send ?? directSend)(
-            connection,
+          const response = await connection.send(
             ListOffsets,
             ListOffsets.createRequest({ isolationLevel: options.isolationLevel, topics: toTopics(list) }),
           )
