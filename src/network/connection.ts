@@ -15,9 +15,11 @@
 // 4. Kafka answers the requests of one connection in the order it received them, so a response must
 //    carry the correlation id of the oldest in-flight request; anything else means the stream can
 //    no longer be trusted, and the connection closes.
-// 5. A request that times out in #queue is dropped from it. One that times out in flight closes the
-//    connection (as Java's NetworkClient does): its response would still arrive later and hold up
-//    every request behind it, and a broker that does not answer in time is not trusted with more.
+// 5. A request's timeout runs from send(): requestTimeout plus the wait the request asks of the broker
+//    (requestNetworkTimeout, request-timeout.ts), or an explicit `timeout`. A request that times out
+//    in #queue is dropped from it. One that times out in flight closes the connection (as Java's
+//    NetworkClient does): its response would still arrive later and hold up every request behind
+//    it, and a broker that does not answer in time is not trusted with more.
 //    With enforceRequestTimeout: false (KafkaJS's option), requests sent once the connection is
 //    ready get no timer; the handshake's always do.
 // 6. Once closed, the queues and #inFlight are empty: in-flight requests fail with the error that

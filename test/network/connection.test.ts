@@ -312,6 +312,22 @@ describe('timeouts', () => {
     await expect(other).rejects.toBeInstanceOf(KafkaJSConnectionClosedError)
   })
 
+  test("a request's timer is requestTimeout plus the wait it asks of the broker, or the explicit timeout", async () => {
+    const c = await connected({ requestTimeout: 60_000 })
+    holdEchoes()
+    const timers = jest.spyOn(global, 'setTimeout')
+    try {
+      // Echo carries no wait field: brokerWaitMs names one, as SyncGroup does (request-timeout.ts)
+      void c.send(Echo, { value: 1 }).catch(() => undefined)
+      void c.send(Echo, { value: 2 }, { brokerWaitMs: 1000 }).catch(() => undefined)
+      void c.send(Echo, { value: 3 }, { brokerWaitMs: 1000, timeout: 50_000 }).catch(() => undefined)
+      const delays = timers.mock.calls.map(([, delay]) => delay)
+      expect(delays).toEqual(expect.arrayContaining([60_000, 61_000, 50_000]))
+    } finally {
+      timers.mockRestore()
+    }
+  })
+
   test('a request that times out while queued is dropped from the queue; the connection stays up', async () => {
     const c = await connected({ maxInFlightRequests: 1 })
     const { answer } = holdEchoes()
