@@ -4,6 +4,7 @@
 
 import { randomBytes } from 'node:crypto'
 import { uuidFromBytes } from '../../src/protocol/primitives/uuid.js'
+import { FakeGroups } from './groups.js'
 import { PartitionLog } from './partition-log.js'
 
 /** FindCoordinator's key types. */
@@ -69,6 +70,8 @@ export class ClusterModel {
    * groups (KIP-447), returning the error code that refuses it or undefined. Without one, any passes.
    */
   validateGroupMember: ((member: GroupMemberIdentity) => number | undefined) | undefined
+  /** The group coordinator's groups (classic and KIP-848), see groups.ts. */
+  readonly groups: FakeGroups = new FakeGroups(this)
   readonly #coordinators = new Map<string, number>()
   readonly #appendListeners = new Set<() => void>()
   #nextProducerId = 1000n

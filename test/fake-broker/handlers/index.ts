@@ -6,6 +6,7 @@ import type { HandlerModule } from '../handler.js'
 import { apiVersionsHandlers } from './api-versions.js'
 import { coordinatorHandlers } from './coordinators.js'
 import { fetchHandlers } from './fetch.js'
+import { groupHandlers } from './groups.js'
 import { produceHandlers } from './produce.js'
 import { topicHandlers } from './topics.js'
 import { transactionHandlers } from './transactions.js'
@@ -17,4 +18,5 @@ export const coreHandlers: HandlerModule[] = [
   fetchHandlers,
   coordinatorHandlers,
   transactionHandlers,
+  groupHandlers,
 ]
