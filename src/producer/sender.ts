@@ -50,6 +50,8 @@ export interface SenderTransactionHooks {
   maySend(topic: string, partition: number): boolean
   /** A batch of the transaction failed: the transaction can only be aborted (or is fatally broken). */
   batchFailed(error: Error): void
+  /** The error that left the transaction abortable or broken: its batches not sent yet fail with it. */
+  failure(): Error | undefined
 }
 
 export interface SenderDependencies {
@@ -147,6 +149,10 @@ export class Sender {
       this.failQueued(this.#fatalError)
       return
     }
+    // as Java's sender aborts undrained batches: a failed transaction sends nothing more (it can
+    // only be aborted), and sends waiting for AddPartitionsToTxn would otherwise wait out deliveryTimeout
+    const transactionFailure = this.#d.transaction?.failure()
+    if (transactionFailure !== undefined) this.failQueued(transactionFailure)
     for (const batch of accumulator.expire(now, options.deliveryTimeout)) {
       this.#failBatch(batch, this.#expiredError(batch, now, undefined))
     }

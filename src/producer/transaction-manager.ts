@@ -170,6 +170,10 @@ export class TransactionManager implements SenderTransactionHooks {
     this.#abortable(error)
   }
 
+  failure(): Error | undefined {
+    return this.#failed() ? this.#lastError : undefined
+  }
+
   // --- lifecycle
 
   /** InitProducerId with the transactional id: fences older producers with the same id, gets the epoch. */
@@ -377,9 +381,10 @@ export class TransactionManager implements SenderTransactionHooks {
           )
         })
       } catch (error) {
-        // the batches of these partitions fail when the transaction is aborted
         this.#d.logger.error('AddPartitionsToTxn failed', { error: asError(error).message })
         if (this.state === 'IN_TRANSACTION' || this.state === 'COMMITTING_TRANSACTION') this.#abortable(asError(error))
+        // the batches that waited for these partitions fail now, with this error (see failure())
+        wakeSender()
         return
       }
       for (const { topic, partition } of adding) {
