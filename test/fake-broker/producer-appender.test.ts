@@ -1,0 +1,149 @@
+// The record appender and the accumulator's limits (src/producer/record-appender.ts,
+// buffer-limit.ts, accumulator.ts), through the public API against the fake cluster: buffer room
+// (blocking, maxBlockMs), record size, waiting for topic metadata, and when batches become ready
+// (full batches at once, linger gathering separate sends). Outcomes only: what was sent and
+// written, and what send() settled with.
+
+import {
+  KafkaJSBufferExhaustedError,
+  KafkaJSRecordTooLargeError,
+  KafkaJSTopicMetadataTimeoutError,
+} from '../../src/index.js'
+import { ErrorCode } from '../../src/protocol/generated/errors.js'
+import { Metadata } from '../../src/protocol/generated/metadata.js'
+import { Produce } from '../../src/protocol/generated/produce.js'
+import { readBatches } from './batches.js'
+import { fakeClusterPerTest } from './per-test.js'
+
+const fake = fakeClusterPerTest({ topics: { t: 1 } })
+const LARGE = 'x'.repeat(600)
+
+async function logOf(topic = 't'): Promise<(string | null)[]> {
+  return (await fake.cluster.messages(topic, 0)).map((m) => m.value?.slice(0, 8) ?? null)
+}
+
+/** A promise and the function that settles it. */
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open = () => {}
+  const promise = new Promise<void>((resolve) => {
+    open = resolve
+  })
+  return { promise, open }
+}
+
+/** Lets every pending callback of the event loop run a few times (the producer gets every chance to act). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve))
+}
+
+test('a full buffer blocks send() until acknowledged records free room; then the record goes, after the first', async () => {
+  const held = gate()
+  fake.cluster.intercept(Produce, { hold: held.promise })
+  const producer = fake.producer({ maxBufferedBytes: 1024 })
+  await producer.connect()
+  const first = producer.send({ topic: 't', messages: [{ value: `first${LARGE}` }] })
+  await fake.cluster.request(Produce)
+  let secondSettled = false
+  const second = producer.send({ topic: 't', messages: [{ value: `second${LARGE}` }] }).finally(() => {
+    secondSettled = true
+  })
+  await settle()
+  expect(secondSettled).toBe(false)
+  expect(fake.cluster.received(Produce)).toHaveLength(1)
+  held.open()
+  const [[r1], [r2]] = await Promise.all([first, second])
+  expect([r1?.baseOffset, r2?.baseOffset]).toEqual(['0', '1'])
+  expect(await logOf()).toEqual(['first' + 'xxx', 'second' + 'xx'])
+})
+
+test('maxBlockMs: a send that cannot get buffer room in time rejects with KafkaJSBufferExhaustedError and appends nothing', async () => {
+  const held = gate()
+  fake.cluster.intercept(Produce, { hold: held.promise })
+  const producer = fake.producer({ maxBufferedBytes: 1024, maxBlockMs: 0 })
+  await producer.connect()
+  const first = producer.send({ topic: 't', messages: [{ value: `first${LARGE}` }] })
+  await fake.cluster.request(Produce)
+  await expect(producer.send({ topic: 't', messages: [{ value: `second${LARGE}` }] })).rejects.toBeInstanceOf(
+    KafkaJSBufferExhaustedError,
+  )
+  held.open()
+  await first
+  expect(await logOf()).toEqual(['first' + 'xxx'])
+  expect(fake.cluster.received(Produce)).toHaveLength(1)
+})
+
+test('a record larger than maxRequestSize fails the whole call before anything of it is sent (KafkaJSRecordTooLargeError)', async () => {
+  const producer = fake.producer({ maxRequestSize: 1024, batchSize: 1024 })
+  await producer.connect()
+  const call = producer.send({ topic: 't', messages: [{ value: 'small' }, { value: 'y'.repeat(2000) }] })
+  await expect(call).rejects.toBeInstanceOf(KafkaJSRecordTooLargeError)
+  await producer.send({ topic: 't', messages: [{ value: 'after' }] })
+  expect(await logOf()).toEqual(['after'])
+})
+
+test('full batches are ready at once whatever the linger; backlogged batches go merged in one request', async () => {
+  // a linger longer than any test: the send can only complete if full batches do not wait for it
+  const producer = fake.producer({ batchSize: 100, linger: 600000 })
+  await producer.connect()
+  const values = ['a', 'b', 'c'].map((v) => v + LARGE)
+  const [result] = await producer.send({ topic: 't', messages: values.map((value) => ({ value })) })
+  expect(result).toMatchObject({ baseOffset: '0' })
+  expect(await logOf()).toEqual(values.map((v) => v.slice(0, 8)))
+  const batches = fake.cluster
+    .received(Produce)
+    .flatMap((r) => r.request.topicData.flatMap((t) => t.partitionData.flatMap((p) => readBatches(p.records!))))
+  expect(batches.reduce((n, b) => n + b.recordCount, 0)).toBe(3)
+})
+
+test('linger: records of separate send() calls made within it share one batch and one request', async () => {
+  const producer = fake.producer({ linger: 20 })
+  await producer.connect()
+  await Promise.all([
+    producer.send({ topic: 't', messages: [{ value: 'one' }] }),
+    producer.send({ topic: 't', messages: [{ value: 'two' }] }),
+  ])
+  const produces = fake.cluster.received(Produce)
+  expect(produces).toHaveLength(1)
+  expect(readBatches(produces[0]!.request.topicData[0]!.partitionData[0]!.records!).map((b) => b.recordCount)).toEqual([
+    2,
+  ])
+  expect(await logOf()).toEqual(['one', 'two'])
+})
+
+test('a topic missing from the metadata: send() waits for it, and goes once it appears', async () => {
+  fake.cluster.model.options.autoCreateTopics = false
+  const producer = fake.producer()
+  await producer.connect()
+  const metadataBefore = fake.cluster.received(Metadata).length
+  const sent = producer.send({ topic: 'late', messages: [{ value: 'waited' }] })
+  // the producer asked at least once and was told the topic does not exist
+  await fake.cluster.request(Metadata, metadataBefore + 1)
+  fake.cluster.model.createTopic('late', 1)
+  const [result] = await sent
+  expect(result).toMatchObject({ topicName: 'late', baseOffset: '0' })
+  expect(await logOf('late')).toEqual(['waited'])
+})
+
+test('a topic that never appears: send() rejects with KafkaJSTopicMetadataTimeoutError after maxBlockMs', async () => {
+  fake.cluster.model.options.autoCreateTopics = false
+  const producer = fake.producer({ maxBlockMs: 30 })
+  await producer.connect()
+  await expect(producer.send({ topic: 'never', messages: [{ value: 'v' }] })).rejects.toBeInstanceOf(
+    KafkaJSTopicMetadataTimeoutError,
+  )
+  expect(fake.cluster.received(Produce)).toHaveLength(0)
+})
+
+test('a non-retriable topic error in the metadata (TOPIC_AUTHORIZATION_FAILED) fails send() at once with it', async () => {
+  fake.cluster.intercept(Metadata, {
+    topic: 'secret',
+    errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+    times: Number.POSITIVE_INFINITY,
+  })
+  const producer = fake.producer()
+  await producer.connect()
+  await expect(producer.send({ topic: 'secret', messages: [{ value: 'v' }] })).rejects.toMatchObject({
+    type: 'TOPIC_AUTHORIZATION_FAILED',
+  })
+  expect(fake.cluster.received(Produce)).toHaveLength(0)
+})
