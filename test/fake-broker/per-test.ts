@@ -32,16 +32,25 @@ export function fakeClusterPerTest(options: FakeClusterOptions = {}): FakeCluste
       return current
     },
     producer(config = {}, client = {}) {
-      const kafka = new Kafka({
-        brokers: this.cluster.brokers,
-        clientId: 'fake-broker-test',
-        logLevel: logLevel.NOTHING,
-        retry: FAST_RETRY,
-        ...client,
-      })
-      const producer = kafka.producer({ createPartitioner: () => () => 0, retry: FAST_RETRY, linger: 0, ...config })
+      const producer = producerOn(this.cluster, config, client)
       producers.push(producer)
       return producer
     },
   }
+}
+
+/** A producer on `cluster` as a user makes one, quiet, with FAST_RETRY backoffs, partition 0 for keyless records and no linger. */
+export function producerOn(
+  cluster: FakeCluster,
+  config: ProducerConfig = {},
+  client: Partial<KafkaConfig> = {},
+): Producer {
+  const kafka = new Kafka({
+    brokers: cluster.brokers,
+    clientId: 'fake-broker-test',
+    logLevel: logLevel.NOTHING,
+    retry: FAST_RETRY,
+    ...client,
+  })
+  return kafka.producer({ createPartitioner: () => () => 0, retry: FAST_RETRY, linger: 0, ...config })
 }

@@ -73,6 +73,19 @@ test('NOT_COORDINATOR after the coordinator moved: the producer looks it up agai
   expect(await logOf()).toEqual(['a', 'COMMIT'])
 })
 
+test('an EndTxn whose answer never comes times out (requestTimeout), and is sent again on a new connection', async () => {
+  fake.cluster.intercept(EndTxn, { drop: true })
+  const producer = fake.producer({ transactionalId: TXN }, { requestTimeout: 50 })
+  await producer.connect()
+  const transaction = await producer.transaction()
+  await transaction.send({ topic: 't', messages: [{ value: 'a' }] })
+  await transaction.commit()
+  const ends = fake.cluster.received(EndTxn)
+  expect(ends).toHaveLength(2)
+  expect(ends[1]!.connectionId).not.toBe(ends[0]!.connectionId)
+  expect(await logOf()).toEqual(['a', 'COMMIT'])
+})
+
 test('COORDINATOR_NOT_AVAILABLE on AddOffsetsToTxn and NOT_COORDINATOR on TxnOffsetCommit: looked up again and retried', async () => {
   fake.cluster.intercept(AddOffsetsToTxn, { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE })
   fake.cluster.intercept(TxnOffsetCommit, { errorCode: ErrorCode.NOT_COORDINATOR })
