@@ -173,7 +173,12 @@ describe('the model', () => {
     const produces = cluster.received(Produce)
     // node 1 refuses (as often as the producer asks before its metadata names node 2), node 2 takes it
     expect(produces.length).toBeGreaterThanOrEqual(3)
-    expect(produces.map((r) => r.node).slice(1, -1).every((n) => n === 1)).toBe(true)
+    expect(
+      produces
+        .map((r) => r.node)
+        .slice(1, -1)
+        .every((n) => n === 1),
+    ).toBe(true)
     expect(produces.map((r) => r.node).at(-1)).toBe(2)
     expect((await cluster.messages('t', 0)).map((m) => m.value)).toEqual(['before', 'after'])
   })
