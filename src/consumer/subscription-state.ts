@@ -2,9 +2,9 @@
 //
 // Per partition there are two positions: `position`, the next offset the application will be
 // handed, and `fetchPosition`, the next offset to fetch, which runs ahead while fetched data waits
-// in `buffered`. A seek, reset, rewind, revocation or validation moves both (or clears them) and
-// bumps `generation`; data fetched under an older generation is dropped on arrival or when the
-// runner picks it up, so nothing stale is ever delivered. `resolved` is the offset a commit would
+// in `buffered`. A seek, reset, rewind or revocation moves both (or clears them) and bumps
+// `generation`; data fetched under an older generation is dropped on arrival or when the runner
+// picks it up, so nothing stale is ever delivered. `resolved` is the offset a commit would
 // store (the one after the last message the application finished), `committed` the one the group
 // coordinator last confirmed.
 //
@@ -12,8 +12,9 @@
 //   INITIALIZING      assigned, no position yet (the committed offset is being looked up)
 //   FETCHING          has a position and may be fetched
 //   AWAIT_RESET       no position: the reset strategy must find one (ListOffsets)
-//   AWAIT_VALIDATION  has a position that must be checked against the leader after a leader-epoch
-//                     change (KIP-320, OffsetForLeaderEpoch) before it is fetched again
+//   AWAIT_VALIDATION  the partition's leader epoch moved past the one its fetch position was fetched
+//                     under: the position is checked against the new leader (KIP-320,
+//                     OffsetForLeaderEpoch) before it is fetched again; what is buffered stays
 // `paused` and `revoking` are flags beside the state: a paused partition keeps its state and
 // position; a revoking one is fetched and delivered no more and is never owned again (an assignment
 // makes a new PartitionState). Every change goes through a named method below, which checks the
@@ -58,6 +59,10 @@ export interface FetchedChunk {
   readonly firstOffset: bigint | undefined
   readonly highWatermark: bigint
   readonly lastLeaderEpoch: number
+  /** Leader epoch of the last batch read, the one nextOffset follows (-1 when unknown). */
+  readonly lastBatchEpoch: number
+  /** The partition leader's epoch from metadata that the Fetch was sent with (-1 when unknown). */
+  readonly fetchLeaderEpoch: number
   readonly bytes: number
 }
 
@@ -82,6 +87,10 @@ export class PartitionState implements TopicPartition {
   #reset: ResetStrategy | undefined = undefined
   /** The leader epoch from metadata that made the position need validation, -1 when none does. */
   #validationLeaderEpoch = -1
+  /** Leader epoch of the last batch before the fetch position, -1 when unknown. */
+  #fetchedEpoch = -1
+  /** The leader epoch the fetch position was fetched or validated under, -1 when unknown. */
+  #fetchLeaderEpoch = -1
   #paused = false
   #revoking = false
   readonly #buffered: FetchedChunk[] = []
@@ -131,6 +140,30 @@ export class PartitionState implements TopicPartition {
   /** The leader epoch the position is validated against in AWAIT_VALIDATION, -1 otherwise. */
   get validationLeaderEpoch(): number {
     return this.#validationLeaderEpoch
+  }
+
+  /** Leader epoch of the last batch before the fetch position (what validation asks about), -1 when unknown. */
+  get fetchedEpoch(): number {
+    return this.#fetchedEpoch
+  }
+
+  /** The leader epoch the fetch position was fetched or validated under, -1 when unknown. */
+  get fetchLeaderEpoch(): number {
+    return this.#fetchLeaderEpoch
+  }
+
+  /**
+   * Whether the metadata's `leaderEpoch` for the partition makes its fetch position need validation:
+   * FETCHING, data fetched under a known epoch, and the leader's epoch moved past it. A position not
+   * fetched from yet (after a seek or reset) has nothing to validate.
+   */
+  needsValidation(leaderEpoch: number): boolean {
+    return (
+      this.fetchState === 'FETCHING' &&
+      this.#fetchedEpoch >= 0 &&
+      this.#fetchLeaderEpoch >= 0 &&
+      leaderEpoch > this.#fetchLeaderEpoch
+    )
   }
 
   get paused(): boolean {
@@ -241,25 +274,31 @@ export class PartitionState implements TopicPartition {
   }
 
   /**
-   * The partition's leader epoch moved to `leaderEpoch` (KIP-320): the position must be checked
-   * against the new leader before fetching. Fetching goes back to the consumed position (what is
-   * buffered came from the old leader and is dropped), which validation then confirms or corrects.
+   * The partition's leader epoch moved to `leaderEpoch` (KIP-320): the fetch position must be
+   * checked against the new leader before it is fetched again. The positions and what is buffered
+   * stay (fetched below the old leader's high watermark); a Fetch in flight is dropped on arrival.
    */
   awaitValidation(leaderEpoch: number): void {
-    if (this.#position === undefined) this.#illegal('AWAIT_VALIDATION', 'no position to validate')
-    this.#moveTo('AWAIT_VALIDATION', `leader epoch ${leaderEpoch}`, this.#position)
+    if (this.#fetchPosition === undefined) this.#illegal('AWAIT_VALIDATION', 'no position to validate')
+    this.#state.transition('AWAIT_VALIDATION', `leader epoch ${leaderEpoch}`)
     this.#validationLeaderEpoch = leaderEpoch
+    this.#wakes.fetchable.notify()
   }
 
   /**
-   * The validation asked for under `generation` found the position on the leader's log: FETCHING.
-   * Ignored when the positions moved since; returns whether it applied. A validation that finds the
-   * log truncated below the position seeks or resets instead.
+   * The validation asked for under `generation` and `leaderEpoch` found the fetch position on the
+   * leader's log: FETCHING again. Ignored when the positions moved since or a newer leader epoch
+   * asks for another validation; returns whether it applied. A validation that finds the log
+   * truncated below the position seeks or resets instead.
    */
-  completeValidation(generation: number): boolean {
+  completeValidation(generation: number, leaderEpoch: number): boolean {
     if (generation !== this.#generation) return false
     if (this.fetchState !== 'AWAIT_VALIDATION') this.#illegal('FETCHING', 'validation completed')
-    this.#moveTo('FETCHING', 'validation completed', this.#position)
+    if (leaderEpoch !== this.#validationLeaderEpoch) return false
+    this.#state.transition('FETCHING', 'validation completed')
+    this.#validationLeaderEpoch = -1
+    this.#fetchLeaderEpoch = leaderEpoch
+    this.#wakes.fetchable.notify()
     return true
   }
 
@@ -274,6 +313,8 @@ export class PartitionState implements TopicPartition {
     this.#buffered.push(chunk)
     this.#bufferedBytes += chunk.bytes
     this.#fetchPosition = chunk.nextOffset
+    if (chunk.lastBatchEpoch >= 0) this.#fetchedEpoch = chunk.lastBatchEpoch
+    this.#fetchLeaderEpoch = chunk.fetchLeaderEpoch
     this.#fetchSizeOverride = undefined
     this.#wakes.deliverable.notify()
     return true
@@ -364,6 +405,9 @@ export class PartitionState implements TopicPartition {
     this.#fetchPosition = offset
     this.#reset = undefined
     this.#validationLeaderEpoch = -1
+    // the epochs of the data before a new position are unknown until it is fetched from
+    this.#fetchedEpoch = -1
+    this.#fetchLeaderEpoch = -1
     this.#dropBuffered()
     this.#wakes.fetchable.notify()
     this.#wakes.deliverable.notify()

@@ -27,6 +27,8 @@ function chunk(state: PartitionState, fetchOffset: bigint, nextOffset: bigint, b
     firstOffset: fetchOffset,
     highWatermark: nextOffset,
     lastLeaderEpoch: 3,
+    lastBatchEpoch: 3,
+    fetchLeaderEpoch: 4,
     bytes,
   }
 }
@@ -48,6 +50,7 @@ function inState(to: FetchState): { subscriptions: SubscriptionState; state: Par
   if (to === 'AWAIT_RESET') h.state.requestReset('earliest')
   if (to === 'AWAIT_VALIDATION') {
     h.state.seek(10n)
+    h.state.buffer(chunk(h.state, 10n, 20n))
     h.state.awaitValidation(5)
   }
   return h
@@ -124,7 +127,20 @@ describe('PartitionState fetch states', () => {
     },
   )
 
-  test('validation: entered from FETCHING at the consumed position, buffered data dropped', () => {
+  test('validation is needed once the leader epoch moves past the one the position was fetched under', () => {
+    const { state } = inState('FETCHING')
+    // not fetched from yet: nothing to validate whatever the epoch
+    expect(state.needsValidation(9)).toBe(false)
+    state.buffer(chunk(state, 10n, 20n))
+    expect([state.fetchedEpoch, state.fetchLeaderEpoch]).toEqual([3, 4])
+    expect(state.needsValidation(4)).toBe(false)
+    expect(state.needsValidation(5)).toBe(true)
+    // a seek forgets the epochs: the new position is fetched from before it can be validated
+    state.seek(0n)
+    expect(state.needsValidation(5)).toBe(false)
+  })
+
+  test('validation: entered from FETCHING, positions and buffered data kept, not fetchable', () => {
     const { state } = inState('FETCHING')
     expect(state.buffer(chunk(state, 10n, 20n))).toBe(true)
     state.advancePosition(15n, state.generation)
@@ -132,27 +148,32 @@ describe('PartitionState fetch states', () => {
     state.awaitValidation(6)
     expect(state.fetchState).toBe('AWAIT_VALIDATION')
     expect(state.validationLeaderEpoch).toBe(6)
-    expect([state.position, state.fetchPosition]).toEqual([15n, 15n])
-    expect(state.buffered).toEqual([])
-    expect(state.generation).toBe(generation + 1)
+    expect([state.position, state.fetchPosition, state.buffered.length]).toEqual([15n, 20n, 1])
+    expect(state.generation).toBe(generation)
     expect(state.hasPosition).toBe(true)
     expect(state.isFetchable).toBe(false)
+    expect(state.needsValidation(7)).toBe(false)
+    // a Fetch sent before the leader change is not buffered
+    expect(state.buffer(chunk(state, 20n, 30n))).toBe(false)
   })
 
-  test('validation completed under the same generation: FETCHING from the validated position', () => {
+  test('validation completed for the epoch asked: FETCHING under that epoch', () => {
     const { state } = inState('AWAIT_VALIDATION')
-    expect(state.completeValidation(state.generation)).toBe(true)
+    expect(state.completeValidation(state.generation, 5)).toBe(true)
     expect(state.fetchState).toBe('FETCHING')
-    expect(state.fetchPosition).toBe(10n)
-    expect(state.validationLeaderEpoch).toBe(-1)
+    expect([state.fetchPosition, state.validationLeaderEpoch, state.fetchLeaderEpoch]).toEqual([20n, -1, 5])
+    expect(state.needsValidation(5)).toBe(false)
   })
 
   test('a validation result from before a newer leader epoch or a seek is ignored', () => {
     const { state } = inState('AWAIT_VALIDATION')
     const asked = state.generation
     state.awaitValidation(7)
-    expect(state.completeValidation(asked)).toBe(false)
+    expect(state.completeValidation(asked, 5)).toBe(false)
     expect([state.fetchState, state.validationLeaderEpoch]).toEqual(['AWAIT_VALIDATION', 7])
+    state.seek(3n)
+    expect(state.completeValidation(asked, 7)).toBe(false)
+    expect(state.fetchState).toBe('FETCHING')
   })
 
   test.each<FetchState>(['INITIALIZING', 'AWAIT_RESET'])('validation from %s is illegal: no position', (from) => {
@@ -163,7 +184,7 @@ describe('PartitionState fetch states', () => {
 
   test('completing a validation from FETCHING is illegal', () => {
     const { state } = inState('FETCHING')
-    expect(() => state.completeValidation(state.generation)).toThrow(/FETCHING -> FETCHING \(validation completed\)/)
+    expect(() => state.completeValidation(state.generation, 1)).toThrow(/FETCHING -> FETCHING \(validation completed\)/)
   })
 })
 
@@ -268,9 +289,11 @@ describe('wake-ups fired by the transitions', () => {
     ['unassign', ({ subscriptions }) => subscriptions.unassign([TP])],
     ['preferred read replica', ({ state }) => state.preferReadReplica(2)],
     ['validation', ({ state }) => state.awaitValidation(9)],
+    ['validation completed', ({ state }) => state.completeValidation(state.generation, 5)],
   ])('%s wakes the fetch loops', async (name, change) => {
-    const h = inState('AWAIT_RESET')
-    if (name === 'validation') h.state.seek(10n)
+    const h = inState(
+      name === 'validation' ? 'FETCHING' : name === 'validation completed' ? 'AWAIT_VALIDATION' : 'AWAIT_RESET',
+    )
     const waiting = h.subscriptions.waitForFetchable()
     change(h)
     expect(await woken(waiting)).toBe(true)

@@ -21,9 +21,10 @@ import { ZERO_UUID } from '../../protocol/primitives/uuid.js'
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets } from '../offsets/list-offsets.js'
 import { Signal } from '../signal.js'
 import type { PartitionState, SubscriptionState } from '../subscription-state.js'
-import { PartitionMap } from '../topic-partition.js'
+import { PartitionMap, type TopicPartition } from '../topic-partition.js'
 import { FetchSession, FIRST_SESSION_VERSION, type SessionPartition } from './fetch-session.js'
 import { readPartitionRecords } from './partition-records.js'
+import { epochEndOffsets, validationOutcome } from './position-validation.js'
 import { isOnlineReplica, ReadReplicaSelector } from './read-replica.js'
 
 /** Isolation levels of Fetch and ListOffsets. */
@@ -68,6 +69,8 @@ interface RequestedPartition {
   readonly generation: number
   readonly fetchOffset: bigint
   readonly replica: boolean
+  /** The leader epoch from metadata sent as currentLeaderEpoch (-1 when unknown). */
+  readonly leaderEpoch: number
 }
 
 export class Fetcher {
@@ -87,6 +90,7 @@ export class Fetcher {
   #running = false
   #supervisor: Promise<void> | undefined
   #resetting: Promise<void> | undefined
+  #validating: Promise<void> | undefined
   readonly #replicas: ReadReplicaSelector
 
   constructor(
@@ -180,10 +184,14 @@ export class Fetcher {
         const metadata = await this.#cluster.refreshMetadataIfNecessary(this.#ownedTopics())
         let leaderMissing = false
         const needsReset: PartitionState[] = []
+        const needsValidation: PartitionState[] = []
         for (const state of this.#subscriptions.partitions()) {
           if (state.revoking) continue
           if (state.fetchState === 'AWAIT_RESET') needsReset.push(state)
           if (!state.hasPosition) continue
+          const leaderEpoch = leaderEpochOf(state, metadata)
+          if (state.needsValidation(leaderEpoch)) state.awaitValidation(leaderEpoch)
+          if (state.fetchState === 'AWAIT_VALIDATION') needsValidation.push(state)
           const node = this.#nodeFor(state, metadata)
           if (node === undefined) {
             leaderMissing = true
@@ -192,6 +200,7 @@ export class Fetcher {
           if (!this.#loops.has(node)) this.#startLoop(node)
         }
         if (needsReset.length > 0) this.#resetPositions(needsReset)
+        if (needsValidation.length > 0) this.#validatePositions(needsValidation)
         if (leaderMissing) {
           this.#cluster.markMetadataStale()
           await sleep(this.#options.retry.initialRetryTime)
@@ -248,6 +257,88 @@ export class Fetcher {
       } finally {
         this.#resetting = undefined
         // the supervisor looks again: partitions still awaiting a reset get another attempt
+        this.#subscriptions.wakeFetchers()
+      }
+    })()
+  }
+
+  /**
+   * Validates positions whose leader epoch moved (KIP-320): the new leader confirms each fetch
+   * position, or names where its log diverges below it (fetching goes on from there, logged as a
+   * truncation), or knows no epoch for it (the reset policy finds a position). A stale answer
+   * leaves the partition awaiting validation; the supervisor asks again after a backoff.
+   */
+  #validatePositions(states: PartitionState[]): void {
+    if (this.#validating !== undefined) return
+    this.#validating = (async () => {
+      let again = false
+      try {
+        const queries = states.map((s) => ({
+          state: s,
+          topic: s.topic,
+          partition: s.partition,
+          currentLeaderEpoch: s.validationLeaderEpoch,
+          leaderEpoch: s.fetchedEpoch,
+          generation: s.generation,
+          fetchPosition: s.fetchPosition,
+        }))
+        const { answers, unsupported } = await epochEndOffsets(this.#cluster, queries)
+        const trusted = new PartitionMap<true>()
+        // a leader without OffsetForLeaderEpoch cannot validate: the position is trusted, as in Java
+        for (const { topic, partition } of unsupported) trusted.set(topic, partition, true)
+        for (const q of queries) {
+          const { state } = q
+          if (trusted.has(q.topic, q.partition)) {
+            state.completeValidation(q.generation, q.currentLeaderEpoch)
+            continue
+          }
+          const answer = answers.get(q.topic, q.partition)
+          // moved (seek, reset, revocation, another leader change) while the request ran: not this answer's
+          const current =
+            this.#subscriptions.get(q.topic, q.partition) === state &&
+            state.generation === q.generation &&
+            state.fetchState === 'AWAIT_VALIDATION' &&
+            state.validationLeaderEpoch === q.currentLeaderEpoch
+          if (q.fetchPosition === undefined || !current) continue
+          if (answer === undefined) {
+            // the leader left the partition out of its answer: asked again after a backoff
+            again = true
+            continue
+          }
+          const outcome = validationOutcome(state, q.fetchPosition, answer)
+          if (outcome.kind === 'valid') state.completeValidation(q.generation, q.currentLeaderEpoch)
+          else if (outcome.kind === 'truncated') {
+            this.#logger.warn('Log truncation detected; fetching from where the logs diverge', {
+              topic: state.topic,
+              partition: state.partition,
+              fetchOffset: q.fetchPosition.toString(),
+              divergentOffset: outcome.offset.toString(),
+              leaderEpoch: q.currentLeaderEpoch,
+            })
+            state.seek(outcome.offset)
+          } else if (outcome.kind === 'reset') {
+            const strategy = this.#resetPolicy(state.topic)
+            this.#logger.warn('The leader knows no epoch for the position; resetting to default offset', {
+              topic: state.topic,
+              partition: state.partition,
+              fetchOffset: q.fetchPosition.toString(),
+              resetTo: strategy,
+            })
+            state.requestReset(strategy)
+          } else if (outcome.kind === 'retry') {
+            this.#cluster.noteError(outcome.error)
+            this.#cluster.markMetadataStale()
+            again = true
+          } else this.#hooks.onFatalError(outcome.error)
+        }
+      } catch (error) {
+        this.#logger.warn('Position validation failed; retrying', { error: errorMessage(error) })
+        this.#cluster.noteError(error)
+        again = true
+      } finally {
+        if (again) await sleep(this.#options.retry.initialRetryTime)
+        this.#validating = undefined
+        // the supervisor looks again: partitions still awaiting validation get another attempt
         this.#subscriptions.wakeFetchers()
       }
     })()
@@ -329,6 +420,7 @@ export class Fetcher {
         generation: state.generation,
         fetchOffset: state.fetchPosition,
         replica: state.preferredReadReplica === nodeId,
+        leaderEpoch: leaderEpochOf(state, metadata),
       })
     }
     return { wanted, throttled }
@@ -357,7 +449,7 @@ export class Fetcher {
         partition: w.state.partition,
         fetchOffset: w.fetchOffset,
         partitionMaxBytes: w.state.fetchSizeOverride ?? this.#options.maxBytesPerPartition,
-        currentLeaderEpoch: topic?.partitions.get(w.state.partition)?.leaderEpoch ?? -1,
+        currentLeaderEpoch: w.leaderEpoch,
       })
     }
     if (!allHaveIds) version = Math.min(version, FIRST_TOPIC_ID_VERSION - 1)
@@ -462,6 +554,8 @@ export class Fetcher {
       firstOffset: read.firstOffset,
       highWatermark: data.highWatermark,
       lastLeaderEpoch: read.lastLeaderEpoch,
+      lastBatchEpoch: read.lastBatchEpoch,
+      fetchLeaderEpoch: w.leaderEpoch,
       bytes: data.records?.length ?? 0,
     })
     return buffered && read.messages.length > 0
@@ -514,6 +608,10 @@ export class Fetcher {
     }
     this.#hooks.onFatalError(error)
   }
+}
+
+function leaderEpochOf(tp: TopicPartition, metadata: ClusterMetadata): number {
+  return metadata.topics.get(tp.topic)?.partitions.get(tp.partition)?.leaderEpoch ?? -1
 }
 
 function isFatal(error: unknown): boolean {

@@ -41,6 +41,11 @@ export interface PartitionRecords {
   readonly firstOffset: bigint | undefined
   /** Leader epoch of the batch holding the last delivered message, -1 when none was delivered. */
   readonly lastLeaderEpoch: number
+  /**
+   * Leader epoch of the last whole batch read, delivered or filtered (the batch nextOffset follows),
+   * -1 when none was read: what the next position is validated with after a leader change (KIP-320).
+   */
+  readonly lastBatchEpoch: number
   /** Whole batches were read but every record was filtered (control, aborted, below the offset). */
   readonly filteredOnly: boolean
   /**
@@ -57,6 +62,7 @@ export async function readPartitionRecords(input: PartitionRecordsInput): Promis
     nextOffset: fetchOffset,
     firstOffset: undefined,
     lastLeaderEpoch: -1,
+    lastBatchEpoch: -1,
     filteredOnly: false,
     truncatedBatchSize: undefined,
   }
@@ -77,9 +83,11 @@ export async function readPartitionRecords(input: PartitionRecordsInput): Promis
   let nextOffset = fetchOffset
   let firstOffset: bigint | undefined
   let lastLeaderEpoch = -1
+  let lastBatchEpoch = -1
   for (const batch of batches) {
     const batchNext = batch.lastOffset + 1n
     if (batchNext <= fetchOffset) continue
+    lastBatchEpoch = batch.partitionLeaderEpoch
     if (firstOffset === undefined) firstOffset = batch.records.find((r) => r.offset >= fetchOffset)?.offset
     if (aborted !== undefined && batch.producerId >= 0n && skipForTransaction(batch, aborted, topic, partition)) {
       nextOffset = batchNext
@@ -102,6 +110,7 @@ export async function readPartitionRecords(input: PartitionRecordsInput): Promis
     nextOffset,
     firstOffset,
     lastLeaderEpoch,
+    lastBatchEpoch,
     filteredOnly: messages.length === 0,
     truncatedBatchSize: undefined,
   }

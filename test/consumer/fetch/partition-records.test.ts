@@ -145,6 +145,26 @@ describe('readPartitionRecords', () => {
     expect(partial.truncatedBatchSize).toBeUndefined()
   })
 
+  test('the leader epoch of the last batch read, filtered ones included, for validating the next position', async () => {
+    const records = await log(
+      encodeRecordBatch({ baseOffset: 0n, records: values('a', 2), partitionLeaderEpoch: 4 }),
+      encodeRecordBatch({ baseOffset: 2n, records: values('b', 2), partitionLeaderEpoch: 5 }),
+      encodeRecordBatch({
+        baseOffset: 4n,
+        records: [endTxnMarkerRecord({ committed: true, coordinatorEpoch: 0, timestamp: 1 })],
+        producerId: 9n,
+        producerEpoch: 0,
+        transactional: true,
+        isControl: true,
+        partitionLeaderEpoch: 6,
+      }),
+    )
+    const read = await readPartitionRecords({ ...base, fetchOffset: 0n, records })
+    expect(read).toMatchObject({ nextOffset: 5n, lastLeaderEpoch: 5, lastBatchEpoch: 6 })
+    const none = await readPartitionRecords({ ...base, fetchOffset: 0n, records: null })
+    expect(none.lastBatchEpoch).toBe(-1)
+  })
+
   test('a corrupt batch is a KafkaJSCorruptRecordError naming topic, partition and offset', async () => {
     const records = await log(
       encodeRecordBatch({ baseOffset: 0n, records: values('ok', 2) }),
