@@ -201,6 +201,22 @@ describe('the fetcher validates positions after a leader change', () => {
     ])
   })
 
+  test('a leader without a usable OffsetForLeaderEpoch: the position is trusted, as in Java', async () => {
+    fake.advertise(OffsetForLeaderEpoch, 0, 1)
+    // a client connected before the change would have read the old ApiVersions
+    await cluster.disconnect()
+    cluster = new Cluster({ brokers: fake.brokers, clientId: 'validation-test', allowAutoTopicCreation: false })
+    await cluster.connect()
+    const requests = answerEpochs(0n)
+    const subscriptions = start()
+    await drain(subscriptions, 5)
+    fake.model.moveLeader('t', 0, 2)
+    while (subscriptions.get('t', 0)!.fetchLeaderEpoch !== 1) await subscriptions.waitForFetchable()
+    expect(subscriptions.get('t', 0)!.fetchState).toBe('FETCHING')
+    expect(subscriptions.get('t', 0)!.fetchPosition).toBe(5n)
+    expect(requests).toEqual([])
+  })
+
   test('a stale answer leaves the partition awaiting validation and is asked again', async () => {
     const requests = answerEpochs({ errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH }, 5n)
     const subscriptions = start()
