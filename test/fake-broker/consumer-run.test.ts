@@ -1,0 +1,181 @@
+// The runner's branches (src/consumer/runner.ts, consumer-run.ts), driven through the public API
+// against the fake cluster: a handler throwing (KafkaJS's retry, crash and restart), pause, resume
+// and seek during a batch, a partition revoked while its handler runs. Outcomes asserted: which
+// messages reached the handler and how often, the crash events, the committed offsets in the model.
+
+import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, PartitionAssigners } from '../../src/index.js'
+import { Fetch } from '../../src/protocol/generated/fetch.js'
+import { consumerClusterPerTest, nextEvent, recorder } from './consumers.js'
+import { partitionKey } from './model.js'
+
+const fake = consumerClusterPerTest({ topics: { t: 2 } })
+
+async function produce(values: string[], partition = 0): Promise<void> {
+  const producer = fake.producer()
+  await producer.connect()
+  await producer.send({ topic: 't', messages: values.map((value) => ({ value, partition })) })
+}
+
+const committed = (partition: number) => fake.cluster.model.groupOffsets('g').get(partitionKey('t', partition))?.offset
+
+test('a handler throwing is retried from the failed message; the messages before it are kept and none is skipped', async () => {
+  await produce(['a', 'b', 'c'])
+  const seen = recorder()
+  let failures = 0
+  const c = fake.consumer({ groupId: 'g' })
+  await c.connect()
+  await c.subscribe({ topic: 't', fromBeginning: true })
+  await c.run({
+    eachMessage: async ({ message }) => {
+      seen.record(String(message.value))
+      if (String(message.value) === 'b' && failures++ < 2) throw new Error('not yet')
+    },
+  })
+  await seen.count(5)
+  expect(seen.values).toEqual(['a', 'b', 'b', 'b', 'c'])
+  await c.disconnect()
+  expect(committed(0)).toBe(3n)
+})
+
+test('retries used up: the consumer crashes with KafkaJSNumberOfRetriesExceeded, restarts and gets the message again', async () => {
+  await produce(['a'])
+  const seen = recorder()
+  const c = fake.consumer({ groupId: 'g', retry: { retries: 1, initialRetryTime: 1, maxRetryTime: 5 } })
+  const crashed = nextEvent(c, 'consumer.crash')
+  let fail = true
+  await c.connect()
+  await c.subscribe({ topic: 't', fromBeginning: true })
+  await c.run({
+    eachMessage: async ({ message }) => {
+      seen.record(String(message.value))
+      if (fail) throw new Error('broken')
+    },
+  })
+  const { error, restart } = await crashed
+  expect(error).toBeInstanceOf(KafkaJSNumberOfRetriesExceeded)
+  expect(restart).toBe(true)
+  expect(seen.values).toEqual(['a', 'a'])
+  fail = false
+  await seen.count(3)
+  expect(seen.values).toEqual(['a', 'a', 'a'])
+  expect(committed(0)).toBeUndefined()
+})
+
+test('a non-retriable error crashes at once without a restart; restartOnFailure can refuse a retriable one', async () => {
+  await produce(['a'])
+  const c = fake.consumer({ groupId: 'g' })
+  const crashed = nextEvent(c, 'consumer.crash')
+  let calls = 0
+  await c.connect()
+  await c.subscribe({ topic: 't', fromBeginning: true })
+  await c.run({
+    eachMessage: async () => {
+      calls++
+      throw new KafkaJSNonRetriableError('poison')
+    },
+  })
+  const { error, restart } = await crashed
+  expect(error).toBeInstanceOf(KafkaJSNonRetriableError)
+  expect([restart, calls]).toEqual([false, 1])
+
+  const refused = fake.consumer({ groupId: 'g2', retry: { retries: 0, restartOnFailure: async () => false } })
+  const crashed2 = nextEvent(refused, 'consumer.crash')
+  await refused.connect()
+  await refused.subscribe({ topic: 't', fromBeginning: true })
+  await refused.run({
+    eachMessage: async () => {
+      throw new Error('broken')
+    },
+  })
+  expect(await crashed2).toMatchObject({ restart: false })
+})
+
+test('pause() in eachMessage stops the rest of the batch; resume() delivers it, each message once', async () => {
+  await produce(['a', 'b', 'c'])
+  const seen = recorder()
+  const c = fake.consumer({ groupId: 'g' })
+  let resume: (() => void) | undefined
+  await c.connect()
+  await c.subscribe({ topic: 't', fromBeginning: true })
+  await c.run({
+    eachMessage: async ({ message, pause }) => {
+      seen.record(String(message.value))
+      if (String(message.value) === 'b' && resume === undefined) resume = pause()
+    },
+  })
+  await seen.count(2)
+  // fetches go on for the other partition; partition 0 is left out of them while paused
+  const fetches = fake.cluster.received(Fetch).length
+  const later = await fake.cluster.request(Fetch, fetches + 2)
+  const partitions = later.request.topics.flatMap((t) => t.partitions.map((p) => p.partition))
+  expect(partitions).not.toContain(0)
+  expect(seen.values).toEqual(['a', 'b'])
+  expect(c.paused()).toEqual([{ topic: 't', partitions: [0] }])
+  resume!()
+  await seen.count(3)
+  expect(seen.values).toEqual(['a', 'b', 'c'])
+})
+
+test('seek() during a batch drops the rest of it and goes on from the offset sought', async () => {
+  await produce(['a', 'b', 'c'])
+  const seen = recorder()
+  const c = fake.consumer({ groupId: 'g' })
+  let sought = false
+  await c.connect()
+  await c.subscribe({ topic: 't', fromBeginning: true })
+  await c.run({
+    eachMessage: async ({ message }) => {
+      seen.record(String(message.value))
+      if (String(message.value) === 'b' && !sought) {
+        sought = true
+        c.seek({ topic: 't', partition: 0, offset: '0' })
+      }
+    },
+  })
+  await seen.count(5)
+  expect(seen.values).toEqual(['a', 'b', 'a', 'b', 'c'])
+})
+
+test('a partition revoked while its handler runs (eager): the rebalance waits for it, commits, and the next owner goes on after it', async () => {
+  await produce(['a', 'b'], 1)
+  const seen = recorder()
+  let release: () => void = () => {}
+  const held = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  // round robin is eager: every partition is revoked before the rejoin, then member 2 gets partition 1
+  const eager = { groupId: 'g', partitionAssigners: [PartitionAssigners.roundRobin] }
+  const c1 = fake.consumer(eager)
+  await c1.connect()
+  await c1.subscribe({ topic: 't', fromBeginning: true })
+  let started: () => void = () => {}
+  const handling = new Promise<void>((resolve) => {
+    started = resolve
+  })
+  await c1.run({
+    eachMessage: async ({ message, partition }) => {
+      const value = `${partition}:${message.value}`
+      if (value === '1:a') {
+        started()
+        await held
+      }
+      seen.record(`c1 ${value}`)
+    },
+  })
+  await handling
+  const c2 = fake.consumer(eager)
+  await c2.connect()
+  await c2.subscribe({ topic: 't', fromBeginning: true })
+  const rebalancing = nextEvent(c1, 'consumer.rebalancing')
+  void c2.run({ eachMessage: async ({ message, partition }) => seen.record(`c2 ${partition}:${message.value}`) })
+  await rebalancing
+  // c1 still holds partition 1's first message: nothing of it was committed nor handed over
+  expect(committed(1)).toBeUndefined()
+  expect(seen.values).toEqual([])
+  release()
+  await produce(['c'], 1)
+  await seen.all(['c1 1:a', 'c2 1:c'])
+  // c1 finished 1:a and committed it on revocation; c2 went on from there
+  expect(seen.values).toEqual(['c1 1:a', 'c2 1:b', 'c2 1:c'])
+  expect(committed(1)).toBeGreaterThanOrEqual(1n)
+})
