@@ -2,7 +2,7 @@
 // producer checks, transactions, fetches), and its scripting does what tests rely on (errors per
 // partition, once or N times; awaiting the Nth request; dropped and held answers; clean close).
 
-import { KafkaJSProducerFencedError, type Producer, type ProducerConfig } from '../../src/index.js'
+import { Kafka, KafkaJSProducerFencedError, logLevel, type Producer, type ProducerConfig } from '../../src/index.js'
 import { Connection } from '../../src/network/connection.js'
 import { ErrorCode } from '../../src/protocol/generated/errors.js'
 import {
@@ -182,6 +182,26 @@ describe('the model', () => {
     expect(produces.map((r) => r.node).at(-1)).toBe(2)
     expect((await cluster.messages('t', 0)).map((m) => m.value)).toEqual(['before', 'after'])
   })
+  test('an admin client creates a topic (CreateTopics) and reads its offsets (ListOffsets) after a producer wrote to it', async () => {
+    cluster = await FakeCluster.start({ nodes: 2, autoCreateTopics: false })
+    const admin = new Kafka({ brokers: cluster.brokers, logLevel: logLevel.NOTHING }).admin()
+    await admin.connect()
+    try {
+      expect(await admin.createTopics({ topics: [{ topic: 'made', numPartitions: 2 }] })).toBe(true)
+      expect(await admin.createTopics({ topics: [{ topic: 'made', numPartitions: 2 }] })).toBe(false)
+      const p = producer()
+      await p.connect()
+      await p.send({ topic: 'made', messages: [{ value: 'a' }, { value: 'b' }] })
+      const offsets = await admin.fetchTopicOffsets('made')
+      expect(offsets.map(({ partition, low, high }) => [partition, low, high]).sort()).toEqual([
+        [0, '0', '2'],
+        [1, '0', '0'],
+      ])
+    } finally {
+      await admin.disconnect()
+    }
+  })
+
   test('transactions: commit and abort write markers, offsets apply on commit, a newer producer fences the older', async () => {
     cluster = await FakeCluster.start({ topics: { t: 1 } })
     const first = producer({ transactionalId: 'tx' })

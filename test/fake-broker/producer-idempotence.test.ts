@@ -65,6 +65,8 @@ test('batches pipelined behind a failed one get OUT_OF_ORDER_SEQUENCE_NUMBER and
   expect(fake.cluster.received(Produce)).toHaveLength(5)
 })
 
+// Java's idempotent producer (KIP-360) retries this batch under the bumped epoch instead of failing
+// it; kafkit fails the send and bumps the epoch for what follows
 test('OUT_OF_ORDER_SEQUENCE_NUMBER for the next expected batch is a real gap: the send fails, the producer bumps its epoch and goes on', async () => {
   const producer = fake.producer()
   await producer.connect()
@@ -107,6 +109,8 @@ test('UNKNOWN_PRODUCER_ID after the log start passed every acknowledged offset: 
   ])
 })
 
+// Java's idempotent producer retries every UNKNOWN_PRODUCER_ID under a bumped epoch; kafkit retries
+// only when the log start shows the producer state went with the records (the test above)
 test('UNKNOWN_PRODUCER_ID while acknowledged records are still in the log is not safe to resolve: the send fails', async () => {
   const producer = fake.producer()
   await producer.connect()
