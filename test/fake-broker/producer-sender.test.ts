@@ -2,7 +2,7 @@
 // against the fake cluster: what reaches the log (each record once, in order) and what send()
 // resolves or rejects with, never how long anything took.
 
-import { KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from '../../src/index.js'
+import { KafkaJSDeliveryTimeoutError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from '../../src/index.js'
 import { ErrorCode } from '../../src/protocol/generated/errors.js'
 import { Metadata } from '../../src/protocol/generated/metadata.js'
 import { Produce } from '../../src/protocol/generated/produce.js'
@@ -87,6 +87,32 @@ test('retries exhausted: send() rejects with KafkaJSNumberOfRetriesExceeded carr
   // the first attempt and two retries
   expect(fake.cluster.received(Produce)).toHaveLength(3)
   expect(await logOf(0)).toEqual([])
+})
+
+test('deliveryTimeout: a batch retried until its delivery time is up fails with KafkaJSDeliveryTimeoutError', async () => {
+  fake.cluster.intercept(Produce, { errorCode: ErrorCode.NOT_ENOUGH_REPLICAS, times: Number.POSITIVE_INFINITY })
+  const producer = fake.producer({ deliveryTimeout: 40 }, { requestTimeout: 20 })
+  await producer.connect()
+  const error = await producer.send({ topic: 't', messages: [{ value: 'a' }] }).catch((e: unknown) => e)
+  expect(error).toBeInstanceOf(KafkaJSDeliveryTimeoutError)
+  // it expired either waiting for its next attempt or as an attempt failed: both are this error
+  expect(fake.cluster.received(Produce).length).toBeGreaterThanOrEqual(1)
+  expect(await logOf(0)).toEqual([])
+})
+
+test('deliveryTimeout: a batch whose partition has no leader expires in the queue, never sent', async () => {
+  fake.cluster.intercept(Metadata, {
+    topic: 't',
+    partition: 0,
+    errorCode: ErrorCode.LEADER_NOT_AVAILABLE,
+    times: Number.POSITIVE_INFINITY,
+  })
+  const producer = fake.producer({ deliveryTimeout: 40 }, { requestTimeout: 20 })
+  await producer.connect()
+  await expect(producer.send({ topic: 't', messages: [{ value: 'a' }] })).rejects.toBeInstanceOf(
+    KafkaJSDeliveryTimeoutError,
+  )
+  expect(fake.cluster.received(Produce)).toHaveLength(0)
 })
 
 test('a non-retriable partition error fails the send at once, with KafkaJS protocol error type', async () => {
