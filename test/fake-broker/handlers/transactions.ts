@@ -103,13 +103,29 @@ export const transactionHandlers: HandlerModule = (cluster) => {
 
   cluster.handle(EndTxn, (ctx) => {
     const { request, state, version } = ctx
-    const checked = transaction(ctx, request.transactionalId, request.producerId, request.producerEpoch)
-    if (typeof checked === 'number')
-      return EndTxn.createResponse({ errorCode: checked, producerId: -1n, producerEpoch: -1 })
+    const bumps = version >= FIRST_BUMPING_END_VERSION
     const outcome = request.committed ? 'CompleteCommit' : 'CompleteAbort'
+    const entry = state.transactions.get(request.transactionalId)
+    // v2: a retry of an end whose answer was lost carries the epoch from before that end's bump
+    const retried =
+      bumps &&
+      entry !== undefined &&
+      entry.producerId === request.producerId &&
+      entry.state === outcome &&
+      request.producerEpoch === entry.producerEpoch - 1
+    const epoch = retried ? request.producerEpoch + 1 : request.producerEpoch
+    const checked = transaction(ctx, request.transactionalId, request.producerId, epoch)
+    if (typeof checked === 'number') {
+      return EndTxn.createResponse({ errorCode: checked, producerId: -1n, producerEpoch: -1 })
+    }
     if (checked.state === 'Ongoing') {
       state.completeTransaction(checked, request.committed)
-      if (version >= FIRST_BUMPING_END_VERSION) state.bumpEpoch(checked)
+      if (bumps) state.bumpEpoch(checked)
+    } else if (bumps && !request.committed && !retried) {
+      // v2: the client cannot know whether its partitions reached the coordinator, so an abort of a
+      // transaction that never started is accepted, and bumps the epoch like any end
+      checked.state = 'CompleteAbort'
+      state.bumpEpoch(checked)
     } else if (checked.state !== outcome) {
       return EndTxn.createResponse({ errorCode: ErrorCode.INVALID_TXN_STATE, producerId: -1n, producerEpoch: -1 })
     }
