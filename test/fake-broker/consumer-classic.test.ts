@@ -43,6 +43,15 @@ test('joins with the id MEMBER_ID_REQUIRED gives, leads, consumes, commits and l
   expect(first!.request.memberId).toBe('')
   expect(second!.request.memberId).toBe(members('g')[0])
   expect(await joined).toMatchObject({ memberId: members('g')[0], isLeader: true, memberAssignment: { t: [0, 1] } })
+  const described = await c.describeGroup()
+  expect(described).toMatchObject({
+    groupId: 'g',
+    state: 'Stable',
+    protocolType: 'consumer',
+    protocol: 'cooperative-sticky',
+  })
+  expect(described.members.map((m) => [m.memberId, m.clientId])).toEqual([[members('g')[0], 'fake-consumer']])
+  expect(described.members[0]!.memberAssignment.length).toBeGreaterThan(0)
   await c.disconnect()
   expect(seen.values).toEqual(['0:a', '0:b'])
   expect(committed('g', 0)).toBe(2n)

@@ -36,6 +36,7 @@ export interface SyncResult {
 export interface ClassicMember {
   memberId: string
   instanceId: string | null
+  clientId: string
   protocols: { name: string; metadata: Buffer }[]
   assignment: Buffer
   /** Answers the member's JoinGroup waiting for the rebalance to complete. */

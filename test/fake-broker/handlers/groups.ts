@@ -1,11 +1,17 @@
-// The group coordinator: classic groups (JoinGroup, SyncGroup, Heartbeat, LeaveGroup), KIP-848
+// The group coordinator: classic groups (JoinGroup, SyncGroup, Heartbeat, LeaveGroup, DescribeGroups), KIP-848
 // consumer groups (ConsumerGroupHeartbeat), and the committed offsets (OffsetCommit, OffsetFetch)
 // with Kafka's generation and member-epoch checks. The state lives in model.groups (groups.ts); the
 // offsets in model.committedOffsets, which TxnOffsetCommit writes too (its member check is set here).
 // Every request to a node that is not the group's coordinator gets NOT_COORDINATOR; a test scripts
 // any answer with `errorCode` and `topic: <group id>` (per partition for the offset APIs).
 
+import { AUTHORIZED_OPERATIONS_OMITTED } from '../../../src/cluster/describe-groups.js'
 import { ConsumerGroupHeartbeat } from '../../../src/protocol/generated/consumer-group-heartbeat.js'
+import {
+  DescribeGroups,
+  createDescribeGroupsResponseDescribedGroup as describedGroup,
+  createDescribeGroupsResponseDescribedGroupMember as describedMember,
+} from '../../../src/protocol/generated/describe-groups.js'
 import { ErrorCode } from '../../../src/protocol/generated/errors.js'
 import { Heartbeat } from '../../../src/protocol/generated/heartbeat.js'
 import { JoinGroup, type JoinGroupResponse } from '../../../src/protocol/generated/join-group.js'
@@ -101,6 +107,7 @@ export const groupHandlers: HandlerModule = (cluster) => {
     const member = existing ?? {
       memberId,
       instanceId,
+      clientId: ctx.received.clientId ?? '',
       protocols,
       assignment: Buffer.alloc(0),
       join: undefined,
@@ -178,6 +185,38 @@ export const groupHandlers: HandlerModule = (cluster) => {
     })
     if (version < FIRST_BATCHED_LEAVE_VERSION) return LeaveGroup.createResponse({ errorCode: members[0]!.errorCode })
     return LeaveGroup.createResponse({ members })
+  })
+
+  cluster.handle(DescribeGroups, (ctx) => {
+    const { request } = ctx
+    return DescribeGroups.createResponse({
+      groups: request.groups.map((groupId) => {
+        const errorCode = gate(ctx, groupId)
+        const group = groups.groups.get(groupId)
+        if (errorCode !== undefined) return describedGroup({ groupId, errorCode })
+        // Kafka 4 knows KIP-848 groups only by ConsumerGroupDescribe (not modelled here)
+        if (group?.kind === 'consumer') return describedGroup({ groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND })
+        if (group === undefined) return describedGroup({ groupId, groupState: 'Dead' })
+        const stable = group.state === 'Stable'
+        return describedGroup({
+          groupId,
+          groupState: group.state,
+          protocolType: 'consumer',
+          protocolData: group.protocolName ?? '',
+          members: [...group.members.values()].map((m) =>
+            describedMember({
+              memberId: m.memberId,
+              groupInstanceId: m.instanceId,
+              clientId: m.clientId,
+              clientHost: '/127.0.0.1',
+              memberMetadata: m.protocols.find((p) => p.name === group.protocolName)?.metadata ?? Buffer.alloc(0),
+              memberAssignment: stable ? m.assignment : Buffer.alloc(0),
+            }),
+          ),
+          authorizedOperations: request.includeAuthorizedOperations ? 0 : AUTHORIZED_OPERATIONS_OMITTED,
+        })
+      }),
+    })
   })
 
   cluster.handle(ConsumerGroupHeartbeat, (ctx) => {
