@@ -86,12 +86,24 @@ test.each([
   },
 )
 
-test('autoCommitThreshold: a commit once the threshold is reached inside a batch, and one after the batch', async () => {
+test.each([
+  ['autoCommitThreshold 2: at the threshold inside the batch, then after it', { autoCommitThreshold: 2 }, [2n, 3n]],
+  [
+    'autoCommitThreshold 3 (the batch size): once, at the last message; the batch end has nothing new',
+    { autoCommitThreshold: 3 },
+    [3n],
+  ],
+  ['autoCommitThreshold 4 (above the batch): only after the batch', { autoCommitThreshold: 4 }, [3n]],
+  ['autoCommitInterval 0: after every message', { autoCommitInterval: 0 }, [1n, 2n, 3n]],
+] as const)('%s', async (_, run, sent) => {
   await produce(['a', 'b', 'c'])
-  const { seen } = await consume({}, { autoCommitThreshold: 2, autoCommitInterval: null })
+  const { c, seen } = await consume({}, run)
   await seen.count(3)
-  await fake.cluster.request(OffsetCommit, 2)
-  expect(commitsSent()).toEqual([2n, 3n])
+  await fake.cluster.request(OffsetCommit, sent.length)
+  // disconnecting commits nothing more: all was committed
+  await c.disconnect()
+  expect(commitsSent()).toEqual(sent)
+  expect(committed()).toBe(3n)
 })
 
 test('autoCommit false: nothing is committed, not even on disconnect; commitOffsets() commits exactly what it is given', async () => {
