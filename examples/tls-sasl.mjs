@@ -46,6 +46,8 @@ try {
     consumer.run({ eachMessage: async ({ message }) => resolve(message.value.toString()) })
   })
   console.log(`received "${received}"`)
+  // deleted once nothing consumes it: a topic that goes away under a group member rebalances it
+  await consumer.disconnect()
   await admin.deleteTopics({ topics: [topic] })
 } finally {
   await Promise.allSettled([consumer.disconnect(), producer.disconnect()])

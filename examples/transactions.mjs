@@ -98,6 +98,7 @@ try {
     },
   })
   await read
+  await reader.disconnect()
   if (values.includes('never visible')) throw new Error('a read_committed reader saw an aborted record')
   console.log(`read ${values.length} committed records from ${output}, none of the aborted one`)
 
@@ -111,6 +112,8 @@ try {
   if (committed !== count) throw new Error(`the group committed ${committed}, expected ${count}`)
   console.log(`group ${groupId} committed offset ${committed} on ${input} through the transactions`)
 
+  // deleted once nothing consumes them: a member of a group reading a topic that goes away is
+  // in for a rebalance, and a disconnect in the middle of one waits for it to end
   await admin.deleteTopics({ topics: [input, output] })
 } finally {
   await Promise.allSettled([reader.disconnect(), consumer.disconnect()])

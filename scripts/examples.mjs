@@ -40,15 +40,24 @@ let lastRun
 const scratch = mkdtempSync(join(tmpdir(), 'kafkit-examples-'))
 
 async function cleanUp() {
-  await Promise.all([...children].map((run) => stopRun(run)))
-  await admin?.disconnect().catch(() => {})
-  await cluster?.stop()
-  rmSync(scratch, { recursive: true, force: true })
+  try {
+    await Promise.all([...children].map((run) => stopRun(run)))
+    await admin?.disconnect().catch(() => {})
+    await cluster?.stop()
+  } finally {
+    rmSync(scratch, { recursive: true, force: true })
+  }
 }
+// `on`, not `once`: while this listener is there, kafkit/testing's own handler (which kills the broker
+// at once) does not re-raise the signal, so the cleanup below can finish; a second signal exits at once
+let interrupted = false
 for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    const code = signal === 'SIGINT' ? 130 : 143
+    if (interrupted) process.exit(code)
+    interrupted = true
     console.error(`examples: ${signal}, stopping the examples and brokers`)
-    cleanUp().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
+    cleanUp().finally(() => process.exit(code))
   })
 }
 
