@@ -132,3 +132,45 @@ test('a fatal heartbeat error (UNSUPPORTED_ASSIGNOR) crashes the consumer with t
   expect(error).toBeInstanceOf(KafkaJSProtocolError)
   expect((error as KafkaJSProtocolError).type).toBe('UNSUPPORTED_ASSIGNOR')
 })
+
+test('a partition to revoke while its handler runs: the member reports it gone only after the handler returned and committed; the next owner goes on after it', async () => {
+  await produce(['a', 'b'], 1)
+  const seen = recorder()
+  let release: () => void = () => {}
+  const held = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  let started: () => void = () => {}
+  const handling = new Promise<void>((resolve) => {
+    started = resolve
+  })
+  const c1 = fake.consumer({ groupId: 'g', groupProtocol: 'consumer' })
+  await c1.connect()
+  await c1.subscribe({ topic: 't', fromBeginning: true })
+  await c1.run({
+    eachMessage: async ({ message, partition }) => {
+      if (`${partition}:${message.value}` === '1:a') {
+        started()
+        await held
+      }
+      seen.record(`c1 ${partition}:${message.value}`)
+    },
+  })
+  await handling
+  const [first] = fake.cluster.model.groups.memberIds('g')
+  await consume('g', seen)
+  // the target moved partition 1 to the new member; c1 keeps it (at epoch 1) while its handler runs
+  const second = fake.cluster.model.groups.memberIds('g')[1]!
+  const revoking = () => group().members.get(first!)?.revoking.has(partitionKey('t', 1)) === true
+  for (let n = heartbeats().length + 1; !revoking(); n++) await fake.cluster.request(ConsumerGroupHeartbeat, n)
+  // and it stays so over more heartbeats of both members while the handler holds the partition
+  await fake.cluster.request(ConsumerGroupHeartbeat, heartbeats().length + 4)
+  expect(revoking()).toBe(true)
+  expect(group().members.get(second)?.assigned.has(partitionKey('t', 1))).toBe(false)
+  expect(committed(1)).toBeUndefined()
+  release()
+  await produce(['c'], 1)
+  await seen.all(['c1 1:a', '1:c'])
+  expect(seen.values).toEqual(['c1 1:a', '1:b', '1:c'])
+  expect(committed(1)).toBeGreaterThanOrEqual(1n)
+})
