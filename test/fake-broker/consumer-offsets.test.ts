@@ -7,7 +7,7 @@ import { type Consumer, type ConsumerConfig, type ConsumerRunConfig, KafkaJSProt
 import { ErrorCode } from '../../src/protocol/generated/errors.js'
 import { LeaveGroup } from '../../src/protocol/generated/leave-group.js'
 import { OffsetCommit } from '../../src/protocol/generated/offset-commit.js'
-import { consumerClusterPerTest, nextEvent, recorder } from './consumers.js'
+import { consumerClusterPerTest, latch, nextEvent, recorder } from './consumers.js'
 import { partitionKey } from './model.js'
 
 const fake = consumerClusterPerTest({ nodes: 2, topics: { t: 1 } })
@@ -130,14 +130,8 @@ test('commitOffsets() refused by the coordinator (ILLEGAL_GENERATION) rejects wi
 test('disconnect during a batch: what the handler resolved is committed before the member leaves', async () => {
   await produce(['a', 'b', 'c'])
   const c = fake.consumer({ groupId: 'g' })
-  let inBatch: () => void = () => {}
-  const started = new Promise<void>((resolve) => {
-    inBatch = resolve
-  })
-  let stopped: () => void = () => {}
-  const stopping = new Promise<void>((resolve) => {
-    stopped = resolve
-  })
+  const [started, inBatch] = latch()
+  const [stopping, stopped] = latch()
   // the order the coordinator got the commit and the leave in
   const order: string[] = []
   fake.cluster.intercept(OffsetCommit, { match: () => order.push('commit') < 0 })

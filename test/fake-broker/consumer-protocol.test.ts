@@ -7,7 +7,7 @@ import { KafkaJSProtocolError } from '../../src/index.js'
 import { ConsumerGroupHeartbeat } from '../../src/protocol/generated/consumer-group-heartbeat.js'
 import { ErrorCode } from '../../src/protocol/generated/errors.js'
 import { OffsetCommit } from '../../src/protocol/generated/offset-commit.js'
-import { consumerClusterPerTest, nextEvent, recorder } from './consumers.js'
+import { consumerClusterPerTest, latch, nextEvent, recorder } from './consumers.js'
 import { partitionKey } from './model.js'
 
 const fake = consumerClusterPerTest({ nodes: 2, topics: { t: 2 } })
@@ -136,14 +136,8 @@ test('a fatal heartbeat error (UNSUPPORTED_ASSIGNOR) crashes the consumer with t
 test('a partition to revoke while its handler runs: the member reports it gone only after the handler returned and committed; the next owner goes on after it', async () => {
   await produce(['a', 'b'], 1)
   const seen = recorder()
-  let release: () => void = () => {}
-  const held = new Promise<void>((resolve) => {
-    release = resolve
-  })
-  let started: () => void = () => {}
-  const handling = new Promise<void>((resolve) => {
-    started = resolve
-  })
+  const [held, release] = latch()
+  const [handling, started] = latch()
   const c1 = fake.consumer({ groupId: 'g', groupProtocol: 'consumer' })
   await c1.connect()
   await c1.subscribe({ topic: 't', fromBeginning: true })

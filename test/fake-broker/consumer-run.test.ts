@@ -5,7 +5,7 @@
 
 import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, PartitionAssigners } from '../../src/index.js'
 import { Fetch } from '../../src/protocol/generated/fetch.js'
-import { consumerClusterPerTest, nextEvent, recorder } from './consumers.js'
+import { consumerClusterPerTest, latch, nextEvent, recorder } from './consumers.js'
 import { partitionKey } from './model.js'
 
 const fake = consumerClusterPerTest({ topics: { t: 2 } })
@@ -139,19 +139,13 @@ test('seek() during a batch drops the rest of it and goes on from the offset sou
 test('a partition revoked while its handler runs (eager): the rebalance waits for it, commits, and the next owner goes on after it', async () => {
   await produce(['a', 'b'], 1)
   const seen = recorder()
-  let release: () => void = () => {}
-  const held = new Promise<void>((resolve) => {
-    release = resolve
-  })
+  const [held, release] = latch()
   // round robin is eager: every partition is revoked before the rejoin, then member 2 gets partition 1
   const eager = { groupId: 'g', partitionAssigners: [PartitionAssigners.roundRobin] }
   const c1 = fake.consumer(eager)
   await c1.connect()
   await c1.subscribe({ topic: 't', fromBeginning: true })
-  let started: () => void = () => {}
-  const handling = new Promise<void>((resolve) => {
-    started = resolve
-  })
+  const [handling, started] = latch()
   await c1.run({
     eachMessage: async ({ message, partition }) => {
       const value = `${partition}:${message.value}`

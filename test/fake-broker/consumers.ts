@@ -96,3 +96,12 @@ export function recorder(): Seen & { record(value: string): void } {
     all: (wanted) => waiter.until(() => wanted.every((v) => values.includes(v))),
   }
 }
+
+/** A promise and the function that resolves it: `const [released, release] = latch()`. */
+export function latch(): [Promise<void>, () => void] {
+  let open: () => void = () => {}
+  const promise = new Promise<void>((resolve) => {
+    open = resolve
+  })
+  return [promise, open]
+}
