@@ -5,6 +5,7 @@
 
 import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, PartitionAssigners } from '../../src/index.js'
 import { Fetch } from '../../src/protocol/generated/fetch.js'
+import { OffsetCommit } from '../../src/protocol/generated/offset-commit.js'
 import { consumerClusterPerTest, latch, nextEvent, recorder } from './consumers.js'
 import { partitionKey } from './model.js'
 
@@ -172,4 +173,47 @@ test('a partition revoked while its handler runs (eager): the rebalance waits fo
   // c1 finished 1:a and committed it on revocation; c2 went on from there
   expect(seen.values).toEqual(['c1 1:a', 'c2 1:b', 'c2 1:c'])
   expect(committed(1)).toBeGreaterThanOrEqual(1n)
+})
+
+test("eachBatch's heartbeat() rejects once the partition is being revoked; the handler giving up is no failure and the next owner goes on from what it resolved", async () => {
+  await produce(['a', 'b', 'c'], 1)
+  const eager = { groupId: 'g', partitionAssigners: [PartitionAssigners.roundRobin] }
+  const c1 = fake.consumer(eager)
+  const crashed = jest.fn()
+  c1.on('consumer.crash', crashed)
+  const [inBatch, started] = latch()
+  let rejected: unknown
+  await c1.connect()
+  await c1.subscribe({ topic: 't', fromBeginning: true })
+  await c1.run({
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+      if (batch.partition !== 1) return
+      resolveOffset(batch.messages[0]!.offset)
+      started()
+      // a long batch: it heartbeats between its steps until the rebalance takes the partition
+      for (;;) {
+        try {
+          await heartbeat()
+        } catch (error) {
+          rejected = error
+          throw error
+        }
+        await new Promise(setImmediate)
+      }
+    },
+  })
+  await inBatch
+  const seen = recorder()
+  const c2 = fake.consumer(eager)
+  await c2.connect()
+  await c2.subscribe({ topic: 't', fromBeginning: true })
+  await c2.run({ eachMessage: async ({ message, partition }) => seen.record(`${partition}:${message.value}`) })
+  await seen.count(2)
+  expect(rejected).toMatchObject({ type: 'REBALANCE_IN_PROGRESS' })
+  expect(seen.values).toEqual(['1:b', '1:c'])
+  // c1 committed what it resolved when it gave the partition up
+  const firstCommit = fake.cluster.received(OffsetCommit)[0]!.request.topics[0]!.partitions
+  expect(firstCommit.map((p) => [p.partitionIndex, p.committedOffset])).toEqual([[1, 1n]])
+  expect(crashed).not.toHaveBeenCalled()
 })
