@@ -131,19 +131,27 @@ test('NOT_COORDINATOR on heartbeat: looks the coordinator up again and heartbeat
   expect(fake.cluster.model.groups.classic('g')?.generation).toBe(1)
 })
 
-test('COORDINATOR_NOT_AVAILABLE on JoinGroup is retried until the join succeeds', async () => {
-  const scripted = fake.cluster.intercept(JoinGroup, {
-    topic: 'g',
-    errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
-    times: 2,
-  })
-  const c = consumer({ groupId: 'g' })
-  const joined = nextEvent(c, 'consumer.group_join')
-  await consume(c)
-  await joined
-  expect(scripted.hits).toHaveLength(2)
-  expect(members('g')).toHaveLength(1)
-})
+test.each([
+  ['COORDINATOR_NOT_AVAILABLE', ErrorCode.COORDINATOR_NOT_AVAILABLE],
+  ['NOT_COORDINATOR', ErrorCode.NOT_COORDINATOR],
+] as const)(
+  '%s on JoinGroup: the coordinator is looked up again and the join retried until it succeeds',
+  async (_, errorCode) => {
+    const scripted = fake.cluster.intercept(JoinGroup, { topic: 'g', errorCode, times: 2 })
+    const c = consumer({ groupId: 'g' })
+    const joined = nextEvent(c, 'consumer.group_join')
+    const seen = consume(c)
+    await scripted.hit(2)
+    const lookupsAtRefusal = fake.cluster.received(FindCoordinator).length
+    await joined
+    await seen
+    expect(scripted.hits).toHaveLength(2)
+    // one lookup before the first join and one after each refusal
+    expect(lookupsAtRefusal).toBeGreaterThanOrEqual(2)
+    expect(fake.cluster.received(FindCoordinator).length).toBeGreaterThan(lookupsAtRefusal)
+    expect(members('g')).toHaveLength(1)
+  },
+)
 
 test('REBALANCE_IN_PROGRESS on SyncGroup: joins again at once with the same id', async () => {
   fake.cluster.intercept(SyncGroup, { topic: 'g', errorCode: ErrorCode.REBALANCE_IN_PROGRESS })
