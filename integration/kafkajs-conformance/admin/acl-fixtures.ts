@@ -1,11 +1,13 @@
 // The ACL specs' shared cases: an entry (or filter) with one field broken, and the DENY bob / ALLOW
 // alice pair they create on a topic, as SASL PLAIN users of the conformance cluster.
 
+import { setTimeout as sleep } from 'node:timers/promises'
 import {
   type AclEntry,
   AclOperationTypes,
   AclPermissionTypes,
   AclResourceTypes,
+  type Admin,
   type Kafka,
   ResourcePatternTypes,
 } from '../../../src/index.js'
@@ -57,4 +59,22 @@ export function allowedOn(topic: string) {
     operation: AclOperationTypes.ANY,
     resourcePatternType: ResourcePatternTypes.LITERAL,
   } as const
+}
+
+/**
+ * describeAcls with `filter` once it lists anything. CreateAcls returns once the controller has the
+ * ACLs; each broker's authorizer learns them from the metadata log a moment later, and describeAcls
+ * may ask another broker, so a read just after can miss them (Kafka's own tests wait likewise).
+ */
+export async function describeAclsOnceListed(
+  admin: Admin,
+  filter: Parameters<Admin['describeAcls']>[0],
+  timeoutMs = 30_000,
+): ReturnType<Admin['describeAcls']> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const described = await admin.describeAcls(filter)
+    if (described.resources.length > 0 || Date.now() > deadline) return described
+    await sleep(100)
+  }
 }

@@ -10,7 +10,7 @@ import {
   ResourcePatternTypes,
 } from '../../../src/index.js'
 import { secureRandom } from '../helpers.js'
-import { aclWith, allowedOn, denyBobAllowAlice, saslKafkaFor } from './acl-fixtures.js'
+import { aclWith, allowedOn, denyBobAllowAlice, describeAclsOnceListed, saslKafkaFor } from './acl-fixtures.js'
 import { Admins, expectKafkaJSValidation } from './admin-helpers.js'
 
 describe('Admin describeAcls (KafkaJS src/admin/__tests__/describeAcls.spec.js)', () => {
@@ -45,7 +45,7 @@ describe('Admin describeAcls (KafkaJS src/admin/__tests__/describeAcls.spec.js)'
       topics: [{ topic: topicName, numPartitions: 1, replicationFactor: 2 }],
     })
     await expect(admin.createAcls({ acl: denyBobAllowAlice(topicName) })).resolves.toEqual(true)
-    await expect(admin.describeAcls(allowedOn(topicName))).resolves.toMatchObject({
+    await expect(describeAclsOnceListed(admin, allowedOn(topicName))).resolves.toMatchObject({
       resources: [
         {
           resourceType: AclResourceTypes.TOPIC,
