@@ -4,7 +4,11 @@
 // messages reached the handler and how often, the crash events, the committed offsets in the model.
 
 import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, PartitionAssigners } from '../../src/index.js'
+import type { ApiDefinition } from '../../src/protocol/api.js'
+import { ConsumerGroupHeartbeat } from '../../src/protocol/generated/consumer-group-heartbeat.js'
+import { ErrorCode } from '../../src/protocol/generated/errors.js'
 import { Fetch } from '../../src/protocol/generated/fetch.js'
+import { Heartbeat } from '../../src/protocol/generated/heartbeat.js'
 import { OffsetCommit } from '../../src/protocol/generated/offset-commit.js'
 import { consumerClusterPerTest, latch, nextEvent, recorder } from './consumers.js'
 import { partitionKey } from './model.js'
@@ -217,3 +221,47 @@ test("eachBatch's heartbeat() rejects once the partition is being revoked; the h
   expect(firstCommit.map((p) => [p.partitionIndex, p.committedOffset])).toEqual([[1, 1n]])
   expect(crashed).not.toHaveBeenCalled()
 })
+
+test.each(['classic', 'consumer'] as const)(
+  '%s: a partition lost while its handler runs and given back is not processed twice at once; the uncommitted message comes again',
+  async (groupProtocol) => {
+    await produce(['a', 'b'])
+    const seen = recorder()
+    const [held, release] = latch()
+    const [inA, started] = latch()
+    let active = 0
+    let mostActive = 0
+    let first = true
+    const c = fake.consumer({ groupId: 'g', groupProtocol })
+    await c.connect()
+    await c.subscribe({ topic: 't', fromBeginning: true })
+    await c.run({
+      eachMessage: async ({ message }) => {
+        mostActive = Math.max(mostActive, ++active)
+        seen.record(`start ${message.value}`)
+        if (first) {
+          first = false
+          started()
+          await held
+        }
+        seen.record(`end ${message.value}`)
+        active--
+      },
+    })
+    await inA
+    const rejoined = nextEvent(c, 'consumer.group_join')
+    const beat: ApiDefinition<unknown, unknown> = groupProtocol === 'consumer' ? ConsumerGroupHeartbeat : Heartbeat
+    // the member is fenced (KIP-848) or its session expired (classic): its partitions are lost
+    if (groupProtocol === 'consumer') {
+      fake.cluster.intercept(ConsumerGroupHeartbeat, { topic: 'g', errorCode: ErrorCode.FENCED_MEMBER_EPOCH })
+    } else fake.cluster.model.groups.expire('g', fake.cluster.model.groups.memberIds('g')[0]!)
+    await rejoined
+    // given the partition back, the member does not start on it while the old handler runs
+    await fake.cluster.request(beat, fake.cluster.received(beat).length + 3)
+    expect(seen.values).toEqual(['start a'])
+    release()
+    await seen.count(6)
+    expect(seen.values).toEqual(['start a', 'end a', 'start a', 'end a', 'start b', 'end b'])
+    expect(mostActive).toBe(1)
+  },
+)
