@@ -209,3 +209,14 @@ test('static members: no LeaveGroup on disconnect; a second member with the inst
   expect(fake.cluster.received(LeaveGroup)).toHaveLength(0)
   expect(members('g')).toHaveLength(1)
 })
+
+test('a LeaveGroup refused on disconnect (UNKNOWN_MEMBER_ID) does not fail disconnect(); the offsets stay committed', async () => {
+  await produce(['a'])
+  const c = consumer({ groupId: 'g' })
+  const seen = await consume(c)
+  await seen.count(1)
+  const refused = fake.cluster.intercept(LeaveGroup, { topic: 'g', errorCode: ErrorCode.UNKNOWN_MEMBER_ID })
+  await c.disconnect()
+  expect(refused.hits).toHaveLength(1)
+  expect(committed('g', 0)).toBe(1n)
+})
