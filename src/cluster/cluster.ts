@@ -23,7 +23,7 @@ import {
   type SeedBroker,
 } from './cluster-options.js'
 import { CoordinatorLookup, type CoordinatorResult, type CoordinatorType } from './coordinator-lookup.js'
-import { ClusterMetadata } from './metadata.js'
+import { type BrokerMetadata, ClusterMetadata, type LeaderHint } from './metadata.js'
 import { isStaleMetadataError } from './stale-metadata.js'
 
 export class Cluster {
@@ -119,6 +119,26 @@ export class Cluster {
     const stale = isStaleMetadataError(error) || error instanceof KafkaJSConnectionError
     if (stale) this.markMetadataStale()
     return stale
+  }
+
+  /**
+   * Routes partitions to the leaders a Produce or Fetch response named (KIP-951) at once, without a
+   * Metadata request; `nodes` are the response's NodeEndpoints. Returns the hints applied (see
+   * ClusterMetadata.withLeaders): for the others the caller marks the metadata stale as before.
+   */
+  applyLeaderHints(hints: readonly LeaderHint[], nodes: readonly BrokerMetadata[] = []): LeaderHint[] {
+    if (this.#metadata === undefined || hints.length === 0) return []
+    const { metadata, applied } = this.#metadata.withLeaders(hints, nodes)
+    if (applied.length === 0) return applied
+    this.#metadata = metadata
+    for (const hint of applied) {
+      const broker = metadata.brokers.get(hint.leaderId)
+      if (broker !== undefined) this.#pool.addBroker(broker)
+    }
+    this.#logger.debug('Leaders updated from a response', {
+      partitions: applied.map((h) => `${h.topic}-${h.partition}: node ${h.leaderId} epoch ${h.leaderEpoch}`),
+    })
+    return applied
   }
 
   /** Fetches metadata now for the target topics plus `topics` (which become targets). */

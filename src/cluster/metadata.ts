@@ -35,6 +35,17 @@ export interface TopicMetadata {
   readonly partitions: ReadonlyMap<number, PartitionMetadata>
 }
 
+/**
+ * A partition's new leader as a Produce or Fetch response names it (KIP-951: CurrentLeader with
+ * NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH).
+ */
+export interface LeaderHint {
+  readonly topic: string
+  readonly partition: number
+  readonly leaderId: number
+  readonly leaderEpoch: number
+}
+
 export class ClusterMetadata {
   readonly clusterId: string | null
   /** Node id of the controller (KRaft: a broker the client can send controller requests to), -1 if unknown. */
@@ -86,6 +97,51 @@ export class ClusterMetadata {
       throw protocolError(code, `${topic}-${partition} has no leader`)
     }
     return p.leader
+  }
+
+  /**
+   * This snapshot with the leaders that responses named (KIP-951, Java's
+   * Metadata.updatePartitionLeadership), so that requests go to the new leader without a Metadata
+   * round trip. `nodes` (the response's NodeEndpoints) add or update brokers. A hint is applied only
+   * when it is complete, newer than the leader epoch we know (or we know none), names a broker
+   * we know or were given, and concerns a partition we know; replicas and ISR are kept, and so is
+   * `updatedAt` (the periodic refresh still comes). Returns the new snapshot (this one when nothing
+   * applied) and the hints applied.
+   */
+  withLeaders(
+    hints: readonly LeaderHint[],
+    nodes: readonly BrokerMetadata[] = [],
+  ): { metadata: ClusterMetadata; applied: LeaderHint[] } {
+    const brokers = new Map(this.brokers)
+    for (const n of nodes) {
+      if (n.nodeId >= 0) brokers.set(n.nodeId, { nodeId: n.nodeId, host: n.host, port: n.port, rack: n.rack })
+    }
+    const topics = new Map(this.topics)
+    const applied: LeaderHint[] = []
+    for (const hint of hints) {
+      if (hint.leaderId < 0 || hint.leaderEpoch < 0 || !brokers.has(hint.leaderId)) continue
+      const topic = topics.get(hint.topic)
+      const known = topic?.partitions.get(hint.partition)
+      if (topic === undefined || known === undefined || hint.leaderEpoch <= known.leaderEpoch) continue
+      const partitions = new Map(topic.partitions)
+      partitions.set(hint.partition, {
+        ...known,
+        errorCode: ErrorCode.NONE,
+        leader: hint.leaderId,
+        leaderEpoch: hint.leaderEpoch,
+      })
+      topics.set(hint.topic, { ...topic, partitions })
+      applied.push(hint)
+    }
+    if (applied.length === 0) return { metadata: this, applied }
+    const metadata = new ClusterMetadata({
+      clusterId: this.clusterId,
+      controllerId: this.controllerId,
+      brokers,
+      topics,
+      updatedAt: this.updatedAt,
+    })
+    return { metadata, applied }
   }
 
   /**

@@ -116,3 +116,40 @@ test("the stale-metadata codes are Kafka's InvalidMetadataException family, less
   const expected = [...family.filter((c) => !electionOutcomes.includes(c)), ErrorCode.NOT_CONTROLLER]
   expect([...STALE_METADATA_ERROR_CODES].sort((a, b) => a - b)).toStrictEqual(expected.sort((a, b) => a - b))
 })
+
+test('withLeaders routes to the leaders a response named (KIP-951), keeping replicas, ISR and updatedAt', () => {
+  const m = ClusterMetadata.empty().merge(response([orders]), 1000)
+  const { metadata, applied } = m.withLeaders(
+    [
+      { topic: 'orders', partition: 0, leaderId: 3, leaderEpoch: 6 },
+      { topic: 'orders', partition: 1, leaderId: 2, leaderEpoch: 4 },
+    ],
+    [{ nodeId: 3, host: 'c', port: 3, rack: 'r3' }],
+  )
+  expect(applied).toHaveLength(2)
+  expect(metadata.leaderFor('orders', 0)).toBe(3)
+  expect(metadata.leaderFor('orders', 1)).toBe(2)
+  expect(metadata.topics.get('orders')!.partitions.get(0)).toMatchObject({
+    leaderEpoch: 6,
+    replicas: [1, 2],
+    isr: [1, 2],
+  })
+  expect(metadata.brokers.get(3)).toEqual({ nodeId: 3, host: 'c', port: 3, rack: 'r3' })
+  expect(metadata.updatedAt).toBe(1000)
+  // the snapshot it came from is not changed
+  expect(m.leaderFor('orders', 0)).toBe(1)
+})
+
+test('withLeaders ignores hints that are incomplete, not newer, name an unknown node or an unknown partition', () => {
+  const m = ClusterMetadata.empty().merge(response([orders]), 0)
+  const { metadata, applied } = m.withLeaders([
+    { topic: 'orders', partition: 0, leaderId: -1, leaderEpoch: 7 },
+    { topic: 'orders', partition: 0, leaderId: 2, leaderEpoch: -1 },
+    { topic: 'orders', partition: 0, leaderId: 2, leaderEpoch: 5 },
+    { topic: 'orders', partition: 0, leaderId: 9, leaderEpoch: 7 },
+    { topic: 'orders', partition: 4, leaderId: 2, leaderEpoch: 7 },
+    { topic: 'unknown', partition: 0, leaderId: 2, leaderEpoch: 7 },
+  ])
+  expect(applied).toEqual([])
+  expect(metadata).toBe(m)
+})
