@@ -9,7 +9,7 @@
 // 2. A batch is in exactly one place: a queue (not done), drained into a request (the sender holds
 //    it), or done. Every batch not done is in #incomplete, which flush() waits on.
 // 3. A batch is ready when it is full, not the last of its queue, has waited `linger` (or, for a
-//    retry, its backoff), or when flushing, closing, or when someone waits for buffer room. Once a
+//    retry, its backoff, unless its partition has a new leader since it was sent), or when flushing, closing, or when someone waits for buffer room. Once a
 //    leader has a ready batch, every partition it leads contributes its head batch to the request.
 
 import { type CompressionType, CompressionTypes } from '../protocol/codecs/compression-types.js'
@@ -184,7 +184,7 @@ export class RecordAccumulator {
         }
         led.push(queue)
         if (readyNodes.has(leader)) continue
-        const backingOff = head.attempts > 0 && head.retryAt > now
+        const backingOff = head.backingOff(now, leader)
         const waitUntil = backingOff ? head.retryAt : head.createdAt + this.#linger
         const full = queue.batches.length > 1 || head.isFull
         if (!backingOff && (full || urgent || waitUntil <= now)) {
@@ -223,7 +223,7 @@ export class RecordAccumulator {
       const queue = queues[(start + i) % queues.length]!
       const head = queue.batches[0]
       if (head === undefined) continue
-      if (head.attempts > 0 && head.retryAt > now) continue
+      if (head.backingOff(now, nodeId)) continue
       if (settings !== undefined && head.settings.acks !== settings.acks) continue
       if (drained.length > 0 && size + head.estimatedSize > maxRequestSize) break
       if (!mayDrain(queue, head)) continue

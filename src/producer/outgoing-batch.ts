@@ -48,6 +48,8 @@ export class OutgoingBatch {
   attempts = 0
   /** Not to be sent again before this Date.now(); backoff after a failure. */
   retryAt = 0
+  /** The node its last Produce request went to (-1 before the first). */
+  sentTo = -1
   producerId = -1n
   producerEpoch = -1
   baseSequence = -1
@@ -92,6 +94,14 @@ export class OutgoingBatch {
 
   get isFull(): boolean {
     return this.closed || (this.records.length > 0 && this.estimatedSize >= this.capacity)
+  }
+
+  /**
+   * Whether a retry waits out its backoff now: not when its partition has a new leader since the
+   * last attempt (KIP-951, as Java's accumulator: the new leader is tried at once).
+   */
+  backingOff(now: number, leader: number): boolean {
+    return this.attempts > 0 && this.retryAt > now && leader === this.sentTo
   }
 
   /** Whether a record of `size` bytes (its upper bound) fits: always, into an empty batch. */

@@ -6,6 +6,7 @@
 // or fail. Under idempotence it numbers batches (SequenceTracker) and resolves sequence gaps.
 
 import type { Cluster } from '../cluster/cluster.js'
+import type { LeaderHint } from '../cluster/metadata.js'
 import { backoffDelay, isRetriable } from '../common/backoff.js'
 import type { Logger } from '../common/logger.js'
 import {
@@ -207,6 +208,7 @@ export class Sender {
       const queue = queues[i]!
       if (sequences !== undefined && this.#isIdempotent(batch) && !batch.hasSequence) sequences.assign(queue, batch)
       batch.attempts++
+      batch.sentTo = node
       queue.inFlight++
     }
     this.#sendProduce(node, batches, queues)
@@ -256,11 +258,16 @@ export class Sender {
       for (const batch of batches) this.#completeBatch(batch, -1n, -1n, -1n)
       return
     }
-    const answers = this.#answersByPartition(response)
-    for (const batch of batches) {
-      const answer =
-        answers.get(batch.topic)?.get(batch.partition) ??
-        answers.get(topicIdOf(cluster, batch.topic))?.get(batch.partition)
+    const byPartition = this.#answersByPartition(response)
+    const answers = batches.map(
+      (batch) =>
+        byPartition.get(batch.topic)?.get(batch.partition) ??
+        byPartition.get(topicIdOf(cluster, batch.topic))?.get(batch.partition),
+    )
+    const moved = this.#takeLeaderHints(batches, answers, response)
+    for (let i = 0; i < batches.length; i++) {
+      const batch = batches[i]!
+      const answer = answers[i]
       if (answer === undefined) {
         this.#onError(
           batch,
@@ -272,8 +279,53 @@ export class Sender {
         )
         continue
       }
-      this.#onAnswer(batch, answer)
+      this.#onAnswer(batch, answer, moved.has(batch))
     }
+  }
+
+  /**
+   * KIP-951: a partition refused with NOT_LEADER_OR_FOLLOWER (or FENCED_LEADER_EPOCH) names its
+   * current leader, and the response the endpoints of those leaders; the metadata cache takes them
+   * at once (when newer than what it knows). Returns the batches whose partition now routes to
+   * another node than the one that refused them: they go there without a metadata refresh, and
+   * without waiting out their backoff (OutgoingBatch.backingOff).
+   */
+  #takeLeaderHints(
+    batches: readonly OutgoingBatch[],
+    answers: readonly (ProduceResponsePartitionProduceResponse | undefined)[],
+    response: ProduceResponse,
+  ): Set<OutgoingBatch> {
+    const { cluster } = this.#d
+    const hinted: OutgoingBatch[] = []
+    const hints: LeaderHint[] = []
+    for (let i = 0; i < batches.length; i++) {
+      const answer = answers[i]
+      if (answer === undefined || !LEADER_HINT_ERRORS.has(answer.errorCode)) continue
+      const { leaderId, leaderEpoch } = answer.currentLeader
+      if (leaderId < 0 || leaderEpoch < 0) continue
+      const batch = batches[i]!
+      hinted.push(batch)
+      hints.push({ topic: batch.topic, partition: batch.partition, leaderId, leaderEpoch })
+    }
+    const moved = new Set<OutgoingBatch>()
+    if (hints.length === 0) return moved
+    cluster.applyLeaderHints(
+      hints,
+      response.nodeEndpoints.map(({ nodeId, host, port, rack }) => ({ nodeId, host, port, rack })),
+    )
+    // a hint another response already gave counts as well: what matters is where the cache routes now
+    let metadata: ReturnType<() => Cluster['metadata']>
+    try {
+      metadata = cluster.metadata
+    } catch {
+      return moved // disconnected meanwhile
+    }
+    for (let i = 0; i < hinted.length; i++) {
+      const batch = hinted[i]!
+      const leader = metadata.topics.get(batch.topic)?.partitions.get(batch.partition)?.leader
+      if (leader === hints[i]!.leaderId && leader !== batch.sentTo) moved.add(batch)
+    }
+    return moved
   }
 
   #produceVersion(brokerBest: number, batches: readonly OutgoingBatch[]): number {
@@ -323,7 +375,8 @@ export class Sender {
     return answers
   }
 
-  #onAnswer(batch: OutgoingBatch, answer: ProduceResponsePartitionProduceResponse): void {
+  /** `moved`: the answer named a new leader the metadata cache took (no refresh needed). */
+  #onAnswer(batch: OutgoingBatch, answer: ProduceResponsePartitionProduceResponse, moved: boolean): void {
     const code = answer.errorCode
     // a duplicate is a batch the broker already has: a retry of one that was written (idempotence)
     if (code === ErrorCode.NONE || code === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
@@ -342,7 +395,7 @@ export class Sender {
       this.#split(batch)
       return
     }
-    if (this.#d.cluster.noteError(error)) this.#refreshWanted = true
+    if (!moved && this.#d.cluster.noteError(error)) this.#refreshWanted = true
     this.#onError(batch, error, answer)
   }
 
@@ -508,6 +561,12 @@ export class Sender {
       })
   }
 }
+
+/** The partition errors whose answer names the partition's current leader (KIP-951). */
+const LEADER_HINT_ERRORS: ReadonlySet<number> = new Set([
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ErrorCode.FENCED_LEADER_EPOCH,
+])
 
 /**
  * Errors after which the producer cannot go on: it was fenced (transactional), or is not allowed

@@ -27,19 +27,53 @@ function batchesSent(): number[][] {
     )
 }
 
-test('NOT_LEADER_OR_FOLLOWER after a leader moved: the sender refreshes metadata and resends to the new leader', async () => {
-  const producer = fake.producer()
+test('NOT_LEADER_OR_FOLLOWER naming the new leader (KIP-951): the batch goes there at once, with no Metadata request and no backoff', async () => {
+  // a backoff of a minute: the retry to the new leader does not wait it out (as Java's accumulator)
+  const producer = fake.producer({ retry: { initialRetryTime: 60_000, maxRetryTime: 60_000 } })
   await producer.connect()
   await producer.send({ topic: 't', messages: [{ value: 'a' }] })
   const metadataBefore = fake.cluster.received(Metadata).length
   fake.cluster.model.moveLeader('t', 0, 2)
   const [result] = await producer.send({ topic: 't', messages: [{ value: 'b' }] })
   expect(result).toMatchObject({ partition: 0, baseOffset: '1', errorCode: 0 })
-  // the old leader refuses until the refreshed metadata names the new one, which is sent the batch once
-  const nodes = fake.cluster.received(Produce).map((r) => r.node)
-  expect(nodes.slice(0, 2)).toEqual([1, 1])
-  expect(nodes.filter((n) => n === 2)).toEqual([2])
-  expect(nodes.at(-1)).toBe(2)
+  // the old leader refused once, naming node 2 and its new epoch; the cache took it
+  expect(fake.cluster.received(Produce).map((r) => r.node)).toEqual([1, 1, 2])
+  expect(fake.cluster.received(Metadata)).toHaveLength(metadataBefore)
+  expect(await logOf(0)).toEqual(['a', 'b'])
+})
+
+describe('with a third node', () => {
+  const three = fakeClusterPerTest({ nodes: 3, topics: { t: 1 } })
+
+  test('a new leader the metadata does not list yet is reached at the endpoint the Produce response gives (KIP-951 NodeEndpoints)', async () => {
+    // the metadata the producer gets lists nodes 1 and 2 only
+    three.cluster.intercept(Metadata, {
+      times: Number.POSITIVE_INFINITY,
+      respond: async (_request, ctx) => {
+        const answer = (await ctx.modelAnswer())!
+        return { ...answer, brokers: answer.brokers.filter((b) => b.nodeId !== 3) }
+      },
+    })
+    const producer = three.producer()
+    await producer.connect()
+    await producer.send({ topic: 't', messages: [{ value: 'a' }] })
+    three.cluster.model.moveLeader('t', 0, 3)
+    await producer.send({ topic: 't', messages: [{ value: 'b' }] })
+    expect(three.cluster.received(Produce).map((r) => r.node)).toEqual([1, 1, 3])
+    expect((await three.cluster.messages('t', 0)).map((m) => m.value)).toEqual(['a', 'b'])
+  })
+})
+
+test('NOT_LEADER_OR_FOLLOWER naming no newer leader: the sender refreshes metadata and resends to the leader it names', async () => {
+  const producer = fake.producer()
+  await producer.connect()
+  await producer.send({ topic: 't', messages: [{ value: 'a' }] })
+  const metadataBefore = fake.cluster.received(Metadata).length
+  // node 1 refuses while the model still has it lead: the answer names node 1 at the known epoch
+  fake.cluster.intercept(Produce, { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER })
+  const [result] = await producer.send({ topic: 't', messages: [{ value: 'b' }] })
+  expect(result).toMatchObject({ partition: 0, baseOffset: '1' })
+  expect(fake.cluster.received(Produce).map((r) => r.node)).toEqual([1, 1, 1])
   expect(fake.cluster.received(Metadata).length).toBeGreaterThan(metadataBefore)
   expect(await logOf(0)).toEqual(['a', 'b'])
 })

@@ -159,6 +159,7 @@ describe('RecordAccumulator', () => {
     const backingOff = acc.queue('t', 2).batches[0]!
     backingOff.attempts = 1
     backingOff.retryAt = T0 + 100
+    backingOff.sentTo = 0
     const drained = acc.drain(0, queues, 1_000_000, T0, (queue) => queue.partition !== 0)
     expect(drained).toEqual([])
     expect(
@@ -167,6 +168,21 @@ describe('RecordAccumulator', () => {
         .map((b) => b.partition)
         .sort(),
     ).toEqual([0, 2])
+  })
+
+  test('a retry whose partition has a new leader since it was sent does not wait out its backoff (KIP-951)', () => {
+    const acc = new RecordAccumulator({ batchSize: 1024, linger: 0 })
+    appendMany(acc, 't', 0, 1)
+    const batch = acc.queue('t', 0).batches[0]!
+    batch.attempts = 1
+    batch.retryAt = T0 + 100
+    batch.sentTo = 1
+    // still led by node 1: it backs off
+    expect(acc.ready(() => 1, T0, false).nodes.size).toBe(0)
+    // led by node 2 now: ready there, and drained at once
+    const ready = acc.ready(() => 2, T0, false)
+    expect([...ready.nodes.keys()]).toEqual([2])
+    expect(acc.drain(2, ready.nodes.get(2)!, 1_000_000, T0, () => true)).toEqual([batch])
   })
 
   test('drain puts only batches with the same acks in one request', () => {

@@ -36,3 +36,14 @@ export function leaderLog(
 export function currentLeader(log: PartitionLog | undefined): { leaderId: number; leaderEpoch: number } {
   return log === undefined ? { leaderId: -1, leaderEpoch: -1 } : { leaderId: log.leader, leaderEpoch: log.leaderEpoch }
 }
+
+/** The NodeEndpoints of the leaders a response names (KIP-951, Produce and Fetch v10+/v16+). */
+export function leaderEndpoints(
+  ctx: RequestContext<unknown, unknown>,
+  leaders: Iterable<number>,
+): { nodeId: number; host: string; port: number; rack: null }[] {
+  const ids = new Set(leaders)
+  return ctx.cluster.nodes
+    .filter((n) => ids.has(n.id))
+    .map((n) => ({ nodeId: n.id, host: n.host, port: n.port, rack: null }))
+}

@@ -16,8 +16,10 @@ import { type BatchHeader, readBatches } from '../batches.js'
 import type { HandlerModule, RequestContext } from '../handler.js'
 import { partitionKey } from '../model.js'
 import type { PartitionLog } from '../partition-log.js'
-import { currentLeader, findTopic, leaderLog } from './leader.js'
+import { currentLeader, findTopic, leaderEndpoints, leaderLog } from './leader.js'
 
+/** Produce v10 is the first to name the leaders' endpoints (KIP-951). */
+const FIRST_NODE_ENDPOINTS_VERSION = 10
 /** Produce v12 is the first a transactions-v2 producer uses: it adds partitions to the transaction itself. */
 const FIRST_IMPLICIT_ADD_VERSION = 12
 
@@ -42,7 +44,10 @@ export const produceHandlers: HandlerModule = (cluster) => {
       return topicResponse({ name: t.name, topicId: t.topicId, partitionResponses })
     })
     ctx.state.notifyAppend()
-    return request.acks === 0 ? undefined : Produce.createResponse({ responses })
+    // as Kafka: the endpoints of the leaders named in CurrentLeader, for a client that does not know them
+    const leaders = responses.flatMap((t) => t.partitionResponses.map((p) => p.currentLeader.leaderId))
+    const nodeEndpoints = ctx.version >= FIRST_NODE_ENDPOINTS_VERSION ? leaderEndpoints(ctx, leaders) : []
+    return request.acks === 0 ? undefined : Produce.createResponse({ responses, nodeEndpoints })
   })
 }
 
