@@ -200,7 +200,12 @@ describeLocal('a SASL_PLAINTEXT listener', () => {
     '%s accepts the configured user',
     async (mechanism) => {
       const result = await listTopicsAs(mechanism, 'alice-secret')
-      expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({ exitCode: 0, stderr: '' })
+      // The Java client warns while a listener it reaches first is not accepting yet (seen on a loaded
+      // machine) and then logs in; what counts is that it logged in and nothing else went wrong
+      const stderr = result.stderr
+        .split('\n')
+        .filter((line) => line !== '' && !/WARN .*could not be established/.test(line))
+      expect({ exitCode: result.exitCode, stderr }).toEqual({ exitCode: 0, stderr: [] })
     },
     SLOW,
   )
