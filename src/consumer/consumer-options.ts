@@ -31,6 +31,15 @@ export interface ConsumerConfig {
   minBytes?: number
   maxBytes?: number
   maxWaitTimeInMs?: number
+  /**
+   * The most messages of one partition handed to the application in one turn (Java's
+   * max.poll.records; default 500): eachMessage gets at most this many of a partition before the
+   * next partition with data has its turn, and an eachBatch batch holds at most this many messages
+   * (KafkaJS hands a whole fetch, up to maxBytesPerPartition). Partitions are served in turn, so
+   * none waits behind another's large fetch, a partition taken over in a rebalance starts within a
+   * turn, and with autoCommit the offsets are committed after every turn.
+   */
+  maxPollRecords?: number
   retry?: RetryOptions & { restartOnFailure?: (error: Error) => Promise<boolean> }
   allowAutoTopicCreation?: boolean
   maxInFlightRequests?: number | null
@@ -56,6 +65,7 @@ export interface ResolvedConsumerOptions {
   readonly minBytes: number
   readonly maxBytes: number
   readonly maxWaitTimeInMs: number
+  readonly maxPollRecords: number
   readonly retry: ResolvedRetryOptions
   readonly restartOnFailure: ((error: Error) => Promise<boolean>) | undefined
   readonly allowAutoTopicCreation: boolean
@@ -76,6 +86,7 @@ export const CONSUMER_DEFAULTS = {
   minBytes: 1,
   maxBytes: 10485760,
   maxWaitTimeInMs: 5000,
+  maxPollRecords: 500,
 } as const
 
 const INT32_MAX = 2 ** 31 - 1
@@ -115,6 +126,10 @@ export function resolveConsumerOptions(config: ConsumerConfig): ResolvedConsumer
   const maxWaitTimeInMs = config.maxWaitTimeInMs ?? CONSUMER_DEFAULTS.maxWaitTimeInMs
   if (!Number.isInteger(maxWaitTimeInMs) || maxWaitTimeInMs < 0 || maxWaitTimeInMs > MAX_TIMER_MS) {
     invalidOption('maxWaitTimeInMs', `an integer between 0 and ${MAX_TIMER_MS} (ms)`, maxWaitTimeInMs)
+  }
+  const maxPollRecords = config.maxPollRecords ?? CONSUMER_DEFAULTS.maxPollRecords
+  if (!Number.isInteger(maxPollRecords) || maxPollRecords < 1 || maxPollRecords > INT32_MAX) {
+    invalidOption('maxPollRecords', `an integer between 1 and ${INT32_MAX} (messages)`, maxPollRecords)
   }
   if (config.metadataMaxAge !== undefined) durationOption('metadataMaxAge', config.metadataMaxAge, 1)
   const assigners = config.partitionAssigners
@@ -176,6 +191,7 @@ export function resolveConsumerOptions(config: ConsumerConfig): ResolvedConsumer
     minBytes,
     maxBytes,
     maxWaitTimeInMs,
+    maxPollRecords,
     retry: resolveRetryOptions(retry),
     restartOnFailure,
     allowAutoTopicCreation: config.allowAutoTopicCreation ?? true,

@@ -126,6 +126,7 @@ export class ConsumerRun {
       eachBatch: settings.eachBatch,
       eachBatchAutoResolve: settings.eachBatchAutoResolve,
       concurrency: settings.partitionsConsumedConcurrently,
+      maxPollRecords: options.maxPollRecords,
       retry: options.retry,
       logger: runnerLogger,
       onStartBatch: (payload: BatchProcessPayload) => instrumentation.emit(ConsumerEvents.START_BATCH_PROCESS, payload),

@@ -1,7 +1,15 @@
 // Hands fetched messages to the application: `partitionsConsumedConcurrently` workers, each taking
-// the next partition with buffered data (round robin), running eachMessage per message or eachBatch
-// per batch, resolving offsets and committing per the autoCommit settings. One partition is
-// processed by at most one worker at a time, so its messages are handled in order.
+// the next partition with buffered data, running eachMessage per message or eachBatch per batch,
+// resolving offsets and committing per the autoCommit settings. One partition is processed by at
+// most one worker at a time, so its messages are handled in order.
+//
+// Partitions are served in turn: a turn hands out at most `maxPollRecords` messages of one
+// partition (Java's max.poll.records; the rest of a larger fetch waits for the partition's next
+// turn), and the next turn goes to the partition with data that was served longest ago, one never
+// served (just assigned) first. So no partition waits behind another's large fetch for more than a
+// turn per partition ahead of it, a partition taken over in a rebalance starts within a turn, and
+// with autoCommit the offsets are committed after every turn, which bounds what is delivered again
+// after a crash.
 //
 // A handler that throws gets the messages again from the first unresolved one, after a backoff
 // (KafkaJS's `retry` options); when the retries are used up, or the error is not retriable, the
@@ -31,6 +39,8 @@ export interface RunnerOptions {
   eachBatch: EachBatchHandler | undefined
   eachBatchAutoResolve: boolean
   concurrency: number
+  /** The most messages of one partition handed out in one turn (one eachBatch batch). */
+  maxPollRecords: number
   retry: ResolvedRetryOptions
   logger: Logger
   onStartBatch(payload: BatchProcessPayload): void
@@ -52,7 +62,9 @@ export class Runner {
   readonly #retries = new PartitionMap<RetryState>()
   #running = false
   #workers: Promise<void>[] = []
-  #cursor = 0
+  /** The turn each partition was last served in; a partition not in it was never served. */
+  readonly #servedIn = new WeakMap<PartitionState, number>()
+  #turn = 0
 
   constructor(options: RunnerOptions) {
     this.#o = options
@@ -89,7 +101,8 @@ export class Runner {
         await this.#subscriptions.waitForDeliverable(this.#nextRetryDelay())
         continue
       }
-      const chunk = state.startProcessing()
+      this.#servedIn.set(state, ++this.#turn)
+      const chunk = state.startProcessing(this.#o.maxPollRecords)
       try {
         if (chunk.generation === state.generation) await this.#process(state, chunk)
       } catch (error) {
@@ -101,18 +114,25 @@ export class Runner {
     }
   }
 
-  /** The next partition with data to hand out, in turn, skipping those waiting for a retry. */
+  /**
+   * The next partition with data to hand out: of those ready (not processed, paused, revoking or
+   * waiting for a retry), the one served longest ago, a never-served one first.
+   */
   #next(): PartitionState | undefined {
-    const ready: PartitionState[] = []
+    let next: PartitionState | undefined
+    let nextServed = 0
     const now = Date.now()
     for (const state of this.#subscriptions.partitions()) {
       if (state.processing || state.paused || state.revoking || state.buffered.length === 0) continue
       const retry = this.#retries.get(state.topic, state.partition)
       if (retry !== undefined && retry.retryAt > now) continue
-      ready.push(state)
+      const served = this.#servedIn.get(state) ?? 0
+      if (next === undefined || served < nextServed) {
+        next = state
+        nextServed = served
+      }
     }
-    if (ready.length === 0) return undefined
-    return ready[this.#cursor++ % ready.length]
+    return next
   }
 
   #nextRetryDelay(): number | undefined {

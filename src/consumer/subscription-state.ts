@@ -25,7 +25,8 @@
 import { type Logger, silentLogger } from '../common/logger.js'
 import { StateMachine, type TransitionTable } from '../common/state-machine.js'
 import { KafkaJSInvariantViolation } from '../errors.js'
-import type { FetchedMessages } from './fetch/fetched-messages.js'
+import { splitChunk } from './chunk-split.js'
+import type { KafkaMessage } from './message.js'
 import { Signal } from './signal.js'
 import { PartitionMap, type TopicPartition } from './topic-partition.js'
 
@@ -45,14 +46,31 @@ export const FETCH_STATE_TRANSITIONS: TransitionTable<FetchState> = {
   AWAIT_VALIDATION: ['FETCHING', 'AWAIT_RESET', 'AWAIT_VALIDATION'],
 }
 
-/** The messages of one partition from one fetch response. */
+/**
+ * The messages of a chunk, turned into KafkaJS messages only when handed out: the fetcher's
+ * FetchedMessages, or a part of them (chunk-split.ts).
+ */
+export interface ChunkMessages {
+  readonly length: number
+  /** The offset of message `index` (0 <= index < length). */
+  offsetAt(index: number): bigint
+  /** Message `index` (0 <= index < length). */
+  messageAt(index: number): KafkaMessage
+  /** Every message, built once. */
+  all(): KafkaMessage[]
+}
+
+/**
+ * The messages of one partition from one fetch response, or the part of them handed out in one turn
+ * (at most maxPollRecords; the rest stays buffered as a chunk of its own).
+ */
 export interface FetchedChunk {
   readonly topic: string
   readonly partition: number
   /** The partition's generation when the fetch was sent. */
   readonly generation: number
   readonly fetchOffset: bigint
-  readonly messages: FetchedMessages
+  readonly messages: ChunkMessages
   /** Offset after the last whole batch read (records filtered out included). */
   readonly nextOffset: bigint
   /** The first record read at or after fetchOffset, filtered ones included (KafkaJS's batch.firstOffset()). */
@@ -340,13 +358,22 @@ export class PartitionState implements TopicPartition {
   }
 
   /**
-   * A runner worker takes the oldest buffered chunk and processes it: the partition is handed to no
-   * other worker until release(). Its room in the buffer goes back to fetching.
+   * A runner worker takes the oldest buffered chunk, or its first `maxRecords` messages when it has
+   * more (the rest stays at the head of the buffer for the partition's next turn), and processes
+   * them: the partition is handed to no other worker until release(). Their room in the buffer goes
+   * back to fetching.
    */
-  startProcessing(): FetchedChunk {
+  startProcessing(maxRecords = Number.POSITIVE_INFINITY): FetchedChunk {
     if (this.#processing) throw new KafkaJSInvariantViolation(`${this.topic}-${this.partition} is already processed`)
-    const chunk = this.#buffered.shift()
+    let chunk = this.#buffered[0]
     if (chunk === undefined) throw new KafkaJSInvariantViolation(`${this.topic}-${this.partition} has nothing buffered`)
+    if (chunk.messages.length > maxRecords) {
+      const { head, rest } = splitChunk(chunk, maxRecords)
+      this.#buffered[0] = rest
+      chunk = head
+    } else {
+      this.#buffered.shift()
+    }
     this.#bufferedBytes -= chunk.bytes
     this.#processing = true
     this.#wakes.fetchable.notify()

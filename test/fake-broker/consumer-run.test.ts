@@ -265,3 +265,43 @@ test.each(['classic', 'consumer'] as const)(
     expect(mostActive).toBe(1)
   },
 )
+
+test('maxPollRecords: a fetch larger than it is handed out in turns, the partitions taking turns, and every message committed', async () => {
+  await produce(['a0', 'a1', 'a2', 'a3', 'a4'], 0)
+  await produce(['b0', 'b1', 'b2', 'b3', 'b4'], 1)
+  const batches = recorder()
+  const c = fake.consumer({ groupId: 'g', maxPollRecords: 2 })
+  await c.connect()
+  await c.subscribe({ topic: 't', fromBeginning: true })
+  let first = true
+  await c.run({
+    eachBatch: async ({ batch }) => {
+      if (first) {
+        // hold the first turn until both partitions' messages are buffered: the fetch loop sends its
+        // next Fetch once the answer to one that asked for both from offset 0 is buffered
+        first = false
+        await fetchedFromStart(2)
+      }
+      batches.record(`${batch.partition}:${batch.messages.map((m) => String(m.value)).join(',')}`)
+    },
+  })
+  await batches.count(6)
+  const order = batches.values[0]!.startsWith('0:') ? [0, 1] : [1, 0]
+  const turn = (p: number, i: number) => {
+    const v = p === 0 ? 'a' : 'b'
+    return [`${p}:${v}0,${v}1`, `${p}:${v}2,${v}3`, `${p}:${v}4`][i]!
+  }
+  expect(batches.values).toEqual([0, 1, 2].flatMap((i) => order.map((p) => turn(p, i))))
+  await c.disconnect()
+  expect([committed(0), committed(1)]).toEqual([5n, 5n])
+})
+
+/** Resolves once a Fetch follows one that asked for each of `partitions` partitions of t from offset 0. */
+async function fetchedFromStart(partitions: number): Promise<void> {
+  for (let n = 2; ; n++) {
+    await fake.cluster.request(Fetch, n)
+    const previous = fake.cluster.received(Fetch)[n - 2]!.request
+    const fromStart = previous.topics.flatMap((t) => t.partitions).filter((p) => p.fetchOffset === 0n)
+    if (fromStart.length >= partitions) return
+  }
+}
