@@ -18,6 +18,7 @@ export type {
   InstrumentationEvent,
   RemoveInstrumentationEventListener,
 } from './cluster/client-instrumentation.js'
+export type { MetadataRecoveryStrategy } from './cluster/cluster-options.js'
 export {
   createLogger,
   defaultLogCreator,

@@ -2,6 +2,7 @@
 // creating a topic by asking for it. (The Cluster's metadata serves routing; these answer what the
 // user asked about, including the errors for topics that do not exist.)
 
+import { metadataResponseError } from '../cluster/stale-metadata.js'
 import type { Connection } from '../network/connection.js'
 import {
   createMetadataRequestMetadataRequestTopic,
@@ -20,7 +21,11 @@ export interface MetadataQuery {
   includeClusterAuthorizedOperations?: boolean
 }
 
-/** Metadata from `connection` (default: the least busy broker), retried on retriable failures. */
+/**
+ * Metadata from `connection` (default: the least busy broker), retried on retriable failures. A
+ * top-level error (Metadata v13+: REBOOTSTRAP_REQUIRED) fails the attempt and is fed back to the
+ * cluster, which then bootstraps again before the retry.
+ */
 export function requestMetadata(
   ctx: AdminContext,
   query: MetadataQuery,
@@ -28,7 +33,13 @@ export function requestMetadata(
 ): Promise<MetadataResponse> {
   return ctx.withRetry('metadata', async () => {
     const target = connection ?? (await ctx.cluster.anyConnection())
-    return requestMetadataOnce(target, query)
+    const response = await requestMetadataOnce(target, query)
+    if (response.errorCode !== 0) {
+      const error = metadataResponseError(response.errorCode, `Metadata from ${target.broker}`)
+      ctx.cluster.noteError(error)
+      throw error
+    }
+    return response
   })
 }
 

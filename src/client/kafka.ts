@@ -5,7 +5,7 @@
 import type * as tls from 'node:tls'
 import type { Admin, AdminConfig } from '../admin/admin.js'
 import { Cluster } from '../cluster/cluster.js'
-import type { ClusterOptions } from '../cluster/cluster-options.js'
+import type { ClusterOptions, MetadataRecoveryStrategy } from '../cluster/cluster-options.js'
 import type { RetryOptions } from '../common/backoff.js'
 import { createLogger, type KafkaLogger, type LogCreator, type LogLevel, logLevel } from '../common/kafka-logger.js'
 import type { Consumer } from '../consumer/consumer.js'
@@ -42,6 +42,19 @@ export interface KafkaConfig {
   /** false: requests never time out once connected (default true, as KafkaJS). */
   enforceRequestTimeout?: boolean
   retry?: RetryOptions
+  /**
+   * When no metadata can be had from the brokers the client knows (all unreachable, none answering
+   * for `metadataRecoveryRebootstrapTrigger` ms, or a broker answering REBOOTSTRAP_REQUIRED):
+   * 'rebootstrap' (default, Java's since Kafka 4.0) connects to `brokers` again, calling the function
+   * again if it is one and resolving the names again; 'none' keeps retrying the known brokers
+   * (Java's `metadata.recovery.strategy`, KIP-899).
+   */
+  metadataRecoveryStrategy?: MetadataRecoveryStrategy
+  /**
+   * How long (ms) metadata attempts may fail before the client bootstraps again; default 300000
+   * (Java's `metadata.recovery.rebootstrap.trigger.ms`, KIP-1102).
+   */
+  metadataRecoveryRebootstrapTrigger?: number
   socketFactory?: SocketFactory
   logLevel?: LogLevel
   logCreator?: LogCreator
@@ -91,6 +104,10 @@ export class Kafka {
       ...(c.requestTimeout !== undefined && { requestTimeout: c.requestTimeout }),
       ...(c.enforceRequestTimeout !== undefined && { enforceRequestTimeout: c.enforceRequestTimeout }),
       ...(c.retry !== undefined && { retry: c.retry }),
+      ...(c.metadataRecoveryStrategy !== undefined && { metadataRecoveryStrategy: c.metadataRecoveryStrategy }),
+      ...(c.metadataRecoveryRebootstrapTrigger !== undefined && {
+        metadataRecoveryRebootstrapTrigger: c.metadataRecoveryRebootstrapTrigger,
+      }),
       ...(c.socketFactory !== undefined && { socketFactory: c.socketFactory }),
       ...overrides,
     }

@@ -3,7 +3,7 @@
 import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../common/backoff.js'
 import { errorMessage } from '../common/error-message.js'
 import { type Logger, silentLogger } from '../common/logger.js'
-import { durationOption, invalidOption, parseHostPort } from '../common/validate.js'
+import { durationOption, invalidOption, MAX_TIMER_MS, parseHostPort } from '../common/validate.js'
 import { KafkaJSConnectionError, KafkaJSNonRetriableError } from '../errors.js'
 import type { PoolConnectionOptions } from '../network/broker-pool.js'
 import { resolveConnectionOptions } from '../network/connection-options.js'
@@ -27,7 +27,22 @@ export interface ClusterOptions extends PoolConnectionOptions {
    * it); default false: clients with background work must not reconnect after disconnect().
    */
   connectOnDemand?: boolean
+  /**
+   * What the client does when it cannot get metadata from the brokers it knows (Java's
+   * `metadata.recovery.strategy`, KIP-899): 'rebootstrap' (default, as Java since Kafka 4.0) goes back
+   * to `brokers` (calling the function again, resolving the names again) when every known broker is
+   * unreachable, when no metadata came for `metadataRecoveryRebootstrapTrigger` ms, or when a broker
+   * answers REBOOTSTRAP_REQUIRED; 'none' keeps retrying the known brokers.
+   */
+  metadataRecoveryStrategy?: MetadataRecoveryStrategy
+  /**
+   * How long (ms) metadata attempts may fail before the client bootstraps again from `brokers`
+   * (Java's `metadata.recovery.rebootstrap.trigger.ms`, KIP-1102); default 300000, 0 allowed.
+   */
+  metadataRecoveryRebootstrapTrigger?: number
 }
+
+export type MetadataRecoveryStrategy = 'rebootstrap' | 'none'
 
 export interface ResolvedClusterOptions {
   readonly seeds: () => Promise<SeedBroker[]>
@@ -36,13 +51,26 @@ export interface ResolvedClusterOptions {
   readonly metadataMaxAge: number
   readonly allowAutoTopicCreation: boolean
   readonly connectOnDemand: boolean
+  readonly metadataRecoveryStrategy: MetadataRecoveryStrategy
+  readonly metadataRecoveryRebootstrapTrigger: number
   readonly logger: Logger
 }
 
 export const DEFAULT_METADATA_MAX_AGE = 300000
+/** Java's metadata.recovery.rebootstrap.trigger.ms default (KIP-1102). */
+export const DEFAULT_REBOOTSTRAP_TRIGGER = 300000
 
 export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterOptions {
-  const { brokers, retry, metadataMaxAge, allowAutoTopicCreation, connectOnDemand, ...connection } = options
+  const {
+    brokers,
+    retry,
+    metadataMaxAge,
+    allowAutoTopicCreation,
+    connectOnDemand,
+    metadataRecoveryStrategy,
+    metadataRecoveryRebootstrapTrigger,
+    ...connection
+  } = options
   // the connection options are checked here, once, with a placeholder address
   resolveConnectionOptions({ ...connection, host: 'seed', port: 1 })
   if (allowAutoTopicCreation !== undefined && typeof allowAutoTopicCreation !== 'boolean') {
@@ -55,8 +83,26 @@ export function resolveClusterOptions(options: ClusterOptions): ResolvedClusterO
     metadataMaxAge: durationOption('metadataMaxAge', metadataMaxAge, DEFAULT_METADATA_MAX_AGE),
     allowAutoTopicCreation: allowAutoTopicCreation ?? true,
     connectOnDemand: connectOnDemand === true,
+    metadataRecoveryStrategy: recoveryStrategy(metadataRecoveryStrategy),
+    metadataRecoveryRebootstrapTrigger: rebootstrapTrigger(metadataRecoveryRebootstrapTrigger),
     logger: connection.logger ?? silentLogger,
   }
+}
+
+function recoveryStrategy(value: unknown): MetadataRecoveryStrategy {
+  if (value === undefined) return 'rebootstrap'
+  if (value !== 'rebootstrap' && value !== 'none')
+    invalidOption('metadataRecoveryStrategy', '"rebootstrap" or "none"', value)
+  return value
+}
+
+/** Java's range: any duration from 0 (rebootstrap at the first failed attempt after one). */
+function rebootstrapTrigger(value: unknown): number {
+  if (value === undefined) return DEFAULT_REBOOTSTRAP_TRIGGER
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_TIMER_MS) {
+    invalidOption('metadataRecoveryRebootstrapTrigger', `an integer between 0 and ${MAX_TIMER_MS} (ms)`, value)
+  }
+  return value
 }
 
 /** The list a `brokers` function returns; what it throws becomes KafkaJS's connection error. */

@@ -14,7 +14,6 @@ import {
 } from '../errors.js'
 import { type BrokerAddress, BrokerPool } from '../network/broker-pool.js'
 import type { Connection } from '../network/connection.js'
-import { protocolError } from '../protocol/generated/errors.js'
 import { createMetadataRequestMetadataRequestTopic, Metadata } from '../protocol/generated/metadata.js'
 import {
   type ClusterOptions,
@@ -24,7 +23,7 @@ import {
 } from './cluster-options.js'
 import { CoordinatorLookup, type CoordinatorResult, type CoordinatorType } from './coordinator-lookup.js'
 import { type BrokerMetadata, ClusterMetadata, type LeaderHint } from './metadata.js'
-import { isStaleMetadataError } from './stale-metadata.js'
+import { isRebootstrapRequired, isStaleMetadataError, metadataResponseError } from './stale-metadata.js'
 
 export class Cluster {
   readonly #options: ResolvedClusterOptions
@@ -40,6 +39,14 @@ export class Cluster {
   /** The refresh in progress and the topics it asks about; a request for fewer topics joins it. */
   #refresh: { topics: ReadonlySet<string>; promise: Promise<ClusterMetadata> } | undefined
   #connecting: Promise<void> | undefined
+  /**
+   * Date.now() of the first metadata attempt since metadata last came (Java's metadataAttemptStartMs,
+   * KIP-1102); undefined while metadata comes. Attempts failing for longer than
+   * metadataRecoveryRebootstrapTrigger lead to a rebootstrap.
+   */
+  #metadataAttemptStart: number | undefined
+  /** Set when a broker answered REBOOTSTRAP_REQUIRED (Java then sets metadataAttemptStartMs to 0). */
+  #rebootstrapRequired = false
 
   constructor(options: ClusterOptions) {
     this.#options = resolveClusterOptions(options)
@@ -96,6 +103,8 @@ export class Cluster {
     this.#metadata = undefined
     this.#connecting = undefined
     this.#refresh = undefined
+    this.#metadataAttemptStart = undefined
+    this.#rebootstrapRequired = false
     this.#coordinators.clear()
     await pool.close()
   }
@@ -113,10 +122,14 @@ export class Cluster {
   /**
    * Feeds back an error a request got. A stale-metadata error (NOT_LEADER_OR_FOLLOWER,
    * UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE, ...) or a lost connection marks the metadata
-   * for refresh; returns whether it did.
+   * for refresh; REBOOTSTRAP_REQUIRED makes that refresh a rebootstrap (with the 'rebootstrap'
+   * strategy). Returns whether it marked the metadata.
    */
   noteError(error: unknown): boolean {
-    const stale = isStaleMetadataError(error) || error instanceof KafkaJSConnectionError
+    if (isRebootstrapRequired(error) && this.#options.metadataRecoveryStrategy === 'rebootstrap') {
+      this.#rebootstrapRequired = true
+    }
+    const stale = isStaleMetadataError(error) || isRebootstrapRequired(error) || error instanceof KafkaJSConnectionError
     if (stale) this.markMetadataStale()
     return stale
   }
@@ -222,10 +235,24 @@ export class Cluster {
 
   /**
    * A ready connection to some broker, for requests any broker answers: the least busy ready one, or
-   * else the first node (in random order) that accepts a connection.
+   * else the first node (in random order) that accepts a connection. When none of the known brokers
+   * does (or one asked for it), the 'rebootstrap' strategy refreshes the metadata from the seeds
+   * first, so that a cluster that moved is found again.
    */
   async anyConnection(): Promise<Connection> {
     if (this.#options.connectOnDemand && this.#pool.nodeIds.length === 0) await this.connect()
+    if (this.#rebootstrapRequired) await this.refreshMetadata()
+    try {
+      return await this.#anyKnownConnection()
+    } catch (error) {
+      const recover = this.#options.metadataRecoveryStrategy === 'rebootstrap' && this.#pool.nodeIds.length > 0
+      if (!(error instanceof KafkaJSNoBrokerAvailableError) || !recover) throw error
+      await this.refreshMetadata()
+      return this.#anyKnownConnection()
+    }
+  }
+
+  async #anyKnownConnection(): Promise<Connection> {
     const ids = this.#pool.nodeIds
     let best: Connection | undefined
     for (const id of ids) {
@@ -306,18 +333,54 @@ export class Cluster {
     throw lastError
   }
 
-  /** One refresh attempt; with no broker known or reachable, it bootstraps from the seeds. */
+  /**
+   * One refresh attempt, from any known broker; with none known yet, it bootstraps. With the
+   * 'rebootstrap' strategy (Java's metadata.recovery.strategy, KIP-899 and KIP-1102) it goes back to
+   * the seeds instead when every known broker is unreachable, when attempts have failed for longer
+   * than metadataRecoveryRebootstrapTrigger, or when the broker answers REBOOTSTRAP_REQUIRED.
+   */
   async #refreshOnce(topics: string[]): Promise<ClusterMetadata> {
+    const rebootstrap = this.#options.metadataRecoveryStrategy === 'rebootstrap'
+    const now = Date.now()
+    this.#metadataAttemptStart ??= now
+    if (rebootstrap && this.#rebootstrapRequired)
+      return this.#rebootstrap('a broker answered REBOOTSTRAP_REQUIRED', true)
+    if (rebootstrap && now - this.#metadataAttemptStart > this.#options.metadataRecoveryRebootstrapTrigger) {
+      return this.#rebootstrap(
+        `no metadata for ${now - this.#metadataAttemptStart} ms (metadataRecoveryRebootstrapTrigger)`,
+        true,
+      )
+    }
     let connection: Connection
     try {
-      connection = await this.anyConnection()
+      connection = await this.#anyKnownConnection()
     } catch (error) {
       if (!(error instanceof KafkaJSNoBrokerAvailableError)) throw error
-      // no broker known yet, or every known one is gone: start from the seeds (KIP-899 rebootstrap)
-      if (this.#pool.nodeIds.length > 0) this.#logger.warn('No known broker is reachable; bootstrapping again')
-      return this.#bootstrap()
+      if (this.#pool.nodeIds.length === 0) return this.#bootstrap()
+      // every known broker is gone: Java rebootstraps at once (KIP-899), or keeps trying them
+      if (!rebootstrap) throw error
+      return this.#rebootstrap('no known broker is reachable', false)
     }
-    return this.#fetchMetadata(connection, topics)
+    try {
+      return await this.#fetchMetadata(connection, topics)
+    } catch (error) {
+      if (!rebootstrap || !isRebootstrapRequired(error)) throw error
+      return this.#rebootstrap(`${connection.broker} answered REBOOTSTRAP_REQUIRED`, true)
+    }
+  }
+
+  /**
+   * Forgets the cluster's addresses and bootstraps from the seeds again (calling a `brokers`
+   * function again, resolving the names again). When the known brokers may still be connected
+   * (the trigger, REBOOTSTRAP_REQUIRED) their connections are closed first, as Java's client does.
+   */
+  #rebootstrap(reason: string, closeConnections: boolean): Promise<ClusterMetadata> {
+    this.#logger.warn(`Rebootstrapping from the seed brokers: ${reason}`)
+    this.#metadataAttemptStart = Date.now()
+    this.#rebootstrapRequired = false
+    if (closeConnections) this.#pool.closeConnections('rebootstrap')
+    this.#coordinators.clear()
+    return this.#bootstrap()
   }
 
   async #fetchMetadata(connection: Connection, topics: string[]): Promise<ClusterMetadata> {
@@ -327,12 +390,13 @@ export class Cluster {
       allowAutoTopicCreation: this.#options.allowAutoTopicCreation,
     })
     const response = await connection.send(Metadata, request, { version })
-    if (response.errorCode !== 0) throw protocolError(response.errorCode, `Metadata from ${connection.broker}`)
+    if (response.errorCode !== 0) throw metadataResponseError(response.errorCode, `Metadata from ${connection.broker}`)
     // Metadata v0 reads an empty topic list as "every topic"
     const allTopics = version === 0 && topics.length === 0
     const metadata = (this.#metadata ?? ClusterMetadata.empty()).merge(response, Date.now(), allTopics)
     this.#metadata = metadata
     this.#stale = false
+    this.#metadataAttemptStart = undefined
     this.#pool.setBrokers([...metadata.brokers.values()])
     return metadata
   }

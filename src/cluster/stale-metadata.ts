@@ -2,7 +2,7 @@
 // named something that moved, and must refresh metadata before it retries.
 
 import { KafkaJSProtocolError } from '../errors.js'
-import { ErrorCode } from '../protocol/generated/errors.js'
+import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
 
 /**
  * Java's InvalidMetadataException family (the errors after which its clients request a metadata
@@ -28,4 +28,18 @@ export const STALE_METADATA_ERROR_CODES: ReadonlySet<number> = new Set([
 export function isStaleMetadataError(error: unknown): boolean {
   if (typeof error === 'number') return STALE_METADATA_ERROR_CODES.has(error)
   return error instanceof KafkaJSProtocolError && STALE_METADATA_ERROR_CODES.has(error.errorCode)
+}
+
+/** Whether a broker asked the client to bootstrap again from its seeds (REBOOTSTRAP_REQUIRED, KIP-1102). */
+export function isRebootstrapRequired(error: unknown): boolean {
+  return error instanceof KafkaJSProtocolError && error.errorCode === ErrorCode.REBOOTSTRAP_REQUIRED
+}
+
+/**
+ * The error of a Metadata response's top-level error code. REBOOTSTRAP_REQUIRED is retriable here
+ * (Kafka's table says it is not): it means "ask again, from the seed brokers".
+ */
+export function metadataResponseError(errorCode: number, detail: string): KafkaJSProtocolError {
+  const error = protocolError(errorCode, detail)
+  return errorCode === ErrorCode.REBOOTSTRAP_REQUIRED ? new KafkaJSProtocolError(error, { retriable: true }) : error
 }

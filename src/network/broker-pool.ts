@@ -131,6 +131,17 @@ export class BrokerPool {
     this.#retire(connection, 'seed connection not needed')
   }
 
+  /**
+   * Closes every node's connection, keeping the node table (a rebootstrap: the client no longer
+   * trusts what it is connected to). Requests on them fail and get retried on new connections.
+   */
+  closeConnections(reason: string): void {
+    for (const entry of this.#nodes.values()) {
+      this.#retire(entry.connection, reason)
+      entry.connection = undefined
+    }
+  }
+
   has(nodeId: number): boolean {
     return this.#nodes.has(nodeId)
   }

@@ -21,6 +21,8 @@ describe('Kafka constructor', () => {
     [{ brokers: ['h:1'], clientId: 5 }, /clientId/],
     [{ brokers: ['h:1'], logLevel: 3 }, /logLevel/],
     [{ brokers: ['h:1'], connectionTimeout: -1 }, /connectionTimeout/],
+    [{ brokers: ['h:1'], metadataRecoveryStrategy: 'sometimes' }, /metadataRecoveryStrategy/],
+    [{ brokers: ['h:1'], metadataRecoveryRebootstrapTrigger: '1000' }, /metadataRecoveryRebootstrapTrigger/],
   ])('rejects bad options with a typed error naming the option: %j', (config, message) => {
     expect(() => new Kafka(config as never)).toThrow(KafkaJSInvalidArgumentError)
     expect(() => new Kafka(config as never)).toThrow(message)

@@ -250,9 +250,27 @@ describe('options', () => {
       'requestTimeout must be an integer between 1 and 2147483647 (ms), got -5',
     ],
     [{ brokers: ['h:1'], retry: { retries: -1 } }, 'retry.retries must be an integer >= 0, got -1'],
+    [
+      { brokers: ['h:1'], metadataRecoveryStrategy: 'always' },
+      'metadataRecoveryStrategy must be "rebootstrap" or "none", got "always"',
+    ],
+    [
+      { brokers: ['h:1'], metadataRecoveryRebootstrapTrigger: -1 },
+      'metadataRecoveryRebootstrapTrigger must be an integer between 0 and 2147483647 (ms), got -1',
+    ],
+    [
+      { brokers: ['h:1'], metadataRecoveryRebootstrapTrigger: 1.5 },
+      'metadataRecoveryRebootstrapTrigger must be an integer between 0 and 2147483647 (ms), got 1.5',
+    ],
   ])('%j is refused: %s', (bad, message) => {
     expect(() => new Cluster(bad as ClusterOptions)).toThrow(message)
     expect(() => new Cluster(bad as ClusterOptions)).toThrow(KafkaJSInvalidArgumentError)
+  })
+
+  test("metadataRecoveryStrategy 'none' and a rebootstrap trigger of 0 are accepted (Java's range)", () => {
+    expect(
+      () => new Cluster({ brokers: ['h:1'], metadataRecoveryStrategy: 'none', metadataRecoveryRebootstrapTrigger: 0 }),
+    ).not.toThrow()
   })
 
   test('IPv6 seeds in brackets are accepted', () => {
