@@ -140,8 +140,62 @@ export class KafkaJSProtocolError extends KafkaJSError {
 export class KafkaJSOffsetOutOfRange extends KafkaJSProtocolError {
   readonly topic: string
   readonly partition: number
-  constructor(e: KafkaJSErrorInput | KafkaJSProtocolErrorInfo, where: { topic: string; partition: number }) {
-    super(e)
+  constructor(
+    e: KafkaJSErrorInput | KafkaJSProtocolErrorInfo,
+    where: { topic: string; partition: number },
+    kafkitCode?: string,
+  ) {
+    super(e, {}, kafkitCode)
+    this.topic = where.topic
+    this.partition = where.partition
+  }
+}
+
+/**
+ * The partition's log was truncated below the consumer's position (an unclean leader election,
+ * KIP-320) and the consumer has no reset policy (`autoOffsetReset: 'none'`), as Java's
+ * LogTruncationException. `fetchOffset` is the position the consumer had reached; `divergentOffset`
+ * the first offset at which the new leader's log differs from what the consumer read, undefined when
+ * the leader cannot say (it knows no epoch at or before the one the position was read under). Not
+ * retriable: the application decides where to go on (seek), as with Java.
+ */
+export class KafkaJSLogTruncationError extends KafkaJSOffsetOutOfRange {
+  readonly fetchOffset: string
+  readonly divergentOffset: string | undefined
+  constructor(where: { topic: string; partition: number; fetchOffset: bigint; divergentOffset?: bigint }) {
+    const at = `${where.topic}-${where.partition}`
+    const diverges =
+      where.divergentOffset === undefined
+        ? 'the leader knows no epoch at or before the one it was read under'
+        : `the new leader's log diverges from offset ${where.divergentOffset}`
+    super(
+      {
+        type: 'OFFSET_OUT_OF_RANGE',
+        code: 1,
+        message: `Log truncation detected for ${at} at fetch offset ${where.fetchOffset}: ${diverges}, and autoOffsetReset is 'none'`,
+        retriable: false,
+      },
+      where,
+      'ERR_LOG_TRUNCATION',
+    )
+    this.fetchOffset = where.fetchOffset.toString()
+    this.divergentOffset = where.divergentOffset?.toString()
+  }
+}
+
+/**
+ * A partition has no committed offset and the consumer has no reset policy (`autoOffsetReset:
+ * 'none'`), as Java's NoOffsetForPartitionException.
+ */
+export class KafkaJSNoOffsetForPartitionError extends KafkaJSNonRetriableError {
+  readonly topic: string
+  readonly partition: number
+  constructor(where: { topic: string; partition: number }) {
+    super(
+      `${where.topic}-${where.partition} has no committed offset, and autoOffsetReset is 'none'`,
+      {},
+      'ERR_NO_OFFSET_FOR_PARTITION',
+    )
     this.topic = where.topic
     this.partition = where.partition
   }

@@ -20,6 +20,16 @@ export interface ConsumerRebalanceListener {
 
 export type GroupProtocol = 'classic' | 'consumer'
 
+/**
+ * Where a partition's position comes from when there is none to use: no committed offset, an offset
+ * out of range, or a log truncated under the position without a known divergence (kafkit; Java's
+ * auto.offset.reset). 'fromBeginning' (the default, KafkaJS's behaviour): each subscription's
+ * `fromBeginning` picks the earliest or the latest offset. 'none': the consumer crashes with a typed
+ * error instead (KafkaJSNoOffsetForPartitionError, KafkaJSOffsetOutOfRange, KafkaJSLogTruncationError),
+ * and the application decides where to go on.
+ */
+export type AutoOffsetReset = 'fromBeginning' | 'none'
+
 export interface ConsumerConfig {
   groupId: string
   partitionAssigners?: PartitionAssigner[]
@@ -52,6 +62,8 @@ export interface ConsumerConfig {
   /** KIP-848: the broker-side assignor ('uniform' or 'range'); the broker's default when unset. */
   groupRemoteAssignor?: string | null
   rebalanceListener?: ConsumerRebalanceListener
+  /** What happens when a partition has no usable position (kafkit; default 'fromBeginning', see AutoOffsetReset). */
+  autoOffsetReset?: AutoOffsetReset
 }
 
 export interface ResolvedConsumerOptions {
@@ -76,6 +88,7 @@ export interface ResolvedConsumerOptions {
   readonly groupInstanceId: string | null
   readonly groupRemoteAssignor: string | null
   readonly rebalanceListener: ConsumerRebalanceListener
+  readonly autoOffsetReset: AutoOffsetReset
 }
 
 export const CONSUMER_DEFAULTS = {
@@ -180,6 +193,10 @@ export function resolveConsumerOptions(config: ConsumerConfig): ResolvedConsumer
     const fn = listener[name]
     if (fn !== undefined && typeof fn !== 'function') invalidOption(`rebalanceListener.${name}`, 'a function', fn)
   }
+  const autoOffsetReset = config.autoOffsetReset ?? 'fromBeginning'
+  if (autoOffsetReset !== 'fromBeginning' && autoOffsetReset !== 'none') {
+    invalidOption('autoOffsetReset', '"fromBeginning" or "none"', autoOffsetReset)
+  }
   return {
     groupId,
     partitionAssigners: assigners,
@@ -202,6 +219,7 @@ export function resolveConsumerOptions(config: ConsumerConfig): ResolvedConsumer
     groupInstanceId,
     groupRemoteAssignor,
     rebalanceListener: listener,
+    autoOffsetReset,
   }
 }
 

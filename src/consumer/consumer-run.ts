@@ -9,6 +9,7 @@
 import type { Cluster } from '../cluster/cluster.js'
 import { errorMessage, toError } from '../common/error-message.js'
 import type { KafkaLogger } from '../common/kafka-logger.js'
+import { KafkaJSNoOffsetForPartitionError } from '../errors.js'
 import type { ConsumerRebalanceListener, ResolvedConsumerOptions } from './consumer-options.js'
 import { Fetcher, IsolationLevel } from './fetch/fetcher.js'
 import type { Assigner } from './group/assignors/assigner.js'
@@ -117,7 +118,10 @@ export class ConsumerRun {
           instrumentation.emit(ConsumerEvents.FETCH, { numberOfBatches: 0, duration, nodeId: String(nodeId) }),
         onFatalError: (error) => deps.onCrash(error),
       },
-      (topic) => (this.#fromBeginning(topic) ? 'earliest' : 'latest'),
+      (topic) => {
+        if (options.autoOffsetReset === 'none') return 'none'
+        return this.#fromBeginning(topic) ? 'earliest' : 'latest'
+      },
     )
     this.#runner = new Runner({
       subscriptions,
@@ -299,8 +303,11 @@ export class ConsumerRun {
           if (typeof seek === 'bigint') state.seek(seek)
           else state.requestReset(seek)
         } else if (c !== undefined && c.offset >= 0n) {
-          // the committed offset wins over fromBeginning
-          state.seek(c.offset)
+          // the committed offset wins over fromBeginning; its epoch lets a later leader change
+          // validate it (KIP-320), as Java's seekUnvalidated
+          state.seek(c.offset, { fetchedEpoch: c.leaderEpoch, leaderEpoch: c.leaderEpoch })
+        } else if (this.#d.options.autoOffsetReset === 'none') {
+          throw new KafkaJSNoOffsetForPartitionError(state)
         } else {
           state.requestReset(this.#fromBeginning(state.topic) ? 'earliest' : 'latest')
         }

@@ -5,7 +5,7 @@ export {
   type ConsumerSubscribeTopics,
   type PartitionLag,
 } from './consumer.js'
-export type { ConsumerConfig, ConsumerRebalanceListener, GroupProtocol } from './consumer-options.js'
+export type { AutoOffsetReset, ConsumerConfig, ConsumerRebalanceListener, GroupProtocol } from './consumer-options.js'
 export {
   AssignerProtocol,
   type Assignment,

@@ -32,6 +32,9 @@ import { PartitionMap, type TopicPartition } from './topic-partition.js'
 
 export type ResetStrategy = 'earliest' | 'latest'
 
+/** What the consumer does for a partition without a usable position: a reset strategy, or fail ('none'). */
+export type ResetPolicy = ResetStrategy | 'none'
+
 export type FetchState = 'INITIALIZING' | 'FETCHING' | 'AWAIT_RESET' | 'AWAIT_VALIDATION'
 
 /**
@@ -44,6 +47,18 @@ export const FETCH_STATE_TRANSITIONS: TransitionTable<FetchState> = {
   FETCHING: ['FETCHING', 'AWAIT_RESET', 'AWAIT_VALIDATION'],
   AWAIT_RESET: ['FETCHING', 'AWAIT_RESET'],
   AWAIT_VALIDATION: ['FETCHING', 'AWAIT_RESET', 'AWAIT_VALIDATION'],
+}
+
+/**
+ * What is known of the log before a position set by a seek (KIP-320): a committed offset's leader
+ * epoch, or the epoch where a truncated log diverges. With them the position is validated after a
+ * later leader change (and sent as the Fetch's lastFetchedEpoch) as if its data had been fetched.
+ */
+export interface PositionEpochs {
+  /** Leader epoch of the record before the position. */
+  readonly fetchedEpoch: number
+  /** The partition's leader epoch the position is known to be valid under. */
+  readonly leaderEpoch: number
 }
 
 /**
@@ -258,9 +273,15 @@ export class PartitionState implements TopicPartition {
 
   // --- fetch-state transitions -------------------------------------------------------------------
 
-  /** Moves both positions to `offset` (a seek, or a committed offset on assignment): FETCHING. */
-  seek(offset: bigint): void {
+  /**
+   * Moves both positions to `offset` (a seek, a committed offset on assignment, the divergence of a
+   * truncated log): FETCHING, with `epochs` known of the log before it when given.
+   */
+  seek(offset: bigint, epochs?: PositionEpochs): void {
     this.#moveTo('FETCHING', 'seek', offset)
+    if (epochs === undefined || epochs.fetchedEpoch < 0) return
+    this.#fetchedEpoch = epochs.fetchedEpoch
+    this.#fetchLeaderEpoch = epochs.leaderEpoch
   }
 
   /**

@@ -17,7 +17,9 @@ describe('consumer options', () => {
       allowAutoTopicCreation: true,
       groupProtocol: 'classic',
       groupInstanceId: null,
+      autoOffsetReset: 'fromBeginning',
     })
+    expect(resolveConsumerOptions({ groupId: 'g', autoOffsetReset: 'none' }).autoOffsetReset).toBe('none')
   })
 
   test.each([
@@ -109,6 +111,7 @@ describe('consumer options', () => {
     [{ retry: { initialRetryTime: -1 } }, /retry.initialRetryTime must be a number >= 0/],
     [{ retry: { restartOnFailure: 5 } }, /retry.restartOnFailure must be a function/],
     [{ rebalanceListener: 5 }, /rebalanceListener must be an object/],
+    [{ autoOffsetReset: 'earliest' }, /autoOffsetReset must be "fromBeginning" or "none"/],
   ])('%j fails at construction naming the option (the rest of the list)', (config, message) => {
     const kafka = new Kafka({ brokers: ['localhost:9092'] })
     const create = () => kafka.consumer({ groupId: 'g', ...config } as never)

@@ -114,8 +114,20 @@ export class ClusterModel {
     const log = this.partition(topic, partition)
     if (log === undefined) throw new Error(`no partition ${topic}-${partition}`)
     if (!this.options.nodeIds.includes(node)) throw new Error(`no node ${node}`)
-    log.leader = node
-    log.leaderEpoch++
+    log.elect(node)
+  }
+
+  /**
+   * An unclean leader election: `node`, a replica that fell out of sync and holds the log only up to
+   * `truncateTo`, becomes the leader (a new leader epoch beginning there). What the old leader had
+   * from that offset on is gone; the next appends take those offsets again.
+   */
+  uncleanElection(topic: string, partition: number, node: number, truncateTo: bigint): void {
+    const log = this.partition(topic, partition)
+    if (log === undefined) throw new Error(`no partition ${topic}-${partition}`)
+    if (!this.options.nodeIds.includes(node)) throw new Error(`no node ${node}`)
+    log.truncateTo(truncateTo)
+    log.elect(node)
   }
 
   coordinatorFor(kind: CoordinatorKind, key: string): number {

@@ -66,6 +66,8 @@ export class PartitionLog {
   replicas: number[]
   logStartOffset = 0n
   #logEnd = 0n
+  /** The leader epochs and the offset each began at, oldest first (Kafka's leader epoch cache). */
+  readonly #epochs: { epoch: number; start: bigint }[] = [{ epoch: 0, start: 0n }]
   readonly #producers = new Map<bigint, ProducerEntry>()
   /** Producer id -> first offset of its open transaction here. */
   readonly #openTransactions = new Map<bigint, bigint>()
@@ -127,6 +129,39 @@ export class PartitionLog {
     const stored = this.#write(header!)
     this.#openTransactions.delete(producerId)
     if (!committed) this.abortedTransactions.push({ producerId, firstOffset: first, lastOffset: stored.lastOffset })
+  }
+
+  /** `node` leads from now on, under the next leader epoch, which begins at the log end. */
+  elect(node: number): void {
+    this.leader = node
+    this.leaderEpoch++
+    this.#epochs.push({ epoch: this.leaderEpoch, start: this.#logEnd })
+  }
+
+  /**
+   * Drops every batch from `offset` on and the epochs that began there or later, as a replica that
+   * never had them (the follower an unclean election makes leader). `offset` must begin a batch.
+   */
+  truncateTo(offset: bigint): void {
+    const kept = this.batches.filter((b) => b.baseOffset < offset)
+    if (kept.some((b) => b.lastOffset >= offset)) throw new Error(`offset ${offset} is inside a batch`)
+    this.batches.splice(0, this.batches.length, ...kept)
+    this.#logEnd = offset
+    // the leader epoch stays: the controller's next election goes on counting from it
+    while (this.#epochs.length > 1 && this.#epochs.at(-1)!.start >= offset) this.#epochs.pop()
+  }
+
+  /**
+   * Where `epoch` ends in this log, as Kafka's LeaderEpochFileCache.endOffsetFor answers
+   * OffsetForLeaderEpoch: the log end for the latest epoch; for an older one the start of the next
+   * epoch, under the latest epoch at or before it; epoch and offset -1 for an epoch after all known.
+   */
+  endOffsetFor(epoch: number): { epoch: number; endOffset: bigint } {
+    if (epoch === this.leaderEpoch) return { epoch, endOffset: this.#logEnd }
+    const higher = this.#epochs.find((e) => e.epoch > epoch)
+    if (higher === undefined) return { epoch: -1, endOffset: -1n }
+    const floor = this.#epochs.filter((e) => e.epoch <= epoch).at(-1)
+    return { epoch: floor?.epoch ?? epoch, endOffset: higher.start }
   }
 
   /** The batches holding offsets from `offset` up to (not including) `limit`: at least one, then up to `maxBytes`. */

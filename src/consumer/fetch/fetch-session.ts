@@ -26,6 +26,8 @@ export interface SessionPartition {
   readonly fetchOffset: bigint
   readonly partitionMaxBytes: number
   readonly currentLeaderEpoch: number
+  /** Leader epoch of the last batch before fetchOffset (Fetch v12+, KIP-320), -1 when not sent. */
+  readonly lastFetchedEpoch: number
 }
 
 export interface SessionRequest {
@@ -135,6 +137,7 @@ function sameParameters(a: SessionPartition, b: SessionPartition): boolean {
     a.fetchOffset === b.fetchOffset &&
     a.partitionMaxBytes === b.partitionMaxBytes &&
     a.currentLeaderEpoch === b.currentLeaderEpoch &&
+    a.lastFetchedEpoch === b.lastFetchedEpoch &&
     a.topicId === b.topicId
   )
 }
@@ -153,6 +156,7 @@ function toFetchTopics(partitions: readonly SessionPartition[]): FetchRequestFet
         fetchOffset: p.fetchOffset,
         partitionMaxBytes: p.partitionMaxBytes,
         currentLeaderEpoch: p.currentLeaderEpoch,
+        lastFetchedEpoch: p.lastFetchedEpoch,
       }),
     )
   }

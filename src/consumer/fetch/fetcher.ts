@@ -9,18 +9,24 @@
 // Data fetched for a partition whose position moved meanwhile (seek, pause, revocation) is dropped.
 
 import type { Cluster } from '../../cluster/cluster.js'
-import type { ClusterMetadata } from '../../cluster/metadata.js'
+import type { ClusterMetadata, LeaderHint } from '../../cluster/metadata.js'
 import { isStaleMetadataError } from '../../cluster/stale-metadata.js'
 import { Backoff, type ResolvedRetryOptions, sleep } from '../../common/backoff.js'
 import { errorMessage } from '../../common/error-message.js'
 import type { Logger } from '../../common/logger.js'
-import { KafkaJSCorruptRecordError, KafkaJSError, KafkaJSProtocolError } from '../../errors.js'
+import {
+  KafkaJSCorruptRecordError,
+  KafkaJSError,
+  KafkaJSLogTruncationError,
+  KafkaJSOffsetOutOfRange,
+  KafkaJSProtocolError,
+} from '../../errors.js'
 import { ErrorCode, protocolError } from '../../protocol/generated/errors.js'
-import { Fetch, type FetchResponsePartitionData } from '../../protocol/generated/fetch.js'
+import { Fetch, type FetchResponse, type FetchResponsePartitionData } from '../../protocol/generated/fetch.js'
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js'
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets } from '../offsets/list-offsets.js'
 import { Signal } from '../signal.js'
-import type { PartitionState, SubscriptionState } from '../subscription-state.js'
+import type { PartitionState, ResetPolicy, SubscriptionState } from '../subscription-state.js'
 import { PartitionMap, type TopicPartition } from '../topic-partition.js'
 import { FetchSession, FIRST_SESSION_VERSION, type SessionPartition } from './fetch-session.js'
 import { readPartitionRecords } from './partition-records.js'
@@ -52,6 +58,13 @@ export interface FetcherHooks {
 
 /** Fetch versions from 13 name topics by id; older ones by name. */
 const FIRST_TOPIC_ID_VERSION = 13
+/** Fetch versions from 12 carry lastFetchedEpoch and answer with a diverging epoch (KIP-320). */
+const FIRST_DIVERGING_EPOCH_VERSION = 12
+/** The partition errors a Fetch v16+ answers with the new leader (KIP-951), as Java reads them. */
+const LEADER_HINT_ERRORS: ReadonlySet<number> = new Set([
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ErrorCode.FENCED_LEADER_EPOCH,
+])
 /** While a partition's buffer is full, other partitions' long polls are kept this short. */
 const SHORT_WAIT_MS = 100
 /**
@@ -71,6 +84,8 @@ interface RequestedPartition {
   readonly replica: boolean
   /** The leader epoch from metadata sent as currentLeaderEpoch (-1 when unknown). */
   readonly leaderEpoch: number
+  /** Leader epoch of the batch before fetchOffset (-1 when unknown). */
+  readonly fetchedEpoch: number
 }
 
 export class Fetcher {
@@ -85,8 +100,8 @@ export class Fetcher {
   /** Wakes the idle reporter at stop(). */
   readonly #stopped = new Signal()
   #idleReporter: Promise<void> | undefined
-  /** Default reset policy for OFFSET_OUT_OF_RANGE and partitions without a committed offset. */
-  readonly #resetPolicy: (topic: string) => 'earliest' | 'latest'
+  /** Reset policy for OFFSET_OUT_OF_RANGE and truncations without a known divergence ('none': fail). */
+  readonly #resetPolicy: (topic: string) => ResetPolicy
   #running = false
   #supervisor: Promise<void> | undefined
   #resetting: Promise<void> | undefined
@@ -98,7 +113,7 @@ export class Fetcher {
     subscriptions: SubscriptionState,
     options: FetcherOptions,
     hooks: FetcherHooks,
-    resetPolicy: (topic: string) => 'earliest' | 'latest',
+    resetPolicy: (topic: string) => ResetPolicy,
   ) {
     this.#cluster = cluster
     this.#subscriptions = subscriptions
@@ -308,23 +323,10 @@ export class Fetcher {
           const outcome = validationOutcome(state, q.fetchPosition, answer)
           if (outcome.kind === 'valid') state.completeValidation(q.generation, q.currentLeaderEpoch)
           else if (outcome.kind === 'truncated') {
-            this.#logger.warn('Log truncation detected; fetching from where the logs diverge', {
-              topic: state.topic,
-              partition: state.partition,
-              fetchOffset: q.fetchPosition.toString(),
-              divergentOffset: outcome.offset.toString(),
-              leaderEpoch: q.currentLeaderEpoch,
-            })
-            state.seek(outcome.offset)
+            const divergence = { offset: outcome.offset, epoch: answer.leaderEpoch }
+            this.#onTruncation(state, q.fetchPosition, q.currentLeaderEpoch, divergence)
           } else if (outcome.kind === 'reset') {
-            const strategy = this.#resetPolicy(state.topic)
-            this.#logger.warn('The leader knows no epoch for the position; resetting to default offset', {
-              topic: state.topic,
-              partition: state.partition,
-              fetchOffset: q.fetchPosition.toString(),
-              resetTo: strategy,
-            })
-            state.requestReset(strategy)
+            this.#onTruncation(state, q.fetchPosition, q.currentLeaderEpoch, undefined)
           } else if (outcome.kind === 'retry') {
             this.#cluster.noteError(outcome.error)
             this.#cluster.markMetadataStale()
@@ -342,6 +344,47 @@ export class Fetcher {
         this.#subscriptions.wakeFetchers()
       }
     })()
+  }
+
+  /**
+   * The leader's log was truncated under `fetchOffset` (KIP-320), found by OffsetForLeaderEpoch or a
+   * Fetch's diverging epoch. As Java's SubscriptionState.maybeCompleteValidation: with a reset policy,
+   * fetching goes on from where the logs diverge when the leader says (neither skipping what the new
+   * leader wrote there nor re-reading what matches), and the policy resets the position when it
+   * cannot say; with autoOffsetReset 'none' the consumer fails with KafkaJSLogTruncationError.
+   */
+  #onTruncation(
+    state: PartitionState,
+    fetchOffset: bigint,
+    leaderEpoch: number,
+    divergence: { offset: bigint; epoch: number } | undefined,
+  ): void {
+    const where = { topic: state.topic, partition: state.partition, fetchOffset: fetchOffset.toString() }
+    const policy = this.#resetPolicy(state.topic)
+    if (policy === 'none') {
+      const error = new KafkaJSLogTruncationError({ ...state, fetchOffset, divergentOffset: divergence?.offset })
+      this.#logger.error('Log truncation detected; autoOffsetReset is none', {
+        ...where,
+        divergentOffset: divergence?.offset.toString(),
+        leaderEpoch,
+      })
+      this.#hooks.onFatalError(error)
+      return
+    }
+    if (divergence !== undefined) {
+      this.#logger.warn('Log truncation detected; fetching from where the logs diverge', {
+        ...where,
+        divergentOffset: divergence.offset.toString(),
+        leaderEpoch,
+      })
+      state.seek(divergence.offset, { fetchedEpoch: divergence.epoch, leaderEpoch })
+      return
+    }
+    this.#logger.warn('The leader knows no epoch for the position; resetting to default offset', {
+      ...where,
+      resetTo: policy,
+    })
+    state.requestReset(policy)
   }
 
   #startLoop(nodeId: number): void {
@@ -421,6 +464,7 @@ export class Fetcher {
         fetchOffset: state.fetchPosition,
         replica: state.preferredReadReplica === nodeId,
         leaderEpoch: leaderEpochOf(state, metadata),
+        fetchedEpoch: state.fetchedEpoch,
       })
     }
     return { wanted, throttled }
@@ -435,6 +479,8 @@ export class Fetcher {
   ): Promise<void> {
     const connection = await this.#cluster.connectionToNode(nodeId)
     let version = connection.versionFor(Fetch)
+    // lowering the version for topic names below keeps it at 12 or above when it was
+    const sendsEpochs = version >= FIRST_DIVERGING_EPOCH_VERSION
     const sessionPartitions: SessionPartition[] = []
     const byTopicId = new Map<string, string>()
     let allHaveIds = true
@@ -450,6 +496,7 @@ export class Fetcher {
         fetchOffset: w.fetchOffset,
         partitionMaxBytes: w.state.fetchSizeOverride ?? this.#options.maxBytesPerPartition,
         currentLeaderEpoch: w.leaderEpoch,
+        lastFetchedEpoch: sendsEpochs ? lastFetchedEpoch(w) : -1,
       })
     }
     if (!allHaveIds) version = Math.min(version, FIRST_TOPIC_ID_VERSION - 1)
@@ -484,17 +531,46 @@ export class Fetcher {
     if (!this.#running) return
     const requested = new PartitionMap<RequestedPartition>()
     for (const w of wanted) requested.set(w.state.topic, w.state.partition, w)
-    let numberOfBatches = 0
+    const answered: { w: RequestedPartition; data: FetchResponsePartitionData }[] = []
     for (const topicResponse of response.responses) {
       const topic = version >= FIRST_TOPIC_ID_VERSION ? byTopicId.get(topicResponse.topicId) : topicResponse.topic
       if (topic === undefined) continue
-      for (const partitionData of topicResponse.partitions) {
-        const w = requested.get(topic, partitionData.partitionIndex)
-        if (w === undefined) continue
-        if (await this.#handlePartition(nodeId, session, w, partitionData)) numberOfBatches++
+      for (const data of topicResponse.partitions) {
+        const w = requested.get(topic, data.partitionIndex)
+        if (w !== undefined) answered.push({ w, data })
       }
     }
+    const rerouted = this.#applyLeaderHints(answered, response)
+    let numberOfBatches = 0
+    for (const { w, data } of answered) {
+      if (await this.#handlePartition(nodeId, session, w, data, rerouted)) numberOfBatches++
+    }
     this.#hooks.onFetch?.({ nodeId, duration: Date.now() - started, numberOfBatches, sessionId: session.sessionId })
+  }
+
+  /**
+   * Routes the partitions whose Fetch answer named their new leader (KIP-951: CurrentLeader with
+   * NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH, the leaders' NodeEndpoints) to it at once, without
+   * a Metadata request; the supervisor then validates their positions with the new leader. Returns
+   * the partitions so rerouted: the others' errors mark the metadata stale as before.
+   */
+  #applyLeaderHints(
+    answered: readonly { w: RequestedPartition; data: FetchResponsePartitionData }[],
+    response: FetchResponse,
+  ): PartitionMap<true> {
+    const rerouted = new PartitionMap<true>()
+    const hints: LeaderHint[] = []
+    for (const { w, data } of answered) {
+      if (!LEADER_HINT_ERRORS.has(data.errorCode)) continue
+      const { leaderId, leaderEpoch } = data.currentLeader
+      hints.push({ topic: w.state.topic, partition: w.state.partition, leaderId, leaderEpoch })
+    }
+    if (hints.length === 0) return rerouted
+    for (const hint of this.#cluster.applyLeaderHints(hints, response.nodeEndpoints)) {
+      rerouted.set(hint.topic, hint.partition, true)
+      this.#logger.debug('Partition leader moved; fetching from the new leader', { ...hint })
+    }
+    return rerouted
   }
 
   /** Buffers one partition's data or handles its error; returns whether messages were buffered. */
@@ -503,13 +579,24 @@ export class Fetcher {
     session: FetchSession,
     w: RequestedPartition,
     data: FetchResponsePartitionData,
+    rerouted: PartitionMap<true>,
   ): Promise<boolean> {
     const { state } = w
     // moved, paused or revoked since the request went out: the data is stale
     if (this.#subscriptions.get(state.topic, state.partition) !== state || state.revoking) return false
     if (state.generation !== w.generation || state.paused) return false
     if (data.errorCode !== ErrorCode.NONE) {
-      this.#handlePartitionError(nodeId, session, w, data.errorCode)
+      this.#handlePartitionError(nodeId, session, w, data.errorCode, rerouted.has(state.topic, state.partition))
+      return false
+    }
+    const diverging = data.divergingEpoch
+    if (diverging.epoch >= 0 || diverging.endOffset >= 0n) {
+      // the leader's log diverges from what was fetched before fetchOffset (KIP-320): it returns no
+      // records; where its epoch ends before the offset, that is where the logs diverge
+      session.invalidate(state.topic, state.partition)
+      const known = diverging.epoch >= 0 && diverging.endOffset >= 0n && diverging.endOffset < w.fetchOffset
+      const divergence = known ? { offset: diverging.endOffset, epoch: diverging.epoch } : undefined
+      this.#onTruncation(state, w.fetchOffset, w.leaderEpoch, divergence)
       return false
     }
     state.noteFetchedOffsets(data.highWatermark, data.lastStableOffset, data.logStartOffset)
@@ -561,7 +648,14 @@ export class Fetcher {
     return buffered && read.messages.length > 0
   }
 
-  #handlePartitionError(nodeId: number, session: FetchSession, w: RequestedPartition, errorCode: number): void {
+  /** `rerouted`: the answer named the partition's new leader, which the metadata now has (KIP-951). */
+  #handlePartitionError(
+    nodeId: number,
+    session: FetchSession,
+    w: RequestedPartition,
+    errorCode: number,
+    rerouted: boolean,
+  ): void {
     const { state } = w
     const error = protocolError(errorCode, `Fetch ${state.topic}-${state.partition} from node ${nodeId}`)
     session.invalidate(state.topic, state.partition)
@@ -575,6 +669,16 @@ export class Fetcher {
         this.#replicas.clear(state)
       } else {
         const strategy = this.#resetPolicy(state.topic)
+        if (strategy === 'none') {
+          // Java's OffsetOutOfRangeException without a reset policy
+          this.#logger.error('Offset out of range; autoOffsetReset is none', {
+            topic: state.topic,
+            partition: state.partition,
+            offset: w.fetchOffset.toString(),
+          })
+          this.#hooks.onFatalError(new KafkaJSOffsetOutOfRange(error, state))
+          return
+        }
         // KafkaJS's entry (kafkit adds the offset and where it resets to)
         this.#logger.error('Offset out of range, resetting to default offset', {
           topic: state.topic,
@@ -592,8 +696,9 @@ export class Fetcher {
       errorCode === ErrorCode.UNKNOWN_LEADER_EPOCH
     ) {
       this.#replicas.clear(state)
-      this.#cluster.markMetadataStale()
-      // the supervisor refreshes metadata, which may move the partition to another node
+      // the supervisor refreshes metadata (unless the answer named the new leader), which may move
+      // the partition to another node
+      if (!rerouted) this.#cluster.markMetadataStale()
       this.#subscriptions.wakeFetchers()
       return
     }
@@ -608,6 +713,18 @@ export class Fetcher {
     }
     this.#hooks.onFatalError(error)
   }
+}
+
+/**
+ * The lastFetchedEpoch a Fetch sends (KIP-320): the epoch of the batch before the fetch offset, so
+ * that the leader checks its log still holds it there and otherwise answers with the epoch where
+ * they diverge. Only to the leader under a known leader epoch (the broker then fences a request
+ * that reaches another node): a follower serving as read replica may lag, and the end of its
+ * latest epoch would look like a truncation. Java's consumer sends none and finds a truncation
+ * only by validating after a leader change it sees in metadata.
+ */
+function lastFetchedEpoch(w: RequestedPartition): number {
+  return w.replica || w.leaderEpoch < 0 ? -1 : w.fetchedEpoch
 }
 
 function leaderEpochOf(tp: TopicPartition, metadata: ClusterMetadata): number {

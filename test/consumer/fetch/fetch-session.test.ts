@@ -9,6 +9,7 @@ function p(partition: number, fetchOffset: bigint, topic = 't'): SessionPartitio
     fetchOffset,
     partitionMaxBytes: 100,
     currentLeaderEpoch: 0,
+    lastFetchedEpoch: -1,
   }
 }
 

@@ -2,7 +2,11 @@
 // fetch offset (at least one, then up to the partition's max bytes), up to the high watermark, or
 // to the last stable offset under read_committed, with the aborted transactions in range. A Fetch
 // that finds nothing waits (up to maxWaitMs, ended early by an append or a close) and looks again.
-// Fetch sessions are not kept: sessionId 0 tells the client to send full fetches.
+// Fetch sessions are not kept: sessionId 0 tells the client to send full fetches. A Fetch with
+// lastFetchedEpoch (v12+) is checked against the log's leader epochs as Kafka does (KIP-320): an
+// epoch the log ends before the fetch offset, or does not hold, is answered with the diverging
+// epoch and no records. NOT_LEADER_OR_FOLLOWER and FENCED_LEADER_EPOCH name the current leader and,
+// from v16, its endpoint (KIP-951). OffsetForLeaderEpoch answers from the same epochs.
 
 import { ErrorCode } from '../../../src/protocol/generated/errors.js'
 import {
@@ -13,12 +17,18 @@ import {
   type FetchResponsePartitionData,
   createFetchResponsePartitionData as fetchPartition,
   createFetchResponseFetchableTopicResponse as fetchTopic,
+  createFetchResponseNodeEndpoint as nodeEndpoint,
 } from '../../../src/protocol/generated/fetch.js'
 import {
   ListOffsets,
   createListOffsetsResponseListOffsetsPartitionResponse as listedPartition,
   createListOffsetsResponseListOffsetsTopicResponse as listedTopic,
 } from '../../../src/protocol/generated/list-offsets.js'
+import {
+  createOffsetForLeaderEpochResponseEpochEndOffset as epochEndOffset,
+  createOffsetForLeaderEpochResponseOffsetForLeaderTopicResult as epochTopic,
+  OffsetForLeaderEpoch,
+} from '../../../src/protocol/generated/offset-for-leader-epoch.js'
 import type { HandlerModule, RequestContext } from '../handler.js'
 import type { PartitionLog } from '../partition-log.js'
 import { currentLeader, findTopic, type LeaderCheck, leaderLog } from './leader.js'
@@ -38,6 +48,25 @@ export const fetchHandlers: HandlerModule = (cluster) => {
     if (!ctx.signal.aborted) response = fetchOnce(ctx)
     return response
   })
+
+  cluster.handle(OffsetForLeaderEpoch, (ctx) =>
+    OffsetForLeaderEpoch.createResponse({
+      topics: ctx.request.topics.map((t) => {
+        const topic = ctx.state.topics.get(t.topic)
+        return epochTopic({
+          topic: t.topic,
+          partitions: t.partitions.map(({ partition, currentLeaderEpoch, leaderEpoch }) => {
+            const checked = leaderLog(ctx, topic, t.topic, partition)
+            if (checked.errorCode !== undefined) return epochEndOffset({ partition, errorCode: checked.errorCode })
+            const errorCode = epochError(currentLeaderEpoch, checked.log.leaderEpoch)
+            if (errorCode !== undefined) return epochEndOffset({ partition, errorCode })
+            const end = checked.log.endOffsetFor(leaderEpoch)
+            return epochEndOffset({ partition, leaderEpoch: end.epoch, endOffset: end.endOffset })
+          }),
+        })
+      }),
+    }),
+  )
 
   cluster.handle(ListOffsets, (ctx) => {
     const { request } = ctx
@@ -62,17 +91,36 @@ export const fetchHandlers: HandlerModule = (cluster) => {
 
 function fetchOnce(ctx: FetchCtx) {
   const { request } = ctx
-  return Fetch.createResponse({
-    sessionId: 0,
-    responses: request.topics.map((t) => {
-      const topic = findTopic(ctx, t.topic, t.topicId)
-      return fetchTopic({
-        topic: t.topic,
-        topicId: t.topicId,
-        partitions: t.partitions.map((p) => fetchFrom(ctx, leaderLog(ctx, topic, t.topic, p.partition), p)),
-      })
-    }),
+  const responses = request.topics.map((t) => {
+    const topic = findTopic(ctx, t.topic, t.topicId)
+    return fetchTopic({
+      topic: t.topic,
+      topicId: t.topicId,
+      partitions: t.partitions.map((p) => fetchFrom(ctx, leaderLog(ctx, topic, t.topic, p.partition), p)),
+    })
   })
+  return Fetch.createResponse({ sessionId: 0, responses, nodeEndpoints: leaderEndpoints(ctx, responses) })
+}
+
+/** The endpoints of the leaders NOT_LEADER_OR_FOLLOWER and FENCED_LEADER_EPOCH answers name (v16+). */
+function leaderEndpoints(ctx: FetchCtx, responses: ReturnType<typeof fetchTopic>[]) {
+  if (ctx.version < 16) return []
+  const ids = new Set<number>()
+  for (const t of responses) {
+    for (const p of t.partitions) {
+      const named = p.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER || p.errorCode === ErrorCode.FENCED_LEADER_EPOCH
+      if (named && p.currentLeader.leaderId >= 0) ids.add(p.currentLeader.leaderId)
+    }
+  }
+  return ctx.cluster.nodes
+    .filter((n) => ids.has(n.id))
+    .map((n) => nodeEndpoint({ nodeId: n.id, host: n.host, port: n.port, rack: null }))
+}
+
+/** The error for a request's currentLeaderEpoch against the log's (-1 asks for no check). */
+function epochError(requested: number, current: number): number | undefined {
+  if (requested === -1 || requested === current) return undefined
+  return requested > current ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH
 }
 
 function fetchFrom(ctx: FetchCtx, found: LeaderCheck, p: FetchRequestFetchPartition): FetchResponsePartitionData {
@@ -87,10 +135,18 @@ function fetchFrom(ctx: FetchCtx, found: LeaderCheck, p: FetchRequestFetchPartit
     lastStableOffset: log.lastStableOffset,
     logStartOffset: log.logStartOffset,
   }
-  if (p.currentLeaderEpoch !== -1 && p.currentLeaderEpoch !== log.leaderEpoch) {
-    const errorCode =
-      p.currentLeaderEpoch > log.leaderEpoch ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH
-    return fetchPartition({ ...answer, errorCode, currentLeader: currentLeader(log) })
+  const epochErrorCode = epochError(p.currentLeaderEpoch, log.leaderEpoch)
+  if (epochErrorCode !== undefined) {
+    return fetchPartition({ ...answer, errorCode: epochErrorCode, currentLeader: currentLeader(log) })
+  }
+  if (p.lastFetchedEpoch >= 0) {
+    const end = log.endOffsetFor(p.lastFetchedEpoch)
+    if (end.epoch < 0 || p.fetchOffset < log.logStartOffset) {
+      return fetchPartition({ ...answer, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE })
+    }
+    if (end.epoch < p.lastFetchedEpoch || end.endOffset < p.fetchOffset) {
+      return fetchPartition({ ...answer, divergingEpoch: { epoch: end.epoch, endOffset: end.endOffset } })
+    }
   }
   if (p.fetchOffset < log.logStartOffset || p.fetchOffset > log.highWatermark) {
     return fetchPartition({ ...answer, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE })
