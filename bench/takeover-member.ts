@@ -1,8 +1,8 @@
 // One group member of bench/takeover.bench.ts in its own process. argv[2] is a JSON TakeoverMember.
 // It consumes with eachMessage and a slow handler (handlerMs per record) and writes, as each record is
 // handed to it, one line `r <partition> <offset> <ms>` on stdout (a pipe: written synchronously, so a
-// SIGKILL loses none of the lines of records handed out before it), and `j <ms> <json assignment>`
-// on each group join. It stops cleanly (disconnect) when it reads "stop" on stdin.
+// SIGKILL loses none of the lines of records handed out before it), `j <ms> <json assignment>`
+// on each group join, and `c <ms>` on each offset commit. It stops cleanly (disconnect) when it reads "stop" on stdin.
 
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Kafka, logLevel } from '../src/index.js'
@@ -25,7 +25,7 @@ interface ConsumerLike {
   run(r: { eachMessage: (p: { partition: number; message: { offset: string } }) => Promise<void> }): Promise<void>
   disconnect(): Promise<void>
   on(event: string, listener: (e: { payload: { memberAssignment: Record<string, number[]> } }) => void): unknown
-  events: { GROUP_JOIN: string }
+  events: { GROUP_JOIN: string; COMMIT_OFFSETS: string }
 }
 
 function consumerOf(m: TakeoverMember): ConsumerLike {
@@ -49,6 +49,9 @@ async function main(): Promise<void> {
   const consumer = consumerOf(m)
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     process.stdout.write(`j ${Date.now()} ${JSON.stringify(e.payload.memberAssignment)}\n`)
+  })
+  consumer.on(consumer.events.COMMIT_OFFSETS, () => {
+    process.stdout.write(`c ${Date.now()}\n`)
   })
   await consumer.connect()
   await consumer.subscribe({ topics: [m.topic], fromBeginning: true })

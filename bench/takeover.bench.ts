@@ -10,7 +10,9 @@
 //     waiting, went without a record handed out (between two records of it, or from its assignment,
 //     or the end of the writes, to its first), over every member; the takeovers above excepted;
 //   - duplicates: records handed out more than once (all of them after the kill: the killed
-//     member's records that were not committed), and the killed member's records handed out again.
+//     member's records that were not committed), and the killed member's records handed out again;
+//   - the redelivery window: records a member handed out between two of its offset commits (what a
+//     crash at the worst moment leaves to be handled again), whatever the moment of the kill.
 //
 //   npm run bench -- takeover [--client kafkit|kafkajs] [--records N] [--handler-ms N]
 //                             [--kill-after N] [--max-poll-records N]
@@ -56,6 +58,7 @@ class Member {
   readonly name: string
   readonly handed: Handed[] = []
   readonly joins: Join[] = []
+  readonly commits: number[] = []
   readonly stderr: string[] = []
   readonly #child: ChildProcess
   readonly exited: Promise<void>
@@ -93,6 +96,8 @@ class Member {
       const space = line.indexOf(' ', 2)
       const assignment = JSON.parse(line.slice(space + 1)) as Record<string, number[]>
       this.joins.push({ at: Number(line.slice(2, space)), partitions: Object.values(assignment).flat().sort() })
+    } else if (line.startsWith('c ')) {
+      this.commits.push(Number(line.slice(2)))
     }
   }
 
@@ -145,6 +150,23 @@ async function produce(kafka: Kafka, topic: string): Promise<void> {
   }
   await Promise.all(inFlight)
   await producer.disconnect()
+}
+
+/** Records each member handed out between two of its commits, over every member. */
+function betweenCommits(members: Member[]): number[] {
+  const counts: number[] = []
+  for (const m of members) {
+    let at = 0
+    for (let i = 1; i < m.commits.length; i++) {
+      let n = 0
+      while (at < m.handed.length && m.handed[at]!.at <= m.commits[i]!) {
+        if (m.handed[at]!.at > m.commits[i - 1]!) n++
+        at++
+      }
+      if (n > 0) counts.push(n)
+    }
+  }
+  return counts.sort((a, b) => a - b)
 }
 
 interface Wait {
@@ -263,6 +285,11 @@ async function main(): Promise<void> {
     console.log(`  longest wait of an owned partition: ${wait.ms} ms (${wait.member}, partition ${wait.partition})`)
     console.log(
       `  duplicates: ${duplicates} records handed out twice; ${victimAgain} of the killed member's records handed out again`,
+    )
+    const windows = betweenCommits(members)
+    console.log(
+      `  records handed out between two commits of a member: median ${windows[Math.floor(windows.length / 2)] ?? '-'}, ` +
+        `max ${windows[windows.length - 1] ?? '-'} (${windows.length} commits)`,
     )
     console.log(`  all records handed out ${((doneAt - producedAt) / 1000).toFixed(1)} s after the writes ended`)
   } finally {

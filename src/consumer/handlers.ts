@@ -23,6 +23,10 @@ export interface OffsetsByTopicPartition {
 }
 
 export interface EachBatchPayload {
+  /**
+   * One turn of a partition's fetched messages: at most the consumer's maxPollRecords (500 by
+   * default; KafkaJS hands the whole fetch). The next batch of the partition starts after it.
+   */
   batch: Batch
   resolveOffset(offset: string): void
   /** As eachMessage's: rejects with REBALANCE_IN_PROGRESS once the batch's partition is revoked or lost. */
