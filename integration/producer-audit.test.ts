@@ -112,8 +112,8 @@ test('records the broker never acknowledges fail with KafkaJSDeliveryTimeoutErro
   const producer = client.producer({ deliveryTimeout: 2500, disconnectTimeout: 100 })
   producers.push(producer)
   await producer.connect()
-  // a batch in flight fails once its request does (Produce timeout + requestTimeout), not earlier as
-  // Java's in-flight expiry would: the short Produce timeout keeps this test short
+  // each attempt's request times out (Produce timeout + requestTimeout) and is retried; the batch
+  // fails at deliveryTimeout, in flight or waiting for its retry (as Java's)
   const error = await producer
     .send({ topic, timeout: 1000, messages: [{ value: 'never acknowledged' }] })
     .catch((e: unknown) => e)

@@ -332,8 +332,13 @@ export class Producer {
           ? fn(...args)
           : Promise.reject(new KafkaJSNonRetriableError('Cannot continue to use transaction once ended'))
     }
-    // the transaction waits for its own records only, not for sends outside it
-    const flush = () => this.#main.flush()
+    // the transaction waits for its own records only, not for sends outside it, and for the
+    // requests of batches that expired in flight: EndTxn must not overtake a Produce the broker may
+    // still write into the transaction
+    const flush = async (): Promise<void> => {
+      await this.#main.flush()
+      await this.#main.sender.whenIdle()
+    }
     return tracedTransaction(this.#trace, {
       send: guard((record: ProducerRecord) => this.#sendRecord(record, transactions)),
       sendBatch: guard((batch: ProducerBatch) => this.#send(batch, transactions)),

@@ -4,6 +4,12 @@
 // maxInFlightRequests of them in flight per broker, and handles each partition's answer: complete,
 // retry (with backoff, after a metadata refresh when the leader moved), split (MESSAGE_TOO_LARGE),
 // or fail. Under idempotence it numbers batches (SequenceTracker) and resolves sequence gaps.
+//
+// deliveryTimeout bounds a batch wherever it is, as in Java (Sender.getExpiredInflightBatches): a
+// batch still in a Produce request when its time is up fails then, with the request left to finish.
+// Its answer, when it comes, only informs the sequence bookkeeping: an acknowledgement tells that
+// the broker wrote it (the partition goes on under its epoch), anything else that it may lack it
+// (the epoch is bumped before the partition sends anything new).
 
 import type { Cluster } from '../cluster/cluster.js'
 import type { LeaderHint } from '../cluster/metadata.js'
@@ -71,6 +77,8 @@ export interface SenderDependencies {
 export class Sender {
   readonly #d: SenderDependencies
   readonly #inFlightByNode = new Map<number, number>()
+  /** Batches in Produce requests not answered yet, the oldest first (they may expire there). */
+  readonly #inFlightBatches = new Set<OutgoingBatch>()
   #inFlightRequests = 0
   #scheduled = false
   #timer: NodeJS.Timeout | undefined
@@ -157,6 +165,7 @@ export class Sender {
     for (const batch of accumulator.expire(now, options.deliveryTimeout)) {
       this.#failBatch(batch, this.#expiredError(batch, now, undefined))
     }
+    const oldestInFlight = this.#expireInFlight(now)
     if (sequences !== undefined && sequences.maybeBump() === 'new-producer-id') this.#reinitialize()
     let metadata: ReturnType<() => Cluster['metadata']>
     try {
@@ -182,9 +191,27 @@ export class Sender {
         this.#produce(node, batches)
       }
     }
-    const expiresIn = ready.oldestQueued + options.deliveryTimeout - now
+    const expiresIn = Math.min(ready.oldestQueued, oldestInFlight) + options.deliveryTimeout - now
     const delay = Math.min(ready.nextCheckDelay, expiresIn)
     if (Number.isFinite(delay)) this.#timer = setTimeout(() => this.#run(), Math.max(1, delay))
+  }
+
+  /**
+   * Fails the batches in requests whose delivery time is up (the requests go on; see the top of
+   * this file). Returns the createdAt of the oldest one left, Infinity if none.
+   */
+  #expireInFlight(now: number): number {
+    const { deliveryTimeout } = this.#d.options
+    let oldest = Number.POSITIVE_INFINITY
+    for (const batch of this.#inFlightBatches) {
+      if (batch.done) continue
+      if (now - batch.createdAt >= deliveryTimeout) {
+        this.#failBatch(batch, this.#expiredError(batch, now, undefined, batch.sentTo))
+      } else if (batch.createdAt < oldest) {
+        oldest = batch.createdAt
+      }
+    }
+    return oldest
   }
 
   #isIdempotent(batch: OutgoingBatch): boolean {
@@ -210,6 +237,7 @@ export class Sender {
       batch.attempts++
       batch.sentTo = node
       queue.inFlight++
+      this.#inFlightBatches.add(batch)
     }
     this.#sendProduce(node, batches, queues)
       .catch((error: unknown) => {
@@ -217,6 +245,7 @@ export class Sender {
         this.#d.logger.error('Produce request handling failed', { error: String(error) })
       })
       .finally(() => {
+        for (const batch of batches) this.#inFlightBatches.delete(batch)
         this.#inFlightByNode.set(node, (this.#inFlightByNode.get(node) ?? 1) - 1)
         this.#inFlightRequests--
         if (this.#inFlightRequests === 0) {
@@ -250,12 +279,15 @@ export class Sender {
     } catch (error) {
       for (const queue of queues) queue.inFlight--
       if (cluster.noteError(error)) this.#refreshWanted = true
-      for (const batch of batches) this.#onError(batch, asError(error), undefined)
+      for (const batch of batches) {
+        if (batch.done) this.#lateAnswer(batch, undefined)
+        else this.#onError(batch, asError(error), undefined)
+      }
       return
     }
     for (const queue of queues) queue.inFlight--
     if (response === undefined) {
-      for (const batch of batches) this.#completeBatch(batch, -1n, -1n, -1n)
+      for (const batch of batches) if (!batch.done) this.#completeBatch(batch, -1n, -1n, -1n)
       return
     }
     const byPartition = this.#answersByPartition(response)
@@ -268,6 +300,10 @@ export class Sender {
     for (let i = 0; i < batches.length; i++) {
       const batch = batches[i]!
       const answer = answers[i]
+      if (batch.done) {
+        this.#lateAnswer(batch, answer)
+        continue
+      }
       if (answer === undefined) {
         this.#onError(
           batch,
@@ -375,6 +411,27 @@ export class Sender {
     return answers
   }
 
+  /**
+   * The answer for a batch that expired while its request was out (`undefined`: the request
+   * failed). The user was told of the expiry; an acknowledgement still counts for the sequences.
+   */
+  #lateAnswer(batch: OutgoingBatch, answer: ProduceResponsePartitionProduceResponse | undefined): void {
+    const { sequences, accumulator, logger } = this.#d
+    const written =
+      answer !== undefined &&
+      (answer.errorCode === ErrorCode.NONE || answer.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER)
+    if (written && sequences !== undefined && this.#isIdempotent(batch)) {
+      sequences.acknowledged(accumulator.queue(batch.topic, batch.partition), batch, answer.baseOffset)
+    }
+    const encoded = batch.takeEncoded()
+    if (encoded !== undefined) this.#batchBuffers.release(encoded)
+    logger.debug(`A batch for ${batch.topic}-${batch.partition} that expired in flight was answered`, {
+      written,
+      errorCode: answer?.errorCode,
+      baseOffset: written ? String(answer.baseOffset) : undefined,
+    })
+  }
+
   /** `moved`: the answer named a new leader the metadata cache took (no refresh needed). */
   #onAnswer(batch: OutgoingBatch, answer: ProduceResponsePartitionProduceResponse, moved: boolean): void {
     const code = answer.errorCode
@@ -417,18 +474,27 @@ export class Sender {
     }
     if (sequences !== undefined && this.#isIdempotent(batch) && batch.hasSequence) {
       const queue = accumulator.queue(batch.topic, batch.partition)
+      const transactional = transaction !== undefined
       if (code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER) {
         // out of order behind an earlier batch that is still unresolved: it goes again after that
-        // one; out of order as the next expected batch is a real gap
-        this.#retryOrFail(batch, error, !sequences.isNextSequence(queue, batch))
+        // one. Out of order as the batch the broker should take next: the broker lacks what came
+        // before (this batch was refused, so it cannot be written twice); an idempotent producer
+        // bumps its epoch and retries it from sequence 0 (KIP-360), a transaction can only abort
+        const gap = sequences.outOfOrder(queue, batch) === 'gap'
+        if (gap && !transactional) sequences.requestBump(queue)
+        this.#retryOrFail(batch, error, !gap || !transactional)
         return
       }
       if (code === ErrorCode.UNKNOWN_PRODUCER_ID) {
-        // the broker dropped this producer's state (its records were deleted by retention): safe to
-        // restart the partition's sequences when nothing acknowledged is past the log start
-        const truncated = answer !== undefined && answer.logStartOffset > sequences.lastAckedOffset(queue)
-        if (truncated) sequences.requestBump(queue)
-        this.#retryOrFail(batch, error, truncated)
+        // the broker has no state for this producer on the partition, so it refused the batch and
+        // will take sequence 0: as Java, retry (until the answer says where the log starts), and
+        // restart the sequences of an idempotent producer, or of a transaction whose acknowledged
+        // records all went with retention (otherwise a transaction can only abort)
+        const logStart = answer?.logStartOffset ?? -1n
+        const truncated = logStart >= 0n && logStart > sequences.lastAckedOffset(queue)
+        const restart = logStart >= 0n && (truncated || !transactional)
+        if (restart) sequences.requestBump(queue)
+        this.#retryOrFail(batch, error, logStart < 0n || restart)
         return
       }
     }
@@ -516,10 +582,17 @@ export class Sender {
     batch.fail(error)
   }
 
-  #expiredError(batch: OutgoingBatch, now: number, cause: Error | undefined): KafkaJSDeliveryTimeoutError {
+  /** `inFlightTo`: the node whose answer the batch was waiting for (it may have written the records). */
+  #expiredError(
+    batch: OutgoingBatch,
+    now: number,
+    cause: Error | undefined,
+    inFlightTo?: number,
+  ): KafkaJSDeliveryTimeoutError {
     return new KafkaJSDeliveryTimeoutError(
       `Expiring ${batch.recordCount} record(s) for ${batch.topic}-${batch.partition}: ${now - batch.createdAt} ms ` +
         `have passed since the batch was created (deliveryTimeout ${this.#d.options.deliveryTimeout} ms)` +
+        (inFlightTo === undefined ? '' : `; node ${inFlightTo} had not answered its Produce request`) +
         (cause === undefined ? '' : `; last error: ${cause.message}`),
       { topic: batch.topic, partition: batch.partition, cause },
     )

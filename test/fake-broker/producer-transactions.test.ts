@@ -4,6 +4,7 @@
 // transaction is aborted, the producer goes on), judged by what the logs and the coordinator hold.
 
 import {
+  KafkaJSDeliveryTimeoutError,
   KafkaJSNonRetriableError,
   KafkaJSProducerFencedError,
   KafkaJSProtocolError,
@@ -163,6 +164,41 @@ test('an abortable error on a Produce (TOPIC_AUTHORIZATION_FAILED): the send rej
   await next.send({ topic: 't', messages: [{ value: 'kept' }] })
   await next.commit()
   expect(await logOf()).toEqual(['kept', 'COMMIT'])
+})
+
+test('a batch expiring in flight (deliveryTimeout) makes the transaction abortable; abort sends EndTxn only once its Produce was answered', async () => {
+  let release = () => {}
+  const hold = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  let released = false
+  const endTxnAfterRelease: boolean[] = []
+  fake.cluster.intercept(EndTxn, {
+    times: Number.POSITIVE_INFINITY,
+    match: () => {
+      endTxnAfterRelease.push(released)
+      return false
+    },
+  })
+  const producer = fake.producer({ transactionalId: TXN, deliveryTimeout: 1000 }, { requestTimeout: 1000 })
+  await producer.connect()
+  const failed = await producer.transaction()
+  fake.cluster.intercept(Produce, { hold })
+  await expect(failed.send({ topic: 't', messages: [{ value: 'late' }] })).rejects.toBeInstanceOf(
+    KafkaJSDeliveryTimeoutError,
+  )
+  const aborted = failed.abort()
+  // a moment for an abort that would not wait to send its EndTxn (this never makes the test fail)
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  released = true
+  release()
+  await aborted
+  expect(endTxnAfterRelease).toEqual([true])
+  const next = await producer.transaction()
+  await next.send({ topic: 't', messages: [{ value: 'kept' }] })
+  await next.commit()
+  // the broker had written the expired batch into the transaction, and the abort covers it
+  expect(await logOf()).toEqual(['late', 'ABORT', 'kept', 'COMMIT'])
 })
 
 test('TRANSACTIONAL_ID_AUTHORIZATION_FAILED on InitProducerId: connect rejects with it and nothing is sent', async () => {

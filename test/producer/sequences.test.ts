@@ -33,6 +33,19 @@ function answer(t: SequenceTracker, queue: PartitionQueue, b: OutgoingBatch, off
   t.acknowledged(queue, b, offset)
 }
 
+/** A tracker whose partition had its first batch acknowledged and now has `expired` (2 records, sequences 1-2) in flight and failed for the user. */
+function unresolved(): { t: SequenceTracker; q: PartitionQueue; expired: OutgoingBatch } {
+  const t = tracker()
+  const q = new PartitionQueue('t', 0)
+  const first = batch(1)
+  send(t, q, first)
+  answer(t, q, first, 0n)
+  const expired = batch(2)
+  send(t, q, expired)
+  t.failed(q, expired)
+  return { t, q, expired }
+}
+
 describe('SequenceTracker', () => {
   test('numbers batches per partition consecutively from 0 under the producer id and epoch', () => {
     const t = tracker()
@@ -78,7 +91,7 @@ describe('SequenceTracker', () => {
     expect(t.mayDrain(q, a)).toBe(false)
   })
 
-  test('isNextSequence tells a real gap from a batch queued behind an unresolved one', () => {
+  test('OUT_OF_ORDER_SEQUENCE_NUMBER is a gap for the batch right after the last acknowledged one, else the batch is behind one unresolved', () => {
     const t = tracker()
     const q = new PartitionQueue('t', 0)
     const first = batch(2)
@@ -87,12 +100,12 @@ describe('SequenceTracker', () => {
     const [a, b] = [batch(2), batch(2)]
     send(t, q, a)
     send(t, q, b)
-    expect(t.isNextSequence(q, a)).toBe(true)
-    expect(t.isNextSequence(q, b)).toBe(false)
+    expect(t.outOfOrder(q, a)).toBe('gap')
+    expect(t.outOfOrder(q, b)).toBe('behind')
     expect(t.lastAckedOffset(q)).toBe(1n)
   })
 
-  test('a batch failing for good asks for an epoch bump; it happens once nothing is in flight and renumbers from 0', () => {
+  test('a batch failing after it was sent leaves its partition unresolved: once all is answered, a gap bumps the epoch and renumbers from 0', () => {
     const t = tracker()
     const q = new PartitionQueue('t', 0)
     const first = batch(1)
@@ -103,14 +116,41 @@ describe('SequenceTracker', () => {
     send(t, q, waiting)
     q.inFlight = 1 // `waiting` is still out
     t.failed(q, failed)
-    expect(t.bumpRequested).toBe(true)
+    expect(t.isUnresolved(q)).toBe(true)
     expect(t.mayDrain(q, batch(1))).toBe(false)
-    expect(t.maybeBump()).toBe('none')
-    q.inFlight = 0 // `waiting` came back for a retry
+    // `waiting` comes back out of order, right after the failed batch: the broker lacks it
+    q.inFlight = 0
+    expect(t.outOfOrder(q, waiting)).toBe('gap')
+    t.requestBump(q)
+    expect(t.mayDrain(q, waiting)).toBe(false)
     expect(t.maybeBump()).toBe('bumped')
+    expect(t.isUnresolved(q)).toBe(false)
     expect(t.producerIdAndEpoch).toEqual({ producerId: 42n, epoch: 1 })
     expect([waiting.producerEpoch, waiting.baseSequence]).toEqual([1, 0])
+    expect(t.mayDrain(q, waiting)).toBe(true)
     expect(t.nextSequence(q)).toBe(3)
+  })
+
+  test('an unresolved partition whose failed batch the broker acknowledged late goes on under its epoch', () => {
+    const { t, q, expired } = unresolved()
+    expect(t.maybeBump()).toBe('none')
+    expect(t.mayDrain(q, batch(1))).toBe(false)
+    answer(t, q, expired, 1n)
+    expect(t.maybeBump()).toBe('none')
+    expect(t.isUnresolved(q)).toBe(false)
+    const next = batch(1)
+    expect(send(t, q, next)).toBe(true)
+    expect([next.producerEpoch, next.baseSequence]).toEqual([0, 3])
+  })
+
+  test('an unresolved partition whose failed batch was never acknowledged bumps the epoch once nothing is out', () => {
+    const { t, q } = unresolved()
+    expect(t.maybeBump()).toBe('none')
+    q.inFlight = 0 // its request failed
+    expect(t.maybeBump()).toBe('bumped')
+    const next = batch(1)
+    expect(send(t, q, next)).toBe(true)
+    expect([next.producerEpoch, next.baseSequence]).toEqual([1, 0])
   })
 
   test('other partitions keep their epoch until their unacknowledged batches are resolved', () => {
@@ -160,11 +200,29 @@ describe('SequenceTracker', () => {
     send(t, q, b)
     q.inFlight = 0
     t.failed(q, b)
+    expect(t.isUnresolved(q)).toBe(false)
+    expect(t.maybeBump()).toBe('none')
     expect(t.bumpRequested).toBe(false)
     t.setProducerIdAndEpoch({ producerId: 42n, epoch: 1 }, true)
     const next = batch(1)
     expect(send(t, q, next)).toBe(true)
     expect([next.producerEpoch, next.baseSequence]).toEqual([1, 0])
+  })
+
+  test('a transactional partition whose producer state the broker lost restarts at 0 under the same epoch', () => {
+    const t = tracker(false)
+    const q = new PartitionQueue('t', 0)
+    const first = batch(1)
+    send(t, q, first)
+    answer(t, q, first, 0n)
+    const b = batch(2)
+    send(t, q, b)
+    q.inFlight = 0
+    t.requestBump(q)
+    expect(t.mayDrain(q, b)).toBe(false)
+    expect(t.maybeBump()).toBe('none')
+    expect([b.producerEpoch, b.baseSequence]).toEqual([0, 0])
+    expect(t.mayDrain(q, b)).toBe(true)
   })
 
   test('nothing is drained before a producer id is known', () => {
