@@ -11,6 +11,7 @@ export type {
   ProducerEventMap,
   RequestEvent,
   RequestQueueSizeEvent,
+  RequestThrottleEvent,
   RequestTimeoutEvent,
 } from './cluster/client-event-types.js'
 export type {
@@ -33,7 +34,12 @@ export type { GroupJoinPayload, UnsubscribedTopicsPayload } from './consumer/gro
 export * from './consumer/index.js'
 export * from './errors.js'
 export * from './kafkajs-types.js'
-export type { RequestQueueSizeRecord, RequestRecord, RequestTimeoutRecord } from './network/request-observer.js'
+export type {
+  RequestQueueSizeRecord,
+  RequestRecord,
+  RequestThrottleRecord,
+  RequestTimeoutRecord,
+} from './network/request-observer.js'
 export type {
   AuthenticationProviderArgs,
   Authenticator,

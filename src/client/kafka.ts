@@ -41,6 +41,11 @@ export interface KafkaConfig {
   requestTimeout?: number
   /** false: requests never time out once connected (default true, as KafkaJS). */
   enforceRequestTimeout?: boolean
+  /**
+   * kafkit's: bytes of requests a connection leaves in its socket's buffer before later requests wait
+   * for it to drain; default 1 MiB. Bounds what a slow or stalled broker can make the client hold.
+   */
+  maxBufferedWriteBytes?: number
   retry?: RetryOptions
   /**
    * When no metadata can be had from the brokers the client knows (all unreachable, none answering
@@ -103,6 +108,7 @@ export class Kafka {
       ...(c.connectionTimeout !== undefined && { connectionTimeout: c.connectionTimeout }),
       ...(c.requestTimeout !== undefined && { requestTimeout: c.requestTimeout }),
       ...(c.enforceRequestTimeout !== undefined && { enforceRequestTimeout: c.enforceRequestTimeout }),
+      ...(c.maxBufferedWriteBytes !== undefined && { maxBufferedWriteBytes: c.maxBufferedWriteBytes }),
       ...(c.retry !== undefined && { retry: c.retry }),
       ...(c.metadataRecoveryStrategy !== undefined && { metadataRecoveryStrategy: c.metadataRecoveryStrategy }),
       ...(c.metadataRecoveryRebootstrapTrigger !== undefined && {

@@ -2,7 +2,12 @@
 // names, and the map from each event name to its event that types `on(name, listener)` of the
 // producer and admin; the consumer's own events are in src/consumer/event-types.ts.
 
-import type { RequestQueueSizeRecord, RequestRecord, RequestTimeoutRecord } from '../network/request-observer.js'
+import type {
+  RequestQueueSizeRecord,
+  RequestRecord,
+  RequestThrottleRecord,
+  RequestTimeoutRecord,
+} from '../network/request-observer.js'
 import type { ClientEvents, InstrumentationEvent } from './client-instrumentation.js'
 
 export type ConnectEvent = InstrumentationEvent<null>
@@ -10,6 +15,8 @@ export type DisconnectEvent = InstrumentationEvent<null>
 export type RequestEvent = InstrumentationEvent<RequestRecord>
 export type RequestTimeoutEvent = InstrumentationEvent<RequestTimeoutRecord>
 export type RequestQueueSizeEvent = InstrumentationEvent<RequestQueueSizeRecord>
+/** kafkit's `<client>.network.request_throttle` (KIP-219). */
+export type RequestThrottleEvent = InstrumentationEvent<RequestThrottleRecord>
 
 export type ClientEventMap<P extends string> = {
   [K in keyof ClientEvents<P> as ClientEvents<P>[K]]: K extends 'CONNECT'
@@ -20,7 +27,9 @@ export type ClientEventMap<P extends string> = {
         ? RequestEvent
         : K extends 'REQUEST_TIMEOUT'
           ? RequestTimeoutEvent
-          : RequestQueueSizeEvent
+          : K extends 'REQUEST_QUEUE_SIZE'
+            ? RequestQueueSizeEvent
+            : RequestThrottleEvent
 }
 
 export type ProducerEventMap = ClientEventMap<'producer'>

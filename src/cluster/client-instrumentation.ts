@@ -5,7 +5,9 @@
 // break the operation that emitted. The network events come from the connections of the client's
 // Cluster (it is their RequestObserver): every request the client makes is reported, its own and
 // those its Cluster makes (ApiVersions, Metadata, FindCoordinator, SASL), with the correlation id
-// it carried on the wire.
+// it carried on the wire. `<client>.network.request_throttle` is kafkit's own (KafkaJS only logs a
+// throttle): it is on `events` as REQUEST_THROTTLE but not enumerable, so that Object.keys(events)
+// and the list in on()'s error stay KafkaJS's.
 
 import { toError } from '../common/error-message.js'
 import type { Logger } from '../common/logger.js'
@@ -14,6 +16,7 @@ import type {
   RequestObserver,
   RequestQueueSizeRecord,
   RequestRecord,
+  RequestThrottleRecord,
   RequestTimeoutRecord,
 } from '../network/request-observer.js'
 
@@ -23,19 +26,39 @@ export interface ClientEvents<P extends string> {
   readonly REQUEST: `${P}.network.request`
   readonly REQUEST_TIMEOUT: `${P}.network.request_timeout`
   readonly REQUEST_QUEUE_SIZE: `${P}.network.request_queue_size`
+  /** kafkit's: a broker's quota throttled the client (KIP-219). Not enumerable (see above). */
+  readonly REQUEST_THROTTLE: `${P}.network.request_throttle`
 }
 
 export type ClientEventName<P extends string> = ClientEvents<P>[keyof ClientEvents<P>]
 
 /** The connection and network event names of the client called `prefix`. */
 export function clientEvents<P extends string>(prefix: P): ClientEvents<P> {
-  return Object.freeze({
-    CONNECT: `${prefix}.connect`,
-    DISCONNECT: `${prefix}.disconnect`,
-    REQUEST: `${prefix}.network.request`,
-    REQUEST_TIMEOUT: `${prefix}.network.request_timeout`,
-    REQUEST_QUEUE_SIZE: `${prefix}.network.request_queue_size`,
-  } as const)
+  return withKafkitEvents(
+    {
+      CONNECT: `${prefix}.connect`,
+      DISCONNECT: `${prefix}.disconnect`,
+      REQUEST: `${prefix}.network.request`,
+      REQUEST_TIMEOUT: `${prefix}.network.request_timeout`,
+      REQUEST_QUEUE_SIZE: `${prefix}.network.request_queue_size`,
+    },
+    prefix,
+  )
+}
+
+/**
+ * `events` (KafkaJS's names, enumerable, in KafkaJS's order) with kafkit's own added as
+ * non-enumerable properties, frozen.
+ */
+export function withKafkitEvents<E extends object, P extends string>(
+  events: E,
+  prefix: P,
+): E & Pick<ClientEvents<P>, 'REQUEST_THROTTLE'> {
+  Object.defineProperty(events, 'REQUEST_THROTTLE', {
+    value: `${prefix}.network.request_throttle`,
+    enumerable: false,
+  })
+  return Object.freeze(events) as E & Pick<ClientEvents<P>, 'REQUEST_THROTTLE'>
 }
 
 export interface InstrumentationEvent<T> {
@@ -59,6 +82,9 @@ export type RequestEventPayload = RequestRecord
 /** Payload of `<client>.network.request_queue_size`: requests waiting to be written to that broker. */
 export type RequestQueueSizeEventPayload = RequestQueueSizeRecord
 
+/** Payload of `<client>.network.request_throttle` (kafkit's): a response asked the client to wait (KIP-219). */
+export type RequestThrottleEventPayload = RequestThrottleRecord
+
 // One sequence for every client in the process, as KafkaJS numbers its events.
 let nextEventId = 0
 
@@ -72,12 +98,13 @@ export class ClientInstrumentation<P extends string> implements RequestObserver 
   #observesRequests = false
   #observesTimeouts = false
   #observesQueueSize = false
+  #observesThrottles = false
 
   /** `clientId` is the one the client's connections send, and so the one their records carry. */
   constructor(prefix: P, _clientId: string, logger: Logger) {
     this.events = clientEvents(prefix)
     this.#prefix = prefix
-    this.#names = new Set(Object.values(this.events))
+    this.#names = new Set([...Object.values(this.events), this.events.REQUEST_THROTTLE])
     this.#logger = logger
   }
 
@@ -137,6 +164,10 @@ export class ClientInstrumentation<P extends string> implements RequestObserver 
     return this.#observesQueueSize
   }
 
+  get observesThrottles(): boolean {
+    return this.#observesThrottles
+  }
+
   onRequest(record: RequestRecord): void {
     this.emit(this.events.REQUEST, record satisfies RequestEventPayload)
   }
@@ -149,10 +180,15 @@ export class ClientInstrumentation<P extends string> implements RequestObserver 
     this.emit(this.events.REQUEST_QUEUE_SIZE, record satisfies RequestQueueSizeEventPayload)
   }
 
+  onRequestThrottle(record: RequestThrottleRecord): void {
+    this.emit(this.events.REQUEST_THROTTLE, record satisfies RequestThrottleEventPayload)
+  }
+
   #updateObserverFlags(): void {
     this.#observesRequests = this.#watched(this.events.REQUEST)
     this.#observesTimeouts = this.#watched(this.events.REQUEST_TIMEOUT)
     this.#observesQueueSize = this.#watched(this.events.REQUEST_QUEUE_SIZE)
+    this.#observesThrottles = this.#watched(this.events.REQUEST_THROTTLE)
   }
 
   #watched(type: ClientEventName<P>): boolean {

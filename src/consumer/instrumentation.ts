@@ -11,6 +11,7 @@ import {
   clientEvents,
   type InstrumentationEvent,
   type RemoveInstrumentationEventListener,
+  withKafkitEvents,
 } from '../cluster/client-instrumentation.js'
 import { toError } from '../common/error-message.js'
 import type { Logger } from '../common/logger.js'
@@ -33,25 +34,29 @@ const GROUP_EVENTS = {
   RECEIVED_UNSUBSCRIBED_TOPICS: 'consumer.received_unsubscribed_topics',
 } as const
 
-// in KafkaJS's order: Object.keys(consumer.events) and the on() error message list them so
-export const ConsumerEvents = Object.freeze({
-  HEARTBEAT: GROUP_EVENTS.HEARTBEAT,
-  COMMIT_OFFSETS: GROUP_EVENTS.COMMIT_OFFSETS,
-  GROUP_JOIN: GROUP_EVENTS.GROUP_JOIN,
-  FETCH: GROUP_EVENTS.FETCH,
-  FETCH_START: GROUP_EVENTS.FETCH_START,
-  START_BATCH_PROCESS: GROUP_EVENTS.START_BATCH_PROCESS,
-  END_BATCH_PROCESS: GROUP_EVENTS.END_BATCH_PROCESS,
-  CONNECT: CLIENT_EVENTS.CONNECT,
-  DISCONNECT: CLIENT_EVENTS.DISCONNECT,
-  STOP: GROUP_EVENTS.STOP,
-  CRASH: GROUP_EVENTS.CRASH,
-  REBALANCING: GROUP_EVENTS.REBALANCING,
-  RECEIVED_UNSUBSCRIBED_TOPICS: GROUP_EVENTS.RECEIVED_UNSUBSCRIBED_TOPICS,
-  REQUEST: CLIENT_EVENTS.REQUEST,
-  REQUEST_TIMEOUT: CLIENT_EVENTS.REQUEST_TIMEOUT,
-  REQUEST_QUEUE_SIZE: CLIENT_EVENTS.REQUEST_QUEUE_SIZE,
-} as const)
+// in KafkaJS's order: Object.keys(consumer.events) and the on() error message list them so;
+// kafkit's REQUEST_THROTTLE is there too, not enumerable
+export const ConsumerEvents = withKafkitEvents(
+  {
+    HEARTBEAT: GROUP_EVENTS.HEARTBEAT,
+    COMMIT_OFFSETS: GROUP_EVENTS.COMMIT_OFFSETS,
+    GROUP_JOIN: GROUP_EVENTS.GROUP_JOIN,
+    FETCH: GROUP_EVENTS.FETCH,
+    FETCH_START: GROUP_EVENTS.FETCH_START,
+    START_BATCH_PROCESS: GROUP_EVENTS.START_BATCH_PROCESS,
+    END_BATCH_PROCESS: GROUP_EVENTS.END_BATCH_PROCESS,
+    CONNECT: CLIENT_EVENTS.CONNECT,
+    DISCONNECT: CLIENT_EVENTS.DISCONNECT,
+    STOP: GROUP_EVENTS.STOP,
+    CRASH: GROUP_EVENTS.CRASH,
+    REBALANCING: GROUP_EVENTS.REBALANCING,
+    RECEIVED_UNSUBSCRIBED_TOPICS: GROUP_EVENTS.RECEIVED_UNSUBSCRIBED_TOPICS,
+    REQUEST: CLIENT_EVENTS.REQUEST,
+    REQUEST_TIMEOUT: CLIENT_EVENTS.REQUEST_TIMEOUT,
+    REQUEST_QUEUE_SIZE: CLIENT_EVENTS.REQUEST_QUEUE_SIZE,
+  } as const,
+  'consumer',
+)
 export type ConsumerEvents = typeof ConsumerEvents
 
 export type ConsumerEventName = (typeof ConsumerEvents)[keyof typeof ConsumerEvents]
@@ -59,7 +64,7 @@ type GroupEventName = (typeof GROUP_EVENTS)[keyof typeof GROUP_EVENTS]
 
 export type { InstrumentationEvent, RemoveInstrumentationEventListener }
 
-const CLIENT_NAMES: ReadonlySet<string> = new Set(Object.values(CLIENT_EVENTS))
+const CLIENT_NAMES: ReadonlySet<string> = new Set([...Object.values(CLIENT_EVENTS), CLIENT_EVENTS.REQUEST_THROTTLE])
 const GROUP_NAMES: ReadonlySet<string> = new Set(Object.values(GROUP_EVENTS))
 
 let nextEventId = 0

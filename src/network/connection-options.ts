@@ -69,6 +69,13 @@ export interface ConnectionOptions {
   maxInFlightRequests?: number | null
   /** Largest response frame accepted, in bytes; default 100 MiB. A larger one closes the connection. */
   maxResponseSize?: number
+  /**
+   * Bytes of requests a connection leaves in its socket's buffer (written, not yet taken by the
+   * kernel) before later requests wait for the socket to drain; default 1 MiB (Java's
+   * max.request.size). A request larger than this still goes, alone, once the buffer has emptied.
+   * Bounds the memory a slow or stalled broker can make the client hold in a socket.
+   */
+  maxBufferedWriteBytes?: number
   /** true or tls.connect options for TLS; false/undefined for plaintext. */
   ssl?: boolean | tls.ConnectionOptions
   socketFactory?: SocketFactory
@@ -92,6 +99,7 @@ export interface ResolvedConnectionOptions {
   readonly enforceRequestTimeout: boolean
   readonly maxInFlightRequests: number
   readonly maxResponseSize: number
+  readonly maxBufferedWriteBytes: number
   readonly ssl: tls.ConnectionOptions | undefined
   readonly socketFactory: SocketFactory
   readonly authenticator: Authenticator | undefined
@@ -103,6 +111,7 @@ export interface ResolvedConnectionOptions {
 export const DEFAULT_CLIENT_ID = 'kafkajs'
 export const DEFAULT_CONNECTION_TIMEOUT = 1000
 export const DEFAULT_REQUEST_TIMEOUT = 30000
+export const DEFAULT_MAX_BUFFERED_WRITE_BYTES = 1024 * 1024
 
 export function resolveConnectionOptions(options: ConnectionOptions): ResolvedConnectionOptions {
   const { host, port } = options
@@ -117,6 +126,10 @@ export function resolveConnectionOptions(options: ConnectionOptions): ResolvedCo
   const maxResponseSize = options.maxResponseSize ?? DEFAULT_MAX_FRAME_SIZE
   if (!Number.isSafeInteger(maxResponseSize) || maxResponseSize < 8) {
     invalidOption('maxResponseSize', 'an integer >= 8 (bytes)', maxResponseSize)
+  }
+  const maxBufferedWriteBytes = options.maxBufferedWriteBytes ?? DEFAULT_MAX_BUFFERED_WRITE_BYTES
+  if (!Number.isSafeInteger(maxBufferedWriteBytes) || maxBufferedWriteBytes < 1) {
+    invalidOption('maxBufferedWriteBytes', 'a positive integer (bytes)', maxBufferedWriteBytes)
   }
   const ssl = options.ssl === true ? {} : options.ssl === false ? undefined : options.ssl
   if (ssl !== undefined && (typeof ssl !== 'object' || ssl === null)) {
@@ -164,6 +177,7 @@ export function resolveConnectionOptions(options: ConnectionOptions): ResolvedCo
     enforceRequestTimeout: options.enforceRequestTimeout ?? true,
     maxInFlightRequests: maxInFlight,
     maxResponseSize,
+    maxBufferedWriteBytes,
     ssl,
     socketFactory: options.socketFactory ?? defaultSocketFactory,
     authenticator,

@@ -38,6 +38,15 @@
 // 9. Every request that gets a version and a correlation id is traced on the `kafkit:request`
 //    TracingChannel (src/tracing/channels.ts) from before it is encoded until it settles, when
 //    that channel has subscribers; otherwise the check is all it costs.
+// 10. Throttling (KIP-219, throttle.ts): a response whose version asks the client to wait out its
+//    throttleTimeMs holds #queue (not #authQueue) until then; the wait does not count against the
+//    timeout of the requests it holds up (invariant 5 runs the clock minus the time throttled).
+//    Every such response is reported once to the observer and logged at debug level.
+// 11. The bytes written to the socket and not yet taken by the kernel (socket.writableLength) stay
+//    within maxBufferedWriteBytes: a request that would go past it waits in #queue (or #authQueue)
+//    for the socket's 'drain', unless the buffer is below the socket's own high-water mark, so that
+//    a request larger than the limit still goes once the buffer has emptied. A slow reader on the
+//    other end makes requests wait (and time out), it never makes memory grow without bound.
 
 import type net from 'node:net'
 import { errorMessage } from '../common/error-message.js'
@@ -68,8 +77,9 @@ import {
 } from './connection-options.js'
 import { FrameDecoder } from './frame-decoder.js'
 import { kafkajsApiName } from './kafkajs-api-names.js'
-import type { RequestObserver, RequestTimeoutRecord } from './request-observer.js'
+import type { RequestIdentity, RequestObserver } from './request-observer.js'
 import { requestNetworkTimeout } from './request-timeout.js'
+import { clientThrottleMs, ThrottleClock } from './throttle.js'
 import { classifyTlsSocketError, looksLikeTlsRecord, tlsListenerError } from './tls-errors.js'
 import { writeFrame } from './write-frame.js'
 
@@ -121,6 +131,8 @@ interface PendingRequest {
   readonly version: number
   /** The request's bytes as chunks for one vectored write (record batches are not copied into it). */
   readonly frame: readonly Buffer[]
+  /** The frame's length in bytes. */
+  readonly size: number
   readonly expectResponse: boolean
   readonly decode: (frame: Buffer) => unknown
   readonly resolve: (value: unknown) => void
@@ -130,6 +142,10 @@ interface PendingRequest {
   timer: NodeJS.Timeout | undefined
   sentAt: number | undefined
   settled: boolean
+  /** The connection's ThrottleClock.elapsed() when the request was queued (invariant 10). */
+  readonly throttleMark: number
+  /** Once written: how long a throttle held it in the queue, in ms. */
+  throttleWait: number | undefined
 }
 
 const INT32_MAX = 2 ** 31 - 1
@@ -170,6 +186,12 @@ export class Connection {
   #reauthenticating: Promise<void> | undefined
   /** The first bytes received, kept until there are 3, to recognize a TLS listener's answer to plaintext. */
   #streamHead: Buffer | undefined
+  /** Until when the broker asked this client to send nothing more (invariant 10). */
+  readonly #throttle = new ThrottleClock()
+  /** Writes the queue when the throttle ends; set while a throttle holds a non-empty queue. */
+  #throttleTimer: NodeJS.Timeout | undefined
+  /** Set while writing waits for the socket's 'drain' (invariant 11). */
+  #drainAwaited = false
 
   constructor(options: ConnectionOptions) {
     this.#options = resolveConnectionOptions(options)
@@ -193,6 +215,16 @@ export class Connection {
   /** Requests queued or in flight: how busy this connection is. */
   get pendingRequests(): number {
     return this.#queue.length + this.#authQueue.length + this.#inFlight.size
+  }
+
+  /** Date.now() before which the broker asked for no more requests (KIP-219); in the past when not throttled. */
+  get throttledUntil(): number {
+    return this.#throttle.until
+  }
+
+  /** Bytes written to the socket that the kernel has not taken yet (invariant 11). */
+  get bufferedWriteBytes(): number {
+    return this.#socket?.writableLength ?? 0
   }
 
   /** The broker's supported version range per API key, once negotiated. */
@@ -521,12 +553,15 @@ export class Connection {
     correlationId: number,
   ): Promise<Res> {
     const frame = encodeRequestChunks(api, version, correlationId, this.#options.clientId, request)
+    let size = 0
+    for (const chunk of frame) size += chunk.length
     return new Promise<Res>((resolve, reject) => {
       const pending: PendingRequest = {
         correlationId,
         api,
         version,
         frame,
+        size,
         expectResponse: options.expectResponse ?? true,
         decode: options.decode ?? ((f) => decodeResponseFrame(api, version, f)),
         resolve: resolve as (value: unknown) => void,
@@ -536,6 +571,8 @@ export class Connection {
         timer: undefined,
         sentAt: undefined,
         settled: false,
+        throttleMark: this.#throttle.elapsed(),
+        throttleWait: undefined,
       }
       // enforceRequestTimeout: false spares the requests of a ready connection, not the handshake's
       if (this.#options.enforceRequestTimeout || options.priority || this.state !== 'ready') {
@@ -587,17 +624,26 @@ export class Connection {
     this.#reportQueueSize(waiting)
   }
 
-  /** Writes queued requests while the in-flight limit allows (invariant 3). */
+  /**
+   * Writes queued requests while the in-flight limit (invariant 3), the throttle (invariant 10) and
+   * the socket's buffer (invariant 11) allow.
+   */
   #writeQueued(): void {
     const socket = this.#socket
     if (socket === undefined || !WRITABLE_STATES.has(this.state)) return
     if (this.#reauthenticationDue()) this.#startReauthentication()
     while (this.#inFlight.size < this.#options.maxInFlightRequests) {
-      const pending =
-        this.#authQueue.shift() ?? (this.#reauthenticating === undefined ? this.#queue.shift() : undefined)
-      if (pending === undefined) return
-      if (pending.settled) continue
+      const queue = this.#nextQueue()
+      const pending = queue?.peek()
+      if (queue === undefined || pending === undefined) return
+      if (pending.settled) {
+        queue.shift()
+        continue
+      }
+      if (!this.#hasWriteRoom(socket, pending.size)) return
+      queue.shift()
       pending.sentAt = Date.now()
+      pending.throttleWait = this.#throttle.elapsed(pending.sentAt) - pending.throttleMark
       if (pending.expectResponse) {
         this.#inFlight.set(pending.correlationId, pending)
         writeFrame(socket, pending.frame)
@@ -612,6 +658,57 @@ export class Connection {
         })
       }
     }
+  }
+
+  /** The queue to write from next: the authenticator's, else #queue unless held (invariants 7 and 10). */
+  #nextQueue(): Fifo<PendingRequest> | undefined {
+    if (this.#authQueue.length > 0) return this.#authQueue
+    if (this.#reauthenticating !== undefined || this.#queue.length === 0) return undefined
+    const now = Date.now()
+    if (!this.#throttle.isThrottled(now)) return this.#queue
+    if (this.#throttleTimer === undefined) {
+      this.#throttleTimer = setTimeout(() => {
+        this.#throttleTimer = undefined
+        this.#pump()
+      }, this.#throttle.until - now)
+    }
+    return undefined
+  }
+
+  /** Whether the socket's buffer takes `size` more bytes now; if not, writing resumes on 'drain' (invariant 11). */
+  #hasWriteRoom(socket: net.Socket, size: number): boolean {
+    const buffered = socket.writableLength
+    if (buffered === 0 || buffered + size <= this.#options.maxBufferedWriteBytes || !socket.writableNeedDrain) {
+      return true
+    }
+    if (!this.#drainAwaited) {
+      this.#drainAwaited = true
+      socket.once('drain', () => {
+        this.#drainAwaited = false
+        this.#pump()
+      })
+    }
+    return false
+  }
+
+  /** A response asked the client to hold its requests to this broker for `throttleMs` (invariant 10). */
+  #onThrottle(pending: PendingRequest, throttleMs: number): void {
+    this.#throttle.throttle(throttleMs)
+    // KafkaJS's entry
+    this.#options.logger.debug(`Client side throttling in effect for ${throttleMs}ms`, {
+      broker: this.broker,
+      clientId: this.#options.clientId,
+    })
+    const observer = this.#observer
+    if (observer?.observesThrottles !== true || observer.onRequestThrottle === undefined) return
+    const onRequestThrottle = observer.onRequestThrottle.bind(observer)
+    this.#tellObserver(() =>
+      onRequestThrottle({
+        ...this.#recordOf(pending),
+        throttleTimeMs: throttleMs,
+        throttledUntil: this.#throttle.until,
+      }),
+    )
   }
 
   #onData(chunk: Buffer): void {
@@ -658,6 +755,8 @@ export class Connection {
       this.#pump()
       return
     }
+    const throttleMs = clientThrottleMs(oldest.api.name, oldest.version, response)
+    if (throttleMs > 0) this.#onThrottle(oldest, throttleMs)
     this.#settle(oldest, undefined, response)
     this.#pump()
   }
@@ -676,6 +775,13 @@ export class Connection {
   #onTimeout(pending: PendingRequest): void {
     if (pending.settled) return
     const now = Date.now()
+    // the time a throttle held the request back is not counted (invariant 10)
+    const throttled = pending.throttleWait ?? this.#throttle.elapsed(now) - pending.throttleMark
+    const deadline = pending.createdAt + pending.timeout + throttled
+    if (throttled > 0 && deadline > now) {
+      pending.timer = setTimeout(() => this.#onTimeout(pending), deadline - now)
+      return
+    }
     const label = requestLabel(pending)
     const error = new KafkaJSRequestTimeoutError(`Request ${label} timed out`, {
       broker: this.broker,
@@ -713,6 +819,8 @@ export class Connection {
     if (this.state === 'closed') return
     this.#closeError = error
     this.#state.transition('closed', error.message)
+    clearTimeout(this.#throttleTimer)
+    this.#throttleTimer = undefined
     this.#socketWait?.reject(error)
     const socket = this.#socket
     if (socket !== undefined) {
@@ -764,7 +872,7 @@ export class Connection {
   }
 
   /** What every record of a request says, built only for an observer that wants it. */
-  #recordOf(pending: PendingRequest): Omit<RequestTimeoutRecord, 'sentAt' | 'pendingDuration'> {
+  #recordOf(pending: PendingRequest): RequestIdentity {
     return {
       apiKey: pending.api.apiKey,
       apiName: kafkajsApiName(pending.api.apiKey, pending.api.name),

@@ -3,6 +3,7 @@ export {
   ProducerEvents,
   type RequestEventPayload,
   type RequestQueueSizeEventPayload,
+  type RequestThrottleEventPayload,
   type RequestTimeoutEventPayload,
 } from './instrumentation.js'
 export type {

@@ -9,6 +9,7 @@ export type {
   InstrumentationEvent,
   RequestEventPayload,
   RequestQueueSizeEventPayload,
+  RequestThrottleEventPayload,
   RequestTimeoutEventPayload,
 } from '../cluster/client-instrumentation.js'
 
