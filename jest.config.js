@@ -1,4 +1,5 @@
-// Two projects: unit (no broker, seconds) and integration (a real Kafka broker started by integration/global-setup).
+// Projects: unit (no broker, seconds), integration (a real Kafka broker started by integration/global-setup),
+// chaos (integration/chaos/, its own cluster; not part of npm test) and conformance.
 const transform = {
   '^.+\\.ts$': [
     '@swc/jest',
@@ -21,9 +22,19 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/integration/**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/integration/kafkajs-conformance/'],
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '<rootDir>/integration/kafkajs-conformance/',
+        '<rootDir>/integration/chaos/',
+      ],
       globalSetup: '<rootDir>/integration/global-setup.ts',
       globalTeardown: '<rootDir>/integration/global-teardown.ts',
+    },
+    {
+      // the chaos suite (integration/chaos/): brokers, members and processors killed; a cluster of its own
+      ...common,
+      displayName: 'chaos',
+      testMatch: ['<rootDir>/integration/chaos/**/*.test.ts'],
     },
     {
       // KafkaJS 2.2.4's integration specs, re-encoded against a 3-node cluster with SSL, SASL and ACLs

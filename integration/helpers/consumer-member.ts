@@ -3,14 +3,25 @@
 // lines on stdout ({ type: 'joined' | 'messages' | 'revoked' | 'stopped', ... }) and stops cleanly
 // (stop, commit, leave, disconnect) when it reads "stop" on stdin.
 
-import { Kafka, logLevel, PartitionAssigners } from '../../src/index.js'
+import type * as kafkit from '../../src/index.js'
 
 export interface MemberConfig {
   brokers: string[]
   groupId: string
   topic: string
+  /** KafkaJS has roundRobin only. */
   assigner: 'cooperativeSticky' | 'range' | 'roundRobin'
   heartbeatInterval: number
+  /** Default 'kafkit'; 'kafkajs' runs KafkaJS 2.2.4's consumer (the chaos scenarios compare them). */
+  client?: 'kafkit' | 'kafkajs'
+  /** kafkit only: 'consumer' for KIP-848. */
+  groupProtocol?: 'classic' | 'consumer'
+  sessionTimeout?: number
+  /**
+   * Report each message before eachMessage returns (so before its offset can be committed): a member
+   * SIGKILLed then has reported everything the group counts as processed. Default: every 50 ms.
+   */
+  reportEachMessage?: boolean
 }
 
 function send(line: object): void {
@@ -19,12 +30,18 @@ function send(line: object): void {
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.env.KAFKIT_MEMBER_CONFIG ?? '{}') as MemberConfig
+  const { Kafka, logLevel, PartitionAssigners } = (
+    config.client === 'kafkajs' ? require('kafkajs') : require('../../src/index.js')
+  ) as typeof kafkit
   // warnings and errors go to stderr (the test shows them when it fails); stdout carries the events
   const kafka = new Kafka({ brokers: config.brokers, clientId: 'member-process', logLevel: logLevel.WARN })
   const consumer = kafka.consumer({
     groupId: config.groupId,
     heartbeatInterval: config.heartbeatInterval,
-    partitionAssigners: [PartitionAssigners[config.assigner]],
+    ...(config.sessionTimeout === undefined ? {} : { sessionTimeout: config.sessionTimeout }),
+    ...(config.groupProtocol === undefined ? {} : { groupProtocol: config.groupProtocol }),
+    // KIP-848: the broker assigns
+    ...(config.groupProtocol === 'consumer' ? {} : { partitionAssigners: [PartitionAssigners[config.assigner]] }),
     rebalanceListener: {
       onPartitionsRevoked: (partitions) => send({ type: 'revoked', partitions }),
     },
@@ -43,6 +60,8 @@ async function main(): Promise<void> {
   await consumer.run({
     eachMessage: async ({ partition, message }) => {
       pending.push(`${partition}:${message.offset}`)
+      // stdout to a pipe is written synchronously on Linux
+      if (config.reportEachMessage) flush()
     },
   })
   process.stdin.setEncoding('utf8')

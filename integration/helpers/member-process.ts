@@ -1,5 +1,6 @@
 // Runs integration/helpers/consumer-member.ts in a child process (TypeScript sources compiled on
-// load) and collects what it reports.
+// load) and collects what it reports. spawnTsModule runs any such module (the chaos scenarios'
+// processors too).
 
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
@@ -15,30 +16,19 @@ export class MemberProcess {
   readonly errors: string[] = []
   /** The member's log lines (WARN and above), for diagnosing a failure. */
   readonly logs: string[] = []
+  /** Called with each group of messages as it arrives (`partition:offset` items). */
+  onMessages: ((items: string[]) => void) | undefined
   #child: ChildProcess
   #stopped: Promise<void>
 
   constructor(name: string, config: MemberConfig) {
     this.name = name
-    const script = `require(${JSON.stringify(join(ROOT, 'scripts', 'ts-sources.js'))}).registerTsSources(); require(${JSON.stringify(join(ROOT, 'integration', 'helpers', 'consumer-member.ts'))})`
-    this.#child = spawn(process.execPath, ['-e', script], {
-      cwd: ROOT,
-      env: { ...process.env, KAFKIT_MEMBER_CONFIG: JSON.stringify(config) },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
-    let buffered = ''
-    this.#child.stdout!.setEncoding('utf8')
-    this.#child.stdout!.on('data', (chunk: string) => {
-      buffered += chunk
-      let newline = buffered.indexOf('\n')
-      while (newline >= 0) {
-        this.#handle(buffered.slice(0, newline))
-        buffered = buffered.slice(newline + 1)
-        newline = buffered.indexOf('\n')
-      }
-    })
-    this.#child.stderr!.setEncoding('utf8')
-    this.#child.stderr!.on('data', (chunk: string) => this.logs.push(chunk))
+    this.#child = spawnTsModule(
+      join(ROOT, 'integration', 'helpers', 'consumer-member.ts'),
+      { KAFKIT_MEMBER_CONFIG: JSON.stringify(config) },
+      (line) => this.#handle(line),
+      (chunk) => this.logs.push(chunk),
+    )
     this.#stopped = new Promise((resolve) => this.#child.on('exit', () => resolve()))
   }
 
@@ -55,8 +45,10 @@ export class MemberProcess {
     } catch {
       return
     }
-    if (event.type === 'messages') this.received.push(...(event.items ?? []))
-    else if (event.type === 'joined') this.assignments.push(event.assignment ?? {})
+    if (event.type === 'messages') {
+      this.received.push(...(event.items ?? []))
+      this.onMessages?.(event.items ?? [])
+    } else if (event.type === 'joined') this.assignments.push(event.assignment ?? {})
     else if (event.type === 'revoked') this.revocations.push(event.partitions ?? [])
     else if (event.type === 'error') this.errors.push(event.message ?? '')
   }
@@ -67,8 +59,41 @@ export class MemberProcess {
     await this.#stopped
   }
 
-  /** Kills the process if it is still running (test cleanup). */
+  /** Kills the process with SIGKILL if it is still running (test cleanup, or a member dying mid-stream). */
   kill(): void {
     if (this.#child.exitCode === null) this.#child.kill('SIGKILL')
   }
+}
+
+/**
+ * Runs a TypeScript module of this repository in a child Node process (compiled on load), with
+ * `env` added to the environment; calls `onLine` with each line of its stdout and `onStderr` with
+ * its stderr.
+ */
+export function spawnTsModule(
+  modulePath: string,
+  env: Record<string, string>,
+  onLine: (line: string) => void,
+  onStderr: (chunk: string) => void,
+): ChildProcess {
+  const script = `require(${JSON.stringify(join(ROOT, 'scripts', 'ts-sources.js'))}).registerTsSources(); require(${JSON.stringify(modulePath)})`
+  const child = spawn(process.execPath, ['-e', script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  let buffered = ''
+  child.stdout!.setEncoding('utf8')
+  child.stdout!.on('data', (chunk: string) => {
+    buffered += chunk
+    let newline = buffered.indexOf('\n')
+    while (newline >= 0) {
+      onLine(buffered.slice(0, newline))
+      buffered = buffered.slice(newline + 1)
+      newline = buffered.indexOf('\n')
+    }
+  })
+  child.stderr!.setEncoding('utf8')
+  child.stderr!.on('data', onStderr)
+  return child
 }

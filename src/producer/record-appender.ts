@@ -84,7 +84,11 @@ interface Appending {
   readonly transaction: AppendTransaction | undefined
   group: number
   index: number
-  /** The record at (group, index) already holds its bytes of the buffer (it waited for them). */
+  /**
+   * The records from (group, index) to the end of the call already hold their bytes of the buffer:
+   * the call waited for room for all of them at once, so that once its turn comes its records are
+   * appended together and no later call's record lands between them (per-partition send order).
+   */
   reserved: boolean
 }
 
@@ -277,9 +281,7 @@ export class RecordAppender {
           const record = group.records[call.index]!
           const size = group.sizes[call.index]!
           const message = group.messages[call.index]!
-          if (call.reserved) {
-            call.reserved = false
-          } else if (!memory.tryReserve(size)) {
+          if (!call.reserved && !memory.tryReserve(size)) {
             wakeSender()
             return false
           }
@@ -292,7 +294,9 @@ export class RecordAppender {
                 ? sticky.partition(partitions, queueSizeOf)
                 : this.#partitionOf(topic, partitions, message)
           } catch (error) {
-            memory.release(size)
+            // this record's bytes, and those of the records after it when the call holds them
+            memory.release(call.reserved ? remainingSize(call) : size)
+            call.reserved = false
             throw error
           }
           transaction?.onPartition(topic, partition)
@@ -319,8 +323,9 @@ export class RecordAppender {
           call.deadline,
         ))
       while (!this.#appendAvailable(call, metadata)) {
-        const group = call.groups[call.group]!
-        const size = group.sizes[call.index]!
+        // room for every record left, in one reservation (first come, first served): then they are
+        // appended together, before any record of a call that waits behind this one
+        const size = remainingSize(call)
         await this.#d.memory.reserve(size, Math.max(0, call.deadline - Date.now()), this.#d.options.maxBlockMs)
         call.reserved = true
         try {
@@ -328,6 +333,7 @@ export class RecordAppender {
           call.transaction?.assertSendable()
         } catch (error) {
           this.#d.memory.release(size)
+          call.reserved = false
           throw error
         }
         metadata = this.#d.cluster.metadata
@@ -417,4 +423,14 @@ export class RecordAppender {
     }
     return settings
   }
+}
+
+/** The buffer bytes of the call's records from (group, index) to its end. */
+function remainingSize(call: Appending): number {
+  let size = 0
+  for (let g = call.group, i = call.index; g < call.groups.length; g++, i = 0) {
+    const sizes = call.groups[g]!.sizes
+    for (; i < sizes.length; i++) size += sizes[i]!
+  }
+  return size
 }

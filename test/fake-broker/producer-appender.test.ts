@@ -56,6 +56,52 @@ test('a full buffer blocks send() until acknowledged records free room; then the
   expect(await logOf()).toEqual(['first' + 'xxx', 'second' + 'xx'])
 })
 
+test('a call that waited for room keeps its place: its remaining records go before those of later calls (per-partition order)', async () => {
+  // found by the chaos suite's outage scenario: a call that waited for one record's room at a time
+  // went to the back of the queue for its next record, behind calls made after it, whose records
+  // then overtook its own
+  const held = gate()
+  fake.cluster.intercept(Produce, { hold: held.promise })
+  const producer = fake.producer({ maxBufferedBytes: 1024 })
+  await producer.connect()
+  const first = producer.send({ topic: 't', messages: [{ value: `first${LARGE}` }] })
+  await fake.cluster.request(Produce)
+  // each of these records needs room that only an acknowledgement gives back
+  const earlier = producer.send({ topic: 't', messages: [{ value: `a1${LARGE}` }, { value: `a2${LARGE}` }] })
+  const later = producer.send({ topic: 't', messages: [{ value: `b1${LARGE}` }] })
+  held.open()
+  await Promise.all([first, earlier, later])
+  expect(await logOf()).toEqual(['first' + 'xxx', 'a1' + 'xxxxxx', 'a2' + 'xxxxxx', 'b1' + 'xxxxxx'])
+})
+
+test('many multi-record calls against a tight buffer and a short maxBlockMs: each key stays in send order', async () => {
+  // some calls fail (buffer exhausted) after appending part of their records; none overtakes another
+  fake.cluster.intercept(Produce, { delayMs: 5, times: Infinity })
+  const producer = fake.producer({ maxBufferedBytes: 8 * 1024, maxBlockMs: 30, linger: 1 })
+  await producer.connect()
+  const next = new Map<string, number>()
+  const calls: Promise<unknown>[] = []
+  for (let i = 0; i < 400; i++) {
+    const messages = Array.from({ length: 10 }, (_, j) => {
+      const key = `k${(i * 10 + j) % 37}`
+      const seq = next.get(key) ?? 0
+      next.set(key, seq + 1)
+      return { key, value: `${key}:${seq}:${'x'.repeat(300)}`, partition: 0 }
+    })
+    calls.push(producer.send({ topic: 't', messages }).catch(() => undefined))
+    if (i % 7 === 0) await new Promise((resolve) => setTimeout(resolve, 1))
+  }
+  await Promise.all(calls)
+  const highest = new Map<string, number>()
+  const reordered: string[] = []
+  for (const m of await fake.cluster.messages('t', 0)) {
+    const [key, seq] = m.value!.toString().split(':')
+    if (Number(seq) < (highest.get(key!) ?? -1)) reordered.push(`${key}:${seq} after ${highest.get(key!)}`)
+    else highest.set(key!, Number(seq))
+  }
+  expect(reordered.slice(0, 5)).toEqual([])
+})
+
 test('maxBlockMs: a send that cannot get buffer room in time rejects with KafkaJSBufferExhaustedError and appends nothing', async () => {
   const held = gate()
   fake.cluster.intercept(Produce, { hold: held.promise })
