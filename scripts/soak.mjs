@@ -19,9 +19,8 @@ const require = createRequire(import.meta.url)
 require('./ts-sources.js').registerTsSources()
 const { Kafka, logLevel } = require(join(root, 'src', 'index.ts'))
 const { startKafka } = require(join(root, 'src', 'testing', 'index.ts'))
-const { KeyedLoad, createChaosTopic, storedRecords, tally, wholeAndInSync } = require(
-  join(root, 'integration', 'chaos', 'harness.ts'),
-)
+const { KeyedLoad, storedRecords, tally, wholeAndInSync } = require(join(root, 'integration', 'chaos', 'harness.ts'))
+const { createReplicatedTopic } = require(join(root, 'integration', 'helpers', 'own-cluster.ts'))
 
 const { values: args } = parseArgs({
   options: {
@@ -144,7 +143,7 @@ try {
   const admin = kafka.admin()
   await admin.connect()
   const topic = `kafkit-soak-${Date.now()}`
-  await createChaosTopic(admin, topic, partitions)
+  await createReplicatedTopic(admin, topic, partitions)
   const producer = kafka.producer({ idempotent: true })
   await producer.connect()
   const consumer = kafka.consumer({ groupId: `${topic}-group`, heartbeatInterval: 1000 })

@@ -5,15 +5,8 @@
 // record, the busy consumer reads everything, the admin client answers.
 
 import { sleep, waitFor } from '../../test/helpers/wait.js'
-import {
-  type ChaosContext,
-  createChaosTopic,
-  KeyedLoad,
-  kafkaOf,
-  type ScenarioResult,
-  storedRecords,
-  tally,
-} from './harness.js'
+import { createReplicatedTopic } from '../helpers/own-cluster.js'
+import { type ChaosContext, KeyedLoad, kafkaOf, type ScenarioResult, storedRecords, tally } from './harness.js'
 
 export interface ClusterRestartSize {
   rate: number
@@ -32,8 +25,8 @@ export async function clusterRestart(ctx: ChaosContext, sizeName: 'ci' | 'full')
   const { cluster, client } = ctx
   const busyTopic = ctx.name(`restart-busy-${client}`)
   const idleTopic = ctx.name(`restart-idle-${client}`)
-  await createChaosTopic(ctx.admin, busyTopic, size.partitions)
-  await createChaosTopic(ctx.admin, idleTopic, 1)
+  await createReplicatedTopic(ctx.admin, busyTopic, size.partitions)
+  await createReplicatedTopic(ctx.admin, idleTopic, 1)
   const kafka = kafkaOf(client, cluster.brokers, `chaos-restart-${client}`)
   const busyProducer = kafka.producer({ idempotent: true })
   const idleProducer = kafka.producer({ idempotent: true })

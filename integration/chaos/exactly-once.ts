@@ -10,16 +10,9 @@ import type { ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { sleep, waitFor } from '../../test/helpers/wait.js'
 import { spawnTsModule } from '../helpers/member-process.js'
+import { createReplicatedTopic } from '../helpers/own-cluster.js'
 import type { EosProcessorConfig } from './eos-processor.js'
-import {
-  type ChaosContext,
-  createChaosTopic,
-  KeyedLoad,
-  kafkaOf,
-  type ScenarioResult,
-  tally,
-  wholeAndInSync,
-} from './harness.js'
+import { type ChaosContext, KeyedLoad, kafkaOf, type ScenarioResult, tally, wholeAndInSync } from './harness.js'
 import { SESSION_TIMEOUT_MS } from './member-kill.js'
 
 export interface ExactlyOnceSize {
@@ -74,8 +67,8 @@ export async function exactlyOnce(ctx: ChaosContext, sizeName: 'ci' | 'full'): P
   const { cluster, client, admin } = ctx
   const input = ctx.name(`eos-in-${client}`)
   const output = ctx.name(`eos-out-${client}`)
-  await createChaosTopic(admin, input, size.partitions)
-  await createChaosTopic(admin, output, size.partitions)
+  await createReplicatedTopic(admin, input, size.partitions)
+  await createReplicatedTopic(admin, output, size.partitions)
   const config: EosProcessorConfig = {
     brokers: cluster.brokers,
     client,

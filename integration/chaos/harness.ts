@@ -269,21 +269,6 @@ export function reorderExamples(records: StoredRecord[], limit = 5): string[] {
   return out
 }
 
-/** Creates a topic with every partition on the three nodes and min.insync.replicas 2. */
-export async function createChaosTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      {
-        topic,
-        numPartitions: partitions,
-        replicationFactor: 3,
-        configEntries: [{ name: 'min.insync.replicas', value: '2' }],
-      },
-    ],
-  })
-}
-
 /**
  * Restarts every node that is down, then waits until every partition of every topic has all three
  * replicas in sync, so that the next kill takes one replica of a complete set.

@@ -7,15 +7,8 @@
 
 import { sleep, waitFor } from '../../test/helpers/wait.js'
 import { MemberProcess } from '../helpers/member-process.js'
-import {
-  type ChaosContext,
-  createChaosTopic,
-  KeyedLoad,
-  kafkaOf,
-  type ScenarioResult,
-  storedRecords,
-  tally,
-} from './harness.js'
+import { createReplicatedTopic } from '../helpers/own-cluster.js'
+import { type ChaosContext, KeyedLoad, kafkaOf, type ScenarioResult, storedRecords, tally } from './harness.js'
 
 export interface MemberKillSize {
   rate: number
@@ -40,7 +33,7 @@ export async function memberKill(
   const size = MEMBER_KILL[sizeName]
   const { cluster, client } = ctx
   const topic = ctx.name(`member-kill-${client}-${groupProtocol}`)
-  await createChaosTopic(ctx.admin, topic, size.partitions)
+  await createReplicatedTopic(ctx.admin, topic, size.partitions)
   // the producer is kafkit's in every run: the client under test is the consumer
   const producer = kafkaOf('kafkit', cluster.brokers, 'chaos-member-kill-producer').producer()
   await producer.connect()

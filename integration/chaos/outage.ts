@@ -6,9 +6,9 @@
 // acknowledged record is in the log once, and the process's memory is sampled against the buffer.
 
 import { sleep } from '../../test/helpers/wait.js'
+import { createReplicatedTopic } from '../helpers/own-cluster.js'
 import {
   type ChaosContext,
-  createChaosTopic,
   KeyedLoad,
   kafkaOf,
   memorySampler,
@@ -39,7 +39,7 @@ export async function outage(ctx: ChaosContext, sizeName: 'ci' | 'full'): Promis
   const { cluster, client } = ctx
   const topic = ctx.name(`outage-${client}`)
   const partitions = 6
-  await createChaosTopic(ctx.admin, topic, partitions)
+  await createReplicatedTopic(ctx.admin, topic, partitions)
   const producer = kafkaOf(client, cluster.brokers, `chaos-outage-${client}`).producer({
     idempotent: true,
     // kafkit's (Java's) settings; KafkaJS has no buffer bound and ignores them

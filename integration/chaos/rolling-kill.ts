@@ -3,9 +3,9 @@
 // must hold every acknowledged record once, each key's records in send order.
 
 import { sleep } from '../../test/helpers/wait.js'
+import { createReplicatedTopic } from '../helpers/own-cluster.js'
 import {
   type ChaosContext,
-  createChaosTopic,
   KeyedLoad,
   kafkaOf,
   type ScenarioResult,
@@ -34,7 +34,7 @@ export async function rollingKill(ctx: ChaosContext, sizeName: 'ci' | 'full'): P
   const size = ROLLING_KILL[sizeName]
   const { cluster, client } = ctx
   const topic = ctx.name(`rolling-kill-${client}`)
-  await createChaosTopic(ctx.admin, topic, size.partitions)
+  await createReplicatedTopic(ctx.admin, topic, size.partitions)
   const producer = kafkaOf(client, cluster.brokers, `chaos-rolling-${client}`).producer({ idempotent: true })
   await producer.connect()
   const load = new KeyedLoad(producer, topic, { keys: size.keys, perSend: 50, window: 10, rate: size.rate })
