@@ -17,7 +17,6 @@ import {
   type FetchResponsePartitionData,
   createFetchResponsePartitionData as fetchPartition,
   createFetchResponseFetchableTopicResponse as fetchTopic,
-  createFetchResponseNodeEndpoint as nodeEndpoint,
 } from '../../../src/protocol/generated/fetch.js'
 import {
   ListOffsets,
@@ -31,7 +30,7 @@ import {
 } from '../../../src/protocol/generated/offset-for-leader-epoch.js'
 import type { HandlerModule, RequestContext } from '../handler.js'
 import type { PartitionLog } from '../partition-log.js'
-import { currentLeader, findTopic, type LeaderCheck, leaderLog } from './leader.js'
+import { currentLeader, findTopic, type LeaderCheck, leaderEndpoints, leaderLog } from './leader.js'
 
 const READ_COMMITTED = 1
 const LATEST = -1n
@@ -99,22 +98,15 @@ function fetchOnce(ctx: FetchCtx) {
       partitions: t.partitions.map((p) => fetchFrom(ctx, leaderLog(ctx, topic, t.topic, p.partition), p)),
     })
   })
-  return Fetch.createResponse({ sessionId: 0, responses, nodeEndpoints: leaderEndpoints(ctx, responses) })
-}
-
-/** The endpoints of the leaders NOT_LEADER_OR_FOLLOWER and FENCED_LEADER_EPOCH answers name (v16+). */
-function leaderEndpoints(ctx: FetchCtx, responses: ReturnType<typeof fetchTopic>[]) {
-  if (ctx.version < 16) return []
-  const ids = new Set<number>()
-  for (const t of responses) {
-    for (const p of t.partitions) {
-      const named = p.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER || p.errorCode === ErrorCode.FENCED_LEADER_EPOCH
-      if (named && p.currentLeader.leaderId >= 0) ids.add(p.currentLeader.leaderId)
-    }
-  }
-  return ctx.cluster.nodes
-    .filter((n) => ids.has(n.id))
-    .map((n) => nodeEndpoint({ nodeId: n.id, host: n.host, port: n.port, rack: null }))
+  // the endpoints of the leaders NOT_LEADER_OR_FOLLOWER and FENCED_LEADER_EPOCH answers name (v16+)
+  const nodeEndpoints =
+    ctx.version >= 16
+      ? leaderEndpoints(
+          ctx,
+          responses.flatMap((t) => t.partitions),
+        )
+      : []
+  return Fetch.createResponse({ sessionId: 0, responses, nodeEndpoints })
 }
 
 /** The error for a request's currentLeaderEpoch against the log's (-1 asks for no check). */

@@ -37,12 +37,19 @@ export function currentLeader(log: PartitionLog | undefined): { leaderId: number
   return log === undefined ? { leaderId: -1, leaderEpoch: -1 } : { leaderId: log.leader, leaderEpoch: log.leaderEpoch }
 }
 
-/** The NodeEndpoints of the leaders a response names (KIP-951, Produce and Fetch v10+/v16+). */
+/**
+ * The NodeEndpoints a Produce (v10+) or Fetch (v16+) response carries, as Kafka's: those of the
+ * leaders its NOT_LEADER_OR_FOLLOWER and FENCED_LEADER_EPOCH answers name (KIP-951).
+ */
 export function leaderEndpoints(
   ctx: RequestContext<unknown, unknown>,
-  leaders: Iterable<number>,
+  answers: Iterable<{ errorCode: number; currentLeader: { leaderId: number } }>,
 ): { nodeId: number; host: string; port: number; rack: null }[] {
-  const ids = new Set(leaders)
+  const ids = new Set<number>()
+  for (const { errorCode, currentLeader } of answers) {
+    const named = errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER || errorCode === ErrorCode.FENCED_LEADER_EPOCH
+    if (named && currentLeader.leaderId >= 0) ids.add(currentLeader.leaderId)
+  }
   return ctx.cluster.nodes
     .filter((n) => ids.has(n.id))
     .map((n) => ({ nodeId: n.id, host: n.host, port: n.port, rack: null }))

@@ -44,9 +44,8 @@ export const produceHandlers: HandlerModule = (cluster) => {
       return topicResponse({ name: t.name, topicId: t.topicId, partitionResponses })
     })
     ctx.state.notifyAppend()
-    // as Kafka: the endpoints of the leaders named in CurrentLeader, for a client that does not know them
-    const leaders = responses.flatMap((t) => t.partitionResponses.map((p) => p.currentLeader.leaderId))
-    const nodeEndpoints = ctx.version >= FIRST_NODE_ENDPOINTS_VERSION ? leaderEndpoints(ctx, leaders) : []
+    const answers = responses.flatMap((t) => t.partitionResponses)
+    const nodeEndpoints = ctx.version >= FIRST_NODE_ENDPOINTS_VERSION ? leaderEndpoints(ctx, answers) : []
     return request.acks === 0 ? undefined : Produce.createResponse({ responses, nodeEndpoints })
   })
 }
