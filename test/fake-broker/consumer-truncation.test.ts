@@ -251,3 +251,17 @@ describe("autoOffsetReset 'none' without a position to use", () => {
     expect(error).toMatchObject({ topic: 't', partition: 0, type: 'OFFSET_OUT_OF_RANGE', retriable: false })
   })
 })
+
+describe('a leader that cannot be reached', () => {
+  test('the consumer refreshes the metadata at once and follows the partition to its new leader', async () => {
+    await produce(range('a', 0, 3))
+    // metadataMaxAge is long: only the lost connection can make the consumer look again
+    const { seen } = await consume({ metadataMaxAge: 600_000 })
+    await seen.count(3)
+    fake.cluster.intercept(Fetch, { node: 1, disconnect: true, times: Number.POSITIVE_INFINITY })
+    fake.cluster.model.moveLeader('t', 0, 2)
+    await produce(range('a', 3, 6))
+    await seen.count(6)
+    expect(seen.values).toEqual(range('a', 0, 6))
+  })
+})

@@ -423,7 +423,10 @@ export class Fetcher {
           this.#hooks.onFatalError(error as Error)
           return
         }
-        this.#cluster.noteError(error)
+        // a lost connection or a stale-metadata error: the supervisor refreshes the metadata now (as
+        // Java requests an update), so partitions whose leader moved follow it instead of this loop
+        // retrying the old node until metadataMaxAge
+        if (this.#cluster.noteError(error)) this.#subscriptions.wakeFetchers()
         // as Java does: a replica that cannot be fetched from sends its partitions back to their leaders
         if (this.#replicas.clearServedBy(nodeId, this.#subscriptions.partitions()) > 0) {
           this.#logger.info(`Fetching from node ${nodeId} failed; its partitions go back to their leaders`, {
