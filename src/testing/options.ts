@@ -3,7 +3,7 @@
 
 import { KafkaJSInvalidArgumentError } from '../errors.js'
 import type { TestCertificateAuthority } from './test-certificates.js'
-import { chooseKafkaVersion, isValidKafkaVersion } from './version.js'
+import { chooseKafkaVersion, isKafkaVersionAtLeast, isValidKafkaVersion } from './version.js'
 
 /** Client listeners that can be added next to the always-present PLAINTEXT one. */
 export type SecureListener = 'SASL_PLAINTEXT' | 'SSL' | 'SASL_SSL'
@@ -55,6 +55,13 @@ export interface StartKafkaOptions {
   security?: KafkaTestSecurityOptions
   /** Feature levels set when formatting storage, e.g. { 'share.version': 1 }. */
   features?: Record<string, number>
+  /**
+   * Share groups (KIP-932, Kafka 4.1+). Default true: enabled wherever the release has them (4.2 and
+   * later enable them on a fresh cluster, 4.1 is formatted with share.version=1). false formats the
+   * storage with share.version=0, a cluster without share groups. true on a release before 4.1 is
+   * refused. See shareGroupSettings for the broker settings that come with them.
+   */
+  shareGroups?: boolean
   /** 'jvm' (default) runs local JVMs; 'container' runs apache/kafka (default when KAFKIT_TEST_CONTAINER=1). */
   runtime?: KafkaRuntime
   /** How long to wait for the cluster to accept clients. Default 120 000 ms. */
@@ -84,6 +91,8 @@ export interface NormalizedStartOptions {
   nodeBrokerConfig: ReadonlyMap<number, Record<string, string>>
   security: NormalizedSecurity | undefined
   features: Record<string, number>
+  /** Whether the cluster serves share groups (from shareGroups and the release). */
+  shareGroups: boolean
   runtime: KafkaRuntime
   startTimeoutMs: number
   cacheDir: string | undefined
@@ -119,6 +128,7 @@ const OPTION_KEYS = new Set([
   'nodeConfig',
   'security',
   'features',
+  'shareGroups',
   'runtime',
   'startTimeoutMs',
   'cacheDir',
@@ -173,13 +183,16 @@ export function normalizeStartOptions(
     throw new KafkaJSInvalidArgumentError('startKafka: detached must be a boolean')
   }
   const brokerConfig = validateBrokerConfig(options.brokerConfig ?? {}, 'brokerConfig')
+  const features = validateFeatures(options.features ?? {})
+  const shareGroups = shareGroupFeature(options.shareGroups, version, features)
   return {
     nodes,
     version,
     brokerConfig,
     nodeBrokerConfig: perNodeBrokerConfig(nodes, brokerConfig, options.nodeConfig),
     security: options.security === undefined ? undefined : normalizeSecurity(options.security),
-    features: validateFeatures(options.features ?? {}),
+    features,
+    shareGroups,
     runtime,
     startTimeoutMs,
     cacheDir: options.cacheDir,
@@ -244,6 +257,42 @@ function validateFeatures(features: Record<string, number>): Record<string, numb
     }
   }
   return { ...features }
+}
+
+/** The release that first serves share groups at the protocol versions kafkit speaks (ShareFetch v1). */
+export const SHARE_GROUPS_SINCE = '4.1'
+/** The last release whose fresh clusters leave share groups off (share.version 0) unless told. */
+const SHARE_GROUPS_OPT_IN_BEFORE = '4.2'
+const SHARE_VERSION = 'share.version'
+
+/**
+ * Whether the cluster serves share groups, setting the share.version feature in `features` where
+ * the release needs telling: 1 on 4.1 (off by default there), 0 when shareGroups is false.
+ */
+function shareGroupFeature(requested: boolean | undefined, version: string, features: Record<string, number>): boolean {
+  if (requested !== undefined && typeof requested !== 'boolean') {
+    throw new KafkaJSInvalidArgumentError(`startKafka: shareGroups must be a boolean, got ${String(requested)}`)
+  }
+  const explicit = features[SHARE_VERSION]
+  const supported = isKafkaVersionAtLeast(version, SHARE_GROUPS_SINCE)
+  if (requested === true && !supported) {
+    throw new KafkaJSInvalidArgumentError(
+      `startKafka: shareGroups needs Kafka ${SHARE_GROUPS_SINCE} or newer, not ${version}`,
+    )
+  }
+  if (explicit !== undefined && requested !== undefined && requested !== explicit > 0) {
+    throw new KafkaJSInvalidArgumentError(
+      `startKafka: shareGroups ${requested} contradicts features["${SHARE_VERSION}"] ${explicit}`,
+    )
+  }
+  if (!supported) return false
+  if (explicit !== undefined) return explicit > 0
+  if (requested === false) {
+    features[SHARE_VERSION] = 0
+    return false
+  }
+  if (!isKafkaVersionAtLeast(version, SHARE_GROUPS_OPT_IN_BEFORE)) features[SHARE_VERSION] = 1
+  return true
 }
 
 function normalizeSecurity(security: KafkaTestSecurityOptions): NormalizedSecurity {

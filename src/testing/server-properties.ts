@@ -2,9 +2,9 @@
 // options in, ordered settings out, so the unit tests can check every line without a JVM.
 
 import { KafkaJSInvariantViolation } from '../errors.js'
-import type { NormalizedSecurity, SecureListener } from './options.js'
+import { type NormalizedSecurity, type SecureListener, SHARE_GROUPS_SINCE } from './options.js'
 import type { TestCertificates } from './test-certificates.js'
-import { parseKafkaVersion } from './version.js'
+import { isKafkaVersionAtLeast, parseKafkaVersion } from './version.js'
 
 export const LOOPBACK = '127.0.0.1'
 
@@ -53,7 +53,21 @@ export function clusterDefaults(nodes: number, version: string): Record<string, 
   }
   // 4.x serves the KIP-848 consumer protocol by default (4.4 deprecates this setting); 3.x has to be told
   if (parseKafkaVersion(version).major < 4) defaults['group.coordinator.rebalance.protocols'] = 'classic,consumer'
+  if (isKafkaVersionAtLeast(version, SHARE_GROUPS_SINCE)) Object.assign(defaults, SHARE_GROUP_TEST_SETTINGS)
   return defaults
+}
+
+/**
+ * Share group settings of a test cluster (Kafka 4.1+). The broker's own floors keep a group's
+ * record lock at 15 s or more and its heartbeats 5 s apart; a test wants to see a lock expire, and
+ * a member join, within a second or two. Only the floors and the heartbeat interval change: a
+ * group's lock stays 30 s (group.share.record.lock.duration.ms) unless the test sets the group
+ * config share.record.lock.duration.ms lower.
+ */
+export const SHARE_GROUP_TEST_SETTINGS: Readonly<Record<string, string>> = {
+  'group.share.min.record.lock.duration.ms': '1000',
+  'group.share.min.heartbeat.interval.ms': '1000',
+  'group.share.heartbeat.interval.ms': '1000',
 }
 
 export function buildServerProperties(input: ServerPropertiesInput): Settings {

@@ -13,12 +13,33 @@ describe('normalizeStartOptions', () => {
       nodeBrokerConfig: new Map([[1, {}]]),
       security: undefined,
       features: {},
+      shareGroups: true,
       runtime: 'jvm',
       startTimeoutMs: 120_000,
       cacheDir: undefined,
       detached: false,
     })
     expect(DEFAULT_KAFKA_VERSION).toBe('4.4.0')
+  })
+
+  test('share groups: on by default from 4.1 (4.1 is told with share.version=1), off with shareGroups false (share.version=0)', () => {
+    const share = (options: StartKafkaOptions) => {
+      const { shareGroups, features } = normalizeStartOptions(options, noEnv)
+      return { shareGroups, features }
+    }
+    expect(share({ version: '4.4.0' })).toEqual({ shareGroups: true, features: {} })
+    expect(share({ version: '4.2.2' })).toEqual({ shareGroups: true, features: {} })
+    expect(share({ version: '4.1.1' })).toEqual({ shareGroups: true, features: { 'share.version': 1 } })
+    expect(share({ version: '4.4.0', shareGroups: false })).toEqual({
+      shareGroups: false,
+      features: { 'share.version': 0 },
+    })
+    expect(share({ version: '4.0.1' })).toEqual({ shareGroups: false, features: {} })
+    expect(share({ version: '3.9.2', shareGroups: false })).toEqual({ shareGroups: false, features: {} })
+    expect(share({ version: '4.4.0', features: { 'share.version': 1 } })).toEqual({
+      shareGroups: true,
+      features: { 'share.version': 1 },
+    })
   })
 
   test('KAFKA_VERSION and KAFKIT_TEST_CONTAINER choose the version and the runtime; options win', () => {
@@ -51,6 +72,13 @@ describe('normalizeStartOptions', () => {
       /nodeConfig\(1\) "broker.rack" must be a string/,
     ],
     ['feature level', { features: { 'share.version': 1.5 } }, /feature "share.version" level must be an integer/],
+    ['shareGroups type', { shareGroups: 'yes' }, /shareGroups must be a boolean, got yes/],
+    ['shareGroups on 3.9', { version: '3.9.2', shareGroups: true }, /shareGroups needs Kafka 4.1 or newer, not 3.9.2/],
+    [
+      'shareGroups against features',
+      { shareGroups: false, features: { 'share.version': 2 } },
+      /shareGroups false contradicts features\["share.version"\] 2/,
+    ],
     ['no listeners', { security: { listeners: [] } }, /security.listeners must list at least one/],
     ['bad listener', { security: { listeners: ['SASL'] } }, /security.listeners has "SASL"/],
     ['bad mechanism', { security: { listeners: ['SASL_PLAINTEXT'], saslMechanisms: ['GSSAPI'] } }, /"GSSAPI"/],

@@ -53,6 +53,9 @@ describe('buildServerProperties', () => {
       'share.coordinator.state.topic.min.isr': '1',
       'share.coordinator.state.topic.num.partitions': '1',
       'group.initial.rebalance.delay.ms': '0',
+      'group.share.min.record.lock.duration.ms': '1000',
+      'group.share.min.heartbeat.interval.ms': '1000',
+      'group.share.heartbeat.interval.ms': '1000',
     })
   })
 
@@ -81,6 +84,19 @@ describe('buildServerProperties', () => {
     expect(clusterDefaults(1, '3.9.2')['group.coordinator.rebalance.protocols']).toBe('classic,consumer')
     expect(clusterDefaults(1, '4.3.1')['group.coordinator.rebalance.protocols']).toBeUndefined()
     expect(clusterDefaults(1, '4.4.0')['group.coordinator.rebalance.protocols']).toBeUndefined()
+  })
+
+  test('4.1 and later let a share group lock records and heartbeat for about a second; older releases get no share settings', () => {
+    for (const version of ['4.1.0', '4.2.2', '4.4.0']) {
+      expect(clusterDefaults(1, version)).toMatchObject({
+        'group.share.min.record.lock.duration.ms': '1000',
+        'group.share.min.heartbeat.interval.ms': '1000',
+        'group.share.heartbeat.interval.ms': '1000',
+      })
+    }
+    for (const version of ['3.9.2', '4.0.1']) {
+      expect(Object.keys(clusterDefaults(1, version)).filter((k) => k.startsWith('group.share.'))).toEqual([])
+    }
   })
 
   test('brokerConfig replaces a default in place and appends new settings', () => {
