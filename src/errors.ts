@@ -689,6 +689,37 @@ export class KafkaJSTLSError extends KafkaJSConnectionError {
   }
 }
 
+// Share consumer errors (src/consumer/share, KIP-932). KafkaJS has no share groups.
+
+/**
+ * The cluster does not serve share groups: its `share.version` feature is 0 (a ShareGroupHeartbeat
+ * is answered UNSUPPORTED_VERSION), or the broker predates them. `feature` names what to enable.
+ */
+export class KafkaJSShareGroupsNotEnabledError extends KafkaJSNonRetriableError {
+  readonly feature: 'share.version'
+  constructor(e: KafkaJSErrorInput, options: { cause?: unknown } = {}) {
+    super(e, options, 'ERR_SHARE_GROUPS_NOT_ENABLED')
+    this.feature = 'share.version'
+  }
+}
+
+/**
+ * A share consumer's acknowledgement went wrong on the client's side: a record left unacknowledged
+ * by an explicit-mode handler, acknowledged twice or after its handler ended, message.ack() in
+ * implicit mode, or a renewal the broker refused. `topic`, `partition` and `offset` name the record.
+ */
+export class KafkaJSShareAcknowledgementError extends KafkaJSNonRetriableError {
+  readonly topic: string
+  readonly partition: number
+  readonly offset: string
+  constructor(e: KafkaJSErrorInput, info: { topic: string; partition: number; offset: string; cause?: unknown }) {
+    super(e, { cause: info.cause }, 'ERR_SHARE_ACKNOWLEDGEMENT')
+    this.topic = info.topic
+    this.partition = info.partition
+    this.offset = info.offset
+  }
+}
+
 /** KafkaJS: an assignment named partitions the topic metadata does not know yet. */
 export class KafkaJSStaleTopicMetadataAssignment extends KafkaJSError {
   readonly topic: string

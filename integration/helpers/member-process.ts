@@ -1,6 +1,6 @@
-// Runs integration/helpers/consumer-member.ts in a child process (TypeScript sources compiled on
-// load) and collects what it reports. spawnTsModule runs any such module (the chaos scenarios'
-// processors too).
+// Runs a member script (integration/helpers/consumer-member.ts by default, share-member.ts for share
+// groups) in a child process (TypeScript sources compiled on load) and collects what it reports.
+// spawnTsModule runs any such module (the chaos scenarios' processors too).
 
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
@@ -21,10 +21,10 @@ export class MemberProcess {
   #child: ChildProcess
   #stopped: Promise<void>
 
-  constructor(name: string, config: MemberConfig) {
+  constructor(name: string, config: MemberConfig | object, member = 'consumer-member.ts') {
     this.name = name
     this.#child = spawnTsModule(
-      join(ROOT, 'integration', 'helpers', 'consumer-member.ts'),
+      join(ROOT, 'integration', 'helpers', member),
       { KAFKIT_MEMBER_CONFIG: JSON.stringify(config) },
       (line) => this.#handle(line),
       (chunk) => this.logs.push(chunk),

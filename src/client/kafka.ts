@@ -10,6 +10,8 @@ import type { RetryOptions } from '../common/backoff.js'
 import { createLogger, type KafkaLogger, type LogCreator, type LogLevel, logLevel } from '../common/kafka-logger.js'
 import type { Consumer } from '../consumer/consumer.js'
 import type { ConsumerConfig } from '../consumer/consumer-options.js'
+import type { ShareConsumer } from '../consumer/share/share-consumer.js'
+import type { ShareConsumerConfig } from '../consumer/share/share-consumer-options.js'
 import { KafkaJSInvalidArgumentError } from '../errors.js'
 import { DEFAULT_CLIENT_ID } from '../network/connection-options.js'
 import type { SASLConfig } from '../network/sasl/sasl-options.js'
@@ -19,6 +21,7 @@ import type { ProducerConfig } from '../producer/producer-options.js'
 import { createAdmin } from './create-admin.js'
 import { createConsumer } from './create-consumer.js'
 import { createProducer } from './create-producer.js'
+import { createShareConsumer } from './create-share-consumer.js'
 
 export interface KafkaConfig {
   brokers: string[] | (() => string[] | Promise<string[]>)
@@ -141,6 +144,14 @@ export class Kafka {
   /** A consumer with its own connections (KafkaJS `kafka.consumer({ groupId, ... })`). */
   consumer(config: ConsumerConfig): Consumer {
     return createConsumer(this, config)
+  }
+
+  /**
+   * A share consumer (KIP-932 share groups, Kafka 4.2+): members of one group divide the records of
+   * the same partitions, acknowledging each record instead of committing offsets.
+   */
+  shareConsumer(config: ShareConsumerConfig): ShareConsumer {
+    return createShareConsumer(this, config)
   }
 
   get config(): Readonly<KafkaConfig> {

@@ -134,17 +134,8 @@ export function resolveConsumerOptions(config: ConsumerConfig): ResolvedConsumer
     CONSUMER_DEFAULTS.maxBytesPerPartition,
     1,
   )
-  const minBytes = byteOption('minBytes', config.minBytes, CONSUMER_DEFAULTS.minBytes, 0)
-  const maxBytes = byteOption('maxBytes', config.maxBytes, CONSUMER_DEFAULTS.maxBytes, 1)
-  const maxWaitTimeInMs = config.maxWaitTimeInMs ?? CONSUMER_DEFAULTS.maxWaitTimeInMs
-  if (!Number.isInteger(maxWaitTimeInMs) || maxWaitTimeInMs < 0 || maxWaitTimeInMs > MAX_TIMER_MS) {
-    invalidOption('maxWaitTimeInMs', `an integer between 0 and ${MAX_TIMER_MS} (ms)`, maxWaitTimeInMs)
-  }
-  const maxPollRecords = config.maxPollRecords ?? CONSUMER_DEFAULTS.maxPollRecords
-  if (!Number.isInteger(maxPollRecords) || maxPollRecords < 1 || maxPollRecords > INT32_MAX) {
-    invalidOption('maxPollRecords', `an integer between 1 and ${INT32_MAX} (messages)`, maxPollRecords)
-  }
-  if (config.metadataMaxAge !== undefined) durationOption('metadataMaxAge', config.metadataMaxAge, 1)
+  const { minBytes, maxBytes, maxWaitTimeInMs } = fetchLimits(config, CONSUMER_DEFAULTS)
+  const maxPollRecords = maxPollRecordsOption(config.maxPollRecords, CONSUMER_DEFAULTS.maxPollRecords)
   const assigners = config.partitionAssigners
   if (assigners !== undefined) {
     if (!Array.isArray(assigners) || assigners.length === 0 || assigners.some((a) => typeof a !== 'function')) {
@@ -154,10 +145,6 @@ export function resolveConsumerOptions(config: ConsumerConfig): ResolvedConsumer
         assigners,
       )
     }
-  }
-  // spreading a string or number would silently yield the defaults
-  if (config.retry !== undefined && (config.retry === null || typeof config.retry !== 'object')) {
-    invalidOption('retry', 'an object', config.retry)
   }
   const { restartOnFailure, ...retry } = config.retry ?? {}
   if (restartOnFailure !== undefined && typeof restartOnFailure !== 'function') {
@@ -223,14 +210,45 @@ export function resolveConsumerOptions(config: ConsumerConfig): ResolvedConsumer
   }
 }
 
-function byteOption(name: string, value: number | undefined, fallback: number, min: number): number {
+/**
+ * The options every fetching client shares (the consumer's and the share consumer's): minBytes,
+ * maxBytes and maxWaitTimeInMs with the client's defaults, and checks of metadataMaxAge and retry.
+ */
+export function fetchLimits(
+  config: { minBytes?: number; maxBytes?: number; maxWaitTimeInMs?: number; metadataMaxAge?: number; retry?: unknown },
+  defaults: { minBytes: number; maxBytes: number; maxWaitTimeInMs: number },
+): { minBytes: number; maxBytes: number; maxWaitTimeInMs: number } {
+  const minBytes = byteOption('minBytes', config.minBytes, defaults.minBytes, 0)
+  const maxBytes = byteOption('maxBytes', config.maxBytes, defaults.maxBytes, 1)
+  const maxWaitTimeInMs = config.maxWaitTimeInMs ?? defaults.maxWaitTimeInMs
+  if (!Number.isInteger(maxWaitTimeInMs) || maxWaitTimeInMs < 0 || maxWaitTimeInMs > MAX_TIMER_MS) {
+    invalidOption('maxWaitTimeInMs', `an integer between 0 and ${MAX_TIMER_MS} (ms)`, maxWaitTimeInMs)
+  }
+  if (config.metadataMaxAge !== undefined) durationOption('metadataMaxAge', config.metadataMaxAge, 1)
+  // spreading a string or number would silently yield the defaults
+  if (config.retry !== undefined && (config.retry === null || typeof config.retry !== 'object')) {
+    invalidOption('retry', 'an object', config.retry)
+  }
+  return { minBytes, maxBytes, maxWaitTimeInMs }
+}
+
+/** Java's max.poll.records: the consumer's per-partition turn, the share consumer's records per fetch. */
+export function maxPollRecordsOption(value: number | undefined, fallback: number): number {
+  const v = value ?? fallback
+  if (!Number.isInteger(v) || v < 1 || v > INT32_MAX) {
+    invalidOption('maxPollRecords', `an integer between 1 and ${INT32_MAX} (messages)`, v)
+  }
+  return v
+}
+
+export function byteOption(name: string, value: number | undefined, fallback: number, min: number): number {
   const v = value ?? fallback
   if (!Number.isInteger(v) || v < min || v > INT32_MAX)
     invalidOption(name, `an integer between ${min} and ${INT32_MAX} (bytes)`, v)
   return v
 }
 
-function booleanOption(name: string, value: unknown): void {
+export function booleanOption(name: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'boolean') invalidOption(name, 'a boolean', value)
 }
 

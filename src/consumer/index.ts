@@ -35,4 +35,5 @@ export type {
 export { ConsumerEvents } from './instrumentation.js'
 export type { BatchContext, KafkaMessage } from './message.js'
 export type { TopicOffsets } from './offsets/offset-committer.js'
+export * from './share/index.js'
 export type { TopicPartition, TopicPartitions } from './topic-partition.js'

@@ -8,51 +8,52 @@
 // async one would wrap the promise it returns in another and take two more microtask turns), and
 // a delivery keeps its handler promise's resolve/reject rather than a closure over them.
 
-import type { EachMessageHandler, EachMessagePayload } from './handlers.js'
+import type { EachMessagePayload } from './handlers.js'
 import { HandlerAborted } from './handlers.js'
 
-interface Delivery {
-  readonly payload: EachMessagePayload
+interface Delivery<P> {
+  readonly payload: P
   /** Settles the eachMessage handler's promise: processed. */
   readonly resolve: () => void
   /** Settles it as not processed (the runner delivers the message again). */
   readonly reject: (error: Error) => void
 }
 
-interface Waiting {
-  readonly resolve: (result: IteratorResult<EachMessagePayload>) => void
+interface Waiting<P> {
+  readonly resolve: (result: IteratorResult<P>) => void
   readonly reject: (error: Error) => void
 }
 
-export interface MessageIteratorDeps {
-  start(eachMessage: EachMessageHandler): Promise<void>
+/** `P`: the payload the handler gets (the consumer's, or the share consumer's). */
+export interface MessageIteratorDeps<P> {
+  start(eachMessage: (payload: P) => Promise<void>): Promise<void>
   stop(): Promise<void>
   /** Registers a callback for a crash without restart; returns its removal. */
   onCrash(listener: (error: Error) => void): () => void
 }
 
-export class MessageIterator implements AsyncIterator<EachMessagePayload>, AsyncIterable<EachMessagePayload> {
-  readonly #deps: MessageIteratorDeps
+export class MessageIterator<P = EachMessagePayload> implements AsyncIterator<P>, AsyncIterable<P> {
+  readonly #deps: MessageIteratorDeps<P>
   #started = false
   #finished = false
   #failure: Error | undefined
   /** The message the loop body has now. */
-  #current: Delivery | undefined
+  #current: Delivery<P> | undefined
   /** A message that arrived before the loop asked for it. */
-  #incoming: Delivery | undefined
+  #incoming: Delivery<P> | undefined
   /** The loop's next() waiting for a message. */
-  #waiting: Waiting | undefined
+  #waiting: Waiting<P> | undefined
   #removeCrashListener: (() => void) | undefined
 
-  constructor(deps: MessageIteratorDeps) {
+  constructor(deps: MessageIteratorDeps<P>) {
     this.#deps = deps
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<EachMessagePayload> {
+  [Symbol.asyncIterator](): AsyncIterator<P> {
     return this
   }
 
-  next(): Promise<IteratorResult<EachMessagePayload>> {
+  next(): Promise<IteratorResult<P>> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure)
     if (this.#finished) return Promise.resolve({ value: undefined, done: true })
     const processed = this.#current
@@ -63,7 +64,7 @@ export class MessageIterator implements AsyncIterator<EachMessagePayload>, Async
     return this.#started ? this.#take() : this.#startThenTake()
   }
 
-  async return(): Promise<IteratorResult<EachMessagePayload>> {
+  async return(): Promise<IteratorResult<P>> {
     if (!this.#finished) {
       this.#finished = true
       abort(this.#current)
@@ -78,7 +79,7 @@ export class MessageIterator implements AsyncIterator<EachMessagePayload>, Async
     return { value: undefined, done: true }
   }
 
-  async #startThenTake(): Promise<IteratorResult<EachMessagePayload>> {
+  async #startThenTake(): Promise<IteratorResult<P>> {
     this.#started = true
     this.#removeCrashListener = this.#deps.onCrash((error) => this.#fail(error))
     await this.#deps.start(this.#eachMessage)
@@ -86,7 +87,7 @@ export class MessageIterator implements AsyncIterator<EachMessagePayload>, Async
   }
 
   /** The message that arrived already, or a promise of the next one. */
-  #take(): Promise<IteratorResult<EachMessagePayload>> {
+  #take(): Promise<IteratorResult<P>> {
     const ready = this.#incoming
     if (ready !== undefined) {
       this.#incoming = undefined
@@ -98,13 +99,13 @@ export class MessageIterator implements AsyncIterator<EachMessagePayload>, Async
     })
   }
 
-  readonly #eachMessage: EachMessageHandler = (payload) =>
+  readonly #eachMessage = (payload: P): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       if (this.#finished) {
         reject(new HandlerAborted())
         return
       }
-      const delivery: Delivery = { payload, resolve, reject }
+      const delivery: Delivery<P> = { payload, resolve, reject }
       const waiting = this.#waiting
       if (waiting !== undefined) {
         this.#waiting = undefined
@@ -127,6 +128,6 @@ export class MessageIterator implements AsyncIterator<EachMessagePayload>, Async
 }
 
 /** A message handed out but not processed: the runner rewinds to it. */
-function abort(delivery: Delivery | undefined): void {
+function abort<P>(delivery: Delivery<P> | undefined): void {
   delivery?.reject(new HandlerAborted())
 }
