@@ -7,8 +7,26 @@
 
 import type { Admin } from '../../src/admin/admin.js'
 import { ConfigResourceTypes } from '../../src/admin/enums.js'
+import { CoordinatorType } from '../../src/cluster/coordinator-lookup.js'
 import type { Producer, ShareConsumer, ShareConsumerConfig } from '../../src/index.js'
+import { ShareGroupDescribe } from '../../src/protocol/generated/share-group-describe.js'
+import { connectedCluster } from '../network-helpers.js'
 import { testKafka } from './consumer-helpers.js'
+
+/** How many members the share group has, by ShareGroupDescribe at its coordinator (0 before the group exists). */
+export async function shareGroupSize(groupId: string): Promise<number> {
+  const cluster = await connectedCluster('share-group-describe')
+  try {
+    const connection = await cluster.coordinatorConnection(CoordinatorType.GROUP, groupId)
+    const response = await connection.send(
+      ShareGroupDescribe,
+      ShareGroupDescribe.createRequest({ groupIds: [groupId] }),
+    )
+    return response.groups.find((g) => g.groupId === groupId && g.errorCode === 0)?.members.length ?? 0
+  } finally {
+    await cluster.disconnect()
+  }
+}
 
 export interface ShareTestBed {
   readonly suffix: string
