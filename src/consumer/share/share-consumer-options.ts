@@ -7,7 +7,7 @@
 import { type ResolvedRetryOptions, type RetryOptions, resolveRetryOptions } from '../../common/backoff.js'
 import { invalidOption } from '../../common/validate.js'
 import { KafkaJSNonRetriableError } from '../../errors.js'
-import { booleanOption, fetchLimits } from '../consumer-options.js'
+import { booleanOption, fetchLimits, maxPollRecordsOption } from '../consumer-options.js'
 
 /**
  * implicit (default): a handler that resolves accepts its records, one that throws releases them for
@@ -63,8 +63,6 @@ export const SHARE_CONSUMER_DEFAULTS = {
   maxBytes: 52428800,
 } as const
 
-const INT32_MAX = 2 ** 31 - 1
-
 export function resolveShareConsumerOptions(config: ShareConsumerConfig): ResolvedShareConsumerOptions {
   if (config === null || typeof config !== 'object') {
     invalidOption('share consumer config', 'an object with at least `groupId`', config)
@@ -81,10 +79,7 @@ export function resolveShareConsumerOptions(config: ShareConsumerConfig): Resolv
   if (acquireMode !== 'batch_optimized' && acquireMode !== 'record_limit') {
     invalidOption('acquireMode', '"batch_optimized" or "record_limit"', acquireMode)
   }
-  const maxPollRecords = config.maxPollRecords ?? SHARE_CONSUMER_DEFAULTS.maxPollRecords
-  if (!Number.isInteger(maxPollRecords) || maxPollRecords < 1 || maxPollRecords > INT32_MAX) {
-    invalidOption('maxPollRecords', `an integer between 1 and ${INT32_MAX}`, maxPollRecords)
-  }
+  const maxPollRecords = maxPollRecordsOption(config.maxPollRecords, SHARE_CONSUMER_DEFAULTS.maxPollRecords)
   const { minBytes, maxBytes, maxWaitTimeInMs } = fetchLimits(config, SHARE_CONSUMER_DEFAULTS)
   booleanOption('allowAutoTopicCreation', config.allowAutoTopicCreation)
   const rackId = config.rackId ?? null

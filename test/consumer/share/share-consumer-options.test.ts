@@ -21,7 +21,7 @@ describe('share consumer options', () => {
     const kafka = new Kafka({ brokers: ['localhost:9092'] })
     expect(() => kafka.shareConsumer({ groupId: '' })).toThrow(KafkaJSNonRetriableError)
     expect(() => kafka.shareConsumer({ groupId: 'g', maxPollRecords: 0 })).toThrow(
-      'maxPollRecords must be an integer between 1 and 2147483647, got 0',
+      'maxPollRecords must be an integer between 1 and 2147483647 (messages), got 0',
     )
     expect(kafka.shareConsumer({ groupId: 'g' }).events.GROUP_JOIN).toBe('consumer.group_join')
   })
