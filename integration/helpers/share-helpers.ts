@@ -13,8 +13,8 @@ import { ShareGroupDescribe } from '../../src/protocol/generated/share-group-des
 import { connectedCluster } from '../network-helpers.js'
 import { testKafka } from './consumer-helpers.js'
 
-/** How many members the share group has, by ShareGroupDescribe at its coordinator (0 before the group exists). */
-export async function shareGroupSize(groupId: string): Promise<number> {
+/** How many members of the share group have partitions assigned, by ShareGroupDescribe at its coordinator. */
+export async function assignedShareMembers(groupId: string): Promise<number> {
   const cluster = await connectedCluster('share-group-describe')
   try {
     const connection = await cluster.coordinatorConnection(CoordinatorType.GROUP, groupId)
@@ -22,7 +22,8 @@ export async function shareGroupSize(groupId: string): Promise<number> {
       ShareGroupDescribe,
       ShareGroupDescribe.createRequest({ groupIds: [groupId] }),
     )
-    return response.groups.find((g) => g.groupId === groupId && g.errorCode === 0)?.members.length ?? 0
+    const group = response.groups.find((g) => g.groupId === groupId && g.errorCode === 0)
+    return group?.members.filter((m) => m.assignment.topicPartitions.length > 0).length ?? 0
   } finally {
     await cluster.disconnect()
   }
