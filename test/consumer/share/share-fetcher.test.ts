@@ -152,8 +152,12 @@ describe('ShareFetcher', () => {
     )
     const { fetcher } = fetcherOn(cluster)
     fetcher.start()
-    await waitFor(() => fetches(sent).length === 3, 'the third fetch')
-    expect(fetches(sent).map((r) => r.shareSessionEpoch)).toEqual([0, 0, 1])
+    await waitFor(() => fetches(sent).length >= 3, 'the third fetch')
+    expect(
+      fetches(sent)
+        .map((r) => r.shareSessionEpoch)
+        .slice(0, 3),
+    ).toEqual([0, 0, 1])
     expect(noted).toEqual([expect.objectContaining({ code: ErrorCode.NOT_LEADER_OR_FOLLOWER })])
     await fetcher.stopFetching()
   })
