@@ -305,3 +305,18 @@ async function fetchedFromStart(partitions: number): Promise<void> {
     if (fromStart.length >= partitions) return
   }
 }
+
+test("fetches that keep failing are retried within a second however long the retry option's backoff grows (Java's 1 s cap), so a node coming back is fetched from again", async () => {
+  await produce(['a0'], 0)
+  await produce(['b0'], 1)
+  // three failed fetches in a row; the consumer's retry option alone would wait 10, 20, then 40 minutes
+  const failing = fake.cluster.intercept(Fetch, { disconnect: true, times: 3 })
+  const seen = recorder()
+  const c = fake.consumer({ groupId: 'g', retry: { initialRetryTime: 600_000, maxRetryTime: 3_600_000, retries: 5 } })
+  await c.connect()
+  await c.subscribe({ topic: 't', fromBeginning: true })
+  await c.run({ eachMessage: async ({ message }) => seen.record(String(message.value)) })
+  await seen.count(2)
+  expect(failing.remaining).toBe(0)
+  expect([...seen.values].sort()).toEqual(['a0', 'b0'])
+})

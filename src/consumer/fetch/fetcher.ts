@@ -33,6 +33,9 @@ import { readPartitionRecords } from './partition-records.js'
 import { epochEndOffsets, validationOutcome } from './position-validation.js'
 import { isOnlineReplica, ReadReplicaSelector } from './read-replica.js'
 
+/** The longest wait between two failed fetches from a node (Java's reconnect.backoff.max.ms and retry.backoff.max.ms, 1 s). */
+const FETCH_RETRY_BACKOFF_MAX_MS = 1000
+
 /** Isolation levels of Fetch and ListOffsets. */
 export const IsolationLevel = { READ_UNCOMMITTED: 0, READ_COMMITTED: 1 } as const
 
@@ -434,7 +437,9 @@ export class Fetcher {
           })
           continue
         }
-        const delay = backoff.fail()
+        // KafkaJS's retry growth, capped as Java caps its reconnect and retry backoffs: a node that was
+        // down for minutes is fetched from again within a second of coming back
+        const delay = Math.min(backoff.fail(), FETCH_RETRY_BACKOFF_MAX_MS)
         this.#logger.warn(`Fetch from node ${nodeId} failed; retrying in ${delay} ms`, { error: errorMessage(error) })
         await sleep(delay)
       }
