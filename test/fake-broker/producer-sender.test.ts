@@ -125,7 +125,8 @@ test('retries exhausted: send() rejects with KafkaJSNumberOfRetriesExceeded carr
 
 test('deliveryTimeout: a batch retried until its delivery time is up fails with KafkaJSDeliveryTimeoutError', async () => {
   fake.cluster.intercept(Produce, { errorCode: ErrorCode.NOT_ENOUGH_REPLICAS, times: Number.POSITIVE_INFINITY })
-  const producer = fake.producer({ deliveryTimeout: 40 }, { requestTimeout: 20 })
+  // long enough for a first attempt on a loaded machine, short for the test
+  const producer = fake.producer({ deliveryTimeout: 1500 }, { requestTimeout: 500 })
   await producer.connect()
   const error = await producer.send({ topic: 't', messages: [{ value: 'a' }] }).catch((e: unknown) => e)
   expect(error).toBeInstanceOf(KafkaJSDeliveryTimeoutError)
@@ -141,7 +142,8 @@ test('deliveryTimeout: a batch whose partition has no leader expires in the queu
     errorCode: ErrorCode.LEADER_NOT_AVAILABLE,
     times: Number.POSITIVE_INFINITY,
   })
-  const producer = fake.producer({ deliveryTimeout: 40 }, { requestTimeout: 20 })
+  // long enough for a first attempt on a loaded machine, short for the test
+  const producer = fake.producer({ deliveryTimeout: 1500 }, { requestTimeout: 500 })
   await producer.connect()
   await expect(producer.send({ topic: 't', messages: [{ value: 'a' }] })).rejects.toBeInstanceOf(
     KafkaJSDeliveryTimeoutError,

@@ -83,17 +83,18 @@ describe('client-side throttling (KIP-219)', () => {
   })
 
   test('the time held by a throttle does not count against the request timeout', async () => {
-    serveHeartbeats([400])
-    const c = await connected({ requestTimeout: 100 })
+    // the timeout also bounds the handshake, so it leaves room for a loaded machine
+    serveHeartbeats([2500])
+    const c = await connected({ requestTimeout: 1000 })
     await c.send(Heartbeat, heartbeat, { version: 4 })
-    // queued for ~400 ms behind the throttle, with a 100 ms timeout: answered, not timed out
+    // queued for ~2.5 s behind the throttle, with a 1 s timeout: answered, not timed out
     await expect(c.send(Heartbeat, heartbeat, { version: 4 })).resolves.toMatchObject({ errorCode: 0 })
     expect(c.state).toBe('ready')
   })
 
   test('a request still unanswered past its timeout after the throttle times out as usual', async () => {
-    serveHeartbeats([200])
-    const c = await connected({ requestTimeout: 100 })
+    serveHeartbeats([1500])
+    const c = await connected({ requestTimeout: 1000 })
     await c.send(Heartbeat, heartbeat, { version: 4 })
     server.handlers.set(Heartbeat.apiKey, () => {})
     await expect(c.send(Heartbeat, heartbeat, { version: 4 })).rejects.toMatchObject({
