@@ -9,9 +9,10 @@
 //    ShareAcknowledge for renewals (KIP-1222) and the closing ShareAcknowledge all go through it.
 // 2. A record handed to the runner is held until it gets one final acknowledgement (accept, release,
 //    reject); `holding` counts them per broker, and a loop fetches only when it is zero.
-// 3. Acknowledgements wait in `pending` until the next request of their broker's session; when that
-//    session was lost they are dropped (the broker released those records with the session) and
-//    logged, never sent in a request that opens a new session.
+// 3. Acknowledgements wait in `pending` until the next request of their broker's session, and go
+//    back there when that request fails or is refused; when the session was lost they are dropped
+//    (the broker released those records with the session) and logged, never sent in a request that
+//    opens a new session.
 
 import type { Cluster } from '../../cluster/cluster.js'
 import type { ClusterMetadata } from '../../cluster/metadata.js'
@@ -24,6 +25,7 @@ import { ShareAcknowledge, type ShareAcknowledgeResponse } from '../../protocol/
 import {
   createShareFetchRequestFetchPartition,
   ShareFetch,
+  type ShareFetchResponse,
   type ShareFetchResponsePartitionData,
 } from '../../protocol/generated/share-fetch.js'
 import { ConsumerEvents, type ConsumerInstrumentation } from '../instrumentation.js'
@@ -85,6 +87,19 @@ class NodeState {
     const result = this.chain.then(request)
     this.chain = result.catch(() => undefined)
     return result
+  }
+
+  copyPending(): Map<string, Map<bigint, AcknowledgeType>> {
+    return new Map([...this.pending].map(([key, offsets]) => [key, new Map(offsets)]))
+  }
+
+  /** Puts back acknowledgements a request carried but the broker did not apply; newer ones win. */
+  restorePending(acks: ReadonlyMap<string, ReadonlyMap<bigint, AcknowledgeType>>): void {
+    for (const [key, offsets] of acks) {
+      const current = this.pending.get(key) ?? new Map<bigint, AcknowledgeType>()
+      for (const [offset, type] of offsets) if (!current.has(offset)) current.set(offset, type)
+      this.pending.set(key, current)
+    }
   }
 
   takePending(): Map<string, AcknowledgementBatch[]> {
@@ -349,34 +364,48 @@ export class ShareFetcher {
     const o = this.#o.options
     return node.serial(async () => {
       if (!node.session.isOpen) this.#dropPending(node, 'the share session was lost')
+      const taken = node.copyPending()
       const request = node.session.fetchRequest(wanted, node.takePending())
-      const connection = await this.#o.cluster.connectionToNode(nodeId)
-      const version = connection.versionFor(ShareFetch)
-      this.#o.instrumentation.emit(ConsumerEvents.FETCH_START, { nodeId })
+      let response: ShareFetchResponse
+      let version: number
       const started = Date.now()
-      const response = await connection.send(
-        ShareFetch,
-        ShareFetch.createRequest({
-          groupId: o.groupId,
-          memberId: this.#o.memberId,
-          shareSessionEpoch: request.shareSessionEpoch,
-          maxWaitMs: o.maxWaitTimeInMs,
-          minBytes: o.minBytes,
-          maxBytes: o.maxBytes,
-          maxRecords: o.maxPollRecords,
-          batchSize: o.maxPollRecords,
-          // the broker acquires by batches unless told otherwise; record_limit needs ShareFetch v2
-          ...(version >= ACQUIRE_MODE_VERSION && { shareAcquireMode: ACQUIRE_MODES[o.acquireMode] }),
-          topics: request.topics.map((t) => ({
-            topicId: t.topicId,
-            partitions: t.partitions.map((p) => createShareFetchRequestFetchPartition(p)),
-          })),
-          forgottenTopicsData: request.forgottenTopicsData,
-        }),
-        { version },
-      )
+      try {
+        const connection = await this.#o.cluster.connectionToNode(nodeId)
+        version = connection.versionFor(ShareFetch)
+        this.#o.instrumentation.emit(ConsumerEvents.FETCH_START, { nodeId })
+        response = await connection.send(
+          ShareFetch,
+          ShareFetch.createRequest({
+            groupId: o.groupId,
+            memberId: this.#o.memberId,
+            shareSessionEpoch: request.shareSessionEpoch,
+            maxWaitMs: o.maxWaitTimeInMs,
+            minBytes: o.minBytes,
+            maxBytes: o.maxBytes,
+            maxRecords: o.maxPollRecords,
+            batchSize: o.maxPollRecords,
+            // the broker acquires by batches unless told otherwise; record_limit needs ShareFetch v2
+            ...(version >= ACQUIRE_MODE_VERSION && { shareAcquireMode: ACQUIRE_MODES[o.acquireMode] }),
+            topics: request.topics.map((t) => ({
+              topicId: t.topicId,
+              partitions: t.partitions.map((p) => createShareFetchRequestFetchPartition(p)),
+            })),
+            forgottenTopicsData: request.forgottenTopicsData,
+          }),
+          { version },
+        )
+      } catch (error) {
+        // the broker may or may not have applied them: kept for the next request, which opens a new
+        // session, so they are logged as dropped there (invariant 3)
+        node.restorePending(taken)
+        throw error
+      }
       node.session.answered(request, response.errorCode)
-      if (response.errorCode !== ErrorCode.NONE) return this.#fetchRefused(response.errorCode, response.errorMessage)
+      if (response.errorCode !== ErrorCode.NONE) {
+        // not applied: they go again with the next request, or are dropped with a lost session
+        node.restorePending(taken)
+        return this.#fetchRefused(response.errorCode, response.errorMessage)
+      }
       this.#reportAcknowledgeErrors(
         response.responses.flatMap((t) =>
           t.partitions.map((p) => ({ topicId: t.topicId, partition: p.partitionIndex, code: p.acknowledgeErrorCode })),

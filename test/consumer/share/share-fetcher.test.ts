@@ -162,6 +162,22 @@ describe('ShareFetcher', () => {
     await fetcher.stopFetching()
   })
 
+  test('acknowledgements a refused fetch carried go again with the next one', async () => {
+    const { cluster, sent, answers } = scriptedCluster()
+    answers.push(fetchAnswer({ partition: acquired(1) }), fetchAnswer({ errorCode: ErrorCode.UNKNOWN_MEMBER_ID }))
+    const { fetcher, delivered } = fetcherOn(cluster)
+    fetcher.start()
+    await waitFor(() => delivered.length === 1, 'the record')
+    fetcher.acknowledge(delivered[0]!, AcknowledgeType.ACCEPT)
+    await waitFor(() => fetches(sent).length >= 3, 'the third fetch')
+    const [, refused, again] = fetches(sent)
+    const accepted = [{ firstOffset: 0n, lastOffset: 0n, acknowledgeTypes: [AcknowledgeType.ACCEPT] }]
+    expect(refused!.topics[0]!.partitions[0]!.acknowledgementBatches).toEqual(accepted)
+    expect(again!.shareSessionEpoch).toBe(1)
+    expect(again!.topics[0]!.partitions[0]!.acknowledgementBatches).toEqual(accepted)
+    await fetcher.stopFetching()
+  })
+
   test('TOPIC_AUTHORIZATION_FAILED ends the run', async () => {
     const { cluster, answers } = scriptedCluster()
     answers.push(fetchAnswer({ partition: { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED } }))
