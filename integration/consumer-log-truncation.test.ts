@@ -18,6 +18,11 @@
 // b10..b14 after a10..a19, skipping nothing the new leader holds. With autoOffsetReset 'none' it
 // stops with KafkaJSLogTruncationError naming the partition and both offsets, and delivers nothing
 // more. Assertions are on the records, in order, never on time.
+//
+// On the same cluster, a clean leader change (the replica order reversed, a preferred election):
+// the consumer follows the new leader that the old one's Fetch answer names (KIP-951) and delivers
+// every record once, in order; how many Metadata requests it sent first is printed with
+// KAFKIT_REPORT_FIGURES=1 (the fake-broker tests assert none).
 
 import { randomUUID } from 'node:crypto'
 import {
@@ -37,7 +42,7 @@ const range = (prefix: string, from: number, to: number): string[] =>
   Array.from({ length: to - from }, (_, i) => `${prefix}${from + i}`)
 
 describeWithOwnCluster(
-  'log truncation after an unclean leader election',
+  'log truncation after an unclean leader election, and a clean leader change',
   {
     nodes: 3,
     brokerConfig: {
@@ -188,6 +193,64 @@ describeWithOwnCluster(
         console.log(
           `log truncation: A killed -> B elected ${elected - killed} ms; B elected -> b10..b14 consumed ${recovered - elected} ms`,
         )
+      }
+    })
+
+    test('a clean leader change: the consumer follows the leader the Fetch answer names (KIP-951), nothing lost or repeated', async () => {
+      const cluster = ownCluster()
+      const [x, y] = cluster.nodes.filter((n) => n.running).map((n) => n.id) as [number, number]
+      const moved = `${topic}-moved`
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic: moved, replicaAssignment: [{ partition: 0, replicas: [x, y] }] }],
+      })
+      const leaderOf = async () =>
+        (await admin.fetchTopicMetadata({ topics: [moved] })).topics[0]!.partitions.find((p) => p.partitionId === 0)!
+      expect((await leaderOf()).leader).toBe(x)
+      const consumer = kafka.consumer({ groupId: `kafkit-truncation-${run}-moved`, heartbeatInterval: 500 })
+      consumers.push(consumer)
+      const values: string[] = []
+      const requests: { apiName: string; broker: string }[] = []
+      consumer.on(consumer.events.REQUEST, (e) => void requests.push(e.payload))
+      await consumer.connect()
+      await consumer.subscribe({ topic: moved, fromBeginning: true })
+      await consumer.run({ eachMessage: async ({ message }) => void values.push(String(message.value)) })
+      const sender = kafka.producer()
+      await sender.connect()
+      const sendMoved = (from: number, to: number) =>
+        sender.send({ topic: moved, messages: range('x', from, to).map((value) => ({ value, partition: 0 })) })
+      try {
+        await sendMoved(0, 5)
+        await waitFor(() => values.length >= 5, 'x0..x4 consumed', 120_000)
+        // the same replicas, y first: a preferred election makes y the leader, x a follower
+        await admin.alterPartitionReassignments({
+          topics: [{ topic: moved, partitionAssignment: [{ partition: 0, replicas: [y, x] }] }],
+        })
+        const mark = requests.length
+        await waitFor(
+          async () => {
+            if ((await leaderOf()).leader === y) return true
+            await admin.electLeaders({ topicPartitions: [{ topic: moved, partitions: [0] }] }).catch(() => undefined)
+            return false
+          },
+          'y elected (preferred)',
+          120_000,
+        )
+        await sendMoved(5, 10)
+        await waitFor(() => values.length >= 10, 'x5..x9 consumed', 120_000)
+        expect(values).toEqual(range('x', 0, 10))
+        const yAddress = cluster.nodes.find((n) => n.id === y)!
+        const after = requests.slice(mark)
+        const firstAtY = after.findIndex(
+          (r) => r.apiName === 'Fetch' && r.broker === `${yAddress.host}:${yAddress.port}`,
+        )
+        expect(firstAtY).toBeGreaterThanOrEqual(0)
+        if (process.env.KAFKIT_REPORT_FIGURES) {
+          const metadata = after.slice(0, firstAtY).filter((r) => r.apiName === 'Metadata').length
+          console.log(`leader moved: ${metadata} Metadata requests before the first Fetch to the new leader`)
+        }
+      } finally {
+        await sender.disconnect()
       }
     })
   },
