@@ -19,7 +19,9 @@ const require = createRequire(import.meta.url)
 require('./ts-sources.js').registerTsSources()
 const { Kafka, logLevel } = require(join(root, 'src', 'index.ts'))
 const { startKafka } = require(join(root, 'src', 'testing', 'index.ts'))
-const { KeyedLoad, storedRecords, tally, wholeAndInSync } = require(join(root, 'integration', 'chaos', 'harness.ts'))
+const { KeyedLoad, LogTally, forEachStoredPartition, wholeAndInSync } = require(
+  join(root, 'integration', 'chaos', 'harness.ts'),
+)
 const { createReplicatedTopic } = require(join(root, 'integration', 'helpers', 'own-cluster.ts'))
 
 const { values: args } = parseArgs({
@@ -201,9 +203,12 @@ try {
   while (consumedCount + skipped < inLog && Date.now() < deadline) await sleep(200)
   await consumer.disconnect()
   await producer.disconnect()
-  const values = (await storedRecords(cluster, topic, partitions)).map((r) => r.value ?? '')
+  const inTheLog = new LogTally()
+  await forEachStoredPartition(cluster, topic, partitions, (records) => {
+    for (const r of records) inTheLog.add(r.value ?? '')
+  })
   await admin.disconnect()
-  const counts = tally(load, values)
+  const counts = inTheLog.counts(load)
   const summary = {
     minutes,
     rate,

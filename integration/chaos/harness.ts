@@ -9,7 +9,7 @@ import type * as kafkit from '../../src/index.js'
 import type { Admin, Kafka, Producer } from '../../src/index.js'
 import type { KafkaTestCluster } from '../../src/testing/index.js'
 import { sleep, waitFor } from '../../test/helpers/wait.js'
-import { readerCluster, readTopic, type StoredRecord } from '../producer-helpers.js'
+import { readerCluster, readPartition, type StoredRecord } from '../producer-helpers.js'
 
 export type ClientName = 'kafkit' | 'kafkajs'
 
@@ -209,41 +209,87 @@ export async function storedRecords(
   topic: string,
   partitions: number,
 ): Promise<StoredRecord[]> {
+  const all: StoredRecord[] = []
+  await forEachStoredPartition(cluster, topic, partitions, (records) => {
+    for (const r of records) all.push(r)
+  })
+  return all
+}
+
+/** Reads the log one partition at a time (so a long run's log need not be held at once). */
+export async function forEachStoredPartition(
+  cluster: KafkaTestCluster,
+  topic: string,
+  partitions: number,
+  each: (records: StoredRecord[]) => void,
+): Promise<void> {
   const reader = await readerCluster(cluster.brokers, 'kafkit-chaos-reader')
   try {
-    return await readTopic(reader, topic, partitions)
+    for (let p = 0; p < partitions; p++) each(await readPartition(reader, topic, p))
   } finally {
     await reader.disconnect()
   }
 }
 
-/** The counts of a stopped keyed load against the values the log holds ("k<key>:<sequence>", in offset order per partition). */
-export function tally(load: KeyedLoad, values: string[]): Counts {
-  const seen = new Set<string>()
-  const highest = new Map<string, number>()
-  let duplicated = 0
-  let reordered = 0
-  for (const raw of values) {
+/**
+ * What the log holds of a keyed load, fed value by value in offset order per partition, in memory
+ * that does not grow with the records: per key, the sequences found as a prefix (0..next-1) plus
+ * those found beyond a gap, and the highest found.
+ */
+export class LogTally {
+  found = 0
+  duplicated = 0
+  reordered = 0
+  readonly #keys = new Map<string, { next: number; ahead: Set<number>; highest: number }>()
+
+  add(raw: string): void {
     const value = stripPadding(raw)
-    if (seen.has(value)) {
-      duplicated++
-      continue
-    }
-    seen.add(value)
     const colon = value.indexOf(':')
     const key = value.slice(0, colon)
     const sequence = Number(value.slice(colon + 1))
-    const before = highest.get(key) ?? -1
-    if (sequence < before) reordered++
-    else highest.set(key, sequence)
+    let k = this.#keys.get(key)
+    if (k === undefined) {
+      k = { next: 0, ahead: new Set(), highest: -1 }
+      this.#keys.set(key, k)
+    }
+    if (sequence < k.next || k.ahead.has(sequence)) {
+      this.duplicated++
+      return
+    }
+    this.found++
+    if (sequence < k.highest) this.reordered++
+    else k.highest = sequence
+    if (sequence === k.next) {
+      k.next++
+      while (k.ahead.delete(k.next)) k.next++
+    } else k.ahead.add(sequence)
   }
-  let lost = 0
-  let acked = 0
-  for (const value of load.ackedValues()) {
-    acked++
-    if (!seen.has(value)) lost++
+
+  has(value: string): boolean {
+    const colon = value.indexOf(':')
+    const k = this.#keys.get(value.slice(0, colon))
+    const sequence = Number(value.slice(colon + 1))
+    return k !== undefined && (sequence < k.next || k.ahead.has(sequence))
   }
-  return { sent: load.sent, acked, failed: load.failed, found: seen.size, duplicated, lost, reordered }
+
+  /** The counts against a stopped load. */
+  counts(load: KeyedLoad): Counts {
+    let lost = 0
+    let acked = 0
+    for (const value of load.ackedValues()) {
+      acked++
+      if (!this.has(value)) lost++
+    }
+    const { found, duplicated, reordered } = this
+    return { sent: load.sent, acked, failed: load.failed, found, duplicated, lost, reordered }
+  }
+}
+
+/** The counts of a stopped keyed load against the values the log holds ("k<key>:<sequence>", in offset order per partition). */
+export function tally(load: KeyedLoad, values: string[]): Counts {
+  const log = new LogTally()
+  for (const value of values) log.add(value)
+  return log.counts(load)
 }
 
 /**
