@@ -182,7 +182,10 @@ export class KeyedLoad {
       (error: unknown) => {
         this.failed += count
         for (const m of messages) this.#notAcked.add(stripPadding(m.value))
-        const name = error instanceof Error ? error.name : String(error)
+        // a protocol error by its type (KafkaJS's OUT_OF_ORDER_SEQUENCE_NUMBER and the like)
+        const type = (error as { type?: unknown }).type
+        const name =
+          error instanceof Error ? (typeof type === 'string' ? `${error.name} ${type}` : error.name) : String(error)
         this.errors.set(name, (this.errors.get(name) ?? 0) + count)
       },
     )
