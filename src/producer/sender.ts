@@ -77,8 +77,10 @@ export interface SenderDependencies {
 export class Sender {
   readonly #d: SenderDependencies
   readonly #inFlightByNode = new Map<number, number>()
-  /** Batches in Produce requests not answered yet, the oldest first (they may expire there). */
+  /** Batches in Produce requests not answered yet (they may expire there). */
   readonly #inFlightBatches = new Set<OutgoingBatch>()
+  /** At most the createdAt of the oldest of them: the set is looked through only once that may expire. */
+  #inFlightOldest = Number.POSITIVE_INFINITY
   #inFlightRequests = 0
   #scheduled = false
   #timer: NodeJS.Timeout | undefined
@@ -202,6 +204,7 @@ export class Sender {
    */
   #expireInFlight(now: number): number {
     const { deliveryTimeout } = this.#d.options
+    if (now - this.#inFlightOldest < deliveryTimeout) return this.#inFlightOldest
     let oldest = Number.POSITIVE_INFINITY
     for (const batch of this.#inFlightBatches) {
       if (batch.done) continue
@@ -211,6 +214,7 @@ export class Sender {
         oldest = batch.createdAt
       }
     }
+    this.#inFlightOldest = oldest
     return oldest
   }
 
@@ -238,6 +242,7 @@ export class Sender {
       batch.sentTo = node
       queue.inFlight++
       this.#inFlightBatches.add(batch)
+      if (batch.createdAt < this.#inFlightOldest) this.#inFlightOldest = batch.createdAt
     }
     this.#sendProduce(node, batches, queues)
       .catch((error: unknown) => {
