@@ -92,6 +92,16 @@ import {
   type ScramUpsertion,
 } from './scram.js'
 import {
+  type AlterShareGroupOffsetsOptions,
+  alterShareGroupOffsets,
+  deleteShareGroupOffsets,
+  deleteShareGroups,
+  describeShareGroups,
+  fetchShareGroupOffsets,
+  type ShareGroupDescription,
+  type ShareGroupOffsetsTopic,
+} from './share-groups.js'
+import {
   fetchTopicOffsets,
   fetchTopicOffsetsByTimestamp,
   type ListedOffset,
@@ -287,6 +297,31 @@ export class Admin {
     options: RemoveMembersOptions,
   ): Promise<{ members: Array<{ memberId: string; groupInstanceId: string | null }> }> {
     return removeMembersFromConsumerGroup(this.#ctx, options)
+  }
+
+  // ---- share groups (KIP-932; listGroups({ types: ['share'] }) lists them)
+
+  describeShareGroups(
+    groupIds: string[],
+    options?: { includeAuthorizedOperations?: boolean },
+  ): Promise<{ groups: ShareGroupDescription[] }> {
+    return describeShareGroups(this.#ctx, groupIds, options)
+  }
+
+  fetchShareGroupOffsets(options: { groupId: string; topics?: string[] }): Promise<ShareGroupOffsetsTopic[]> {
+    return fetchShareGroupOffsets(this.#ctx, options)
+  }
+
+  alterShareGroupOffsets(options: AlterShareGroupOffsetsOptions): Promise<void> {
+    return alterShareGroupOffsets(this.#ctx, options)
+  }
+
+  deleteShareGroupOffsets(options: { groupId: string; topics: string[] }): Promise<void> {
+    return deleteShareGroupOffsets(this.#ctx, options)
+  }
+
+  deleteShareGroups(groupIds: string[]): Promise<Array<{ groupId: string; errorCode: number }>> {
+    return deleteShareGroups(this.#ctx, groupIds)
   }
 
   // ---- ACLs, quotas, SCRAM credentials

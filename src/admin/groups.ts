@@ -112,11 +112,19 @@ export async function describeGroups(
  * Deletes groups (they must have no members). Resolves [{ groupId, errorCode: 0 }]; if some cannot
  * be deleted, throws KafkaJSDeleteGroupsError listing them, the others being deleted (as KafkaJS).
  */
-export async function deleteGroups(
+export function deleteGroups(
   ctx: AdminContext,
   groupIdsArg: unknown,
 ): Promise<Array<{ groupId: string; errorCode: number }>> {
-  const op = 'deleteGroups'
+  return deleteGroupsAs(ctx, 'deleteGroups', groupIdsArg)
+}
+
+/** deleteGroups under another operation's name (deleteShareGroups), for its logs and errors. */
+export async function deleteGroupsAs(
+  ctx: AdminContext,
+  op: string,
+  groupIdsArg: unknown,
+): Promise<Array<{ groupId: string; errorCode: number }>> {
   if (!groupIdsArg || !Array.isArray(groupIdsArg)) kafkaJSInvalid(`Invalid groupIds array ${asText(groupIdsArg)}`)
   // KafkaJS shows the result of its check (true), not the group id
   if (groupIdsArg.some((g) => typeof g !== 'string')) kafkaJSInvalid(`Invalid groupId name: ${JSON.stringify(true)}`)

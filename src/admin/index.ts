@@ -77,6 +77,13 @@ export type { LogDirDescription } from './log-dirs.js'
 export type { ClientQuotaAlteration, ClientQuotaEntry, QuotaEntity, QuotaFilterComponent } from './quotas.js'
 export type { ElectLeadersResult, OngoingPartitionReassignment, PartitionReassignment } from './reassignments.js'
 export type { ScramCredentialInfo, ScramDeletion, ScramUpsertion } from './scram.js'
+export type {
+  AlterShareGroupOffsetsOptions,
+  ShareGroupDescription,
+  ShareGroupMember,
+  ShareGroupOffsetsPartition,
+  ShareGroupOffsetsTopic,
+} from './share-groups.js'
 export type { ListedOffset, ListOffsetsOptions, OffsetSpec } from './topic-offsets.js'
 export type {
   CreatePartitionsOptions,
