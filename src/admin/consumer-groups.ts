@@ -15,6 +15,7 @@ import { decodeConsumerProtocolAssignment } from '../protocol/generated/consumer
 import { decodeConsumerProtocolSubscription } from '../protocol/generated/consumer-protocol-subscription.js'
 import { DescribeGroups, type DescribeGroupsResponseDescribedGroup } from '../protocol/generated/describe-groups.js'
 import { ErrorCode, protocolError } from '../protocol/generated/errors.js'
+import type { ShareGroupDescribeResponseMember } from '../protocol/generated/share-group-describe.js'
 import type { AdminContext } from './context.js'
 import { describeArgs, perGroup } from './group-routing.js'
 import { failed, type Outcome, succeeded, valuesOrThrow } from './settle.js'
@@ -119,33 +120,69 @@ function finalNotFound(groupId: string): KafkaJSProtocolError {
 const MEMBER_TYPES = { 0: 'classic', 1: 'consumer' } as const
 
 function consumerGroup(g: ConsumerGroupDescribeResponseDescribedGroup, coordinator: number): ConsumerGroupDescription {
+  return {
+    ...describedGroup(g, 'consumer', coordinator),
+    members: g.members.map((m) => ({
+      ...describedMember(m),
+      instanceId: m.instanceId,
+      subscribedTopicRegex: m.subscribedTopicRegex,
+      targetAssignment: assignment(m.targetAssignment),
+      memberType: MEMBER_TYPES[m.memberType as 0 | 1] ?? 'unknown',
+    })),
+  }
+}
+
+/** What ConsumerGroupDescribe and ShareGroupDescribe say alike of a group (share-groups.ts). */
+export function describedGroup<T extends string>(
+  g: {
+    groupId: string
+    groupState: string
+    groupEpoch: number
+    assignmentEpoch: number
+    assignorName: string
+    authorizedOperations: number
+  },
+  type: T,
+  coordinator: number,
+): {
+  groupId: string
+  type: T
+  state: string
+  groupEpoch: number
+  assignmentEpoch: number
+  assignor: string
+  coordinator: number
+  authorizedOperations?: number[]
+} {
   const authorizedOperations = decodeAuthorizedOperations(g.authorizedOperations)
   return {
     groupId: g.groupId,
-    type: 'consumer',
+    type,
     state: g.groupState,
     groupEpoch: g.groupEpoch,
     assignmentEpoch: g.assignmentEpoch,
     assignor: g.assignorName,
     coordinator,
-    members: g.members.map((m) => ({
-      memberId: m.memberId,
-      instanceId: m.instanceId,
-      rackId: m.rackId,
-      memberEpoch: m.memberEpoch,
-      clientId: m.clientId,
-      clientHost: m.clientHost,
-      subscribedTopicNames: m.subscribedTopicNames,
-      subscribedTopicRegex: m.subscribedTopicRegex,
-      assignment: assignment(m.assignment),
-      targetAssignment: assignment(m.targetAssignment),
-      memberType: MEMBER_TYPES[m.memberType as 0 | 1] ?? 'unknown',
-    })),
     ...(authorizedOperations !== undefined && { authorizedOperations }),
   }
 }
 
-function assignment(a: ConsumerGroupDescribeResponseAssignment): TopicPartitionsAssignment[] {
+/** What ConsumerGroupDescribe and ShareGroupDescribe say alike of a member. */
+export function describedMember(m: ShareGroupDescribeResponseMember) {
+  return {
+    memberId: m.memberId,
+    rackId: m.rackId,
+    memberEpoch: m.memberEpoch,
+    clientId: m.clientId,
+    clientHost: m.clientHost,
+    subscribedTopicNames: m.subscribedTopicNames,
+    assignment: assignment(m.assignment),
+  }
+}
+
+function assignment(
+  a: ConsumerGroupDescribeResponseAssignment | ShareGroupDescribeResponseMember['assignment'],
+): TopicPartitionsAssignment[] {
   return a.topicPartitions.map((t) => ({ topic: t.topicName, topicId: t.topicId, partitions: t.partitions }))
 }
 

@@ -6,7 +6,6 @@
 // with share.version 0) does not offer these APIs, and the call fails with
 // KafkaJSServerDoesNotSupportApiKey naming the API.
 
-import { decodeAuthorizedOperations } from '../cluster/describe-groups.js'
 import { KafkaJSServerDoesNotSupportApiKey } from '../errors.js'
 import {
   AlterShareGroupOffsets,
@@ -27,7 +26,7 @@ import {
   ShareGroupDescribe,
   type ShareGroupDescribeResponseDescribedGroup,
 } from '../protocol/generated/share-group-describe.js'
-import type { TopicPartitionsAssignment } from './consumer-groups.js'
+import { describedGroup, describedMember, type TopicPartitionsAssignment } from './consumer-groups.js'
 import type { AdminContext } from './context.js'
 import { describeArgs, perCoordinator, perGroup } from './group-routing.js'
 import { deleteGroupsAs } from './groups.js'
@@ -378,28 +377,5 @@ function dead(groupId: string, coordinator: number): ShareGroupDescription {
 }
 
 function shareGroup(g: ShareGroupDescribeResponseDescribedGroup, coordinator: number): ShareGroupDescription {
-  const authorizedOperations = decodeAuthorizedOperations(g.authorizedOperations)
-  return {
-    groupId: g.groupId,
-    type: 'share',
-    state: g.groupState,
-    groupEpoch: g.groupEpoch,
-    assignmentEpoch: g.assignmentEpoch,
-    assignor: g.assignorName,
-    coordinator,
-    members: g.members.map((m) => ({
-      memberId: m.memberId,
-      rackId: m.rackId,
-      memberEpoch: m.memberEpoch,
-      clientId: m.clientId,
-      clientHost: m.clientHost,
-      subscribedTopicNames: m.subscribedTopicNames,
-      assignment: m.assignment.topicPartitions.map((t) => ({
-        topic: t.topicName,
-        topicId: t.topicId,
-        partitions: t.partitions,
-      })),
-    })),
-    ...(authorizedOperations !== undefined && { authorizedOperations }),
-  }
+  return { ...describedGroup(g, 'share', coordinator), members: g.members.map(describedMember) }
 }
