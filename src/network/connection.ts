@@ -44,9 +44,9 @@
 //    Every such response is reported once to the observer and logged at debug level.
 // 11. The bytes written to the socket and not yet taken by the kernel (socket.writableLength) stay
 //    within maxBufferedWriteBytes: a request that would go past it waits in #queue (or #authQueue)
-//    for the socket's 'drain', unless the buffer is below the socket's own high-water mark, so that
-//    a request larger than the limit still goes once the buffer has emptied. A slow reader on the
-//    other end makes requests wait (and time out), it never makes memory grow without bound.
+//    until an earlier write completes, and a request larger than the limit goes alone once the
+//    buffer is empty. A slow reader on the other end makes requests wait (and time out), it never
+//    makes memory grow without bound.
 
 import type net from 'node:net'
 import { errorMessage } from '../common/error-message.js'
@@ -190,8 +190,8 @@ export class Connection {
   readonly #throttle = new ThrottleClock()
   /** Writes the queue when the throttle ends; set while a throttle holds a non-empty queue. */
   #throttleTimer: NodeJS.Timeout | undefined
-  /** Set while writing waits for the socket's 'drain' (invariant 11). */
-  #drainAwaited = false
+  /** Set while writing waits for the socket's buffer to empty (invariant 11). */
+  #writeAwaited = false
 
   constructor(options: ConnectionOptions) {
     this.#options = resolveConnectionOptions(options)
@@ -646,9 +646,10 @@ export class Connection {
       pending.throttleWait = this.#throttle.elapsed(pending.sentAt) - pending.throttleMark
       if (pending.expectResponse) {
         this.#inFlight.set(pending.correlationId, pending)
-        writeFrame(socket, pending.frame)
+        writeFrame(socket, pending.frame, this.#onWritten)
       } else {
         writeFrame(socket, pending.frame, (error) => {
+          this.#onWritten()
           if (error) {
             this.#settle(pending, this.#closeError ?? this.#socketError(error))
             return
@@ -675,20 +676,22 @@ export class Connection {
     return undefined
   }
 
-  /** Whether the socket's buffer takes `size` more bytes now; if not, writing resumes on 'drain' (invariant 11). */
+  /**
+   * Whether the socket's buffer takes `size` more bytes now; if not, writing resumes when a write
+   * the kernel took completes (invariant 11).
+   */
   #hasWriteRoom(socket: net.Socket, size: number): boolean {
     const buffered = socket.writableLength
-    if (buffered === 0 || buffered + size <= this.#options.maxBufferedWriteBytes || !socket.writableNeedDrain) {
-      return true
-    }
-    if (!this.#drainAwaited) {
-      this.#drainAwaited = true
-      socket.once('drain', () => {
-        this.#drainAwaited = false
-        this.#pump()
-      })
-    }
+    if (buffered === 0 || buffered + size <= this.#options.maxBufferedWriteBytes) return true
+    this.#writeAwaited = true
     return false
+  }
+
+  /** A request's bytes went to the kernel: the buffer has room again for what waited on it. */
+  readonly #onWritten = (): void => {
+    if (!this.#writeAwaited) return
+    this.#writeAwaited = false
+    this.#pump()
   }
 
   /** A response asked the client to hold its requests to this broker for `throttleMs` (invariant 10). */
