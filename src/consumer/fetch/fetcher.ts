@@ -34,7 +34,7 @@ import { epochEndOffsets, validationOutcome } from './position-validation.js'
 import { isOnlineReplica, ReadReplicaSelector } from './read-replica.js'
 
 /** The longest wait between two failed fetches from a node (Java's reconnect.backoff.max.ms and retry.backoff.max.ms, 1 s). */
-const FETCH_RETRY_BACKOFF_MAX_MS = 1000
+export const FETCH_RETRY_BACKOFF_MAX_MS = 1000
 
 /** Isolation levels of Fetch and ListOffsets. */
 export const IsolationLevel = { READ_UNCOMMITTED: 0, READ_COMMITTED: 1 } as const

@@ -28,6 +28,7 @@ import {
   type ShareFetchResponse,
   type ShareFetchResponsePartitionData,
 } from '../../protocol/generated/share-fetch.js'
+import { FETCH_RETRY_BACKOFF_MAX_MS } from '../fetch/fetcher.js'
 import { ConsumerEvents, type ConsumerInstrumentation } from '../instrumentation.js'
 import type { KafkaMessage } from '../message.js'
 import { Signal } from '../signal.js'
@@ -348,7 +349,8 @@ export class ShareFetcher {
         }
         node.session.reset()
         this.#o.cluster.noteError(error)
-        delay = backoff.fail()
+        // capped as the consumer's fetch loops are (Java's backoff maximum)
+        delay = Math.min(backoff.fail(), FETCH_RETRY_BACKOFF_MAX_MS)
         this.#o.logger.warn(`Share fetch from broker ${nodeId} failed; retrying in ${delay} ms`, {
           groupId: this.#o.options.groupId,
           error: errorMessage(error),
