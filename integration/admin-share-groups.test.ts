@@ -38,6 +38,24 @@ function runShareConsumer(options: {
   )
 }
 
+/** Java's kafka-share-groups --describe --offsets: START-OFFSET by partition of `topic`. */
+async function javaStartOffsets(groupId: string, topic: string): Promise<Map<number, string>> {
+  const result = await runKafkaTool(
+    'org.apache.kafka.tools.consumer.group.ShareGroupCommand',
+    ['--bootstrap-server', brokers().join(','), '--describe', '--offsets', '--group', groupId],
+    { timeoutMs: 120_000 },
+  )
+  const rows = result.stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((cols) => cols.length > 3)
+  const header = rows.find((cols) => cols.includes('START-OFFSET'))
+  if (header === undefined)
+    throw new Error(`no offsets in kafka-share-groups' output: ${result.stdout}${result.stderr}`)
+  const [p, o, t] = ['PARTITION', 'START-OFFSET', 'TOPIC'].map((name) => header.indexOf(name))
+  return new Map(rows.filter((cols) => cols[t!] === topic).map((cols) => [Number(cols[p!]), cols[o!]!]))
+}
+
 function delivered(result: CommandResult): string[] {
   return result.stdout
     .split('\n')
@@ -160,6 +178,10 @@ describe('admin share groups (real broker, Java share consumers)', () => {
     expect(offsets[0]!.partitions[0]).toMatchObject({ partition: 0, offset: '1', lag: '2' })
     // the partition not altered keeps its state
     expect(offsets[0]!.partitions[1]).toEqual(before[0]!.partitions[1])
+    // Java's kafka-share-groups reads the same start offsets
+    expect(await javaStartOffsets(groupId, topic)).toEqual(
+      new Map(offsets[0]!.partitions.map((p) => [p.partition, p.offset])),
+    )
     const next = await runShareConsumer({ topic, groupId, maxMessages: 2, idleMs: 30_000 })
     expect(delivered(next)).toEqual(['p0-b', 'p0-c'])
   })
