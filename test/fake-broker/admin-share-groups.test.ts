@@ -1,10 +1,11 @@
 // The share-group admin calls' error paths a real broker gives only in other versions or states:
 // a broker without share groups (the APIs not advertised, or only Kafka 4.0's early-access
-// ShareGroupDescribe v0), a coordinator still loading, and a group-level refusal.
+// ShareGroupDescribe v0), a coordinator still loading or moved, and group- and partition-level refusals.
 
 import {
   type Admin,
   Kafka,
+  KafkaJSAggregateError,
   KafkaJSProtocolError,
   KafkaJSServerDoesNotSupportApiKey,
   logLevel,
@@ -12,8 +13,11 @@ import {
 import {
   AlterShareGroupOffsets,
   createAlterShareGroupOffsetsResponse,
+  createAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition,
+  createAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic,
 } from '../../src/protocol/generated/alter-share-group-offsets.js'
 import { ErrorCode } from '../../src/protocol/generated/errors.js'
+import { FindCoordinator } from '../../src/protocol/generated/find-coordinator.js'
 import {
   createShareGroupDescribeResponse,
   createShareGroupDescribeResponseDescribedGroup,
@@ -104,4 +108,51 @@ test("the group's own refusal of an alteration is thrown as it is", async () => 
     .catch((e: unknown) => e)
   expect(error).toBeInstanceOf(KafkaJSProtocolError)
   expect(error).toMatchObject({ type: 'NON_EMPTY_GROUP', retriable: false })
+})
+
+test('an alteration the coordinator refuses as NOT_COORDINATOR goes to the coordinator looked up again; partitions fail on their own', async () => {
+  let calls = 0
+  fake.cluster.handle(AlterShareGroupOffsets, ({ request }) => {
+    calls++
+    if (calls === 1) return createAlterShareGroupOffsetsResponse({ errorCode: ErrorCode.NOT_COORDINATOR })
+    return createAlterShareGroupOffsetsResponse({
+      responses: request.topics.map((t) =>
+        createAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponseTopic({
+          topicName: t.topicName,
+          partitions: t.partitions.map((p) =>
+            createAlterShareGroupOffsetsResponseAlterShareGroupOffsetsResponsePartition({
+              partitionIndex: p.partitionIndex,
+              errorCode: p.partitionIndex === 1 ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NONE,
+            }),
+          ),
+        }),
+      ),
+    })
+  })
+  const a = await connectAdmin()
+  await a.alterShareGroupOffsets({ groupId: 'g', topics: [{ topic: 't', partitions: [{ partition: 0, offset: 5 }] }] })
+  expect(calls).toBe(2)
+  expect(fake.cluster.received(FindCoordinator)).toHaveLength(2)
+  expect(fake.cluster.received(AlterShareGroupOffsets).map((r) => r.request.topics[0]!.partitions)).toEqual([
+    [{ partitionIndex: 0, startOffset: 5n }],
+    [{ partitionIndex: 0, startOffset: 5n }],
+  ])
+  const error = await a
+    .alterShareGroupOffsets({
+      groupId: 'g',
+      topics: [
+        {
+          topic: 't',
+          partitions: [
+            { partition: 0, offset: 1 },
+            { partition: 1, offset: 1 },
+          ],
+        },
+      ],
+    })
+    .catch((e: unknown) => e)
+  expect(error).toBeInstanceOf(KafkaJSAggregateError)
+  expect((error as KafkaJSAggregateError).errors).toEqual([
+    expect.objectContaining({ item: { groupId: 'g', topic: 't', partition: 1 }, type: 'UNKNOWN_TOPIC_OR_PARTITION' }),
+  ])
 })
