@@ -4,9 +4,9 @@
 // deleteShareGroups (DeleteGroups). listGroups({ types: ['share'] }) lists them (groups.ts). Every
 // request goes to the group's coordinator; a broker without share groups (before Kafka 4.1, or
 // with share.version 0) does not offer these APIs, and the call fails with
-// KafkaJSServerDoesNotSupportApiKey naming the API.
+// KafkaJSShareGroupsNotEnabledError (as the share consumer), naming the API.
 
-import { KafkaJSServerDoesNotSupportApiKey } from '../errors.js'
+import { KafkaJSServerDoesNotSupportApiKey, KafkaJSShareGroupsNotEnabledError } from '../errors.js'
 import {
   AlterShareGroupOffsets,
   createAlterShareGroupOffsetsRequestAlterShareGroupOffsetsRequestPartition,
@@ -153,35 +153,39 @@ export async function fetchShareGroupOffsets(
   if (topics !== undefined) noDuplicates(op, 'topic', topics, (t) => t)
   const partitions = topics !== undefined ? await partitionsOfTopics(ctx, topics) : undefined
 
-  const group = await ctx.withCoordinator(op, groupId, async (connection) => {
-    const request = DescribeShareGroupOffsets.createRequest({
-      groups: [
-        createDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup({
-          groupId,
-          topics:
-            partitions === undefined
-              ? null
-              : [...partitions].map(([topicName, ps]) =>
-                  createDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic({
-                    topicName,
-                    partitions: ps,
-                  }),
-                ),
-        }),
-      ],
+  const group = await ctx
+    .withCoordinator(op, groupId, async (connection) => {
+      const request = DescribeShareGroupOffsets.createRequest({
+        groups: [
+          createDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestGroup({
+            groupId,
+            topics:
+              partitions === undefined
+                ? null
+                : [...partitions].map(([topicName, ps]) =>
+                    createDescribeShareGroupOffsetsRequestDescribeShareGroupOffsetsRequestTopic({
+                      topicName,
+                      partitions: ps,
+                    }),
+                  ),
+          }),
+        ],
+      })
+      const response = await connection.send(DescribeShareGroupOffsets, request)
+      const answer = response.groups.find((g) => g.groupId === groupId)
+      if (answer === undefined)
+        throw protocolError(ErrorCode.UNKNOWN_SERVER_ERROR, `the broker did not answer for group ${groupId}`)
+      // the group's own error (coordinator loading or moved, group unknown) fails the whole fetch
+      if (answer.errorCode !== ErrorCode.NONE)
+        throw protocolError(
+          answer.errorCode,
+          answer.errorMessage ? `group ${groupId}: ${answer.errorMessage}` : `group ${groupId}`,
+        )
+      return answer
     })
-    const response = await connection.send(DescribeShareGroupOffsets, request)
-    const answer = response.groups.find((g) => g.groupId === groupId)
-    if (answer === undefined)
-      throw protocolError(ErrorCode.UNKNOWN_SERVER_ERROR, `the broker did not answer for group ${groupId}`)
-    // the group's own error (coordinator loading or moved, group unknown) fails the whole fetch
-    if (answer.errorCode !== ErrorCode.NONE)
-      throw protocolError(
-        answer.errorCode,
-        answer.errorMessage ? `group ${groupId}: ${answer.errorMessage}` : `group ${groupId}`,
-      )
-    return answer
-  })
+    .catch((error: unknown) => {
+      throw error instanceof KafkaJSServerDoesNotSupportApiKey ? notEnabled(op, error) : error
+    })
 
   const answered = group.topics.flatMap((t) => t.partitions.map((p) => ({ ...p, topic: t.topicName })))
   const byKey = new Map(answered.map((p) => [`${p.topic}:${p.partitionIndex}`, p]))
@@ -352,10 +356,23 @@ function groupValues<K, V>(
   describe: (item: K) => Readonly<Record<string, unknown>>,
 ): V[] {
   for (const { error } of results.values()) {
-    if (error instanceof KafkaJSServerDoesNotSupportApiKey || (error !== undefined && GROUP_ERRORS.has(error)))
-      throw error
+    if (error instanceof KafkaJSServerDoesNotSupportApiKey) throw notEnabled(op, error)
+    if (error !== undefined && GROUP_ERRORS.has(error)) throw error
   }
   return valuesOrThrow(op, items, results, describe)
+}
+
+/**
+ * A broker that does not offer a share-group API at this client's versions: the cluster does not
+ * serve share groups (share.version not enabled, or a broker before Kafka 4.1). The error the share
+ * consumer gives too; `cause` is the KafkaJSServerDoesNotSupportApiKey naming the API.
+ */
+function notEnabled(op: string, error: KafkaJSServerDoesNotSupportApiKey): KafkaJSShareGroupsNotEnabledError {
+  return new KafkaJSShareGroupsNotEnabledError(
+    `${op}: ${error.message}; the cluster does not serve share groups (its share.version feature is not enabled, ` +
+      'or the broker is older than Kafka 4.1)',
+    { cause: error },
+  )
 }
 
 /** The broker's GROUP_ID_NOT_FOUND for a group that exists but is not a share group. */

@@ -8,6 +8,7 @@ import {
   KafkaJSAggregateError,
   KafkaJSProtocolError,
   KafkaJSServerDoesNotSupportApiKey,
+  KafkaJSShareGroupsNotEnabledError,
   logLevel,
 } from '../../src/index.js'
 import {
@@ -39,7 +40,7 @@ async function connectAdmin(): Promise<Admin> {
   return admin
 }
 
-test('a broker without share groups: each call fails with KafkaJSServerDoesNotSupportApiKey naming its API', async () => {
+test('a broker without share groups: each call fails with KafkaJSShareGroupsNotEnabledError naming its API', async () => {
   const a = await connectAdmin()
   const calls: Array<[string, () => Promise<unknown>]> = [
     ['ShareGroupDescribe', () => a.describeShareGroups(['g'])],
@@ -53,9 +54,11 @@ test('a broker without share groups: each call fails with KafkaJSServerDoesNotSu
   ]
   for (const [api, call] of calls) {
     const error = await call().catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(KafkaJSServerDoesNotSupportApiKey)
-    expect(error).toMatchObject({ apiName: api, retriable: false })
+    expect(error).toBeInstanceOf(KafkaJSShareGroupsNotEnabledError)
+    expect(error).toMatchObject({ feature: 'share.version', retriable: false })
     expect((error as Error).message).toContain(`does not support ${api}`)
+    expect((error as Error).cause).toBeInstanceOf(KafkaJSServerDoesNotSupportApiKey)
+    expect((error as Error).cause).toMatchObject({ apiName: api })
   }
   // nothing was retried: one lookup of the coordinator, no share-group request
   expect(fake.cluster.received(ShareGroupDescribe)).toHaveLength(0)
@@ -65,7 +68,7 @@ test("Kafka 4.0's early-access ShareGroupDescribe v0 only: no common version", a
   fake.cluster.handle(ShareGroupDescribe, () => createShareGroupDescribeResponse(), { minVersion: 0, maxVersion: 0 })
   const a = await connectAdmin()
   const error = await a.describeShareGroups(['g']).catch((e: unknown) => e)
-  expect(error).toBeInstanceOf(KafkaJSServerDoesNotSupportApiKey)
+  expect(error).toBeInstanceOf(KafkaJSShareGroupsNotEnabledError)
   expect((error as Error).message).toContain('ShareGroupDescribe (API key 77) v0-v0')
   expect((error as Error).message).toContain('no common version')
 })
