@@ -95,6 +95,7 @@ function svgPlot(samples, title) {
         `<line x1="${x(s.minute)}" y1="${top}" x2="${x(s.minute)}" y2="${height - bottom}" stroke="#bbb" stroke-dasharray="3,3"/>`,
     )
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">
+<title>${title}</title>
 <rect width="100%" height="100%" fill="white"/>
 <text x="${left}" y="20" font-size="14">${title}</text>
 ${yTicks.map((v) => `<line x1="${left}" y1="${y(v)}" x2="${width - right}" y2="${y(v)}" stroke="#eee"/><text x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${v}</text>`).join('\n')}
