@@ -137,6 +137,47 @@ describeSince('4.2', 'share groups')('share consumer', () => {
     expect(again).toEqual(['forgotten@2'])
   })
 
+  test('disconnect lets the handler finish and sends its acknowledgements with the closing request', async () => {
+    const topic = await bed.topic('flush')
+    const groupId = await bed.group('flush', { 'share.record.lock.duration.ms': String(LOCK_MS) })
+    await bed.produce(topic, values('f', 10))
+    const first: string[] = []
+    let open: (() => void) | undefined
+    const gate = new Promise<void>((resolve) => {
+      open = resolve
+    })
+    const consumer = bed.consumer({ groupId })
+    await consumer.connect()
+    await consumer.subscribe({ topics: [topic] })
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) first.push(text(message))
+        await gate
+      },
+    })
+    await waitFor(() => first.length > 0, 'a batch in its handler')
+    // the batch is accepted only once the handler resolves, after disconnect began: no fetch follows
+    // it, so only the closing ShareAcknowledge can carry the acceptance
+    const disconnected = consumer.disconnect()
+    open?.()
+    await disconnected
+    const next: string[] = []
+    const second = bed.consumer({ groupId })
+    await second.connect()
+    await second.subscribe({ topics: [topic] })
+    await second.run({
+      eachMessage: async ({ message }) => {
+        next.push(text(message))
+      },
+    })
+    // past the lock: records left unacknowledged (or released by the close) would have come back by now
+    await sleep(LOCK_MS + 500)
+    await bed.produce(topic, ['after'])
+    await waitFor(() => next.includes('after'), 'the record after them')
+    expect(next.filter((v) => first.includes(v))).toEqual([])
+    expect(new Set([...first, ...next])).toEqual(new Set([...values('f', 10), 'after']))
+  })
+
   test('implicit mode refuses message.ack() with a typed error', async () => {
     const topic = await bed.topic('implicit-ack')
     const groupId = await bed.group('implicit-ack')
