@@ -5,6 +5,8 @@
 //
 // Checks are on outcomes; times are measured and reported, never asserted.
 
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import type * as kafkit from '../../src/index.js'
 import type { Admin, Kafka, Producer } from '../../src/index.js'
 import type { KafkaTestCluster } from '../../src/testing/index.js'
@@ -340,27 +342,62 @@ export async function wholeAndInSync(cluster: KafkaTestCluster, admin: Admin): P
   )
 }
 
-/** Peak memory of this process while `sample` runs: call stop() for the figures in MB. */
-export function memorySampler(intervalMs = 250): {
-  stop(): { rssMB: number; heapMB: number; baseRssMB: number; baseHeapMB: number }
+/**
+ * A function that runs a full garbage collection, or undefined where V8 refuses to give one: memory
+ * sampled right after it is what the process holds, not what it has yet to collect.
+ */
+function fullGc(): (() => void) | undefined {
+  try {
+    setFlagsFromString('--expose-gc')
+    return runInNewContext('gc') as () => void
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Peak memory of this process while `sample` runs: call stop() for the figures in MB. Besides the
+ * raw peaks (garbage included), every `liveEveryMs` it collects garbage and samples the heap and
+ * buffers still held (`liveMB`, -1 where no collection could be run).
+ */
+export function memorySampler(
+  intervalMs = 250,
+  liveEveryMs = 2000,
+): {
+  stop(): { rssMB: number; heapMB: number; liveMB: number; baseRssMB: number; baseHeapMB: number; baseLiveMB: number }
 } {
+  const gc = fullGc()
+  const held = (m: NodeJS.MemoryUsage): number => m.heapUsed + m.external + m.arrayBuffers
+  const liveNow = (): number => {
+    if (gc === undefined) return -1
+    gc()
+    return held(process.memoryUsage())
+  }
+  const baseLive = liveNow()
   const base = process.memoryUsage()
   let rss = base.rss
-  let heap = base.heapUsed + base.external + base.arrayBuffers
+  let heap = held(base)
+  let live = baseLive
   const timer = setInterval(() => {
     const m = process.memoryUsage()
     rss = Math.max(rss, m.rss)
-    heap = Math.max(heap, m.heapUsed + m.external + m.arrayBuffers)
+    heap = Math.max(heap, held(m))
   }, intervalMs)
-  const mb = (n: number): number => Math.round((n / 1048576) * 10) / 10
+  const liveTimer = setInterval(() => {
+    live = Math.max(live, liveNow())
+  }, liveEveryMs)
+  const mb = (n: number): number => (n < 0 ? -1 : Math.round((n / 1048576) * 10) / 10)
   return {
     stop() {
       clearInterval(timer)
+      clearInterval(liveTimer)
       return {
         rssMB: mb(rss),
         heapMB: mb(heap),
+        liveMB: mb(live),
         baseRssMB: mb(base.rss),
-        baseHeapMB: mb(base.heapUsed + base.external + base.arrayBuffers),
+        baseHeapMB: mb(held(base)),
+        baseLiveMB: mb(baseLive),
       }
     },
   }

@@ -95,6 +95,7 @@ export async function outage(ctx: ChaosContext, sizeName: 'ci' | 'full'): Promis
         'never settled': unsettled,
         'peak RSS MB (before)': `${peak.rssMB} (${peak.baseRssMB})`,
         'peak heap+external MB (before)': `${peak.heapMB} (${peak.baseHeapMB})`,
+        'peak held after a full GC MB (before)': `${peak.liveMB} (${peak.baseLiveMB})`,
         'reordered, first': reorderExamples(stored).join(' | ') || 'none',
       },
     }
