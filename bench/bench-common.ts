@@ -81,7 +81,8 @@ export async function produceValues(kafka: Kafka, topic: string, w: Workload): P
   }
 }
 
-function run(
+/** Runs `command` to its end and resolves its exit code and output. */
+export function run(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
@@ -101,7 +102,7 @@ function run(
   })
 }
 
-function failed(workload: string, client: string, why: string): Row {
+export function failed(workload: string, client: string, why: string): Row {
   return { workload, client, messages: 0, bytes: 0, seconds: 0, cpuSeconds: 0, peakRssMB: 0, skipped: why }
 }
 
