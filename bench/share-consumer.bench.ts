@@ -15,8 +15,9 @@
 // record handed to the application. CPU: the client processes' user+system time, including their
 // closing (the last acknowledgements, leaving the group); for Java also the JVM's start, reported
 // on its own in the header. The clients take turns, each round starting with the next, and the
-// median run (by records/s) is reported. Brokers: KAFKA_BROKERS, else one started for the run
-// (bench-broker.ts: full-JIT JVM).
+// median run (by records/s) is reported. After each run the group's lag on the topic must be 0
+// (every record accepted), or the run counts as failed. Brokers: KAFKA_BROKERS, else one started
+// for the run (bench-broker.ts: full-JIT JVM).
 
 import { type ChildProcess, fork } from 'node:child_process'
 import { cpus, loadavg } from 'node:os'
@@ -69,6 +70,28 @@ async function newGroup(kafka: Kafka, name: string): Promise<string> {
     await admin.disconnect()
   }
   return groupId
+}
+
+/**
+ * The group's lag on the topic once its members have left: '0' when every record was accepted. The
+ * broker writes the share-partition state behind the acknowledgements, so this waits up to 10 s
+ * for it.
+ */
+async function acceptedAll(kafka: Kafka, groupId: string, topic: string): Promise<string> {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    let lag = '?'
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+      const [offsets] = await admin.fetchShareGroupOffsets({ groupId, topics: [topic] })
+      lag = offsets?.partitions[0]?.lag ?? '?'
+      if (lag === '0') break
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+    return lag
+  } finally {
+    await admin.disconnect()
+  }
 }
 
 function forkMember(spec: ShareMemberRun): ChildProcess {
@@ -251,9 +274,13 @@ async function main(): Promise<void> {
     const runOne = async (w: Workload, members: number, c: (typeof CLIENTS)[number]): Promise<Row> => {
       const topic = topics.get(w)!
       const groupId = await newGroup(kafka, `${c.client}-${members}`)
-      return c.client === 'java'
-        ? runJava(java, brokers, topic, groupId, members, w.messages, label(w, members))
-        : runKafkit(brokers, topic, groupId, c.client, members, w.messages, label(w, members), c.label)
+      const row =
+        c.client === 'java'
+          ? await runJava(java, brokers, topic, groupId, members, w.messages, label(w, members))
+          : await runKafkit(brokers, topic, groupId, c.client, members, w.messages, label(w, members), c.label)
+      if (row.skipped !== undefined) return row
+      const lag = await acceptedAll(kafka, groupId, topic)
+      return lag === '0' ? row : failed(row.workload, row.client, `not all accepted: the group's lag is ${lag}`)
     }
     // one run of each client, not counted, warms the broker's share fetch path
     for (const c of CLIENTS) await runOne(WORKLOADS[0]!, 1, c)
