@@ -55,9 +55,14 @@ interface Link {
   /** Client bytes still to forward before a reset fault cuts the connection. */
   resetBudget: number | undefined
   blackHoled: boolean
-  /** When the last delayed chunk is due, so that chunks keep their order when the delay changes. */
-  lastDueAt: number
-  timers: Set<NodeJS.Timeout>
+  /**
+   * The target's chunks held back, in arrival order, each with the time it is due (never before the
+   * one ahead of it, so chunks keep their order when the delay changes or heals); one timer, for the
+   * first. Timers of different durations due at the same moment may fire in any order, so each chunk
+   * does not get its own.
+   */
+  delayed: Array<{ chunk: Buffer; dueAt: number }>
+  timer: NodeJS.Timeout | undefined
   /** The target closed its side: the client's side ends once the delayed chunks are out. */
   upstreamEnded: boolean
 }
@@ -161,8 +166,8 @@ export class TcpProxy {
       upstream: undefined,
       resetBudget: this.faults.reset === false ? undefined : this.faults.reset.afterBytes,
       blackHoled: this.faults.blackHole,
-      lastDueAt: 0,
-      timers: new Set(),
+      delayed: [],
+      timer: undefined,
       upstreamEnded: false,
     }
     this.links.add(link)
@@ -205,18 +210,31 @@ export class TcpProxy {
   private fromUpstream(link: Link, chunk: Buffer): void {
     if (link.blackHoled) return
     const delay = this.faults.delayMs
-    if (delay <= 0 && link.timers.size === 0) {
+    if (delay <= 0 && link.delayed.length === 0) {
       this.toClient(link, chunk)
       return
     }
-    const dueAt = Math.max(Date.now() + delay, link.lastDueAt)
-    link.lastDueAt = dueAt
-    const timer = setTimeout(() => {
-      link.timers.delete(timer)
+    const last = link.delayed.at(-1)
+    link.delayed.push({ chunk, dueAt: Math.max(Date.now() + delay, last?.dueAt ?? 0) })
+    if (link.timer === undefined) this.scheduleDelayed(link)
+  }
+
+  /** Sends the held chunks that are due, in order, and waits for the next one. */
+  private flushDelayed(link: Link): void {
+    link.timer = undefined
+    const now = Date.now()
+    while (link.delayed.length > 0 && link.delayed[0]!.dueAt <= now) {
+      const { chunk } = link.delayed.shift()!
       if (!link.blackHoled) this.toClient(link, chunk)
-      this.endClientWhenFlushed(link)
-    }, dueAt - Date.now())
-    link.timers.add(timer)
+    }
+    if (link.delayed.length > 0) this.scheduleDelayed(link)
+    else this.endClientWhenFlushed(link)
+  }
+
+  private scheduleDelayed(link: Link): void {
+    const first = link.delayed[0]
+    if (first === undefined) return
+    link.timer = setTimeout(() => this.flushDelayed(link), Math.max(0, first.dueAt - Date.now()))
   }
 
   private toClient(link: Link, chunk: Buffer): void {
@@ -226,7 +244,7 @@ export class TcpProxy {
   }
 
   private endClientWhenFlushed(link: Link): void {
-    if (link.upstreamEnded && link.timers.size === 0 && !link.client.destroyed) link.client.end()
+    if (link.upstreamEnded && link.delayed.length === 0 && !link.client.destroyed) link.client.end()
   }
 
   private applyReading(link: Link): void {
@@ -244,8 +262,9 @@ export class TcpProxy {
 
   private dropLink(link: Link): void {
     if (!this.links.delete(link)) return
-    for (const timer of link.timers) clearTimeout(timer)
-    link.timers.clear()
+    clearTimeout(link.timer)
+    link.timer = undefined
+    link.delayed = []
     link.client.destroy()
     link.upstream?.destroy()
   }
