@@ -127,6 +127,18 @@ export function node24Runtime(): ClientRuntime | string {
   return existsSync(node) ? { node, peers } : `no Node binary at ${node}`
 }
 
+/** The command that runs bench/<script> with `spec` as its JSON argument in its own Node process (this one's Node, or `runtime`'s). */
+export function clientCommand(
+  script: string,
+  spec: object,
+  runtime?: ClientRuntime,
+): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const args = ['-r', join(__dirname, 'register-swc.cjs'), join(__dirname, script), JSON.stringify(spec)]
+  return runtime === undefined
+    ? { command: process.execPath, args, env: process.env }
+    : { command: runtime.node, args, env: { ...process.env, KAFKIT_BENCH_PEERS: runtime.peers } }
+}
+
 /**
  * Runs bench/<script> with `spec` as its JSON argument in its own Node process (this one's Node,
  * or `runtime`'s) and reads the one JSON line it prints (a measurement without `workload`, or
@@ -140,11 +152,8 @@ export async function runClientProcess(
   runtime?: ClientRuntime | string,
 ): Promise<Row> {
   if (typeof runtime === 'string') return failed(workload, client, runtime)
-  const args = ['-r', join(__dirname, 'register-swc.cjs'), join(__dirname, script), JSON.stringify(spec)]
-  const result =
-    runtime === undefined
-      ? await run(process.execPath, args)
-      : await run(runtime.node, args, { ...process.env, KAFKIT_BENCH_PEERS: runtime.peers })
+  const { command, args, env } = clientCommand(script, spec, runtime)
+  const result = await run(command, args, env)
   const line = result.stdout.trim().split('\n').pop() ?? ''
   if (result.code !== 0 || !line.startsWith('{')) {
     return failed(workload, client, `failed: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`)

@@ -36,3 +36,22 @@ export function benchValue(size: number): Buffer {
   for (let i = 0; i < size; i++) value[i] = 97 + ((i * 7) % 26)
   return value
 }
+
+export interface PlatformaticProducer {
+  send(options: object): Promise<unknown>
+  close(): Promise<void>
+}
+
+/**
+ * @platformatic/kafka's Producer with acks=all (its default is acks=1 unless idempotent) and no
+ * topic auto-creation, or undefined if it is not installed.
+ */
+export function platformaticProducer(
+  brokers: string[],
+  clientId: string,
+  compression: 'none' | 'lz4' = 'none',
+): PlatformaticProducer | undefined {
+  const mod = optionalPeer<{ Producer: new (options: object) => PlatformaticProducer }>('@platformatic/kafka')
+  if (mod === undefined) return undefined
+  return new mod.Producer({ clientId, bootstrapBrokers: brokers, acks: -1, compression, autocreateTopics: false })
+}

@@ -1,261 +1,364 @@
-// End-to-end produce-to-consume latency of kafkit at fixed offered rates. Run on demand (never in
-// the test suite):
+// End-to-end produce-to-consume latency of kafkit and its peers at fixed offered rates, in one run
+// on one broker. Run on demand (never in the test suite):
 //
 //   npm run bench -- latency [--rates 1000,10000,50000] [--seconds N] [--lingers default,0]
+//                            [--rounds N] [--clients kafkit,kafkajs,platformatic,platformatic2,kcat,kcat-e2e]
 //
-// For each rate and linger setting: a consumer process (eachMessage) joins a new group on a new
-// topic of 6 partitions; then a producer process makes single send() calls of one 100-byte record at
-// the offered rate for N seconds (default 10), the send time (performance.timeOrigin + now(), in ms
-// with sub-ms precision: the same clock in both processes) in the record's value. The consumer
-// computes receive time minus send time for each record; the records sent in the first second are
-// not counted. Reports p50, p99, p99.9 and max in ms, and how many records the producer actually
-// sent (a rate the client cannot sustain shows as fewer records or more seconds). LATENCY_DETAIL=1
-// adds rows that attribute the tail: send() to acknowledged, each Produce request's time queued in
-// the connection and written-to-answered, and both processes' event-loop delay. Brokers: KAFKA_BROKERS, else one
-// started for the run (bench-broker.ts).
+// Design: only the producer varies; the reader is the same for every producer row, kafkit's
+// consumer (eachMessage, a new group per run) in its own process. For each rate and producer, a new
+// 6-partition topic; the reader joins first, then the producer process (bench/latency-client.ts)
+// makes single send() calls of one 100-byte record at the offered rate for N seconds (default 6),
+// the send time in the record; the reader computes receive time minus send time. Records offered in
+// the first second are not counted. Producers: kafkit (default linger 5 ms, and linger 0), KafkaJS
+// 2.2.4 and @platformatic/kafka 1.x and 2.x (no linger: one Produce request per send() call; 2.x on
+// Node 24, see node24Runtime), and kcat -P (librdkafka; its default linger.ms 5, and 0), fed one
+// line per record at the offered rate by a Node process that takes the send time as it writes the
+// line to kcat's stdin. One more row ("kcat -> kcat") is librdkafka end to end: kcat -P producing
+// and `kcat -C` reading (receive time taken when kcat's output line reaches the reading process).
+// Every producer sends with acks=all. A producer that falls two seconds behind (that many records
+// unacknowledged) is not offered the records that fall due meanwhile: the table shows records
+// acknowledged out of those due, and a client that does not sustain a rate shows fewer.
+//
+// Rounds (default 3): the rows take turns, each round starting with the next one; each figure is
+// the median over the rounds of that figure. Also per round, for each JavaScript producer, 200
+// sequential awaited single-record send() calls at low rate (acks=all): the send() round trip.
+// LATENCY_DETAIL=1 adds, for kafkit's rows, send() to acknowledged, each Produce request's time
+// queued in kafkit's connection and from written to answered, and both processes' event-loop delay.
+// Brokers: KAFKA_BROKERS, else one started for the run (bench-broker.ts).
 
 import { spawn } from 'node:child_process'
-import { type IntervalHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks'
+import { loadavg } from 'node:os'
+import { createInterface } from 'node:readline'
 import { Kafka, logLevel } from '../src/index.js'
+import { findOnPath } from '../src/testing/executables.js'
 import { benchBroker } from './bench-broker.js'
-import { createTopic, deleteTopic } from './bench-common.js'
-
-interface Role {
-  role: 'producer' | 'consumer'
-  brokers: string[]
-  topic: string
-  rate: number
-  seconds: number
-  /** undefined: the producer's default linger. */
-  linger?: number
-}
-
-const VALUE_SIZE = 100
-
-function now(): number {
-  return performance.timeOrigin + performance.now()
-}
-
-function percentiles(values: number[]): Record<string, number> {
-  const sorted = [...values].sort((a, b) => a - b)
-  const pct = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
-  return { p50: pct(0.5), p99: pct(0.99), p999: pct(0.999), max: sorted.at(-1)! }
-}
-
-function loopDelays(loop: IntervalHistogram): Record<string, number> {
-  const ms = (ns: number): number => ns / 1e6
-  return {
-    p50: ms(loop.percentile(50)),
-    p99: ms(loop.percentile(99)),
-    p999: ms(loop.percentile(99.9)),
-    max: ms(loop.max),
-  }
-}
+import {
+  type ClientRuntime,
+  clientCommand,
+  createTopic,
+  deleteTopic,
+  inTurn,
+  node24Runtime,
+  PARTITIONS,
+  produceValues,
+  run,
+} from './bench-common.js'
+import { type LatencyClient, type LatencyRun, type Percentiles, ROUND_TRIPS, VALUE_SIZE } from './latency-client.js'
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`)
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback
 }
 
-async function runProducer(r: Role): Promise<void> {
-  const kafka = new Kafka({ brokers: r.brokers, clientId: 'bench-latency-p', logLevel: logLevel.ERROR })
-  const producer = kafka.producer(r.linger === undefined ? {} : { linger: r.linger })
-  const requests: number[] = []
-  const queued: number[] = []
-  producer.on(producer.events.REQUEST, (e) => {
-    const payload = e.payload as { apiName: string; duration: number; pendingDuration: number }
-    if (payload.apiName !== 'Produce') return
-    requests.push(payload.duration)
-    queued.push(payload.pendingDuration)
-  })
-  const loop = monitorEventLoopDelay({ resolution: 1 })
-  await producer.connect()
-  loop.enable()
-  const pad = Buffer.alloc(VALUE_SIZE, 97)
-  const start = now()
-  const total = r.rate * r.seconds
-  let sent = 0
-  const acks: number[] = []
-  const pending = new Set<Promise<unknown>>()
-  // a fixed offered rate: each tick sends the records due by now (a timer fires late under load:
-  // the records it owes go out then, each with the real time of its send() call, as a user measures)
-  await new Promise<void>((resolve) => {
-    const tick = (): void => {
-      const due = Math.min(total, Math.floor(((now() - start) / 1000) * r.rate))
-      while (sent < due) {
-        const value = Buffer.from(pad)
-        value.write(`${now().toFixed(3)} ${sent}`.padEnd(VALUE_SIZE, ' '), 0, 'latin1')
-        const t0 = now()
-        const p = producer.send({ topic: r.topic, messages: [{ value }] })
-        if (t0 - start >= 1000) p.then(() => acks.push(now() - t0))
-        pending.add(p)
-        p.finally(() => pending.delete(p))
-        sent++
-      }
-      if (sent >= total) resolve()
-      else setTimeout(tick, 1)
-    }
-    tick()
-  })
-  await Promise.all(pending)
-  await producer.disconnect()
-  const ack = percentiles(acks)
-  const request = percentiles(requests)
-  const queue = percentiles(queued)
-  const ms = (ns: number): number => ns / 1e6
-  const eventLoop = {
-    p50: ms(loop.percentile(50)),
-    p99: ms(loop.percentile(99)),
-    p999: ms(loop.percentile(99.9)),
-    max: ms(loop.max),
-  }
-  process.stdout.write(`${JSON.stringify({ sent, seconds: (now() - start) / 1000, ack, request, queue, eventLoop })}\n`)
+/** One producer row: who produces, with which linger, and who reads. */
+interface Entry {
+  key: string
+  label: string
+  linger: string
+  client: LatencyClient
+  lingerMs?: number
+  reader: 'kafkit' | 'kcat'
+  runtime?: ClientRuntime | string
 }
 
-async function runConsumer(r: Role): Promise<void> {
-  const kafka = new Kafka({ brokers: r.brokers, clientId: 'bench-latency-c', logLevel: logLevel.ERROR })
-  const consumer = kafka.consumer({ groupId: `${r.topic}-g` })
-  const loop = monitorEventLoopDelay({ resolution: 1 })
-  await consumer.connect()
-  await consumer.subscribe({ topic: r.topic, fromBeginning: true })
-  const total = r.rate * r.seconds
-  const latencies: number[] = []
-  let firstSend: number | undefined
-  let received = 0
-  let finish: () => void = () => {}
-  const done = new Promise<void>((resolve) => (finish = resolve))
-  // run() resolves once the consumer has joined its group: the parent starts the producer then
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      const at = now()
-      const sentAt = Number.parseFloat(message.value!.toString('latin1', 0, 20).split(' ')[0]!)
-      firstSend ??= sentAt
-      if (sentAt - firstSend >= 1000) latencies.push(at - sentAt)
-      if (++received >= total) finish()
+function entries(clients: string[], lingers: (number | undefined)[], kcat: string | undefined): Entry[] {
+  const lingerLabel = (l: number | undefined): string => (l === undefined ? 'default (5 ms)' : `${l} ms`)
+  const none = 'none (a request per call)'
+  const noKcat = kcat === undefined ? 'kcat not on the PATH' : undefined
+  // [--clients name, row]: kafkit and kcat once per linger
+  const all: [string, Entry][] = [
+    ...lingers.map((l): [string, Entry] => [
+      'kafkit',
+      { key: `kafkit-${l}`, label: 'kafkit', linger: lingerLabel(l), client: 'kafkit', lingerMs: l, reader: 'kafkit' },
+    ]),
+    ['kafkajs', { key: 'kafkajs', label: 'kafkajs 2.2.4', linger: none, client: 'kafkajs', reader: 'kafkit' }],
+    [
+      'platformatic',
+      { key: 'plat1', label: '@platformatic/kafka 1.x', linger: none, client: 'platformatic', reader: 'kafkit' },
+    ],
+    [
+      'platformatic2',
+      {
+        key: 'plat2',
+        label: '@platformatic/kafka 2.x (Node 24)',
+        linger: none,
+        client: 'platformatic',
+        reader: 'kafkit',
+        runtime: node24Runtime(),
+      },
+    ],
+    ...lingers.map((l): [string, Entry] => [
+      'kcat',
+      {
+        key: `kcat-${l}`,
+        label: 'kcat (librdkafka)',
+        linger: lingerLabel(l),
+        client: 'kcat',
+        lingerMs: l,
+        reader: 'kafkit',
+        runtime: noKcat,
+      },
+    ]),
+    [
+      'kcat-e2e',
+      {
+        key: 'kcat-e2e',
+        label: 'kcat -> kcat (read by kcat -C)',
+        linger: '0 ms',
+        client: 'kcat',
+        lingerMs: 0,
+        reader: 'kcat',
+        runtime: noKcat,
+      },
+    ],
+  ]
+  return all.filter(([name]) => clients.includes(name)).map(([, e]) => e)
+}
+
+/** A client process whose stdout lines can be awaited one by one, and whose stdin the driver can write. */
+function clientProcess(spec: LatencyRun, runtime?: ClientRuntime) {
+  const { command, args, env } = clientCommand('latency-client.ts', spec, runtime)
+  const proc = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], env })
+  const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]()
+  const exit = new Promise<number>((resolve) => proc.on('close', (code) => resolve(code ?? 1)))
+  return {
+    proc,
+    exit,
+    /** The next line, or undefined if the process ended or `ms` passed first. */
+    async next(ms: number): Promise<string | undefined> {
+      let timer: NodeJS.Timeout | undefined
+      const timeout = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), ms)
+      })
+      const line = await Promise.race([lines.next().then((n) => (n.done ? undefined : n.value)), timeout])
+      clearTimeout(timer)
+      return line
     },
-  })
-  loop.enable()
-  process.stdout.write('ready\n')
-  await done
-  await consumer.disconnect()
-  latencies.sort((a, b) => a - b)
-  const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!
-  process.stdout.write(
-    `${JSON.stringify({ counted: latencies.length, p50: pct(0.5), p99: pct(0.99), p999: pct(0.999), max: latencies.at(-1), eventLoop: loopDelays(loop) })}\n`,
-  )
+  }
 }
 
-function child(r: Role): { lines: AsyncGenerator<string>; exit: Promise<number> } {
-  const proc = spawn(process.execPath, [...process.execArgv, __filename, JSON.stringify(r)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const queue: string[] = []
-  let wake: (() => void) | undefined
-  let ended = false
-  let buf = ''
-  proc.stdout.on('data', (d: Buffer) => {
-    buf += d.toString()
-    let i = buf.indexOf('\n')
-    while (i >= 0) {
-      queue.push(buf.slice(0, i))
-      buf = buf.slice(i + 1)
-      i = buf.indexOf('\n')
+/** What one producer row measured in one round, or why it did not run. */
+interface Measured {
+  skipped?: string
+  offered: number
+  /** Records due at the offered rate (more than offered when the client fell two seconds behind). */
+  due: number
+  acked: number
+  received: number
+  seconds: number
+  /** Named percentile sets: e2e, and with LATENCY_DETAIL ack, queued, answered, producerLoop, readerLoop. */
+  sets: Record<string, Percentiles>
+}
+
+const skip = (why: string): Measured => ({
+  skipped: why,
+  offered: 0,
+  due: 0,
+  acked: 0,
+  received: 0,
+  seconds: 0,
+  sets: {},
+})
+
+async function measure(
+  e: Entry,
+  base: Omit<LatencyRun, 'role' | 'client'>,
+  kcat: string | undefined,
+): Promise<Measured> {
+  if (typeof e.runtime === 'string') return skip(e.runtime)
+  const spec = { ...base, kcat, linger: e.lingerMs }
+  const reader = clientProcess({ ...spec, role: 'read', client: e.reader })
+  try {
+    if ((await reader.next(60_000)) !== 'ready') return skip('the reader did not start')
+    const producer = clientProcess({ ...spec, role: 'produce', client: e.client, detail: true }, e.runtime)
+    const line = await producer.next(base.seconds * 2000 + 60_000)
+    await producer.exit
+    const prod = line?.startsWith('{') ? (JSON.parse(line) as Record<string, unknown>) : undefined
+    reader.proc.stdin.end(`${prod?.offered ?? 0}\n`)
+    const readLine = await reader.next(60_000)
+    if (prod === undefined) return skip('the producer failed')
+    if (prod.skipped !== undefined) return skip(String(prod.skipped))
+    if (prod.error !== undefined) return skip(`kcat: ${String(prod.error)}`)
+    if (readLine === undefined) return skip('the reader failed')
+    const res = JSON.parse(readLine) as Percentiles & { received: number; eventLoop: Percentiles }
+    const sets: Record<string, Percentiles> = {
+      e2e: res,
+      producerLoop: prod.eventLoop as Percentiles,
+      readerLoop: res.eventLoop,
     }
-    wake?.()
-  })
-  const exit = new Promise<number>((resolve) =>
-    proc.on('exit', (code) => {
-      ended = true
-      wake?.()
-      resolve(code ?? 1)
-    }),
-  )
-  async function* lines(): AsyncGenerator<string> {
-    for (;;) {
-      if (queue.length > 0) yield queue.shift()!
-      else if (ended) return
-      else await new Promise<void>((resolve) => (wake = resolve))
+    for (const k of ['ack', 'queued', 'answered']) if (prod[k] !== undefined) sets[k] = prod[k] as Percentiles
+    return {
+      offered: prod.offered as number,
+      due: prod.due as number,
+      acked: prod.acked as number,
+      received: res.received,
+      seconds: prod.seconds as number,
+      sets,
+    }
+  } finally {
+    reader.proc.kill()
+    await reader.exit
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
+}
+
+/** Per figure, its median over the runs (runs that did not run are left out). */
+function medianOf(runs: Percentiles[]): Percentiles {
+  return {
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    p999: median(runs.map((r) => r.p999)),
+    max: median(runs.map((r) => r.max)),
+  }
+}
+
+const f = (n: number | null | undefined): string =>
+  n === undefined || n === null || Number.isNaN(n) ? '-' : n.toFixed(1)
+
+function latencyTable(rates: number[], rows: Entry[], results: Map<string, Measured[]>, detail: boolean): string {
+  const out = [
+    '| rate (msgs/s) | producer | linger | sent (acked) / due, s | received | p50 ms | p99 ms | p99.9 ms | max ms | p99 per round |',
+    '| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+  ]
+  for (const rate of rates) {
+    for (const e of rows) {
+      const all = results.get(`${rate}-${e.key}`) ?? []
+      const ok = all.filter((m) => m.skipped === undefined)
+      if (ok.length === 0) {
+        out.push(`| ${rate} | ${e.label} | ${e.linger} | ${all[0]?.skipped ?? 'not run'} | | | | | | |`)
+        continue
+      }
+      const e2e = medianOf(ok.map((m) => m.sets.e2e!))
+      const sent = `${median(ok.map((m) => m.acked))} / ${median(ok.map((m) => m.due))}, ${median(ok.map((m) => m.seconds)).toFixed(1)} s`
+      const perRound = all.map((m) => (m.skipped === undefined ? f(m.sets.e2e!.p99) : 'failed')).join(', ')
+      out.push(
+        `| ${rate} | ${e.label} | ${e.linger} | ${sent} | ${median(ok.map((m) => m.received))} | ${f(e2e.p50)} | ${f(e2e.p99)} | ${f(e2e.p999)} | ${f(e2e.max)} | ${perRound} |`,
+      )
+      if (!detail) continue
+      const names: Record<string, string> = {
+        ack: 'send() to acknowledged',
+        queued: 'Produce queued in the connection',
+        answered: 'Produce written to answered',
+        producerLoop: 'producer event-loop delay',
+        readerLoop: 'reader event-loop delay',
+      }
+      for (const [k, name] of Object.entries(names)) {
+        const sets = ok.map((m) => m.sets[k]).filter((s) => s !== undefined)
+        if (sets.length === 0) continue
+        const v = medianOf(sets)
+        out.push(`| | ${name} | | | | ${f(v.p50)} | ${f(v.p99)} | ${f(v.p999)} | ${f(v.max)} | |`)
+      }
     }
   }
-  return { lines: lines(), exit }
+  return out.join('\n')
 }
 
-/** The next line (not `for await`, whose return would close the iterator for the next call). */
-async function firstLine(it: AsyncGenerator<string>): Promise<string> {
-  const next = await it.next()
-  if (next.done) throw new Error('the client process ended without a result')
-  return next.value
+/** 200 sequential awaited sends in the client's own process (bench/latency-client.ts, role roundtrip). */
+async function roundTrip(e: Entry, brokers: string[], topic: string): Promise<Percentiles | string> {
+  if (typeof e.runtime === 'string') return e.runtime
+  const spec: LatencyRun = {
+    role: 'roundtrip',
+    client: e.client,
+    brokers,
+    topic,
+    rate: 0,
+    seconds: 0,
+    linger: e.lingerMs,
+  }
+  const { command, args, env } = clientCommand('latency-client.ts', spec, e.runtime)
+  const result = await run(command, args, env)
+  const line = result.stdout.trim().split('\n').pop() ?? ''
+  if (result.code !== 0 || !line.startsWith('{'))
+    return `failed: ${result.stderr.trim().split('\n').slice(-2).join(' ')}`
+  const parsed = JSON.parse(line) as Percentiles & { skipped?: string }
+  return parsed.skipped ?? parsed
 }
 
 async function main(): Promise<void> {
   const rates = option('rates', '1000,10000,50000').split(',').map(Number)
-  const seconds = Number(option('seconds', '10'))
+  const seconds = Number(option('seconds', '6'))
+  const rounds = Number(option('rounds', '3'))
+  const clients = option('clients', 'kafkit,kafkajs,platformatic,platformatic2,kcat,kcat-e2e').split(',')
   const lingers = option('lingers', 'default,0')
     .split(',')
     .map((l) => (l === 'default' ? undefined : Number(l)))
+  const detail = process.env.LATENCY_DETAIL !== undefined && process.env.LATENCY_DETAIL !== ''
+  const kcat = findOnPath('kcat') ?? findOnPath('kafkacat')
+  const rows = entries(clients, lingers, kcat)
   const broker = await benchBroker()
   const kafka = new Kafka({ brokers: broker.brokers, clientId: 'bench-latency', logLevel: logLevel.ERROR })
-  console.log(`Latency, kafkit, ${VALUE_SIZE} B records, single send() calls; broker: ${broker.description}`)
-  console.log('| rate (msgs/s) | linger | sent | p50 ms | p99 ms | p99.9 ms | max ms |')
-  console.log('| --- | --- | --- | --- | --- | --- | --- |')
+  const results = new Map<string, Measured[]>()
+  const trips = new Map<string, (Percentiles | string)[]>()
+  const stamp = Date.now()
+  const load = (): string =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')
+  console.error(`load average at start: ${load()}`)
   try {
-    for (const rate of rates) {
-      for (const linger of lingers) {
-        const topic = `bench-latency-${rate}-${linger ?? 'd'}-${process.pid}-${Date.now()}`
-        await createTopic(kafka, topic)
-        const base = { brokers: broker.brokers, topic, rate, seconds, linger }
-        const c = child({ ...base, role: 'consumer' })
-        await firstLine(c.lines)
-        const p = child({ ...base, role: 'producer' })
-        const prod = JSON.parse(await firstLine(p.lines)) as {
-          sent: number
-          seconds: number
-          ack: Record<string, number>
-          request: Record<string, number>
-          queue: Record<string, number>
-          eventLoop: Record<string, number>
-        }
-        const res = JSON.parse(await firstLine(c.lines)) as Record<string, number> & {
-          eventLoop: Record<string, number>
-        }
-        await Promise.all([p.exit, c.exit])
-        const f = (n: number | undefined): string => (n === undefined ? '-' : n.toFixed(1))
-        console.log(
-          `| ${rate} | ${linger ?? 'default'} | ${prod.sent} in ${prod.seconds.toFixed(1)} s | ${f(res.p50)} | ${f(res.p99)} | ${f(res.p999)} | ${f(res.max)} |`,
+    // the full-JIT broker compiles its produce and fetch paths first
+    const warm = `bench-latency-${stamp}-warm-up`
+    await createTopic(kafka, warm)
+    await produceValues(kafka, warm, { messages: 200_000, valueSize: VALUE_SIZE, compression: 'none' })
+    await deleteTopic(kafka, warm)
+    const tripRows = rows.filter((e) => e.client !== 'kcat')
+    const tripTopic = `bench-latency-${stamp}-round-trip`
+    await createTopic(kafka, tripTopic)
+    for (let round = 0; round < rounds; round++) {
+      for (const e of inTurn(tripRows, round)) {
+        const r = await roundTrip(e, broker.brokers, tripTopic)
+        trips.set(e.key, [...(trips.get(e.key) ?? []), r])
+        console.error(
+          `round ${round + 1} | round trip | ${e.label} ${e.linger}: ${typeof r === 'string' ? r : `p50 ${f(r.p50)} p99 ${f(r.p99)}`}`,
         )
-        if (process.env.LATENCY_DETAIL) {
-          const row = (name: string, v: Record<string, number>): void =>
-            console.log(`|   ${name} | | | ${f(v.p50)} | ${f(v.p99)} | ${f(v.p999)} | ${f(v.max)} |`)
-          row('send() to acknowledged', prod.ack)
-          row('Produce queued in the connection', prod.queue)
-          row('Produce written to answered', prod.request)
-          row('producer event-loop delay', prod.eventLoop)
-          row('consumer event-loop delay', res.eventLoop as unknown as Record<string, number>)
+      }
+      for (const rate of rates) {
+        for (const e of inTurn(rows, round)) {
+          const topic = `bench-latency-${stamp}-${round}-${rate}-${e.key}`
+          await createTopic(kafka, topic)
+          const m = await measure(e, { brokers: broker.brokers, topic, rate, seconds }, kcat)
+          await deleteTopic(kafka, topic)
+          const key = `${rate}-${e.key}`
+          results.set(key, [...(results.get(key) ?? []), m])
+          const e2e = m.sets.e2e
+          console.error(
+            `round ${round + 1} | ${rate}/s | ${e.label} ${e.linger}: ${m.skipped ?? `${m.acked}/${m.due} in ${m.seconds.toFixed(1)} s, p50 ${f(e2e?.p50)} p99 ${f(e2e?.p99)} p99.9 ${f(e2e?.p999)} max ${f(e2e?.max)}`} (load ${load()})`,
+          )
         }
-        await deleteTopic(kafka, topic)
       }
     }
   } finally {
     await broker.stop()
   }
+  console.log(
+    `Latency, ${VALUE_SIZE} B records, single send() calls, acks=all, ${PARTITIONS} partitions, ${seconds} s per run (first second not counted), median of ${rounds} rounds; reader: kafkit eachMessage unless named; Node ${process.version}; broker: ${broker.description}; load average at end ${load()}\n`,
+  )
+  console.log(latencyTable(rates, rows, results, detail))
+  console.log(
+    `\nsend() round trip: ${ROUND_TRIPS} sequential awaited single-record sends, acks=all, median of ${rounds} rounds\n`,
+  )
+  console.log('| producer | linger | p50 ms | p99 ms | max ms |')
+  console.log('| --- | --- | ---: | ---: | ---: |')
+  for (const e of rows.filter((r) => r.client !== 'kcat')) {
+    const all = trips.get(e.key) ?? []
+    const ok = all.filter((t): t is Percentiles => typeof t !== 'string')
+    if (ok.length === 0) {
+      console.log(`| ${e.label} | ${e.linger} | ${String(all[0] ?? 'not run')} | | |`)
+      continue
+    }
+    const v = medianOf(ok)
+    console.log(`| ${e.label} | ${e.linger} | ${f(v.p50)} | ${f(v.p99)} | ${f(v.max)} |`)
+  }
 }
 
-const arg = process.argv[2]
-if (arg?.startsWith('{')) {
-  const r = JSON.parse(arg) as Role
-  ;(r.role === 'producer' ? runProducer(r) : runConsumer(r)).then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err)
-      process.exit(1)
-    },
-  )
-} else {
-  main().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err)
-      process.exit(1)
-    },
-  )
-}
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err)
+    process.exit(1)
+  },
+)

@@ -5,7 +5,7 @@
 // installed.
 
 import { performance } from 'node:perf_hooks'
-import { benchValue, type Measurement, optionalPeer } from './client-common.js'
+import { benchValue, type Measurement, optionalPeer, platformaticProducer } from './client-common.js'
 
 export interface ClientRun {
   client: 'kafkit' | 'kafkit-single' | 'kafkajs' | 'kafkajs-single' | 'platformatic'
@@ -74,25 +74,9 @@ async function kafkajsDriver(run: ClientRun): Promise<Driver | undefined> {
   }
 }
 
-interface PlatformaticModule {
-  Producer: new (
-    options: object,
-  ) => {
-    send(options: object): Promise<unknown>
-    close(): Promise<void>
-  }
-}
-
 async function platformaticDriver(run: ClientRun): Promise<Driver | undefined> {
-  const mod = optionalPeer<PlatformaticModule>('@platformatic/kafka')
-  if (mod === undefined) return undefined
-  const producer = new mod.Producer({
-    clientId: 'bench-platformatic',
-    bootstrapBrokers: run.brokers,
-    acks: -1,
-    compression: run.compression,
-    autocreateTopics: false,
-  })
+  const producer = platformaticProducer(run.brokers, 'bench-platformatic', run.compression)
+  if (producer === undefined) return undefined
   return {
     send: (values) => producer.send({ messages: values.map((value) => ({ topic: run.topic, value })) }),
     close: () => producer.close(),
