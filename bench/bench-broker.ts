@@ -11,7 +11,7 @@
 // broker was throttled, so that later runs measured the disk (the broker's CPU per 100,000 1 KiB
 // records went from 0.31 to 0.65 s over three runs of the same client).
 
-import { startKafka } from '../src/testing/index.js'
+import { type KafkaTestCluster, startKafka } from '../src/testing/index.js'
 
 export const BENCH_BROKER_JVM_FLAGS = '-XX:TieredStopAtLevel=4 -XX:-UseSerialGC -XX:+UseG1GC -Xms1g -Xmx1g'
 
@@ -19,13 +19,20 @@ export interface BenchBroker {
   brokers: string[]
   /** Where the broker came from, for the report's header. */
   description: string
+  /** The one-node cluster started here (to stop and restart its node); undefined with KAFKA_BROKERS. */
+  cluster: KafkaTestCluster | undefined
   stop(): Promise<void>
 }
 
 export async function benchBroker(): Promise<BenchBroker> {
   const external = process.env.KAFKA_BROKERS
   if (external) {
-    return { brokers: external.split(',').map((b) => b.trim()), description: 'KAFKA_BROKERS', stop: async () => {} }
+    return {
+      brokers: external.split(',').map((b) => b.trim()),
+      description: 'KAFKA_BROKERS',
+      cluster: undefined,
+      stop: async () => {},
+    }
   }
   const userFlags = process.env.KAFKIT_KAFKA_JVM_OPTS ?? ''
   process.env.KAFKIT_KAFKA_JVM_OPTS = `${BENCH_BROKER_JVM_FLAGS} ${userFlags}`
@@ -34,6 +41,7 @@ export async function benchBroker(): Promise<BenchBroker> {
     return {
       brokers: cluster.brokers,
       description: `kafkit/testing, Kafka ${cluster.version}, JVM ${BENCH_BROKER_JVM_FLAGS}`,
+      cluster,
       stop: () => cluster.stop(),
     }
   } finally {

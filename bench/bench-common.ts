@@ -2,7 +2,7 @@
 // workloads, topics, running a client in its own process (or kcat under /usr/bin/time), and the
 // median table with ratios to kafkit.
 
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { CompressionTypes, type Kafka } from '../src/index.js'
@@ -223,4 +223,71 @@ export function table(rows: Row[], baseline: string, ratioHeading: string): stri
     }
   }
   return out.join('\n')
+}
+
+/** A child process whose stdout is read line by line, and its stdin open for commands. */
+export interface LineChild {
+  lines: AsyncGenerator<string>
+  exit: Promise<number>
+  process: ChildProcess
+}
+
+/** Runs `script` (this process's Node and flags, plus `nodeFlags`) with `spec` as its JSON argument. */
+export function spawnLineChild(script: string, spec: object, nodeFlags: string[] = []): LineChild {
+  const proc = spawn(process.execPath, [...process.execArgv, ...nodeFlags, script, JSON.stringify(spec)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  })
+  const queue: string[] = []
+  let wake: (() => void) | undefined
+  let ended = false
+  let buf = ''
+  proc.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString()
+    let i = buf.indexOf('\n')
+    while (i >= 0) {
+      queue.push(buf.slice(0, i))
+      buf = buf.slice(i + 1)
+      i = buf.indexOf('\n')
+    }
+    wake?.()
+  })
+  const exit = new Promise<number>((resolve) =>
+    proc.on('exit', (code) => {
+      ended = true
+      wake?.()
+      resolve(code ?? 1)
+    }),
+  )
+  async function* lines(): AsyncGenerator<string> {
+    for (;;) {
+      if (queue.length > 0) yield queue.shift()!
+      else if (ended) return
+      else await new Promise<void>((resolve) => (wake = resolve))
+    }
+  }
+  return { lines: lines(), exit, process: proc }
+}
+
+/** The next line (not `for await`, whose return would close the iterator for the next call). */
+export async function nextLine(it: AsyncGenerator<string>): Promise<string> {
+  const next = await it.next()
+  if (next.done) throw new Error('the client process ended without a result')
+  return next.value
+}
+
+/**
+ * The entry of a bench file that is both the driver and its client processes: with a JSON argument
+ * (spawnLineChild's spec) it runs `child(spec)`, else `main()`; it exits with process.exitCode (0
+ * when unset), or 1 after printing what was thrown.
+ */
+export function runBenchEntry<Spec>(main: () => Promise<void>, child: (spec: Spec) => Promise<void>): void {
+  const arg = process.argv[2]
+  const run = arg?.startsWith('{') ? child(JSON.parse(arg) as Spec) : main()
+  run.then(
+    () => process.exit(process.exitCode ?? 0),
+    (err: unknown) => {
+      console.error(err)
+      process.exit(1)
+    },
+  )
 }

@@ -23,6 +23,7 @@ const { KeyedLoad, LogTally, forEachStoredPartition, wholeAndInSync } = require(
   join(root, 'integration', 'chaos', 'harness.ts'),
 )
 const { createReplicatedTopic } = require(join(root, 'integration', 'helpers', 'own-cluster.ts'))
+const { svgLineChart } = require(join(root, 'bench', 'svg-plot.ts'))
 
 const { values: args } = parseArgs({
   options: {
@@ -70,47 +71,21 @@ function sample(minute, load, consumed, restarts) {
   }
 }
 
-/** A line chart of RSS and heap (MB) per minute, as an SVG document. */
+/** A line chart of RSS, heap and buffers (MB) per minute, as an SVG document. */
 function svgPlot(samples, title) {
-  const width = 720
-  const height = 320
-  const left = 56
-  const right = 16
-  const top = 36
-  const bottom = 44
-  const maxMinute = Math.max(1, samples.at(-1).minute)
-  const maxMB = Math.ceil(Math.max(...samples.map((s) => s.rssMB)) / 50) * 50 || 50
-  const x = (minute) => left + (minute / maxMinute) * (width - left - right)
-  const y = (value) => top + (1 - value / maxMB) * (height - top - bottom)
-  const line = (key, color) =>
-    `<polyline fill="none" stroke="${color}" stroke-width="2" points="${samples
-      .map((s) => `${x(s.minute).toFixed(1)},${y(s[key]).toFixed(1)}`)
-      .join(' ')}"/>`
-  const yTicks = Array.from({ length: 6 }, (_, i) => (maxMB / 5) * i)
-  const xTicks = Array.from({ length: 7 }, (_, i) => Math.round((maxMinute / 6) * i))
-  const restartMarks = samples
-    .filter((s, i) => i > 0 && s.restarts > samples[i - 1].restarts)
-    .map(
-      (s) =>
-        `<line x1="${x(s.minute)}" y1="${top}" x2="${x(s.minute)}" y2="${height - bottom}" stroke="#bbb" stroke-dasharray="3,3"/>`,
-    )
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">
-<title>${title}</title>
-<rect width="100%" height="100%" fill="white"/>
-<text x="${left}" y="20" font-size="14">${title}</text>
-${yTicks.map((v) => `<line x1="${left}" y1="${y(v)}" x2="${width - right}" y2="${y(v)}" stroke="#eee"/><text x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${v}</text>`).join('\n')}
-${xTicks.map((m) => `<text x="${x(m)}" y="${height - bottom + 16}" text-anchor="middle">${m}</text>`).join('\n')}
-<text x="${(left + width - right) / 2}" y="${height - 8}" text-anchor="middle">minutes (dashed: a node restarted)</text>
-<text x="14" y="${(top + height - bottom) / 2}" transform="rotate(-90 14 ${(top + height - bottom) / 2})" text-anchor="middle">MB</text>
-${restartMarks.join('\n')}
-${line('rssMB', '#d62728')}
-${line('heapMB', '#1f77b4')}
-${line('externalMB', '#2ca02c')}
-<text x="${width - right - 200}" y="${top + 14}" fill="#d62728">RSS</text>
-<text x="${width - right - 150}" y="${top + 14}" fill="#1f77b4">heap used</text>
-<text x="${width - right - 80}" y="${top + 14}" fill="#2ca02c">buffers</text>
-</svg>
-`
+  const series = (label, color, key) => ({ label, color, points: samples.map((s) => [s.minute, s[key]]) })
+  return svgLineChart({
+    title,
+    xLabel: 'minutes (dashed: a node restarted)',
+    yLabel: 'MB',
+    yStep: 50,
+    series: [
+      series('RSS', '#d62728', 'rssMB'),
+      series('heap used', '#1f77b4', 'heapMB'),
+      series('buffers', '#2ca02c', 'externalMB'),
+    ],
+    marks: samples.filter((s, i) => i > 0 && s.restarts > samples[i - 1].restarts).map((s) => ({ x: s.minute })),
+  })
 }
 
 function samplesTable(samples) {

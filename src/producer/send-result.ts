@@ -17,8 +17,10 @@ export interface PartitionResult {
 
 export class SendResult {
   readonly promise: Promise<RecordMetadata[]>
-  readonly #byPartition = new Map<string, Map<number, PartitionResult>>()
-  readonly #entries: PartitionResult[] = []
+  // made on the first append: a call waiting for buffer room (there can be tens of thousands while a
+  // broker is down) holds neither
+  #byPartition: Map<string, Map<number, PartitionResult>> | undefined
+  #entries: PartitionResult[] | undefined
   #pendingSegments = 0
   #sealed = false
   #settled = false
@@ -39,6 +41,7 @@ export class SendResult {
 
   /** The entry for a topic-partition, made on first use (entries keep first-use order). */
   entry(topic: string, partition: number): PartitionResult {
+    this.#byPartition ??= new Map()
     let partitions = this.#byPartition.get(topic)
     if (partitions === undefined) {
       partitions = new Map()
@@ -48,6 +51,7 @@ export class SendResult {
     if (entry === undefined) {
       entry = { topicName: topic, partition, baseOffset: undefined, logAppendTime: -1n, logStartOffset: -1n }
       partitions.set(partition, entry)
+      this.#entries ??= []
       this.#entries.push(entry)
     }
     return entry
@@ -98,7 +102,7 @@ export class SendResult {
       return
     }
     this.#resolve(
-      this.#entries.map((e) => ({
+      (this.#entries ?? []).map((e) => ({
         topicName: e.topicName,
         partition: e.partition,
         errorCode: 0,
