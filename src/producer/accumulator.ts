@@ -88,6 +88,8 @@ export class RecordAccumulator {
   readonly #noMerge = new Set<string>()
   #flushes = 0
   #closing = false
+  /** The queue queue() returned last (queues are never removed). */
+  #lastQueue: PartitionQueue | undefined
 
   constructor(options: AccumulatorOptions) {
     this.#batchSize = options.batchSize
@@ -104,6 +106,9 @@ export class RecordAccumulator {
   }
 
   queue(topic: string, partition: number): PartitionQueue {
+    // consecutive appends mostly go to one partition (the sticky partitioner): no map lookups then
+    const last = this.#lastQueue
+    if (last !== undefined && last.partition === partition && last.topic === topic) return last
     let partitions = this.#queues.get(topic)
     if (partitions === undefined) {
       partitions = new Map()
@@ -114,6 +119,7 @@ export class RecordAccumulator {
       queue = new PartitionQueue(topic, partition)
       partitions.set(partition, queue)
     }
+    this.#lastQueue = queue
     return queue
   }
 
@@ -232,11 +238,16 @@ export class RecordAccumulator {
       if (!this.#noMerge.has(queue.topic)) {
         // leave the partitions after this one their share of the request
         const limit = Math.min(MERGED_BATCH_LIMIT, Math.floor((maxRequestSize - size) / (queues.length - i)))
-        for (let next = queue.batches[0]; next !== undefined && head.canAbsorb(next, limit); next = queue.batches[0]) {
-          queue.batches.shift()
-          head.absorb(next)
+        // the batches that join are gathered first and absorbed at once; canAbsorb counts the
+        // record bytes of those gathered before
+        let taken = 0
+        let recordBytes = head.recordBytes
+        for (let next = queue.batches[0]; next !== undefined && head.canAbsorb(next, limit, recordBytes); ) {
+          recordBytes += next.recordBytes
           this.#incomplete.delete(next)
+          next = queue.batches[++taken]
         }
+        if (taken > 0) head.absorb(queue.batches.splice(0, taken))
       }
       settings ??= head.settings
       size += head.estimatedSize

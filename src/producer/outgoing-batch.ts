@@ -38,7 +38,8 @@ export class OutgoingBatch {
   readonly createdAt: number
   /** Bytes at which the batch counts as full (batchSize, or one oversized record's size). */
   readonly capacity: number
-  readonly records: OutgoingRecord[] = []
+  /** Replaced, not grown, when queued batches are absorbed (one exact-size array instead of regrowth per record). */
+  records: OutgoingRecord[] = []
   readonly segments: BatchSegment[] = []
   /** Record size bounds summed, uncompressed: what the batch holds of the producer's buffer. */
   recordBytes = 0
@@ -88,8 +89,13 @@ export class OutgoingBatch {
 
   /** Estimated encoded size, as Java's MemoryRecordsBuilder estimates it. */
   get estimatedSize(): number {
-    if (this.settings.compression === CompressionTypes.None) return RECORD_BATCH_OVERHEAD + this.recordBytes
-    return RECORD_BATCH_OVERHEAD + Math.ceil(this.recordBytes * this.#compressionRatio * COMPRESSION_ESTIMATE_MARGIN)
+    return this.#estimate(this.recordBytes)
+  }
+
+  /** The estimated encoded size of this batch's settings and ratio holding `recordBytes` of records. */
+  #estimate(recordBytes: number): number {
+    if (this.settings.compression === CompressionTypes.None) return RECORD_BATCH_OVERHEAD + recordBytes
+    return RECORD_BATCH_OVERHEAD + Math.ceil(recordBytes * this.#compressionRatio * COMPRESSION_ESTIMATE_MARGIN)
   }
 
   get isFull(): boolean {
@@ -128,34 +134,50 @@ export class OutgoingBatch {
 
   /**
    * Whether `next`, the batch queued behind this one, can join it: same settings, never sent (no
-   * attempt, no sequence), and the sum stays within `maxBytes` estimated bytes.
+   * attempt, no sequence), and the sum stays within `maxBytes` estimated bytes. `recordBytes` is what
+   * this batch holds by then (more than now when batches before `next` are to join it too).
    */
-  canAbsorb(next: OutgoingBatch, maxBytes: number): boolean {
+  canAbsorb(next: OutgoingBatch, maxBytes: number, recordBytes = this.recordBytes): boolean {
     return (
       next.settings === this.settings &&
       next.attempts === 0 &&
       !next.hasSequence &&
       !this.hasSequence &&
-      this.estimatedSize + next.estimatedSize - RECORD_BATCH_OVERHEAD <= maxBytes
+      this.#estimate(recordBytes) + next.estimatedSize - RECORD_BATCH_OVERHEAD <= maxBytes
     )
   }
 
-  /** Takes over `next`'s records and segments (see canAbsorb); `next` is done when this batch is. */
-  absorb(next: OutgoingBatch): void {
-    const offset = this.records.length
-    for (const record of next.records) this.records.push(record)
-    this.recordBytes += next.recordBytes
-    for (const segment of next.segments) {
-      const last = this.segments[this.segments.length - 1]
-      if (last !== undefined && last.result === segment.result && last.start + last.count === offset + segment.start) {
-        last.count += segment.count
-        segment.result.segmentReleased()
-      } else {
-        this.segments.push({ ...segment, start: offset + segment.start })
+  /**
+   * Takes over the records and segments of `nexts`, the batches queued behind this one in order
+   * (each passed canAbsorb); they are done when this batch is. The records are gathered into one
+   * array of the final size: pushing them one by one regrew the array, and merged backlogs of up to
+   * a megabyte made that copying a large part of the producer's garbage.
+   */
+  absorb(nexts: readonly OutgoingBatch[]): void {
+    if (nexts.length === 0) return
+    const sources: OutgoingRecord[][] = []
+    let offset = this.records.length
+    for (const next of nexts) {
+      sources.push(next.records)
+      this.recordBytes += next.recordBytes
+      for (const segment of next.segments) {
+        const last = this.segments[this.segments.length - 1]
+        if (
+          last !== undefined &&
+          last.result === segment.result &&
+          last.start + last.count === offset + segment.start
+        ) {
+          last.count += segment.count
+          segment.result.segmentReleased()
+        } else {
+          this.segments.push({ ...segment, start: offset + segment.start })
+        }
       }
+      offset += next.records.length
+      next.closed = true
+      this.#absorbed.push(next)
     }
-    next.closed = true
-    this.#absorbed.push(next)
+    this.records = this.records.concat(...sources)
   }
 
   setProducerState(producerId: bigint, producerEpoch: number, baseSequence: number): void {

@@ -69,10 +69,13 @@ export interface RecordAppenderDependencies {
 /** One entry of the call's topicMessages, converted (a topic may come in several entries). */
 interface PreparedTopic {
   readonly topic: string
-  /** A copy of the entry's array: the caller may reuse its own once send() returns. */
-  readonly messages: Message[]
+  /**
+   * The entry's array while send() runs; a copy once the call waits (see keepMessages): the caller
+   * may reuse its own array once send() returns.
+   */
+  messages: Message[]
   readonly records: OutgoingRecord[]
-  readonly sizes: Int32Array
+  readonly sizes: number[]
 }
 
 /** One call on its way into the accumulator; `group` and `index` say how far it got. */
@@ -118,6 +121,7 @@ export class RecordAppender {
     }
     const metadata = this.#metadataFor(call.groups)
     if (metadata !== undefined && this.#appendAvailable(call, metadata)) return call.result.promise
+    keepMessages(call)
     const resumed = this.#appendWaiting(call, metadata)
     this.#waiting.add(resumed)
     const forget = (): void => {
@@ -202,9 +206,11 @@ export class RecordAppender {
       const count = messages.length
       const group: PreparedTopic = {
         topic,
-        messages: messages.slice(),
+        // copied only if the call has to wait (keepMessages): most calls append before send() returns
+        messages,
         records: new Array<OutgoingRecord>(count),
-        sizes: new Int32Array(count),
+        // a plain array: a typed array of a call's size would have its memory outside the heap, slower to get
+        sizes: new Array<number>(count),
       }
       groups.push(group)
       let i = 0
@@ -277,6 +283,8 @@ export class RecordAppender {
         const topic = group.topic
         const partitions = this.#partitionsOf(metadata.topics.get(topic)!)
         const queueSizeOf = (p: number): number => accumulator.queueSize(topic, p)
+        // the topic's sticky state, looked up once per topic of the call rather than per record
+        let topicSticky: StickyPartition | undefined
         for (; call.index < group.records.length; call.index++) {
           const record = group.records[call.index]!
           const size = group.sizes[call.index]!
@@ -286,7 +294,11 @@ export class RecordAppender {
             return false
           }
           const explicit = message.partition !== undefined && message.partition !== null
-          const sticky = stickyOf !== undefined && record.key === null && !explicit ? stickyOf(topic) : undefined
+          let sticky: StickyPartition | undefined
+          if (stickyOf !== undefined && record.key === null && !explicit) {
+            topicSticky ??= stickyOf(topic)
+            sticky = topicSticky
+          }
           let partition: number
           try {
             partition =
@@ -422,6 +434,17 @@ export class RecordAppender {
       this.#settings.set(key, settings)
     }
     return settings
+  }
+}
+
+/**
+ * The call's messages from where it stopped, copied out of the caller's arrays before send()
+ * returns: the call goes on after that, and the caller may reuse or change its arrays by then.
+ */
+function keepMessages(call: Appending): void {
+  for (let g = call.group; g < call.groups.length; g++) {
+    const group = call.groups[g]!
+    group.messages = group.messages.slice()
   }
 }
 

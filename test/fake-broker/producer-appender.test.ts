@@ -36,13 +36,22 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve))
 }
 
-test('a full buffer blocks send() until acknowledged records free room; then the record goes, after the first', async () => {
+/**
+ * A producer with a 1 KiB buffer whose first send (one large record) is in a Produce request the
+ * fake cluster holds until `held.open()`: until then, that record takes most of the buffer.
+ */
+async function bufferHeldByFirstSend() {
   const held = gate()
   fake.cluster.intercept(Produce, { hold: held.promise })
   const producer = fake.producer({ maxBufferedBytes: 1024 })
   await producer.connect()
   const first = producer.send({ topic: 't', messages: [{ value: `first${LARGE}` }] })
   await fake.cluster.request(Produce)
+  return { held, producer, first }
+}
+
+test('a full buffer blocks send() until acknowledged records free room; then the record goes, after the first', async () => {
+  const { held, producer, first } = await bufferHeldByFirstSend()
   let secondSettled = false
   const second = producer.send({ topic: 't', messages: [{ value: `second${LARGE}` }] }).finally(() => {
     secondSettled = true
@@ -60,12 +69,7 @@ test('a call that waited for room keeps its place: its remaining records go befo
   // found by the chaos suite's outage scenario: a call that waited for one record's room at a time
   // went to the back of the queue for its next record, behind calls made after it, whose records
   // then overtook its own
-  const held = gate()
-  fake.cluster.intercept(Produce, { hold: held.promise })
-  const producer = fake.producer({ maxBufferedBytes: 1024 })
-  await producer.connect()
-  const first = producer.send({ topic: 't', messages: [{ value: `first${LARGE}` }] })
-  await fake.cluster.request(Produce)
+  const { held, producer, first } = await bufferHeldByFirstSend()
   // each of these records needs room that only an acknowledgement gives back
   const earlier = producer.send({ topic: 't', messages: [{ value: `a1${LARGE}` }, { value: `a2${LARGE}` }] })
   const later = producer.send({ topic: 't', messages: [{ value: `b1${LARGE}` }] })
@@ -168,6 +172,38 @@ test('a topic missing from the metadata: send() waits for it, and goes once it a
   const [result] = await sent
   expect(result).toMatchObject({ topicName: 'late', baseOffset: '0' })
   expect(await logOf('late')).toEqual(['waited'])
+})
+
+test('a call waiting for metadata sends the messages it was given, whatever the caller does with its array after send() returns', async () => {
+  fake.cluster.model.options.autoCreateTopics = false
+  const producer = fake.producer()
+  await producer.connect()
+  const metadataBefore = fake.cluster.received(Metadata).length
+  const messages = [
+    { value: 'to-1', partition: 1 },
+    { value: 'to-0', partition: 0 },
+  ]
+  const sent = producer.send({ topic: 'late', messages })
+  // the caller reuses its array at once
+  messages.length = 0
+  messages.push({ value: 'reused', partition: 0 })
+  await fake.cluster.request(Metadata, metadataBefore + 1)
+  fake.cluster.model.createTopic('late', 2)
+  await sent
+  expect((await fake.cluster.messages('late', 0)).map((m) => m.value)).toEqual(['to-0'])
+  expect((await fake.cluster.messages('late', 1)).map((m) => m.value)).toEqual(['to-1'])
+})
+
+test('a call waiting for buffer room part-way sends the rest of its own messages, whatever the caller does with its array', async () => {
+  const { held, producer, first } = await bufferHeldByFirstSend()
+  // the small record fits at once, the large one waits for the first call's room
+  const messages = [{ value: 'small' }, { value: `large${LARGE}` }]
+  const second = producer.send({ topic: 't', messages })
+  messages[1] = { value: 'replaced' }
+  messages.push({ value: 'added' })
+  held.open()
+  await Promise.all([first, second])
+  expect(await logOf()).toEqual(['first' + 'xxx', 'small', 'large' + 'xxx'])
 })
 
 test('a topic that never appears: send() rejects with KafkaJSTopicMetadataTimeoutError after maxBlockMs', async () => {

@@ -1,7 +1,7 @@
 import { RecordAccumulator } from '../../src/producer/accumulator.js'
 import type { BatchSettings } from '../../src/producer/outgoing-batch.js'
 import { SendResult } from '../../src/producer/send-result.js'
-import { recordSizeUpperBound } from '../../src/protocol/records/encode-record-batch.js'
+import { RECORD_BATCH_OVERHEAD, recordSizeUpperBound } from '../../src/protocol/records/index.js'
 import { SETTINGS, sized } from './fixtures.js'
 
 const T0 = 1_000_000
@@ -128,6 +128,57 @@ describe('RecordAccumulator', () => {
     const [part] = acc.drain(0, [queue], 3000, T0, () => true)
     expect(part!.estimatedSize).toBeLessThanOrEqual(3000)
     expect(queue.batches.length).toBeGreaterThan(0)
+  })
+
+  test("a merged backlog keeps every call's records in order, each call's offsets from its first record", async () => {
+    const acc = new RecordAccumulator({ batchSize: 1024, linger: 0 })
+    const queue = acc.queue('t', 0)
+    const calls = [30, 25, 10].map((count, call) => {
+      const result = new SendResult()
+      for (let i = 0; i < count; i++) {
+        const { record, size } = sized(`${call}-${i}`.padEnd(50, '.'))
+        acc.append('t', 0, record, size, SETTINGS, result, T0)
+      }
+      result.seal()
+      return result
+    })
+    expect(queue.batches.length).toBeGreaterThan(3)
+    const [merged] = acc.drain(0, [queue], 1_000_000, T0, () => true)
+    expect(queue.batches).toEqual([])
+    expect(merged!.records.map((r) => String(r.value).split('.')[0])).toEqual([
+      ...Array.from({ length: 30 }, (_, i) => `0-${i}`),
+      ...Array.from({ length: 25 }, (_, i) => `1-${i}`),
+      ...Array.from({ length: 10 }, (_, i) => `2-${i}`),
+    ])
+    expect(merged!.segments.map((s) => [s.start, s.count])).toEqual([
+      [0, 30],
+      [30, 25],
+      [55, 10],
+    ])
+    merged!.complete(100n, -1n, 0n)
+    const offsets = await Promise.all(calls.map((c) => c.promise.then((m) => m[0]!.baseOffset)))
+    expect(offsets).toEqual(['100', '130', '155'])
+  })
+
+  test('a compressed backlog merges while its estimate, counted over the merged records, stays within the limit', () => {
+    const gzip: BatchSettings = { ...SETTINGS, compression: 1 }
+    const acc = new RecordAccumulator({ batchSize: 1024, linger: 0 })
+    appendMany(acc, 't', 0, 60, 'v'.repeat(100), gzip)
+    const queue = acc.queue('t', 0)
+    const batches = [...queue.batches]
+    const counts = batches.map((b) => b.recordCount)
+    const bytes = batches.map((b) => b.recordBytes)
+    // the estimate of the first k batches as one: 5% over their record bytes (no ratio observed yet)
+    const estimate = (k: number): number =>
+      RECORD_BATCH_OVERHEAD + Math.ceil(bytes.slice(0, k).reduce((n, b) => n + b, 0) * 1.05)
+    // each batch joins with its own estimate rounded up: up to a byte more per batch
+    const limit = estimate(3) + 2
+    const [merged] = acc.drain(0, [queue], limit, T0, () => true)
+    expect(merged).toBe(batches[0])
+    expect(merged!.recordCount).toBe(counts[0]! + counts[1]! + counts[2]!)
+    expect(merged!.estimatedSize).toBe(estimate(3))
+    expect(estimate(4)).toBeGreaterThan(limit)
+    expect(queue.batches).toEqual(batches.slice(3))
   })
 
   test('a retried batch or one with other settings is not merged; a topic that had a batch split is not merged again', () => {

@@ -179,6 +179,31 @@ describe('encoding', () => {
     expect(bound - batch.length).toBeLessThan(extremes.length * 20)
   })
 
+  test('batches of every size in turn, compressed ones encoded concurrently, keep their own records', async () => {
+    // the encoder lays records out in arrays it reuses from batch to batch (larger ones get their own)
+    const batchOf = (count: number, tag: string): RecordInput[] =>
+      Array.from({ length: count }, (_, i) => ({
+        value: Buffer.from(`${tag}-${i}`),
+        timestamp: 1_700_000_000_000 + (i % 7),
+      }))
+    const inputs = [batchOf(3, 'a'), batchOf(5000, 'b'), batchOf(70_000, 'c'), batchOf(2, 'd'), batchOf(1500, 'e')]
+    const encoded = await Promise.all(
+      inputs.map((input, i) =>
+        i % 2 === 0
+          ? encodeRecordBatch({ records: input, compression: CompressionTypes.GZIP })
+          : Promise.resolve(encodeRecordBatchSync({ records: input })),
+      ),
+    )
+    for (const [i, bytes] of encoded.entries()) {
+      const batch = (await decodeRecords(bytes)).batches[0]!
+      const input = inputs[i]!
+      expect(batch.records.length).toBe(input.length)
+      expect(batch.lastOffset).toBe(BigInt(input.length - 1))
+      expect(batch.records.map((r) => r.value!.toString())).toEqual(input.map((r) => r.value!.toString()))
+      expect(batch.records.map((r) => r.timestamp)).toEqual(input.map((r) => BigInt(r.timestamp as number)))
+    }
+  })
+
   test('an empty batch round-trips', async () => {
     const batch = (await decodeRecords(encodeRecordBatchSync({ records: [] }))).batches[0]!
     expect(batch.records).toEqual([])
