@@ -41,8 +41,9 @@ export class OutgoingBatch {
   /** Replaced, not grown, when queued batches are absorbed (one exact-size array instead of regrowth per record). */
   records: OutgoingRecord[] = []
   readonly segments: BatchSegment[] = []
-  /** Record size bounds summed, uncompressed: what the batch holds of the producer's buffer. */
-  recordBytes = 0
+  #recordBytes = 0
+  /** #estimate(#recordBytes), kept as records come: read for every record appended. */
+  #estimatedSize = RECORD_BATCH_OVERHEAD
   /** The compressed-to-uncompressed ratio assumed while filling (1 without compression). */
   readonly #compressionRatio: number
   /** Produce requests this batch went out in without being acknowledged. */
@@ -89,7 +90,17 @@ export class OutgoingBatch {
 
   /** Estimated encoded size, as Java's MemoryRecordsBuilder estimates it. */
   get estimatedSize(): number {
-    return this.#estimate(this.recordBytes)
+    return this.#estimatedSize
+  }
+
+  /** Record size bounds summed, uncompressed: what the batch holds of the producer's buffer. */
+  get recordBytes(): number {
+    return this.#recordBytes
+  }
+
+  #addRecordBytes(bytes: number): void {
+    this.#recordBytes += bytes
+    this.#estimatedSize = this.#estimate(this.#recordBytes)
   }
 
   /** The estimated encoded size of this batch's settings and ratio holding `recordBytes` of records. */
@@ -99,7 +110,7 @@ export class OutgoingBatch {
   }
 
   get isFull(): boolean {
-    return this.closed || (this.records.length > 0 && this.estimatedSize >= this.capacity)
+    return this.closed || (this.records.length > 0 && this.#estimatedSize >= this.capacity)
   }
 
   /**
@@ -116,13 +127,13 @@ export class OutgoingBatch {
     if (this.records.length === 0) return true
     const ratio =
       this.settings.compression === CompressionTypes.None ? 1 : this.#compressionRatio * COMPRESSION_ESTIMATE_MARGIN
-    return this.estimatedSize + Math.ceil(size * ratio) <= this.capacity
+    return this.#estimatedSize + Math.ceil(size * ratio) <= this.capacity
   }
 
   append(record: OutgoingRecord, size: number, result: SendResult): void {
     const index = this.records.length
     this.records.push(record)
-    this.recordBytes += size
+    this.#addRecordBytes(size)
     const last = this.segments[this.segments.length - 1]
     if (last !== undefined && last.result === result) {
       last.count++
@@ -159,7 +170,7 @@ export class OutgoingBatch {
     let offset = this.records.length
     for (const next of nexts) {
       sources.push(next.records)
-      this.recordBytes += next.recordBytes
+      this.#addRecordBytes(next.recordBytes)
       for (const segment of next.segments) {
         const last = this.segments[this.segments.length - 1]
         if (
@@ -228,7 +239,7 @@ export class OutgoingBatch {
   complete(baseOffset: bigint, logAppendTime: bigint, logStartOffset: bigint): void {
     if (this.done) return
     for (const segment of this.segments) {
-      const offset = baseOffset < 0n ? -1n : baseOffset + BigInt(segment.start)
+      const offset = baseOffset < 0n ? -1n : segment.start === 0 ? baseOffset : baseOffset + BigInt(segment.start)
       segment.result.segmentDone(segment.entry, offset, logAppendTime, logStartOffset)
     }
     this.#finish()

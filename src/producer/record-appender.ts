@@ -82,6 +82,8 @@ interface PreparedTopic {
 interface Appending {
   readonly groups: PreparedTopic[]
   readonly settings: BatchSettings
+  /** Date.now() when send() was called: the one clock read of a call that appends at once. */
+  readonly sentAt: number
   readonly deadline: number
   readonly result: SendResult
   readonly transaction: AppendTransaction | undefined
@@ -119,8 +121,8 @@ export class RecordAppender {
     } catch (error) {
       return Promise.reject(error)
     }
-    const metadata = this.#metadataFor(call.groups)
-    if (metadata !== undefined && this.#appendAvailable(call, metadata)) return call.result.promise
+    const metadata = this.#metadataFor(call.groups, call.sentAt)
+    if (metadata !== undefined && this.#appendAvailable(call, metadata, call.sentAt)) return call.result.promise
     keepMessages(call)
     const resumed = this.#appendWaiting(call, metadata)
     this.#waiting.add(resumed)
@@ -172,6 +174,7 @@ export class RecordAppender {
     return {
       groups: this.#convert(topicMessages, now),
       settings: this.#settingsFor(compression, acks, ackTimeout),
+      sentAt: now,
       deadline: now + this.#d.options.maxBlockMs,
       result: new SendResult(acks),
       transaction,
@@ -254,14 +257,14 @@ export class RecordAppender {
    * metadataMaxAge (KafkaJS refreshes older metadata before it partitions a send, so partitions
    * added since are used at once), else undefined: the call then waits for a refresh.
    */
-  #metadataFor(groups: readonly PreparedTopic[]): ClusterMetadata | undefined {
+  #metadataFor(groups: readonly PreparedTopic[], now: number): ClusterMetadata | undefined {
     let metadata: ClusterMetadata
     try {
       metadata = this.#d.cluster.metadata
     } catch {
       return undefined
     }
-    if (this.#d.cluster.isOlderThanMaxAge(metadata)) return undefined
+    if (this.#d.cluster.isOlderThanMaxAge(metadata, now)) return undefined
     for (const group of groups) {
       if ((metadata.topics.get(group.topic)?.partitions.size ?? 0) === 0) return undefined
     }
@@ -272,11 +275,11 @@ export class RecordAppender {
    * Appends the call's records from where it stopped while the buffer has room; returns true once
    * all are appended (the call is sealed), false when a record must wait for room.
    */
-  #appendAvailable(call: Appending, metadata: ClusterMetadata): boolean {
+  #appendAvailable(call: Appending, metadata: ClusterMetadata, now = Date.now()): boolean {
     const { accumulator, memory, sticky: stickyOf, wakeSender } = this.#d
     const { settings, result, transaction } = call
-    // one clock read per call, not per record: the call's records are appended in one go
-    const now = Date.now()
+    // one clock read per call, not per record: the call's records are appended in one go (a call
+    // appending within send() uses send()'s own; one that waited reads the clock again)
     try {
       for (; call.group < call.groups.length; call.group++, call.index = 0) {
         const group = call.groups[call.group]!

@@ -106,10 +106,18 @@ export class SendResult {
         topicName: e.topicName,
         partition: e.partition,
         errorCode: 0,
-        baseOffset: String(e.baseOffset ?? -1n),
-        logAppendTime: String(e.logAppendTime),
-        logStartOffset: String(e.logStartOffset),
+        baseOffset: offsetString(e.baseOffset ?? -1n),
+        logAppendTime: offsetString(e.logAppendTime),
+        logStartOffset: offsetString(e.logStartOffset),
       })),
     )
   }
+}
+
+/**
+ * String(value), without converting the values most answers carry: -1 (no append time, no offset
+ * with acks 0) and 0 (the start of a new log). This runs for every call, often a call per record.
+ */
+function offsetString(value: bigint): string {
+  return value === -1n ? '-1' : value === 0n ? '0' : String(value)
 }

@@ -25,6 +25,22 @@ describe('SendResult', () => {
     ])
   })
 
+  test('offsets come as their exact decimal text: 0, -1 and past 2^53', async () => {
+    const result = new SendResult()
+    const entries = [result.entry('t', 0), result.entry('t', 1)]
+    for (const _ of entries) result.segmentAdded()
+    result.seal()
+    result.segmentDone(entries[0]!, 0n, -1n, 0n)
+    result.segmentDone(entries[1]!, 9007199254740993n, 1n, 9007199254740995n)
+    const [first, second] = await result.promise
+    expect([first!.baseOffset, first!.logAppendTime, first!.logStartOffset]).toEqual(['0', '-1', '0'])
+    expect([second!.baseOffset, second!.logAppendTime, second!.logStartOffset]).toEqual([
+      '9007199254740993',
+      '1',
+      '9007199254740995',
+    ])
+  })
+
   test('does not settle before it is sealed and every segment is done', async () => {
     const result = new SendResult()
     const entry = result.entry('t', 0)
