@@ -2,7 +2,7 @@
 // MB/s of values, CPU seconds and peak RSS per client, and each peer's throughput as a ratio to
 // kafkit's. Run on demand (never in the test suite):
 //
-//   node -r ./bench/register-swc.cjs bench/producer.bench.ts [--quick] [--rounds N]
+//   node -r ./bench/register-swc.cjs bench/producer.bench.ts [--quick] [--rounds N] [--clients kafkit,kcat]
 //
 // Every client runs each workload N times (default 3), the clients taking turns (each round starting
 // with the next client), and the median run (by messages/s) is reported: the machine is shared, so
@@ -63,6 +63,18 @@ const CLIENTS: { client: ClientRun['client']; batch: number; concurrency: number
 ]
 const BASELINE = 'kafkit (send x1000)'
 
+/**
+ * `--clients a,b`: only the rows whose label contains one of the words (case-insensitive), e.g.
+ * `--clients kafkit,kcat` for kafkit's and kcat's rows; every row without it.
+ */
+function selectedRows(argv: string[] = process.argv): (label: string) => boolean {
+  const at = argv.indexOf('--clients')
+  if (at < 0) return () => true
+  const words = (argv[at + 1] ?? '').toLowerCase().split(',').filter(Boolean)
+  return (label) => words.some((word) => label.toLowerCase().includes(word))
+}
+const SELECTED = selectedRows()
+
 function label(w: Workload): string {
   return `${w.messages.toLocaleString('en-US')} x ${w.valueSize} B, acks=all, ${w.compression}`
 }
@@ -114,11 +126,14 @@ async function main(): Promise<void> {
     await warmUp(kafka, `kafkit-bench-${stamp}-warm-up`)
     for (let round = 0; round < ROUNDS; round++) {
       for (const w of WORKLOADS) {
-        const runners: { name: string; run: (topic: string) => Promise<Row> }[] = CLIENTS.map((c, i) => ({
-          name: `${i}-${c.client}`,
-          run: (topic) => runClient(brokers, topic, w, c),
-        }))
-        if (kcat !== undefined) runners.push({ name: 'kcat', run: (topic) => runKcat(kcat, brokers, topic, w) })
+        const runners: { name: string; run: (topic: string) => Promise<Row> }[] = CLIENTS.flatMap((c, i) =>
+          SELECTED(c.label)
+            ? [{ name: `${i}-${c.client}`, run: (topic: string) => runClient(brokers, topic, w, c) }]
+            : [],
+        )
+        if (kcat !== undefined && SELECTED('kcat (librdkafka)')) {
+          runners.push({ name: 'kcat', run: (topic) => runKcat(kcat, brokers, topic, w) })
+        }
         // each round starts with the next client, so that no client always runs first after a workload change
         for (const r of inTurn(runners, round)) {
           const topic = `kafkit-bench-${stamp}-${round}-${r.name}-${w.valueSize}-${w.compression}`
