@@ -4,7 +4,7 @@
 // a record batch, so the per-message cost is one object (plus its headers and strings).
 
 import type { IHeaders } from '../common/kafkajs-shapes.js'
-import type { DecodedRecord, DecodedRecordBatch } from '../protocol/records/index.js'
+import type { DecodedRecordBatch, RecordColumns } from '../protocol/records/index.js'
 
 export type { IHeaders }
 
@@ -58,34 +58,30 @@ export function batchContextOf(batch: DecodedRecordBatch): BatchContext {
   }
 }
 
-/** `timestamp` is record.timestamp as a string (the caller reuses one for records that share it). */
+/** Record `index` of `columns` (a record of `batch`) as a message. */
 export function toKafkaMessage(
-  record: DecodedRecord,
+  columns: RecordColumns,
+  index: number,
   batch: DecodedRecordBatch,
   context: BatchContext,
-  timestamp: string,
 ): KafkaMessage {
-  let headers: IHeaders
-  if (record.headers.length === 0) {
-    headers = {}
-  } else {
-    headers = {}
-    for (const { key, value } of record.headers) {
-      const v = value ?? undefined
-      const existing = headers[key]
-      if (existing === undefined) headers[key] = v
-      else if (Array.isArray(existing)) {
-        if (v !== undefined) existing.push(v)
-      } else if (v !== undefined) headers[key] = [existing, v]
-    }
+  const recordHeaders = columns.headers(index)
+  const headers: IHeaders = {}
+  for (const { key, value } of recordHeaders) {
+    const v = value ?? undefined
+    const existing = headers[key]
+    if (existing === undefined) headers[key] = v
+    else if (Array.isArray(existing)) {
+      if (v !== undefined) existing.push(v)
+    } else if (v !== undefined) headers[key] = [existing, v]
   }
   return {
-    key: record.key,
-    value: record.value,
-    timestamp,
+    key: columns.key(index),
+    value: columns.value(index),
+    timestamp: columns.timestampString(index),
     // record-level attributes are unused since v2; legacy messages carry their own
     attributes: batch.magic < 2 ? batch.attributes : 0,
-    offset: record.offset.toString(),
+    offset: columns.offsetString(index),
     headers,
     magicByte: batch.magic,
     isControlRecord: batch.isControlBatch,

@@ -79,6 +79,7 @@ import { FrameDecoder } from './frame-decoder.js'
 import { kafkajsApiName } from './kafkajs-api-names.js'
 import type { RequestIdentity, RequestObserver } from './request-observer.js'
 import { requestNetworkTimeout } from './request-timeout.js'
+import { defaultSocketFactory, plainSocketReadingInto } from './socket-factory.js'
 import { clientThrottleMs, ThrottleClock } from './throttle.js'
 import { classifyTlsSocketError, looksLikeTlsRecord, tlsListenerError } from './tls-errors.js'
 import { writeFrame } from './write-frame.js'
@@ -359,7 +360,15 @@ export class Connection {
       }
       try {
         const onConnect = (): void => this.#socketWait?.resolve()
-        this.#attach(this.#options.socketFactory({ host, port, ssl, onConnect }))
+        const { socketFactory } = this.#options
+        this.#attach(
+          socketFactory === defaultSocketFactory && ssl === undefined
+            ? plainSocketReadingInto(host, port, onConnect, {
+                buffer: () => this.#decoder.readBuffer(),
+                read: (n, buffer) => this.#onRead(n, buffer),
+              })
+            : socketFactory({ host, port, ssl, onConnect }),
+        )
       } catch (error) {
         // Node's errors need not be this realm's Error (a vm context, as under jest): read the message by shape
         const text = typeof error === 'object' && error !== null && 'message' in error ? error.message : error
@@ -715,13 +724,22 @@ export class Connection {
   }
 
   #onData(chunk: Buffer): void {
-    if (this.#streamHead !== undefined && this.#isTlsAnswer(chunk)) {
-      this.#shutdown(tlsListenerError(this.host, this.port))
-      return
-    }
-    let frames: Buffer[]
+    if (this.#streamHead !== undefined && this.#answeredByTls(chunk)) return
+    this.#deliver(undefined, chunk)
+  }
+
+  /** A socket reading into the decoder's buffers (plainSocketReadingInto) read `n` bytes into `buffer`. */
+  #onRead(n: number, buffer: Buffer): void {
+    if (this.state === 'closed') return
+    if (this.#streamHead !== undefined && this.#answeredByTls(buffer.subarray(0, n))) return
+    this.#deliver(n, undefined)
+  }
+
+  /** Hands #onFrame the frames completed by `read` bytes read into the decoder's buffer, or by `chunk`. */
+  #deliver(read: number | undefined, chunk: Buffer | undefined): void {
+    let frames: readonly Buffer[]
     try {
-      frames = this.#decoder.push(chunk)
+      frames = read !== undefined ? this.#decoder.commit(read) : this.#decoder.push(chunk!)
     } catch (error) {
       this.#shutdown(this.#streamError(error))
       return
@@ -764,15 +782,20 @@ export class Connection {
     this.#pump()
   }
 
-  /** Whether the stream starts with a TLS record: plaintext sent to a TLS listener, which answers with an alert. */
-  #isTlsAnswer(chunk: Buffer): boolean {
+  /**
+   * Whether the stream starts with a TLS record: plaintext sent to a TLS listener, which answers with
+   * an alert. Shuts the connection down when it does.
+   */
+  #answeredByTls(chunk: Buffer): boolean {
     const head = Buffer.concat([this.#streamHead!, chunk.subarray(0, 3)])
     if (head.length < 3) {
       this.#streamHead = head
       return false
     }
     this.#streamHead = undefined
-    return looksLikeTlsRecord(head)
+    if (!looksLikeTlsRecord(head)) return false
+    this.#shutdown(tlsListenerError(this.host, this.port))
+    return true
   }
 
   #onTimeout(pending: PendingRequest): void {

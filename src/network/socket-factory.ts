@@ -22,3 +22,32 @@ export const defaultSocketFactory: SocketFactory = ({ host, port, ssl, onConnect
   const servername = net.isIP(host) === 0 ? host : undefined
   return tls.connect({ servername, ...ssl, host, port }, onConnect)
 }
+
+/** Where a plaintext socket made by `plainSocketReadingInto` puts its bytes, and who hears of them. */
+export interface SocketReader {
+  /** The buffer the next read goes into. */
+  buffer(): Buffer
+  /** `n` bytes were read into the last buffer. */
+  read(n: number, buffer: Buffer): void
+}
+
+/**
+ * The default factory's plaintext socket, reading into the buffers `reader` gives (net's `onread`)
+ * instead of emitting a new chunk per read: the connection reads responses straight into them.
+ */
+export function plainSocketReadingInto(
+  host: string,
+  port: number,
+  onConnect: () => void,
+  reader: SocketReader,
+): net.Socket {
+  const onread = {
+    buffer: () => reader.buffer(),
+    // true: keep reading (false would pause the socket)
+    callback: (n: number, buffer: Uint8Array): boolean => {
+      reader.read(n, buffer as Buffer)
+      return true
+    },
+  }
+  return net.connect({ host, port, onread }, onConnect)
+}

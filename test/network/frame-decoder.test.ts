@@ -123,3 +123,89 @@ test('fuzz: random bytes yield frames or a KafkaJSDecodeError, nothing else', ()
     expect(decoder.buffered).toBeLessThanOrEqual(4 + 4096)
   }
 })
+
+describe('reading into the decoder (a socket with onread)', () => {
+  /** Feeds `bytes` as a socket would: each read fills at most `readSize` bytes of readBuffer(). */
+  function readInto(decoder: FrameDecoder, bytes: Buffer, readSize: (at: number) => number): Buffer[] {
+    const out: Buffer[] = []
+    for (let at = 0; at < bytes.length; ) {
+      const target = decoder.readBuffer()
+      expect(target.length).toBeGreaterThan(0)
+      const n = Math.min(target.length, readSize(at), bytes.length - at)
+      bytes.copy(target, 0, at, at + n)
+      out.push(...decoder.commit(n))
+      at += n
+    }
+    return out
+  }
+
+  test('frames come out in order, whatever the reads', () => {
+    for (const size of [1, 3, 4, 5, 17, 1000, 65536, 1 << 20]) {
+      const decoder = new FrameDecoder()
+      expect(readInto(decoder, stream, () => size)).toEqual(bodies)
+      expect(decoder.buffered).toBe(0)
+    }
+  })
+
+  test('the rest of a large frame is read into the frame itself, which is never reused', () => {
+    const decoder = new FrameDecoder()
+    const big = frame(Buffer.alloc(1_000_000, 3))
+    let frameTarget: ArrayBufferLike | undefined
+    const out: Buffer[] = []
+    for (let at = 0; at < big.length; ) {
+      const target = decoder.readBuffer()
+      if (at > 70_000) {
+        // past the first read, every read lands in the frame's own buffer
+        frameTarget ??= target.buffer
+        expect(target.buffer).toBe(frameTarget)
+      }
+      const n = Math.min(target.length, 65_536, big.length - at)
+      big.copy(target, 0, at, at + n)
+      out.push(...decoder.commit(n))
+      at += n
+    }
+    expect(out).toHaveLength(1)
+    expect(out[0]!.buffer).toBe(frameTarget)
+    expect(out[0]!.every((b) => b === 3)).toBe(true)
+    // a frame read through the scratch buffer is a copy: the next read does not change it
+    const small = readInto(decoder, frame(Buffer.from('abc')), () => 100)
+    readInto(decoder, frame(Buffer.from('xyz')), () => 100)
+    expect(small[0]!.toString()).toBe('abc')
+  })
+
+  test('an invalid size is a decode error, before anything is allocated for it', () => {
+    const decoder = new FrameDecoder(1024)
+    const prefix = Buffer.alloc(4)
+    prefix.writeInt32BE(1025)
+    expect(() => readInto(decoder, prefix, () => 4)).toThrow(/invalid frame size 1025/)
+    expect(() => readInto(new FrameDecoder(), Buffer.from([0xff, 0xff, 0xff, 0xfe]), () => 4)).toThrow(
+      KafkaJSDecodeError,
+    )
+  })
+
+  test('fuzz: random frames read in random sizes reassemble exactly', () => {
+    for (let seed = 1; seed <= 50; seed++) {
+      const next = random(seed)
+      const frames = Array.from({ length: 1 + Math.floor(next() * 40) }, () =>
+        Buffer.alloc(Math.floor(next() * (next() < 0.1 ? 200_000 : 300)), Math.floor(next() * 256)),
+      )
+      const decoder = new FrameDecoder()
+      expect(readInto(decoder, concat(frames), () => 1 + Math.floor(next() * 70_000))).toEqual(frames)
+      expect(decoder.buffered).toBe(0)
+    }
+  })
+
+  test('fuzz: random bytes yield frames or a KafkaJSDecodeError, nothing else', () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const next = random(seed)
+      const decoder = new FrameDecoder(4096)
+      const bytes = Buffer.from(Array.from({ length: Math.floor(next() * 2000) }, () => Math.floor(next() * 256)))
+      try {
+        readInto(decoder, bytes, () => 1 + Math.floor(next() * 64))
+      } catch (error) {
+        expect(error).toBeInstanceOf(KafkaJSDecodeError)
+      }
+      expect(decoder.buffered).toBeLessThanOrEqual(4096)
+    }
+  })
+})

@@ -5,12 +5,13 @@
 // object) only when a message is handed out keeps the waiting objects few, and with eachMessage a
 // message object lives no longer than its handler.
 
-import type { DecodedRecord, DecodedRecordBatch } from '../../protocol/records/index.js'
+import { columnsOf, type DecodedRecordBatch, type RecordColumns } from '../../protocol/records/index.js'
 import { type BatchContext, batchContextOf, type KafkaMessage, toKafkaMessage } from '../message.js'
 
-/** Consecutive records of one batch that are delivered: batch.records[first, batch.records.length). */
+/** Consecutive records of one batch that are delivered: records [first, columns.count) of the batch. */
 interface Run {
   readonly batch: DecodedRecordBatch
+  readonly columns: RecordColumns
   readonly first: number
   /** Index of the run's first record among all the messages. */
   readonly start: number
@@ -24,9 +25,6 @@ export class FetchedMessages {
   /** The run the last lookup found: lookups go forward one message at a time. */
   #cursor = 0
   #all: KafkaMessage[] | undefined
-  // records of a batch usually share their timestamp: one string serves them
-  #timestamp: bigint | undefined
-  #timestampString = ''
 
   get length(): number {
     return this.#length
@@ -34,23 +32,24 @@ export class FetchedMessages {
 
   /** Adds the records of `batch` from index `first` on. */
   add(batch: DecodedRecordBatch, first: number): void {
-    const count = batch.records.length - first
+    const columns = columnsOf(batch)
+    const count = columns.count - first
     if (count <= 0) return
-    this.#runs.push({ batch, first, start: this.#length, context: undefined })
+    this.#runs.push({ batch, columns, first, start: this.#length, context: undefined })
     this.#length += count
   }
 
   /** The offset of message `index` (0 <= index < length). */
   offsetAt(index: number): bigint {
     const run = this.#runAt(index)
-    return run.batch.records[run.first + index - run.start]!.offset
+    return run.columns.offset(run.first + index - run.start)
   }
 
   /** Message `index` (0 <= index < length), built now unless all() built it. */
   messageAt(index: number): KafkaMessage {
     if (this.#all !== undefined) return this.#all[index]!
     const run = this.#runAt(index)
-    return this.#build(run, run.batch.records[run.first + index - run.start]!)
+    return this.#build(run, run.first + index - run.start)
   }
 
   /** Every message, built once. */
@@ -59,21 +58,16 @@ export class FetchedMessages {
     // pushed, not preallocated: a packed array, as applications iterate it
     const all: KafkaMessage[] = []
     for (const run of this.#runs) {
-      const records = run.batch.records
-      for (let r = run.first; r < records.length; r++) all.push(this.#build(run, records[r]!))
+      const count = run.columns.count
+      for (let r = run.first; r < count; r++) all.push(this.#build(run, r))
     }
     this.#all = all
     return all
   }
 
-  #build(run: Run, record: DecodedRecord): KafkaMessage {
+  #build(run: Run, record: number): KafkaMessage {
     run.context ??= batchContextOf(run.batch)
-    const timestamp = record.timestamp
-    if (timestamp !== this.#timestamp) {
-      this.#timestamp = timestamp
-      this.#timestampString = timestamp.toString()
-    }
-    return toKafkaMessage(record, run.batch, run.context, this.#timestampString)
+    return toKafkaMessage(run.columns, record, run.batch, run.context)
   }
 
   #runAt(index: number): Run {

@@ -8,9 +8,11 @@ import { toError } from '../../common/error-message.js'
 import { KafkaJSCorruptRecordError, KafkaJSDecodeError } from '../../errors.js'
 import {
   ControlRecordTypes,
+  columnsOf,
   type DecodedRecordBatch,
   decodeControlRecord,
   decodeRecords,
+  type RecordColumns,
 } from '../../protocol/records/index.js'
 import { FetchedMessages } from './fetched-messages.js'
 
@@ -88,7 +90,8 @@ export async function readPartitionRecords(input: PartitionRecordsInput): Promis
     const batchNext = batch.lastOffset + 1n
     if (batchNext <= fetchOffset) continue
     lastBatchEpoch = batch.partitionLeaderEpoch
-    if (firstOffset === undefined) firstOffset = batch.records.find((r) => r.offset >= fetchOffset)?.offset
+    const columns = columnsOf(batch)
+    if (firstOffset === undefined) firstOffset = offsetAtOrAfter(columns, fetchOffset)
     if (aborted !== undefined && batch.producerId >= 0n && skipForTransaction(batch, aborted, topic, partition)) {
       nextOffset = batchNext
       continue
@@ -97,12 +100,11 @@ export async function readPartitionRecords(input: PartitionRecordsInput): Promis
       nextOffset = batchNext
       continue
     }
-    const records = batch.records
     let first = 0
     // only the head of a compressed batch can lie below the fetch offset
-    if (batch.baseOffset < fetchOffset) while (first < records.length && records[first]!.offset < fetchOffset) first++
+    if (batch.baseOffset < fetchOffset) while (first < columns.count && columns.offset(first) < fetchOffset) first++
     messages.add(batch, first)
-    if (batch.records.length > 0) lastLeaderEpoch = batch.partitionLeaderEpoch
+    if (columns.count > 0) lastLeaderEpoch = batch.partitionLeaderEpoch
     nextOffset = batchNext
   }
   return {
@@ -114,6 +116,15 @@ export async function readPartitionRecords(input: PartitionRecordsInput): Promis
     filteredOnly: messages.length === 0,
     truncatedBatchSize: undefined,
   }
+}
+
+/** The first record offset at or after `offset`, if any. */
+function offsetAtOrAfter(columns: RecordColumns, offset: bigint): bigint | undefined {
+  for (let i = 0; i < columns.count; i++) {
+    const o = columns.offset(i)
+    if (o >= offset) return o
+  }
+  return undefined
 }
 
 /**

@@ -4,7 +4,7 @@
 // record to deliver (a transaction marker, a record compaction removed) is a gap: the member
 // acknowledges it as such at once, as Java's share consumer does.
 
-import { type DecodedRecordBatch, decodeRecords } from '../../protocol/records/index.js'
+import { columnsOf, type DecodedRecordBatch, decodeRecords } from '../../protocol/records/index.js'
 import { batchContextOf, type KafkaMessage, toKafkaMessage } from '../message.js'
 
 export interface AcquiredRange {
@@ -52,14 +52,12 @@ function addBatch(
 ): void {
   if (batch.isControlBatch) return
   const context = batchContextOf(batch)
-  for (const record of batch.records) {
-    const range = ranges.find((r) => record.offset >= r.firstOffset && record.offset <= r.lastOffset)
-    if (range === undefined || seen.has(record.offset)) continue
-    seen.add(record.offset)
-    messages.push({
-      offset: record.offset,
-      deliveryCount: range.deliveryCount,
-      message: toKafkaMessage(record, batch, context, record.timestamp.toString()),
-    })
+  const columns = columnsOf(batch)
+  for (let i = 0; i < columns.count; i++) {
+    const offset = columns.offset(i)
+    const range = ranges.find((r) => offset >= r.firstOffset && offset <= r.lastOffset)
+    if (range === undefined || seen.has(offset)) continue
+    seen.add(offset)
+    messages.push({ offset, deliveryCount: range.deliveryCount, message: toKafkaMessage(columns, i, batch, context) })
   }
 }

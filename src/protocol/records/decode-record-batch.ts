@@ -29,6 +29,7 @@ import {
   TimestampTypes,
   TRANSACTIONAL_FLAG_MASK,
 } from './record-batch-format.js'
+import { NO_HEADERS, V2Columns } from './record-columns.js'
 import type { DecodedRecord, DecodedRecordBatch, RecordHeader } from './types.js'
 import { readVarlongNumber } from './varlong-number.js'
 
@@ -36,19 +37,19 @@ import { readVarlongNumber } from './varlong-number.js'
 // key length, value length, header count.
 const MIN_RECORD_BODY = MIN_RECORD_SIZE - 1
 
-function readRecords(
-  data: Buffer,
-  start: number,
-  end: number,
-  count: number,
-  batch: DecodedRecordBatch,
-): DecodedRecord[] {
+function readRecords(data: Buffer, start: number, end: number, count: number, batch: DecodedRecordBatch): V2Columns {
   if (count > (end - start) / MIN_RECORD_SIZE) {
     throw new KafkaJSDecodeError(`${count} records cannot fit in ${end - start} bytes`)
   }
   const reader = new Reader(data, start, end)
-  const records: DecodedRecord[] = new Array(count)
   const logAppendTime = batch.timestampType === TimestampTypes.LogAppendTime
+  const columns = new V2Columns(
+    data,
+    count,
+    batch.baseOffset,
+    batch.baseTimestamp,
+    logAppendTime ? batch.maxTimestamp : undefined,
+  )
   for (let i = 0; i < count; i++) {
     const length = reader.varint()
     if (length < MIN_RECORD_BODY || length > reader.remaining()) {
@@ -60,14 +61,16 @@ function readRecords(
     const deltaBig = timestampDelta === undefined ? reader.varlong() : undefined
     const offsetDelta = reader.varint()
     const keyLength = reader.varint()
-    const key = keyLength < 0 ? null : reader.view(keyLength)
+    const keyStart = reader.offset
+    if (keyLength > 0) reader.skip(keyLength)
     const valueLength = reader.varint()
-    const value = valueLength < 0 ? null : reader.view(valueLength)
+    const valueStart = reader.offset
+    if (valueLength > 0) reader.skip(valueLength)
     const headerCount = reader.varint()
     if (headerCount < 0 || headerCount > (recordEnd - reader.offset) / MIN_HEADER_SIZE) {
       throw new KafkaJSDecodeError(`record ${i} claims ${headerCount} headers in ${recordEnd - reader.offset} bytes`)
     }
-    const headers: RecordHeader[] = new Array(headerCount)
+    const headers: RecordHeader[] = headerCount === 0 ? NO_HEADERS : new Array(headerCount)
     for (let h = 0; h < headerCount; h++) {
       const headerKeyLength = reader.varint()
       if (headerKeyLength < 0) throw new KafkaJSDecodeError(`record ${i} has a header key of negative length`)
@@ -80,20 +83,12 @@ function readRecords(
         `record ${i} declares ${length} bytes but its fields take ${reader.offset - recordEnd + length}`,
       )
     }
-    records[i] = {
-      offset: batch.baseOffset + BigInt(offsetDelta),
-      timestamp: logAppendTime
-        ? batch.maxTimestamp
-        : batch.baseTimestamp + (deltaBig ?? BigInt(timestampDelta as number)),
-      key,
-      value,
-      headers,
-    }
+    columns.set(i, offsetDelta, timestampDelta ?? deltaBig!, keyStart, keyLength, valueStart, valueLength, headers)
   }
   if (reader.remaining() !== 0) {
     throw new KafkaJSDecodeError(`${reader.remaining()} bytes follow the batch's ${count} records`)
   }
-  return records
+  return columns
 }
 
 /**
@@ -156,11 +151,33 @@ export function decodeRecordBatchV2(
   }
   const payload = buffer.subarray(start + RECORDS_OFFSET, end)
   if (compression === 0) {
-    batch.records = asCorrupt('record batch', baseOffset, () => readRecords(payload, 0, payload.length, count, batch))
-    return batch
+    return withColumns(
+      batch,
+      asCorrupt('record batch', baseOffset, () => readRecords(payload, 0, payload.length, count, batch)),
+    )
   }
   return decompressPayload(compression, payload, ctx, baseOffset).then((data) => {
-    batch.records = asCorrupt('record batch', baseOffset, () => readRecords(data, 0, data.length, count, batch))
-    return batch
+    return withColumns(
+      batch,
+      asCorrupt('record batch', baseOffset, () => readRecords(data, 0, data.length, count, batch)),
+    )
   })
+}
+
+/** Sets the batch's columns, and its records to objects made from them on first read. */
+function withColumns(batch: DecodedRecordBatch, columns: V2Columns): DecodedRecordBatch {
+  batch.columns = columns
+  let records: DecodedRecord[] | undefined
+  Object.defineProperty(batch, 'records', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      records ??= columns.records()
+      return records
+    },
+    set: (value: DecodedRecord[]) => {
+      records = value
+    },
+  })
+  return batch
 }

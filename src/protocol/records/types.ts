@@ -2,6 +2,7 @@
 
 import type { CompressionType } from '../codecs/compression-types.js'
 import type { TimestampType, TimestampTypes } from './record-batch-format.js'
+import type { RecordColumns } from './record-columns.js'
 
 export interface RecordHeader {
   key: string
@@ -79,7 +80,10 @@ export interface DecodedRecordBatch {
   producerId: bigint
   producerEpoch: number
   baseSequence: number
+  /** The records as objects (a v2 batch makes them from its columns on first read). */
   records: DecodedRecord[]
+  /** The records as columns, set by the v2 decoder: read them without an object per record (columnsOf). */
+  columns?: RecordColumns
 }
 
 /** The start of a batch cut off by the fetch size limit: not an error, the next fetch reads it whole. */
