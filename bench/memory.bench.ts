@@ -1,13 +1,13 @@
 // Memory of kafkit's clients over time, while data piles up that the client cannot hand on. Run on
 // demand (never in the test suite):
 //
-//   npm run bench -- memory [--scenario producer|consumer|both] [--svg-dir docs]
-//     producer: [--rate 5000] [--fine 5] [--down 40] [--after 20] [--buffer-mib 16] [--max-block-ms 10000]
+//   npm run bench -- memory [--scenario producer|consumer|both] [--svg-dir docs] [--samples-dir <dir>]
+//     producer: [--clients kafkit,kafkajs] [--rate 5000] [--fine 5] [--down 40] [--after 20] [--buffer-mib 16] [--max-block-ms 10000]
 //     consumer: [--fill-mib 200] [--seconds 40] [--sleep-every 1]
 //
 // Each client runs in its own process (node --expose-gc), which samples itself every 250 ms after a
-// full GC (what it holds, not garbage it has yet to collect): heap used, external + array buffers,
-// RSS, and the bytes kafkit holds for the workload:
+// full GC (what it holds, not garbage it has yet to collect): heap used, external memory (Buffers
+// included), RSS, and the bytes kafkit holds for the workload:
 // - producer: the bytes of records held against maxBufferedBytes (the producer's BufferLimit, read
 //   by the bench through its prototype, no public API), and the app's send() calls not yet settled.
 //   The app calls send() of one new 1 KiB record at a steady offered rate, never awaiting, with a
@@ -18,9 +18,13 @@
 //   (eachMessage, sleeping 1 ms every `--sleep-every` messages) reads it for `--seconds` s. Sampled:
 //   the bytes fetched and not yet handled (the partitions' buffered chunks, and the chunk the
 //   handler works through), read through PartitionState's prototype.
+// --clients kafkit,kafkajs runs the producer scenario for KafkaJS 2.2.4 too (from node_modules or
+// KAFKIT_BENCH_PEERS): it has no buffer bound, so nothing "held" is read; its calls get two more
+// minutes to settle and its disconnect 10 s.
 // Prints a table per scenario and writes an SVG plot per scenario (docs/memory-producer.svg,
 // docs/memory-consumer.svg with --svg-dir docs). Needs its own broker (bench-broker.ts; not
-// KAFKA_BROKERS: it stops and restarts it).
+// KAFKA_BROKERS: it stops and restarts it). --samples-dir writes every sample as JSON;
+// MEMORY_BENCH_NODE_FLAGS adds Node flags to the client processes (e.g. --cpu-prof).
 
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -39,6 +43,7 @@ import {
   runBenchEntry,
   spawnLineChild,
 } from './bench-common.js'
+import { optionalPeer } from './client-common.js'
 import { svgLineChart } from './svg-plot.js'
 
 const MiB = 1024 * 1024
@@ -48,8 +53,19 @@ const SAMPLE_MS = 250
 const MAX_BYTES = 10 * MiB
 const MAX_BYTES_PER_PARTITION = 1 * MiB
 
+/** The producers the scenario can run: kafkit, or KafkaJS 2.2.4 (a peer; no buffer bound, nothing held to read). */
+type ProducerClient = 'kafkit' | 'kafkajs'
+
+/** What the producer scenario needs of a producer: kafkit's and KafkaJS's have it alike. */
+interface SendingProducer {
+  connect(): Promise<void>
+  disconnect(): Promise<void>
+  send(record: { topic: string; messages: { value: Buffer }[] }): Promise<unknown>
+}
+
 interface ProducerRole {
   role: 'producer'
+  client: ProducerClient
   brokers: string[]
   topic: string
   rate: number
@@ -125,7 +141,14 @@ async function runProducer(r: ProducerRole): Promise<void> {
     return tryReserve.call(this, size)
   }
   const kafka = new Kafka({ brokers: r.brokers, clientId: 'bench-memory-p', logLevel: logLevel.NOTHING })
-  const producer = kafka.producer({ maxBufferedBytes: r.maxBufferedBytes, maxBlockMs: r.maxBlockMs })
+  let producer: SendingProducer
+  if (r.client === 'kafkajs') {
+    const kafkajs = optionalPeer<{ Kafka: new (config: object) => { producer(): SendingProducer } }>('kafkajs')
+    if (kafkajs === undefined) throw new Error('kafkajs is not installed (node_modules or KAFKIT_BENCH_PEERS)')
+    producer = new kafkajs.Kafka({ brokers: r.brokers, clientId: 'bench-memory-p', logLevel: 0 }).producer()
+  } else {
+    producer = kafka.producer({ maxBufferedBytes: r.maxBufferedBytes, maxBlockMs: r.maxBlockMs })
+  }
   await producer.connect()
   let sent = 0
   let acked = 0
@@ -178,15 +201,26 @@ async function runProducer(r: ProducerRole): Promise<void> {
     tick()
   })
   const failed = (): number => [...errors.values()].reduce((a, b) => a + b, 0)
-  while (acked + failed() < sent) await sleep(100)
+  // every call settles within maxBlockMs + deliveryTimeout with kafkit; KafkaJS gets two minutes
+  const settleBy = Date.now() + 120_000 + (r.client === 'kafkit' ? 0 : 60_000)
+  let told = 0
+  while (acked + failed() < sent && Date.now() < settleBy) {
+    if (Date.now() - told >= 5000) {
+      told = Date.now()
+      console.error(`[memory] ${r.client}: ${sent - acked - failed()} send() calls still unsettled`)
+    }
+    await sleep(100)
+  }
   // two more samples once everything settled
   await sleep(2 * SAMPLE_MS)
   stopSampling()
-  await producer.disconnect()
+  console.error(`[memory] ${r.client}: disconnecting, then reading the topic back`)
+  // KafkaJS may hold calls that never settle: its disconnect gets 10 s
+  await Promise.race([producer.disconnect(), sleep(10_000)])
   // every acknowledged record must be in the log
   const found = await readBack(kafka, r.topic, (seq) => (ackedBits[seq >> 3]! & (1 << (seq & 7))) !== 0)
   process.stdout.write(
-    `${JSON.stringify({ result: { sent, acked, failed: Object.fromEntries(errors), ackedInLog: found.acked, inLog: found.total } })}\n`,
+    `${JSON.stringify({ result: { sent, acked, failed: Object.fromEntries(errors), unsettled: sent - acked - failed(), ackedInLog: found.acked, inLog: found.total } })}\n`,
   )
 }
 
@@ -367,7 +401,7 @@ function summarize(
 
 function summaryTable(rows: Summary[]): string {
   const out = [
-    '| scenario | bound | held: peak (plateau) MiB | heap used: before, peak (plateau), end MiB | external + array buffers: before, peak (plateau) MiB | RSS: before, peak (plateau), end MiB |',
+    '| scenario | bound | held: peak (plateau) MiB | heap used: before, peak (plateau), end MiB | external (Buffers): before, peak (plateau) MiB | RSS: before, peak (plateau), end MiB |',
     '| --- | --- | ---: | ---: | ---: | ---: |',
   ]
   for (const r of rows) {
@@ -410,6 +444,7 @@ function plot(
 }
 
 async function producerScenario(
+  client: ProducerClient,
   brokers: string[],
   cluster: NonNullable<Awaited<ReturnType<typeof benchBroker>>['cluster']>,
   svgDir: string | undefined,
@@ -423,7 +458,8 @@ async function producerScenario(
   const kafka = new Kafka({ brokers, clientId: 'bench-memory', logLevel: logLevel.ERROR })
   const topic = `bench-memory-p-${process.pid}-${Date.now()}`
   await createTopic(kafka, topic)
-  const role: ProducerRole = { role: 'producer', brokers, topic, rate, maxBufferedBytes, maxBlockMs }
+  const role: ProducerRole = { role: 'producer', client, brokers, topic, rate, maxBufferedBytes, maxBlockMs }
+  const name = client === 'kafkit' ? 'kafkit' : 'KafkaJS 2.2.4'
   const child = spawnLineChild(__filename, role, childFlags())
   try {
     await nextLine(child.lines)
@@ -446,8 +482,8 @@ async function producerScenario(
     const baseline = samples.filter((s) => s.at < stopped).at(-1) ?? samples[0]!
     // the plateau: the second half of the outage
     const summary = summarize(
-      'producer, broker stopped',
-      `maxBufferedBytes ${mib(maxBufferedBytes)} MiB`,
+      `${name} producer, broker stopped`,
+      client === 'kafkit' ? `maxBufferedBytes ${mib(maxBufferedBytes)} MiB, maxBlockMs ${maxBlockMs}` : 'none',
       samples,
       stopped + (restarted - stopped) / 2,
       restarted,
@@ -459,28 +495,34 @@ async function producerScenario(
       { at: up, label: 'up' },
       { at: stop, label: 'sends stop' },
     ]
-    saveSamples('producer', samples, marks)
+    saveSamples(client === 'kafkit' ? 'producer' : `producer-${client}`, samples, marks)
     const pendingPeak = Math.max(...samples.map((s) => s.count))
     const pendingPlateau = median(
       samples.filter((s) => s.at >= stopped + (restarted - stopped) / 2 && s.at <= restarted).map((s) => s.count),
     )
     console.log(
-      `\nProducer: ${rate} send() calls/s of one ${VALUE_SIZE} B record, maxBufferedBytes ${mib(maxBufferedBytes)} MiB, ` +
+      `\n${name} producer: ${rate} send() calls/s of one ${VALUE_SIZE} B record, maxBufferedBytes ${mib(maxBufferedBytes)} MiB, ` +
         `maxBlockMs ${maxBlockMs}; broker stopped at ${fine} s for ${down} s (up again ${((up - restarted) / 1000).toFixed(1)} s after its restart), ` +
         `sending stopped ${after} s later`,
     )
     console.log(`result: ${JSON.stringify(result)}`)
     console.log(`unsettled send() calls: peak ${pendingPeak}, plateau ${pendingPlateau}`)
     if (svgDir !== undefined) {
-      // the documented run's plot is memory-producer.svg; other maxBlockMs values get their own file
+      // the documented run's plot is memory-producer.svg; other maxBlockMs values and KafkaJS get their own file
       const file = join(
         svgDir,
-        maxBlockMs === 10000 ? 'memory-producer.svg' : `memory-producer-maxblock${maxBlockMs}.svg`,
+        client !== 'kafkit'
+          ? `memory-producer-${client}.svg`
+          : maxBlockMs === 10000
+            ? 'memory-producer.svg'
+            : `memory-producer-maxblock${maxBlockMs}.svg`,
       )
       writeFileSync(
         file,
         plot(
-          `kafkit producer, broker stopped: ${rate} sends/s of 1 KiB, maxBufferedBytes ${mib(maxBufferedBytes)} MiB, maxBlockMs ${maxBlockMs}`,
+          client === 'kafkit'
+            ? `kafkit producer, broker stopped: ${rate} sends/s of 1 KiB, maxBufferedBytes ${mib(maxBufferedBytes)} MiB, maxBlockMs ${maxBlockMs}`
+            : `${name} producer, broker stopped: ${rate} sends/s of 1 KiB (no buffer bound)`,
           samples,
           marks,
           { bytes: maxBufferedBytes, label: 'maxBufferedBytes' },
@@ -559,6 +601,8 @@ async function consumerScenario(brokers: string[], svgDir: string | undefined): 
 
 async function main(): Promise<void> {
   const scenario = option('scenario', 'both')
+  const clients = option('clients', 'kafkit').split(',') as ProducerClient[]
+  if (clients.some((c) => c !== 'kafkit' && c !== 'kafkajs')) throw new Error('--clients takes kafkit and/or kafkajs')
   const svgDir = process.argv.includes('--svg-dir') ? option('svg-dir', 'docs') : undefined
   samplesDir = process.argv.includes('--samples-dir') ? option('samples-dir', '.') : undefined
   if (!['producer', 'consumer', 'both'].includes(scenario))
@@ -569,7 +613,9 @@ async function main(): Promise<void> {
   console.log(`Memory, kafkit, Node ${process.version}; broker: ${broker.description}`)
   const rows: Summary[] = []
   try {
-    if (scenario !== 'consumer') rows.push(await producerScenario(broker.brokers, broker.cluster!, svgDir))
+    if (scenario !== 'consumer') {
+      for (const client of clients) rows.push(await producerScenario(client, broker.brokers, broker.cluster!, svgDir))
+    }
     if (scenario !== 'producer') rows.push(await consumerScenario(broker.brokers, svgDir))
   } finally {
     await broker.stop()
