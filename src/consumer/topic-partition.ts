@@ -29,12 +29,13 @@ export class PartitionMap<V> {
     return this.#entries.size
   }
 
+  // an empty map answers without building the key: some are asked once per message and mostly empty
   get(topic: string, partition: number): V | undefined {
-    return this.#entries.get(partitionKey(topic, partition))?.value
+    return this.#entries.size === 0 ? undefined : this.#entries.get(partitionKey(topic, partition))?.value
   }
 
   has(topic: string, partition: number): boolean {
-    return this.#entries.has(partitionKey(topic, partition))
+    return this.#entries.size !== 0 && this.#entries.has(partitionKey(topic, partition))
   }
 
   set(topic: string, partition: number, value: V): void {
@@ -42,7 +43,7 @@ export class PartitionMap<V> {
   }
 
   delete(topic: string, partition: number): boolean {
-    return this.#entries.delete(partitionKey(topic, partition))
+    return this.#entries.size !== 0 && this.#entries.delete(partitionKey(topic, partition))
   }
 
   clear(): void {
