@@ -3,6 +3,7 @@
 // kafkit's. Run on demand (never in the test suite):
 //
 //   node -r ./bench/register-swc.cjs bench/producer.bench.ts [--quick] [--rounds N] [--clients kafkit,kcat]
+//     [--value-sizes 100]
 //
 // Every client runs each workload N times (default 3), the clients taking turns (each round starting
 // with the next client), and the median run (by messages/s) is reported: the machine is shared, so
@@ -39,7 +40,14 @@ import {
 import { benchValue } from './client-common.js'
 import type { ClientRun } from './producer-client.js'
 
-const { rounds: ROUNDS, workloads: WORKLOADS } = benchOptions()
+const options = benchOptions()
+const ROUNDS = options.rounds
+/** `--value-sizes 100,1024`: only the workloads of those value sizes; all without it. */
+const sizesAt = process.argv.indexOf('--value-sizes')
+const WORKLOADS =
+  sizesAt < 0
+    ? options.workloads
+    : options.workloads.filter((w) => (process.argv[sizesAt + 1] ?? '').split(',').map(Number).includes(w.valueSize))
 
 /**
  * Client modes: kafkit and KafkaJS both with calls of 1,000 messages and with concurrent
@@ -118,7 +126,8 @@ async function main(): Promise<void> {
   const runs: Row[] = []
   const stamp = Date.now()
   const report = (round: number, row: Row): void => {
-    const outcome = row.skipped ?? `${Math.round(row.messages / row.seconds)} msg/s`
+    const cpu = ((row.cpuSeconds * 1e5) / Math.max(1, row.messages)).toFixed(3)
+    const outcome = row.skipped ?? `${Math.round(row.messages / row.seconds)} msg/s, ${cpu} CPU s per 100k msgs`
     console.error(`round ${round + 1} | ${row.workload} | ${row.client}: ${outcome}`)
     runs.push(row)
   }
