@@ -224,7 +224,11 @@ async function runProducer(r: ProducerRole): Promise<void> {
   )
 }
 
-/** Reads `topic` to its end offsets: records in it, and how many of them `isAcked` says were acknowledged. */
+/**
+ * Reads every partition of `topic` up to its end offset as it is now (a producer whose calls never
+ * settled may still be writing: records past that end are counted too): the records read, and how
+ * many distinct ones `isAcked` says were acknowledged.
+ */
 async function readBack(
   kafka: Kafka,
   topic: string,
@@ -234,7 +238,8 @@ async function readBack(
   await admin.connect()
   const ends = await admin.fetchTopicOffsets(topic)
   await admin.disconnect()
-  let remaining = ends.reduce((n, o) => n + Number(o.high) - Number(o.low), 0)
+  const lastOffset = new Map(ends.map((o) => [o.partition, BigInt(o.high) - 1n]))
+  const unread = new Set(ends.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => o.partition))
   let total = 0
   let acked = 0
   const seen = new Set<number>()
@@ -243,7 +248,7 @@ async function readBack(
   await consumer.subscribe({ topic, fromBeginning: true })
   let done: () => void = () => {}
   const finished = new Promise<void>((resolve) => (done = resolve))
-  if (remaining === 0) done()
+  if (unread.size === 0) done()
   await consumer.run({
     eachBatch: async ({ batch }) => {
       for (const m of batch.messages) {
@@ -254,8 +259,9 @@ async function readBack(
           acked++
         }
       }
-      remaining -= batch.messages.length
-      if (remaining <= 0) done()
+      const last = batch.messages.at(-1)
+      if (last !== undefined && BigInt(last.offset) >= lastOffset.get(batch.partition)!) unread.delete(batch.partition)
+      if (unread.size === 0) done()
     },
   })
   await finished
@@ -361,7 +367,8 @@ const mib = (n: number): number => Math.round((n / MiB) * 10) / 10
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? 0
+  // no samples in the window (a client that blocked its event loop): not a figure
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
 }
 
 interface Summary {
@@ -400,16 +407,17 @@ function summarize(
 }
 
 function summaryTable(rows: Summary[]): string {
+  const f = (n: number): string => (Number.isFinite(n) ? String(mib(n)) : '-')
   const out = [
     '| scenario | bound | held: peak (plateau) MiB | heap used: before, peak (plateau), end MiB | external (Buffers): before, peak (plateau) MiB | RSS: before, peak (plateau), end MiB |',
     '| --- | --- | ---: | ---: | ---: | ---: |',
   ]
   for (const r of rows) {
     out.push(
-      `| ${r.scenario} | ${r.bound} | ${mib(r.peak.held)} (${mib(r.plateau.held)}) | ` +
-        `${mib(r.baseline.heap)}, ${mib(r.peak.heap)} (${mib(r.plateau.heap)}), ${mib(r.end.heap)} | ` +
-        `${mib(r.baseline.external)}, ${mib(r.peak.external)} (${mib(r.plateau.external)}) | ` +
-        `${mib(r.baseline.rss)}, ${mib(r.peak.rss)} (${mib(r.plateau.rss)}), ${mib(r.end.rss)} |`,
+      `| ${r.scenario} | ${r.bound} | ${f(r.peak.held)} (${f(r.plateau.held)}) | ` +
+        `${f(r.baseline.heap)}, ${f(r.peak.heap)} (${f(r.plateau.heap)}), ${f(r.end.heap)} | ` +
+        `${f(r.baseline.external)}, ${f(r.peak.external)} (${f(r.plateau.external)}) | ` +
+        `${f(r.baseline.rss)}, ${f(r.peak.rss)} (${f(r.plateau.rss)}), ${f(r.end.rss)} |`,
     )
   }
   return out.join('\n')
