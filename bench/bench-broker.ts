@@ -24,7 +24,8 @@ export interface BenchBroker {
   stop(): Promise<void>
 }
 
-export async function benchBroker(): Promise<BenchBroker> {
+/** `extraJvmFlags` go after BENCH_BROKER_JVM_FLAGS (and before KAFKIT_KAFKA_JVM_OPTS). */
+export async function benchBroker(extraJvmFlags = ''): Promise<BenchBroker> {
   const external = process.env.KAFKA_BROKERS
   if (external) {
     return {
@@ -35,12 +36,13 @@ export async function benchBroker(): Promise<BenchBroker> {
     }
   }
   const userFlags = process.env.KAFKIT_KAFKA_JVM_OPTS ?? ''
-  process.env.KAFKIT_KAFKA_JVM_OPTS = `${BENCH_BROKER_JVM_FLAGS} ${userFlags}`
+  const flags = `${BENCH_BROKER_JVM_FLAGS} ${extraJvmFlags}`.trim()
+  process.env.KAFKIT_KAFKA_JVM_OPTS = `${flags} ${userFlags}`
   try {
     const cluster = await startKafka({ nodes: 1, brokerConfig: { 'log.segment.delete.delay.ms': '0' } })
     return {
       brokers: cluster.brokers,
-      description: `kafkit/testing, Kafka ${cluster.version}, JVM ${BENCH_BROKER_JVM_FLAGS}`,
+      description: `kafkit/testing, Kafka ${cluster.version}, JVM ${flags}`,
       cluster,
       stop: () => cluster.stop(),
     }

@@ -27,7 +27,9 @@
 // Brokers: KAFKA_BROKERS, else one started for the run (bench-broker.ts).
 
 import { spawn } from 'node:child_process'
-import { loadavg } from 'node:os'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { Kafka, logLevel } from '../src/index.js'
 import { findOnPath } from '../src/testing/executables.js'
@@ -146,6 +148,8 @@ interface Measured {
   acked: number
   received: number
   seconds: number
+  /** The broker's GC pauses while the producer ran (when the benchmark started the broker). */
+  gc?: { count: number; totalMs: number; maxMs: number }
   /** Named percentile sets: e2e, and with LATENCY_DETAIL ack, queued, answered, producerLoop, readerLoop. */
   sets: Record<string, Percentiles>
 }
@@ -164,15 +168,18 @@ async function measure(
   e: Entry,
   base: Omit<LatencyRun, 'role' | 'client'>,
   kcat: string | undefined,
+  gcLog: string | undefined,
 ): Promise<Measured> {
   if (typeof e.runtime === 'string') return skip(e.runtime)
   const spec = { ...base, kcat, linger: e.lingerMs }
   const reader = clientProcess({ ...spec, role: 'read', client: e.reader })
   try {
     if ((await reader.next(60_000)) !== 'ready') return skip('the reader did not start')
+    const from = Date.now()
     const producer = clientProcess({ ...spec, role: 'produce', client: e.client, detail: true }, e.runtime)
     const line = await producer.next(base.seconds * 2000 + 60_000)
     await producer.exit
+    const to = Date.now()
     const prod = line?.startsWith('{') ? (JSON.parse(line) as Record<string, unknown>) : undefined
     reader.proc.stdin.end(`${prod?.offered ?? 0}\n`)
     const readLine = await reader.next(60_000)
@@ -194,11 +201,38 @@ async function measure(
       received: res.received,
       seconds: prod.seconds as number,
       sets,
+      ...(gcLog !== undefined && existsSync(gcLog) ? { gc: gcPauses(readFileSync(gcLog, 'latin1'), from, to) } : {}),
     }
   } finally {
     reader.proc.kill()
     await reader.exit
   }
+}
+
+/**
+ * Kafka's own G1 settings for a broker (kafka-run-class.sh's default KAFKA_JVM_PERFORMANCE_OPTS),
+ * which bench-broker.ts's JVM lacks: G1's default 200 ms pause goal let young collections of the
+ * broker take 20-45 ms here, with 20 they took 11-21 ms. Each pause holds every Produce and Fetch
+ * answer, so it is a latency benchmark's business; the throughput benchmarks keep their JVM.
+ */
+const KAFKA_G1_FLAGS = '-XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35'
+
+/** The broker's GC pauses (stop-the-world, from its -Xlog:gc log with wall-clock times) between `from` and `to`. */
+function gcPauses(log: string, from: number, to: number): { count: number; totalMs: number; maxMs: number } {
+  let count = 0
+  let totalMs = 0
+  let maxMs = 0
+  for (const line of log.split('\n')) {
+    const m = /^\[([^\]]+)\].* Pause .* ([\d.]+)ms$/.exec(line)
+    if (m === null) continue
+    const ms = Number(m[2])
+    const end = Date.parse(m[1]!.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) + ms
+    if (end < from || end - ms > to) continue
+    count++
+    totalMs += ms
+    maxMs = Math.max(maxMs, ms)
+  }
+  return { count, totalMs, maxMs }
 }
 
 function median(values: number[]): number {
@@ -221,22 +255,27 @@ const f = (n: number | null | undefined): string =>
 
 function latencyTable(rates: number[], rows: Entry[], results: Map<string, Measured[]>, detail: boolean): string {
   const out = [
-    '| rate (msgs/s) | producer | linger | sent (acked) / due, s | received | p50 ms | p99 ms | p99.9 ms | max ms | p99 per round |',
-    '| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| rate (msgs/s) | producer | linger | sent (acked) / due, s | received | p50 ms | p99 ms | p99.9 ms | max ms | p99 per round | broker GC pauses in the run |',
+    '| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |',
   ]
   for (const rate of rates) {
     for (const e of rows) {
       const all = results.get(`${rate}-${e.key}`) ?? []
       const ok = all.filter((m) => m.skipped === undefined)
       if (ok.length === 0) {
-        out.push(`| ${rate} | ${e.label} | ${e.linger} | ${all[0]?.skipped ?? 'not run'} | | | | | | |`)
+        out.push(`| ${rate} | ${e.label} | ${e.linger} | ${all[0]?.skipped ?? 'not run'} | | | | | | | |`)
         continue
       }
       const e2e = medianOf(ok.map((m) => m.sets.e2e!))
       const sent = `${median(ok.map((m) => m.acked))} / ${median(ok.map((m) => m.due))}, ${median(ok.map((m) => m.seconds)).toFixed(1)} s`
       const perRound = all.map((m) => (m.skipped === undefined ? f(m.sets.e2e!.p99) : 'failed')).join(', ')
+      const gcs = ok.map((m) => m.gc).filter((g) => g !== undefined)
+      const gc =
+        gcs.length === 0
+          ? '-'
+          : `${median(gcs.map((g) => g.count))}, max ${f(median(gcs.map((g) => g.maxMs)))} ms, total ${f(median(gcs.map((g) => g.totalMs)))} ms`
       out.push(
-        `| ${rate} | ${e.label} | ${e.linger} | ${sent} | ${median(ok.map((m) => m.received))} | ${f(e2e.p50)} | ${f(e2e.p99)} | ${f(e2e.p999)} | ${f(e2e.max)} | ${perRound} |`,
+        `| ${rate} | ${e.label} | ${e.linger} | ${sent} | ${median(ok.map((m) => m.received))} | ${f(e2e.p50)} | ${f(e2e.p99)} | ${f(e2e.p999)} | ${f(e2e.max)} | ${perRound} | ${gc} |`,
       )
       if (!detail) continue
       const names: Record<string, string> = {
@@ -250,7 +289,7 @@ function latencyTable(rates: number[], rows: Entry[], results: Map<string, Measu
         const sets = ok.map((m) => m.sets[k]).filter((s) => s !== undefined)
         if (sets.length === 0) continue
         const v = medianOf(sets)
-        out.push(`| | ${name} | | | | ${f(v.p50)} | ${f(v.p99)} | ${f(v.p999)} | ${f(v.max)} | |`)
+        out.push(`| | ${name} | | | | ${f(v.p50)} | ${f(v.p99)} | ${f(v.p999)} | ${f(v.max)} | | |`)
       }
     }
   }
@@ -289,7 +328,15 @@ async function main(): Promise<void> {
   const detail = process.env.LATENCY_DETAIL !== undefined && process.env.LATENCY_DETAIL !== ''
   const kcat = findOnPath('kcat') ?? findOnPath('kafkacat')
   const rows = entries(clients, lingers, kcat)
-  const broker = await benchBroker()
+  const gcDir = mkdtempSync(join(tmpdir(), 'kafkit-bench-latency-'))
+  const gcLog = process.env.KAFKA_BROKERS ? undefined : join(gcDir, 'gc.log')
+  const userFlags = process.env.KAFKIT_KAFKA_JVM_OPTS
+  // the broker's GC log (wall-clock times): the pauses that fall in each run are reported beside it
+  if (gcLog !== undefined) process.env.KAFKIT_KAFKA_JVM_OPTS = `-Xlog:gc:file=${gcLog}:time ${userFlags ?? ''}`
+  const broker = await benchBroker(KAFKA_G1_FLAGS).finally(() => {
+    if (userFlags === undefined) delete process.env.KAFKIT_KAFKA_JVM_OPTS
+    else process.env.KAFKIT_KAFKA_JVM_OPTS = userFlags
+  })
   const kafka = new Kafka({ brokers: broker.brokers, clientId: 'bench-latency', logLevel: logLevel.ERROR })
   const results = new Map<string, Measured[]>()
   const trips = new Map<string, (Percentiles | string)[]>()
@@ -320,19 +367,21 @@ async function main(): Promise<void> {
         for (const e of inTurn(rows, round)) {
           const topic = `bench-latency-${stamp}-${round}-${rate}-${e.key}`
           await createTopic(kafka, topic)
-          const m = await measure(e, { brokers: broker.brokers, topic, rate, seconds }, kcat)
+          const m = await measure(e, { brokers: broker.brokers, topic, rate, seconds }, kcat, gcLog)
           await deleteTopic(kafka, topic)
           const key = `${rate}-${e.key}`
           results.set(key, [...(results.get(key) ?? []), m])
           const e2e = m.sets.e2e
+          const gc = m.gc === undefined ? '' : `, broker GC ${m.gc.count} pauses max ${f(m.gc.maxMs)} ms`
           console.error(
-            `round ${round + 1} | ${rate}/s | ${e.label} ${e.linger}: ${m.skipped ?? `${m.acked}/${m.due} in ${m.seconds.toFixed(1)} s, p50 ${f(e2e?.p50)} p99 ${f(e2e?.p99)} p99.9 ${f(e2e?.p999)} max ${f(e2e?.max)}`} (load ${load()})`,
+            `round ${round + 1} | ${rate}/s | ${e.label} ${e.linger}: ${m.skipped ?? `${m.acked}/${m.due} in ${m.seconds.toFixed(1)} s, p50 ${f(e2e?.p50)} p99 ${f(e2e?.p99)} p99.9 ${f(e2e?.p999)} max ${f(e2e?.max)}`}${gc} (load ${load()})`,
           )
         }
       }
     }
   } finally {
     await broker.stop()
+    rmSync(gcDir, { recursive: true, force: true })
   }
   console.log(
     `Latency, ${VALUE_SIZE} B records, single send() calls, acks=all, ${PARTITIONS} partitions, ${seconds} s per run (first second not counted), median of ${rounds} rounds; reader: kafkit eachMessage unless named; Node ${process.version}; broker: ${broker.description}; load average at end ${load()}\n`,
