@@ -20,7 +20,7 @@
 // performance.timeOrigin + performance.now() (ms, sub-ms precision; the same clock in every process).
 
 import { spawn } from 'node:child_process'
-import { type IntervalHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks'
+import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
 import { optionalPeer, platformaticProducer } from './client-common.js'
 
@@ -63,13 +63,40 @@ export function percentiles(values: number[]): Percentiles {
   return { p50: pct(0.5), p99: pct(0.99), p999: pct(0.999), max: sorted.at(-1) ?? Number.NaN }
 }
 
-function loopDelays(loop: IntervalHistogram): Percentiles {
-  const ms = (ns: number): number => ns / 1e6
-  return {
-    p50: ms(loop.percentile(50)),
-    p99: ms(loop.percentile(99)),
-    p999: ms(loop.percentile(99.9)),
-    max: ms(loop.max),
+export interface Pauses {
+  count: number
+  totalMs: number
+  maxMs: number
+}
+
+/**
+ * Watches this process from now to stop(): its event-loop delay (1 ms resolution) and its own
+ * garbage collections (count, total and longest), so that a stall of the process shows beside the
+ * latencies, and whether its GC caused it.
+ */
+function watchProcess(): () => { eventLoop: Percentiles; gc: Pauses } {
+  const loop = monitorEventLoopDelay({ resolution: 1 })
+  const gc: Pauses = { count: 0, totalMs: 0, maxMs: 0 }
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.count++
+      gc.totalMs += entry.duration
+      gc.maxMs = Math.max(gc.maxMs, entry.duration)
+    }
+  })
+  observer.observe({ entryTypes: ['gc'] })
+  loop.enable()
+  return () => {
+    loop.disable()
+    observer.disconnect()
+    const ms = (ns: number): number => ns / 1e6
+    const eventLoop = {
+      p50: ms(loop.percentile(50)),
+      p99: ms(loop.percentile(99)),
+      p999: ms(loop.percentile(99.9)),
+      max: ms(loop.max),
+    }
+    return { eventLoop, gc }
   }
 }
 
@@ -207,8 +234,7 @@ async function produce(r: LatencyRun): Promise<object> {
   if (sender === undefined) return { skipped: 'not installed' }
   // a warm-up send: connections, metadata and producer id are not part of the measure
   await sender.send(Buffer.from(stamp(-1)))
-  const loop = monitorEventLoopDelay({ resolution: 1 })
-  loop.enable()
+  const watch = watchProcess()
   let pending = 0
   let acked = 0
   let failed = 0
@@ -241,7 +267,7 @@ async function produce(r: LatencyRun): Promise<object> {
   })
   await drained(() => pending, 15_000)
   const seconds = (now() - start) / 1000
-  loop.disable()
+  const watched = watch()
   const result = {
     offered: offered - notOffered,
     due: offered,
@@ -250,7 +276,7 @@ async function produce(r: LatencyRun): Promise<object> {
     unanswered: pending,
     seconds,
     ack: percentiles(acks),
-    eventLoop: loopDelays(loop),
+    ...watched,
     ...(sender.requests
       ? { queued: percentiles(sender.requests.queued), answered: percentiles(sender.requests.answered) }
       : {}),
@@ -282,8 +308,7 @@ async function produceWithKcat(r: LatencyRun): Promise<object> {
   let notOffered = 0
   // librdkafka connects in the background: give it the time the JS clients' warm-up send() takes
   await new Promise((resolve) => setTimeout(resolve, 500))
-  const loop = monitorEventLoopDelay({ resolution: 1 })
-  loop.enable()
+  const watch = watchProcess()
   const { offered, start } = await paced(r, (from, to) => {
     let lines = ''
     for (let seq = from; seq < to; seq++) {
@@ -294,7 +319,7 @@ async function produceWithKcat(r: LatencyRun): Promise<object> {
   })
   kcat.stdin.end()
   const code = await exit
-  loop.disable()
+  const watched = watch()
   // kcat -P exits 0 only once every line is delivered (acknowledged); it reports failures on stderr
   return {
     offered: offered - notOffered,
@@ -303,7 +328,7 @@ async function produceWithKcat(r: LatencyRun): Promise<object> {
     failed: code === 0 ? 0 : offered - notOffered,
     unanswered: 0,
     seconds: (now() - start) / 1000,
-    eventLoop: loopDelays(loop),
+    ...watched,
     ...(code === 0 ? {} : { error: stderr.trim().split('\n').slice(-3).join(' ') }),
   }
 }
@@ -354,7 +379,6 @@ function latencyCollector(rate: number): {
 
 async function read(r: LatencyRun): Promise<object> {
   const collector = latencyCollector(r.rate)
-  const loop = monitorEventLoopDelay({ resolution: 1 })
   let stop: () => Promise<void>
   if (r.client === 'kcat') {
     const kcat = spawn(r.kcat ?? 'kcat', kcatArgs(r, '-C'), { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -382,12 +406,12 @@ async function read(r: LatencyRun): Promise<object> {
     })
     stop = () => consumer.disconnect()
   }
-  loop.enable()
+  const watch = watchProcess()
   process.stdout.write('ready\n')
   const { received, latencies } = await collector.finished(await offeredFromDriver())
-  loop.disable()
+  const watched = watch()
   await stop()
-  return { received, counted: latencies.length, ...percentiles(latencies), eventLoop: loopDelays(loop) }
+  return { received, counted: latencies.length, ...percentiles(latencies), ...watched }
 }
 
 async function roundTrip(r: LatencyRun): Promise<object> {

@@ -3,6 +3,7 @@
 //
 //   npm run bench -- latency [--rates 1000,10000,50000] [--seconds N] [--lingers default,0]
 //                            [--rounds N] [--clients kafkit,kafkajs,platformatic,platformatic2,kcat,kcat-e2e]
+//                            [--max-load 4] [--max-wait 120]
 //
 // Design: only the producer varies; the reader is the same for every producer row, kafkit's
 // consumer (eachMessage, a new group per run) in its own process. For each rate and producer, a new
@@ -24,7 +25,11 @@
 // sequential awaited single-record send() calls at low rate (acks=all): the send() round trip.
 // LATENCY_DETAIL=1 adds, for kafkit's rows, send() to acknowledged, each Produce request's time
 // queued in kafkit's connection and from written to answered, and both processes' event-loop delay.
-// Brokers: KAFKA_BROKERS, else one started for the run (bench-broker.ts).
+// The machine is shared: before each run the benchmark waits (up to --max-wait seconds) for the
+// 1-minute load average to fall below --max-load. Each row also shows the GC pauses that fell in
+// its run: the broker's (from its GC log, when the benchmark started it) and, with LATENCY_DETAIL,
+// the producer's and reader's Node processes'.
+// Brokers: KAFKA_BROKERS, else one started for the run (bench-broker.ts, with Kafka's own G1 settings).
 
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -45,7 +50,14 @@ import {
   produceValues,
   run,
 } from './bench-common.js'
-import { type LatencyClient, type LatencyRun, type Percentiles, ROUND_TRIPS, VALUE_SIZE } from './latency-client.js'
+import {
+  type LatencyClient,
+  type LatencyRun,
+  type Pauses,
+  type Percentiles,
+  ROUND_TRIPS,
+  VALUE_SIZE,
+} from './latency-client.js'
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`)
@@ -148,8 +160,10 @@ interface Measured {
   acked: number
   received: number
   seconds: number
-  /** The broker's GC pauses while the producer ran (when the benchmark started the broker). */
-  gc?: { count: number; totalMs: number; maxMs: number }
+  /** GC pauses while the producer ran: the broker's (when the benchmark started it), the producer process's and the reader's. */
+  pauses: { broker?: Pauses; producer?: Pauses; reader?: Pauses }
+  /** The 1-minute load average when the run started. */
+  load: number
   /** Named percentile sets: e2e, and with LATENCY_DETAIL ack, queued, answered, producerLoop, readerLoop. */
   sets: Record<string, Percentiles>
 }
@@ -162,6 +176,8 @@ const skip = (why: string): Measured => ({
   received: 0,
   seconds: 0,
   sets: {},
+  pauses: {},
+  load: loadavg()[0]!,
 })
 
 async function measure(
@@ -175,6 +191,7 @@ async function measure(
   const reader = clientProcess({ ...spec, role: 'read', client: e.reader })
   try {
     if ((await reader.next(60_000)) !== 'ready') return skip('the reader did not start')
+    const load = loadavg()[0]!
     const from = Date.now()
     const producer = clientProcess({ ...spec, role: 'produce', client: e.client, detail: true }, e.runtime)
     const line = await producer.next(base.seconds * 2000 + 60_000)
@@ -187,7 +204,7 @@ async function measure(
     if (prod.skipped !== undefined) return skip(String(prod.skipped))
     if (prod.error !== undefined) return skip(`kcat: ${String(prod.error)}`)
     if (readLine === undefined) return skip('the reader failed')
-    const res = JSON.parse(readLine) as Percentiles & { received: number; eventLoop: Percentiles }
+    const res = JSON.parse(readLine) as Percentiles & { received: number; eventLoop: Percentiles; gc: Pauses }
     const sets: Record<string, Percentiles> = {
       e2e: res,
       producerLoop: prod.eventLoop as Percentiles,
@@ -201,7 +218,14 @@ async function measure(
       received: res.received,
       seconds: prod.seconds as number,
       sets,
-      ...(gcLog !== undefined && existsSync(gcLog) ? { gc: gcPauses(readFileSync(gcLog, 'latin1'), from, to) } : {}),
+      load,
+      pauses: {
+        producer: prod.gc as Pauses,
+        reader: res.gc,
+        ...(gcLog !== undefined && existsSync(gcLog)
+          ? { broker: gcPauses(readFileSync(gcLog, 'latin1'), from, to) }
+          : {}),
+      },
     }
   } finally {
     reader.proc.kill()
@@ -218,7 +242,7 @@ async function measure(
 const KAFKA_G1_FLAGS = '-XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35'
 
 /** The broker's GC pauses (stop-the-world, from its -Xlog:gc log with wall-clock times) between `from` and `to`. */
-function gcPauses(log: string, from: number, to: number): { count: number; totalMs: number; maxMs: number } {
+function gcPauses(log: string, from: number, to: number): Pauses {
   let count = 0
   let totalMs = 0
   let maxMs = 0
@@ -250,12 +274,19 @@ function medianOf(runs: Percentiles[]): Percentiles {
   }
 }
 
+/** Median count, longest and total pause over the runs that have them. */
+function pausesText(runs: (Pauses | undefined)[]): string {
+  const ps = runs.filter((p) => p !== undefined)
+  if (ps.length === 0) return '-'
+  return `${median(ps.map((p) => p.count))}, max ${f(median(ps.map((p) => p.maxMs)))} ms, total ${f(median(ps.map((p) => p.totalMs)))} ms`
+}
+
 const f = (n: number | null | undefined): string =>
   n === undefined || n === null || Number.isNaN(n) ? '-' : n.toFixed(1)
 
 function latencyTable(rates: number[], rows: Entry[], results: Map<string, Measured[]>, detail: boolean): string {
   const out = [
-    '| rate (msgs/s) | producer | linger | sent (acked) / due, s | received | p50 ms | p99 ms | p99.9 ms | max ms | p99 per round | broker GC pauses in the run |',
+    '| rate (msgs/s) | producer | linger | sent (acked) / due, s | received | p50 ms | p99 ms | p99.9 ms | max ms | p99 per round | GC pauses in the run: count, longest, total |',
     '| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |',
   ]
   for (const rate of rates) {
@@ -269,11 +300,7 @@ function latencyTable(rates: number[], rows: Entry[], results: Map<string, Measu
       const e2e = medianOf(ok.map((m) => m.sets.e2e!))
       const sent = `${median(ok.map((m) => m.acked))} / ${median(ok.map((m) => m.due))}, ${median(ok.map((m) => m.seconds)).toFixed(1)} s`
       const perRound = all.map((m) => (m.skipped === undefined ? f(m.sets.e2e!.p99) : 'failed')).join(', ')
-      const gcs = ok.map((m) => m.gc).filter((g) => g !== undefined)
-      const gc =
-        gcs.length === 0
-          ? '-'
-          : `${median(gcs.map((g) => g.count))}, max ${f(median(gcs.map((g) => g.maxMs)))} ms, total ${f(median(gcs.map((g) => g.totalMs)))} ms`
+      const gc = pausesText(ok.map((m) => m.pauses.broker))
       out.push(
         `| ${rate} | ${e.label} | ${e.linger} | ${sent} | ${median(ok.map((m) => m.received))} | ${f(e2e.p50)} | ${f(e2e.p99)} | ${f(e2e.p999)} | ${f(e2e.max)} | ${perRound} | ${gc} |`,
       )
@@ -291,9 +318,27 @@ function latencyTable(rates: number[], rows: Entry[], results: Map<string, Measu
         const v = medianOf(sets)
         out.push(`| | ${name} | | | | ${f(v.p50)} | ${f(v.p99)} | ${f(v.p999)} | ${f(v.max)} | | |`)
       }
+      out.push(`| | producer process GC (Node) | | | | | | | | | ${pausesText(ok.map((m) => m.pauses.producer))} |`)
+      out.push(`| | reader process GC (Node) | | | | | | | | | ${pausesText(ok.map((m) => m.pauses.reader))} |`)
+      out.push(
+        `| | 1-minute load average at the start | | | | | | | | ${ok.map((m) => m.load.toFixed(1)).join(', ')} | |`,
+      )
     }
   }
   return out.join('\n')
+}
+
+/**
+ * The machine is shared: before a run, waits (up to `maxWaitS` seconds) for the 1-minute load
+ * average to fall below `maxLoad`. The load at each run's start is reported with LATENCY_DETAIL.
+ */
+async function quiet(maxLoad: number, maxWaitS: number): Promise<void> {
+  const until = Date.now() + maxWaitS * 1000
+  if (loadavg()[0]! >= maxLoad)
+    console.error(
+      `waiting up to ${maxWaitS} s for the load average (${loadavg()[0]!.toFixed(2)}) to fall below ${maxLoad}`,
+    )
+  while (loadavg()[0]! >= maxLoad && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5000))
 }
 
 /** 200 sequential awaited sends in the client's own process (bench/latency-client.ts, role roundtrip). */
@@ -321,6 +366,8 @@ async function main(): Promise<void> {
   const rates = option('rates', '1000,10000,50000').split(',').map(Number)
   const seconds = Number(option('seconds', '6'))
   const rounds = Number(option('rounds', '3'))
+  const maxLoad = Number(option('max-load', '4'))
+  const maxWait = Number(option('max-wait', '120'))
   const clients = option('clients', 'kafkit,kafkajs,platformatic,platformatic2,kcat,kcat-e2e').split(',')
   const lingers = option('lingers', 'default,0')
     .split(',')
@@ -366,13 +413,14 @@ async function main(): Promise<void> {
       for (const rate of rates) {
         for (const e of inTurn(rows, round)) {
           const topic = `bench-latency-${stamp}-${round}-${rate}-${e.key}`
+          await quiet(maxLoad, maxWait)
           await createTopic(kafka, topic)
           const m = await measure(e, { brokers: broker.brokers, topic, rate, seconds }, kcat, gcLog)
           await deleteTopic(kafka, topic)
           const key = `${rate}-${e.key}`
           results.set(key, [...(results.get(key) ?? []), m])
           const e2e = m.sets.e2e
-          const gc = m.gc === undefined ? '' : `, broker GC ${m.gc.count} pauses max ${f(m.gc.maxMs)} ms`
+          const gc = m.pauses.broker === undefined ? '' : `, broker GC ${pausesText([m.pauses.broker])}`
           console.error(
             `round ${round + 1} | ${rate}/s | ${e.label} ${e.linger}: ${m.skipped ?? `${m.acked}/${m.due} in ${m.seconds.toFixed(1)} s, p50 ${f(e2e?.p50)} p99 ${f(e2e?.p99)} p99.9 ${f(e2e?.p999)} max ${f(e2e?.max)}`}${gc} (load ${load()})`,
           )
