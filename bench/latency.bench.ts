@@ -3,7 +3,7 @@
 //
 //   npm run bench -- latency [--rates 1000,10000,50000] [--seconds N] [--lingers default,0]
 //                            [--rounds N] [--clients kafkit,kafkajs,platformatic,platformatic2,kcat,kcat-e2e]
-//                            [--max-load 4] [--max-wait 120]
+//                            [--max-runnable 3] [--max-wait 30]
 //
 // Design: only the producer varies; the reader is the same for every producer row, kafkit's
 // consumer (eachMessage, a new group per run) in its own process. For each rate and producer, a new
@@ -25,8 +25,9 @@
 // sequential awaited single-record send() calls at low rate (acks=all): the send() round trip.
 // LATENCY_DETAIL=1 adds, for kafkit's rows, send() to acknowledged, each Produce request's time
 // queued in kafkit's connection and from written to answered, and both processes' event-loop delay.
-// The machine is shared: before each run the benchmark waits (up to --max-wait seconds) for the
-// 1-minute load average to fall below --max-load. Each row also shows the GC pauses that fell in
+// The machine is shared: before each run the benchmark waits (up to --max-wait seconds) until
+// fewer than --max-runnable tasks are runnable (the running count of /proc/loadavg, averaged over a
+// second; the 1-minute load average at each run's start is reported with LATENCY_DETAIL). Each row also shows the GC pauses that fell in
 // its run: the broker's (from its GC log, when the benchmark started it) and, with LATENCY_DETAIL,
 // the producer's and reader's Node processes'.
 // Brokers: KAFKA_BROKERS, else one started for the run (bench-broker.ts, with Kafka's own G1 settings).
@@ -328,17 +329,25 @@ function latencyTable(rates: number[], rows: Entry[], results: Map<string, Measu
   return out.join('\n')
 }
 
+/** Runnable tasks on the machine now, averaged over a second (/proc/loadavg's running count, sampled). */
+async function runnable(): Promise<number> {
+  let sum = 0
+  for (let i = 0; i < 10; i++) {
+    sum += Number(readFileSync('/proc/loadavg', 'latin1').split(' ')[3]!.split('/')[0])
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return sum / 10
+}
+
 /**
- * The machine is shared: before a run, waits (up to `maxWaitS` seconds) for the 1-minute load
- * average to fall below `maxLoad`. The load at each run's start is reported with LATENCY_DETAIL.
+ * The machine is shared: before a run, waits (up to `maxWaitS` seconds) until fewer than
+ * `maxRunnable` tasks are runnable on average over a second (this process's sampling counts one).
  */
-async function quiet(maxLoad: number, maxWaitS: number): Promise<void> {
+async function quiet(maxRunnable: number, maxWaitS: number): Promise<void> {
+  if (!existsSync('/proc/loadavg')) return
   const until = Date.now() + maxWaitS * 1000
-  if (loadavg()[0]! >= maxLoad)
-    console.error(
-      `waiting up to ${maxWaitS} s for the load average (${loadavg()[0]!.toFixed(2)}) to fall below ${maxLoad}`,
-    )
-  while (loadavg()[0]! >= maxLoad && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5000))
+  while ((await runnable()) >= maxRunnable && Date.now() < until)
+    await new Promise((resolve) => setTimeout(resolve, 1000))
 }
 
 /** 200 sequential awaited sends in the client's own process (bench/latency-client.ts, role roundtrip). */
@@ -366,8 +375,8 @@ async function main(): Promise<void> {
   const rates = option('rates', '1000,10000,50000').split(',').map(Number)
   const seconds = Number(option('seconds', '6'))
   const rounds = Number(option('rounds', '3'))
-  const maxLoad = Number(option('max-load', '4'))
-  const maxWait = Number(option('max-wait', '120'))
+  const maxRunnable = Number(option('max-runnable', '3'))
+  const maxWait = Number(option('max-wait', '30'))
   const clients = option('clients', 'kafkit,kafkajs,platformatic,platformatic2,kcat,kcat-e2e').split(',')
   const lingers = option('lingers', 'default,0')
     .split(',')
@@ -413,7 +422,7 @@ async function main(): Promise<void> {
       for (const rate of rates) {
         for (const e of inTurn(rows, round)) {
           const topic = `bench-latency-${stamp}-${round}-${rate}-${e.key}`
-          await quiet(maxLoad, maxWait)
+          await quiet(maxRunnable, maxWait)
           await createTopic(kafka, topic)
           const m = await measure(e, { brokers: broker.brokers, topic, rate, seconds }, kcat, gcLog)
           await deleteTopic(kafka, topic)
