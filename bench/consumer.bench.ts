@@ -18,6 +18,7 @@ import { benchBroker } from './bench-broker.js'
 import {
   benchOptions,
   createTopic,
+  inTurn,
   medians,
   produceValues,
   type Row,
@@ -68,6 +69,51 @@ function runKcat(kcat: string, brokers: string[], topic: string, w: Workload): P
   })
 }
 
+/** The median of each client's CPU seconds per 100,000 messages over the rounds, by workload and client label. */
+function cpuMedians(runs: Row[]): Map<string, number> {
+  const byKey = new Map<string, number[]>()
+  for (const r of runs) {
+    if (r.skipped !== undefined || r.messages === 0) continue
+    const key = `${r.workload}\u0000${r.client}`
+    byKey.set(key, [...(byKey.get(key) ?? []), (r.cpuSeconds * 100_000) / r.messages])
+  }
+  const out = new Map<string, number>()
+  for (const [key, values] of byKey) out.set(key, values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!)
+  return out
+}
+
+/**
+ * CPU per message, the consumer's measure against the native client: per workload the medians of
+ * kafkit's and KafkaJS's eachBatch and eachMessage and of kcat, and kafkit's as a share of theirs.
+ */
+function cpuTable(runs: Row[]): string {
+  const cpu = cpuMedians(runs)
+  const columns = [
+    'kafkit (eachBatch)',
+    'kafkit (eachMessage)',
+    'kafkajs 2.2.4 (eachBatch)',
+    'kafkajs 2.2.4 (eachMessage)',
+    'kcat (librdkafka)',
+  ]
+  const fixed = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(3))
+  const ratio = (a: number | undefined, b: number | undefined): string =>
+    a === undefined || b === undefined ? '-' : (a / b).toFixed(2)
+  const lines = [
+    '### CPU s per 100k messages (medians of the rounds) and kafkit as a share of the others',
+    '',
+    `| workload | ${columns.join(' | ')} | eachBatch / KafkaJS's | eachMessage / KafkaJS's | eachBatch / kcat | eachMessage / kcat |`,
+    `| --- |${' ---: |'.repeat(columns.length + 4)}`,
+  ]
+  for (const w of WORKLOADS) {
+    const at = (client: string): number | undefined => cpu.get(`${label(w)}\u0000${client}`)
+    const [batch, message, kafkajsBatch, kafkajsMessage, kcat] = columns.map(at)
+    lines.push(
+      `| ${label(w)} | ${columns.map((c) => fixed(at(c))).join(' | ')} | ${ratio(batch, kafkajsBatch)} | ${ratio(message, kafkajsMessage)} | ${ratio(batch, kcat)} | ${ratio(message, kcat)} |`,
+    )
+  }
+  return lines.join('\n')
+}
+
 async function main(): Promise<void> {
   const broker = await benchBroker()
   const brokers = broker.brokers
@@ -83,16 +129,22 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const w of WORKLOADS) {
         const topic = topicOf(w, suffix)
-        for (const c of CLIENTS) {
-          const row = await runClient(brokers, topic, w, c)
+        const turns: (() => Promise<Row>)[] = CLIENTS.map((c) => () => runClient(brokers, topic, w, c))
+        if (kcat !== undefined) turns.push(() => runKcat(kcat, brokers, topic, w))
+        // clients take turns: each round starts with the next one
+        for (const turn of inTurn(turns, round)) {
+          const row = await turn()
           runs.push(row)
           const rate = row.seconds > 0 ? Math.round(row.messages / row.seconds) : 0
-          process.stderr.write(`round ${round} ${row.workload} ${row.client}: ${row.skipped ?? `${rate} msg/s`}\n`)
+          const cpu = row.messages > 0 ? ` ${((row.cpuSeconds * 100_000) / row.messages).toFixed(3)} CPU s/100k` : ''
+          process.stderr.write(
+            `round ${round} ${row.workload} ${row.client}: ${row.skipped ?? `${rate} msg/s${cpu}`}\n`,
+          )
         }
-        if (kcat !== undefined) runs.push(await runKcat(kcat, brokers, topic, w))
       }
     }
     process.stdout.write(`${table(medians(runs), BASELINE, 'kafkit (eachBatch) is x faster')}\n`)
+    process.stdout.write(`${cpuTable(runs)}\n`)
   } finally {
     await broker.stop()
   }
