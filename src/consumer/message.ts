@@ -4,7 +4,7 @@
 // a record batch, so the per-message cost is one object (plus its headers and strings).
 
 import type { IHeaders } from '../common/kafkajs-shapes.js'
-import type { DecodedRecordBatch, RecordColumns } from '../protocol/records/index.js'
+import type { DecodedRecordBatch, RecordColumns, RecordHeader } from '../protocol/records/index.js'
 
 export type { IHeaders }
 
@@ -67,14 +67,7 @@ export function toKafkaMessage(
 ): KafkaMessage {
   const recordHeaders = columns.headers(index)
   const headers: IHeaders = {}
-  for (const { key, value } of recordHeaders) {
-    const v = value ?? undefined
-    const existing = headers[key]
-    if (existing === undefined) headers[key] = v
-    else if (Array.isArray(existing)) {
-      if (v !== undefined) existing.push(v)
-    } else if (v !== undefined) headers[key] = [existing, v]
-  }
+  if (recordHeaders.length > 0) addHeaders(headers, recordHeaders)
   return {
     key: columns.key(index),
     value: columns.value(index),
@@ -86,5 +79,17 @@ export function toKafkaMessage(
     magicByte: batch.magic,
     isControlRecord: batch.isControlBatch,
     batchContext: context,
+  }
+}
+
+/** KafkaJS's headers object: a repeated key collects its values into an array. */
+function addHeaders(headers: IHeaders, recordHeaders: readonly RecordHeader[]): void {
+  for (const { key, value } of recordHeaders) {
+    const v = value ?? undefined
+    const existing = headers[key]
+    if (existing === undefined) headers[key] = v
+    else if (Array.isArray(existing)) {
+      if (v !== undefined) existing.push(v)
+    } else if (v !== undefined) headers[key] = [existing, v]
   }
 }

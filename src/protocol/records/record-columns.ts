@@ -25,8 +25,9 @@ export interface RecordColumns {
   headers(index: number): RecordHeader[]
 }
 
-// per record in V2Columns.#slots: offset delta, key start, key length, value start, value length
-const SLOTS = 5
+// per record in V2Columns.#slots: offset delta, key start, key length, value start, value length,
+// timestamp delta (NaN where it was too large for a number)
+const SLOTS = 6
 const SAFE_BASE = Number.MAX_SAFE_INTEGER - 2 ** 31
 
 /** Columns filled by the v2 decoder, one add() per record, in order. */
@@ -40,9 +41,7 @@ export class V2Columns implements RecordColumns {
   readonly #baseTimestampNumber: number | undefined
   /** LogAppendTime: every record reads the batch's maxTimestamp. */
   readonly #appendTime: bigint | undefined
-  readonly #slots: Int32Array
-  /** Timestamp deltas; NaN where the delta was too large for a number (then in #bigDeltas). */
-  readonly #timestampDeltas: Float64Array
+  readonly #slots: Float64Array
   #bigDeltas: Map<number, bigint> | undefined
   #headers: RecordHeader[][] | undefined
   #lastDelta = Number.NaN
@@ -57,8 +56,7 @@ export class V2Columns implements RecordColumns {
     const ts = Number(baseTimestamp)
     this.#baseTimestampNumber = Number.isSafeInteger(ts) && Math.abs(ts) <= SAFE_BASE ? ts : undefined
     this.#appendTime = appendTime
-    this.#slots = new Int32Array(count * SLOTS)
-    this.#timestampDeltas = new Float64Array(count)
+    this.#slots = new Float64Array(count * SLOTS)
   }
 
   /** Record `index`: its deltas, where its key and value lie (negative length: null) and its headers. */
@@ -79,9 +77,9 @@ export class V2Columns implements RecordColumns {
     slots[s + 2] = keyLength
     slots[s + 3] = valueStart
     slots[s + 4] = valueLength
-    if (typeof timestampDelta === 'number') this.#timestampDeltas[index] = timestampDelta
+    if (typeof timestampDelta === 'number') slots[s + 5] = timestampDelta
     else {
-      this.#timestampDeltas[index] = Number.NaN
+      slots[s + 5] = Number.NaN
       this.#bigDeltas ??= new Map()
       this.#bigDeltas.set(index, timestampDelta)
     }
@@ -102,12 +100,12 @@ export class V2Columns implements RecordColumns {
 
   timestamp(index: number): bigint {
     if (this.#appendTime !== undefined) return this.#appendTime
-    const delta = this.#timestampDeltas[index]!
+    const delta = this.#slots[index * SLOTS + 5]!
     return this.#baseTimestamp + (Number.isNaN(delta) ? this.#bigDeltas!.get(index)! : BigInt(delta))
   }
 
   timestampString(index: number): string {
-    const delta = this.#appendTime !== undefined ? 0 : this.#timestampDeltas[index]!
+    const delta = this.#appendTime !== undefined ? 0 : this.#slots[index * SLOTS + 5]!
     if (delta === this.#lastDelta) return this.#lastTimestampString
     const base = this.#baseTimestampNumber
     const text =
