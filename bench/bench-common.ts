@@ -189,6 +189,12 @@ export function inTurn<T>(items: readonly T[], round: number): T[] {
 }
 
 /** Per workload and client, the run with the median messages/s (failed runs count as 0). */
+/** The median of `values` (the upper one of an even count); NaN when there are none. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
+}
+
 export function medians(runs: Row[]): Row[] {
   const groups = new Map<string, Row[]>()
   for (const r of runs) {

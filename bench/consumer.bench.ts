@@ -19,6 +19,7 @@ import {
   benchOptions,
   createTopic,
   inTurn,
+  median,
   medians,
   produceValues,
   type Row,
@@ -77,9 +78,7 @@ function cpuMedians(runs: Row[]): Map<string, number> {
     const key = `${r.workload}\u0000${r.client}`
     byKey.set(key, [...(byKey.get(key) ?? []), (r.cpuSeconds * 100_000) / r.messages])
   }
-  const out = new Map<string, number>()
-  for (const [key, values] of byKey) out.set(key, values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!)
-  return out
+  return new Map([...byKey].map(([key, values]) => [key, median(values)]))
 }
 
 /**

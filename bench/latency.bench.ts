@@ -46,6 +46,7 @@ import {
   createTopic,
   deleteTopic,
   inTurn,
+  median,
   node24Runtime,
   PARTITIONS,
   produceValues,
@@ -258,11 +259,6 @@ function gcPauses(log: string, from: number, to: number): Pauses {
     maxMs = Math.max(maxMs, ms)
   }
   return { count, totalMs, maxMs }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
 }
 
 /** Per figure, its median over the runs (runs that did not run are left out). */

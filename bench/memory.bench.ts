@@ -37,6 +37,7 @@ import {
   createTopic,
   deleteTopic,
   type LineChild,
+  median,
   nextLine,
   PARTITIONS,
   produceValues,
@@ -365,12 +366,6 @@ function saveSamples(name: string, samples: Sample[], marks: { at: number; label
 
 const mib = (n: number): number => Math.round((n / MiB) * 10) / 10
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  // no samples in the window (a client that blocked its event loop): not a figure
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
-}
-
 interface Summary {
   scenario: string
   bound: string
@@ -390,6 +385,7 @@ function summarize(
 ): Summary {
   const window = samples.filter((s) => s.at >= from && s.at <= to)
   const peakOf = (key: keyof Sample): number => Math.max(...samples.map((s) => s[key]))
+  // no samples in the window (a client that blocked its event loop): NaN, not a figure
   const plateauOf = (key: keyof Sample): number => median(window.map((s) => s[key]))
   return {
     scenario,

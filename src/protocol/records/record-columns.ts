@@ -120,18 +120,18 @@ export class V2Columns implements RecordColumns {
   }
 
   key(index: number): Buffer | null {
-    const s = index * SLOTS
-    const length = this.#slots[s + 2]!
-    if (length < 0) return null
-    const start = this.#slots[s + 1]!
-    return this.#data.subarray(start, start + length)
+    return this.#view(index * SLOTS + 1)
   }
 
   value(index: number): Buffer | null {
-    const s = index * SLOTS
-    const length = this.#slots[s + 4]!
+    return this.#view(index * SLOTS + 3)
+  }
+
+  /** The bytes whose start is in slot `at` and length in the next one (negative: null). */
+  #view(at: number): Buffer | null {
+    const length = this.#slots[at + 1]!
     if (length < 0) return null
-    const start = this.#slots[s + 3]!
+    const start = this.#slots[at]!
     return this.#data.subarray(start, start + length)
   }
 
